@@ -1,0 +1,53 @@
+# Coproduce: `make run` serves the site with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_WORKERS ?= 2
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run serve secret-key test test-postgres lint fmt bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgres,test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+instance/secret_key: | $(STAMP)
+	$(BIN)/python -c "from pathlib import Path; from app.config import write_secret_key; write_secret_key(Path('instance'))"
+
+secret-key: instance/secret_key
+
+run: install secret-key
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
+
+test: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-postgres: install
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install secret-key
+	$(BIN)/python bench/requests.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

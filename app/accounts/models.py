@@ -1,0 +1,67 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime
+from app.extensions import db
+from app.organisations.models import Organisation
+from app.timeutil import utcnow
+
+ROLES = ("resident", "moderator", "council", "admin")
+ROLE_LABELS = {
+    "resident": "Resident",
+    "moderator": "Moderator",
+    "council": "Council officer",
+    "admin": "Administrator",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so "Ann@Example.org" and "ann@example.org" are one account.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="resident", index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    is_suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rotated on logout and password change: session cookies carry it, old ones stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    # Flask-Login's user protocol.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_suspended and self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

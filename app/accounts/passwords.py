@@ -1,0 +1,53 @@
+"""Password rules: long enough, not one of the most common, hashed with a chosen method."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+BLOCKLIST_SIZE = 10_000
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords, from zxcvbn's frequency list of leaked passwords."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"][:BLOCKLIST_SIZE])
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is not acceptable, or None when it is."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered == email.lower()):
+        return (
+            "This password is too common and easy to guess. "
+            "Try a few words that mean something to you."
+        )
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not a real password", method=method)
+
+
+def spend_password_check_time() -> None:
+    """Check against a dummy hash, so an unknown email takes as long as a wrong password."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), "x")

@@ -1,0 +1,222 @@
+"""Registration, logging in and out, passwords, and the account page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    json,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.extensions import db, limiter
+from app.urls import safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(key: str):
+    """Apply the rate limit named by a config key to POST requests."""
+    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
+
+
+def _start_session(user) -> None:
+    # A fresh session on every login: nothing from before survives into the signed-in one.
+    session.clear()
+    login_user(user)
+    services.record_sign_in(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("RATELIMIT_REGISTER")
+def register():
+    """Create an account; a confirmation link goes to the email address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register_user(form.email.data, form.display_name.data, form.password.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    """Show the confirmation page for a link from the registration mail."""
+    return render_template("accounts/confirm.html", token=token)
+
+
+@bp.post("/confirm/<token>")
+def confirm_email_post(token: str):
+    """Confirm the address (a POST, because it changes the account), then log in."""
+    try:
+        user = services.confirm_email(token)
+    except services.InvalidToken as error:
+        return render_template("accounts/invalid_link.html", message=str(error)), 400
+    db.session.commit()
+    flash("Your email address is confirmed. You can log in now.", "success")
+    return redirect(url_for("accounts.login", email=user.email))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def login():
+    """Log in with email and password."""
+    next_url = safe_next_url(request.args.get("next"), url_for("accounts.account"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"]
+    status = 200
+    if form.validate_on_submit():
+        outcome, user = services.authenticate(form.email.data, form.password.data)
+        if outcome is services.SignIn.OK:
+            _start_session(user)
+            db.session.commit()
+            flash(f"Welcome back, {user.display_name}.", "success")
+            return redirect(next_url)
+        status = 401
+        if outcome is services.SignIn.UNCONFIRMED:
+            form.form_errors.append(
+                "Please confirm your email address first: follow the link we sent you. "
+                "No mail? Use “Forgotten your password?” to get a new link."
+            )
+        elif outcome is services.SignIn.SUSPENDED:
+            form.form_errors.append("This account is suspended. Contact the site's moderators.")
+        else:
+            form.form_errors.append("That email address and password do not match an account.")
+    elif form.errors:
+        status = 422
+    return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+@bp.route("/logout", methods=["GET"])
+def logout_page():
+    """Ask before logging out (GET never changes state)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/logout.html", form=LogoutForm())
+
+
+@bp.post("/logout")
+def logout():
+    """Log out, and make every copy of the session cookie useless."""
+    form = LogoutForm()
+    if current_user.is_authenticated and form.validate_on_submit():
+        services.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash("You are logged out.", "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def forgot_password():
+    """Ask for a password reset link; the answer is the same whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    status = 422 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def reset_password(token: str):
+    """Set a new password from a time-limited link that works once."""
+    try:
+        services.user_for_reset_token(token)
+    except services.InvalidToken as error:
+        return render_template("accounts/invalid_link.html", message=str(error)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        _start_session(user)
+        db.session.commit()
+        flash("Your password is changed and you are logged in.", "success")
+        return redirect(url_for("accounts.account"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The account page: details, password, personal data, deletion."""
+    return render_template(
+        "accounts/account.html",
+        password_form=ChangePasswordForm(current_user),
+        delete_form=DeleteAccountForm(current_user),
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change the password; other sessions end, this one carries on."""
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        services.change_password(current_user, form.new_password.data)
+        login_user(current_user)  # re-issue this session with the new session token
+        db.session.commit()
+        flash("Your password is changed. Other devices have been logged out.", "success")
+        return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/account.html",
+        password_form=form,
+        delete_form=DeleteAccountForm(current_user, formdata=None),
+    ), 422
+
+
+@bp.route("/account/data.json")
+@login_required
+def download_personal_data():
+    """Download everything the site keeps about you, as JSON."""
+    body = json.dumps(services.personal_data(current_user), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="coproduce-personal-data.json"'},
+    )
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete the account after the password is given again."""
+    form = DeleteAccountForm(current_user)
+    if form.validate_on_submit():
+        services.delete_account(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your account and personal data are deleted.", "success")
+        return redirect(url_for("pages.home"))
+    return render_template(
+        "accounts/account.html",
+        password_form=ChangePasswordForm(current_user, formdata=None),
+        delete_form=form,
+    ), 422

@@ -1,0 +1,62 @@
+"""Managing users: roles, organisations and suspension."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from app.accounts.models import User
+from app.accounts.services import end_all_sessions
+from app.audit.services import record_action
+from app.extensions import db
+
+
+class NotAllowed(Exception):
+    """The action is not allowed on this user (for example, suspending yourself)."""
+
+
+def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50):
+    """Users matching part of an email or name, and a role, paginated."""
+    query = select(User).order_by(User.email)
+    if text:
+        needle = text.strip().lower()
+        query = query.where(
+            or_(
+                User.email.contains(needle, autoescape=True),
+                func.lower(User.display_name).contains(needle, autoescape=True),
+            )
+        )
+    if role:
+        query = query.where(User.role == role)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def update_user(actor: User, user: User, role: str, organisation_id: int | None) -> None:
+    """Change a user's role and organisation; an admin cannot demote themselves."""
+    if user.id == actor.id and role != user.role:
+        raise NotAllowed("You cannot change your own role.")
+    changes = {}
+    if role != user.role:
+        changes["role"] = [user.role, role]
+        user.role = role
+    if organisation_id != user.organisation_id:
+        changes["organisation_id"] = [user.organisation_id, organisation_id]
+        user.organisation_id = organisation_id
+    if changes:
+        db.session.flush()
+        record_action(actor, "update_user", "user", user.id, **changes)
+
+
+def suspend_user(actor: User, user: User, suspended: bool, reason: str = "") -> None:
+    """Suspend a user (their sessions end at once) or lift the suspension."""
+    if user.id == actor.id:
+        raise NotAllowed("You cannot suspend yourself.")
+    if user.role == "admin" and actor.role != "admin":
+        raise NotAllowed("Only an administrator can suspend an administrator.")
+    if user.is_suspended == suspended:
+        return
+    user.is_suspended = suspended
+    if suspended:
+        end_all_sessions(user)
+    record_action(
+        actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id, reason=reason
+    )

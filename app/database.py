@@ -1,0 +1,75 @@
+"""Database connection rules: SQLite pragmas and write locks taken up front."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_statement() -> str:
+    """Writes take SQLite's write lock when their transaction starts.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked"
+    when another writer got in between (the busy timeout cannot help it), so every transaction
+    that may write begins IMMEDIATE. Safe requests (GET never changes state) only read and keep
+    the cheaper deferred BEGIN, so readers never queue behind writers.
+    """
+    if has_request_context() and request.method in SAFE_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set WAL, busy timeout and foreign keys on every connection, and take over BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        connection.exec_driver_sql(_begin_statement())
+
+
+def init_database(app: Flask) -> None:
+    """Attach the connection rules to the app's engine once it exists."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            configure_sqlite(engine)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Store timezone-aware datetimes (use app.timeutil.utcnow()).")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

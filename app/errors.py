@@ -1,0 +1,70 @@
+"""Error pages: friendly HTML for people, the documented JSON shape under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "You need to log in for this.",
+    403: "You do not have permission to do this.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that kind of request.",
+    413: "What you sent is too large.",
+    422: "Some of what you sent is not valid.",
+    429: "Too many requests. Please wait a little and try again.",
+    500: "Something went wrong on our side. It has been logged.",
+    503: "The service is temporarily unavailable.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/oembed"
+
+
+def json_error(status: int, message: str, errors: dict[str, str] | None = None):
+    """The API's error body: ``{"ok": false, "error": ..., "errors": {...}}``."""
+    body = {"ok": False, "error": message, "errors": errors or {}}
+    return body, status
+
+
+def _render(status: int, message: str):
+    if wants_json():
+        return json_error(status, message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+CSRF_MESSAGE = (
+    "This form has expired or was sent from another site. "
+    "Go back, reload the page and try again: what you typed is still there."
+)
+
+
+def _message_for(error: HTTPException) -> str:
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        return CSRF_MESSAGE
+    custom = error.description and error.description != type(error).description
+    if custom and status < 500:
+        return error.description
+    return MESSAGES.get(status, MESSAGES[500])
+
+
+def handle_http_error(error: HTTPException):
+    body, status = _render(error.code or 500, _message_for(error))
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    return _render(500, MESSAGES[500])
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)

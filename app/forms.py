@@ -1,0 +1,16 @@
+"""Small pieces shared by the forms of every feature."""
+
+from __future__ import annotations
+
+from wtforms.fields.choices import SelectChoice
+
+
+def strip_whitespace(value):
+    """WTForms filter: drop surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """WTForms select options from (value, label) pairs or a {value: label} mapping."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]

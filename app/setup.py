@@ -1,0 +1,65 @@
+"""Binding extensions, blueprints, templates and commands to a new app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIRECTORY = "migrations"
+
+
+def configure_app(app: Flask) -> None:
+    """Everything ``create_app`` does after reading the configuration."""
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
+
+    app.json.sort_keys = False
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_handlers
+    from app.security import init_security
+    from app.templating import init_templating
+
+    register_error_handlers(app)
+    init_security(app)
+    init_templating(app)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from app.accounts.services import load_session_user
+    from app.database import init_database
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(
+        app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True
+    )
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
+    from app.pages.views import bp as pages_bp
+
+    for blueprint in (pages_bp, accounts_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,32 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from app.permissions import can
+from app.timeutil import format_local, to_local, utcnow
+
+
+def navigation() -> list[tuple[str, str]]:
+    """The main navigation: (endpoint, label), only for features that exist."""
+    items = [("pages.home", "Home")]
+    if can(current_user, "manage_users"):
+        items.append(("admin.users", "Admin"))
+    return items
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = format_local
+    app.jinja_env.filters["local_iso"] = lambda moment: to_local(moment).isoformat()
+    app.jinja_env.globals.update(can=can, navigation=navigation)
+
+    @app.context_processor
+    def site_context():
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "data_licence": current_app.config["DATA_LICENCE"],
+            "data_licence_url": current_app.config["DATA_LICENCE_URL"],
+            "current_year": utcnow().year,
+        }

@@ -1,0 +1,24 @@
+"""Small URL rules shared by views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+
+
+def safe_next_url(target: str | None, default: str) -> str:
+    """A local path to go to after logging in; anything pointing off-site becomes the default."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def requested_page() -> int:
+    """The ``page`` query parameter as a page number; anything odd means the first page."""
+    return max(1, request.args.get("page", 1, type=int))

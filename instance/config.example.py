@@ -1,0 +1,70 @@
+# Coproduce local configuration. Copy to instance/config.py and change what you need.
+# Order of precedence: defaults in app/config.py < this file < environment variables.
+# Every key below can also be set as an environment variable of the same name.
+
+# Signs sessions, CSRF tokens and password-reset links. Give every worker and instance the same
+# value. `make run` writes a random one to instance/secret_key when none is set; a production
+# server (gunicorn.conf.py) refuses to start without one. Never commit a real key.
+# SECRET_KEY = "a long random string"
+
+# SQLAlchemy database URL. Default: SQLite at instance/coproduce.sqlite3 (WAL, busy timeout).
+# PostgreSQL: "postgresql+psycopg://user:password@host:5432/coproduce" (install the
+# `postgres` extra).
+# DATABASE_URL = None
+
+# Redis, for rate-limit counters (and caches) shared by every worker and instance.
+# Without it, counters live in each process's memory.
+# REDIS_URL = "redis://127.0.0.1:6379/0"
+
+# Geocoder: "offline" (default; place names from a shipped gazetteer and the app's
+# neighbourhoods, no network) or "nominatim" (street addresses, via geopy's Nominatim).
+# GEOCODER = "offline"
+
+# Nominatim server, used when GEOCODER = "nominatim". The public server allows one request a
+# second and requires a user agent that identifies the application with a contact address.
+# NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
+# NOMINATIM_SCHEME = "https"
+# NOMINATIM_USER_AGENT = "coproduce-example-council (webmaster@example.org)"
+
+# Map tiles: URL template and the attribution the tile provider requires. The content
+# security policy allows images from this URL's origin.
+# TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+# Outgoing mail (confirmations, password resets, moderation decisions). Without MAIL_SERVER
+# every message is written to the log and to instance/outbox/ instead of being sent.
+# MAIL_SERVER = "smtp.example.org"
+# MAIL_PORT = 25
+# MAIL_FROM = "Coproduce <no-reply@example.org>"
+
+# Number of trusted reverse proxies / load balancers in front of the app. Client addresses
+# (for rate limits) and https detection then come from their X-Forwarded-* headers.
+# Leave 0 when the app is reached directly, or clients could forge their address.
+# PROXY_COUNT = 0
+
+# Time zone in which times are shown. Times are stored in UTC.
+# TIMEZONE = "Europe/London"
+
+# Licence of the public data, shown in API responses, exports and feeds, and its URL.
+# DATA_LICENCE = "CC BY 4.0"
+# DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+# The site's name, in page titles, mail and feeds.
+# SITE_NAME = "Coproduce"
+
+# --- Internal settings (rarely changed) ---
+
+# Password hashing method for werkzeug's generate_password_hash.
+# PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+
+# How long password-reset links and email-confirmation links work, in seconds.
+# PASSWORD_RESET_MAX_AGE = 3600
+# EMAIL_CONFIRM_MAX_AGE = 259200
+
+# Rate limits (Flask-Limiter notation), counted per client address.
+# RATELIMIT_LOGIN = "10 per minute;60 per hour"
+# RATELIMIT_REGISTER = "5 per minute;30 per hour"
+# RATELIMIT_RESET = "5 per minute;30 per hour"
+
+# Prefix of the rate-limit keys in Redis, to share one Redis between several sites.
+# RATELIMIT_KEY_PREFIX = "coproduce"

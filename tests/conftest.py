@@ -1,0 +1,172 @@
+"""Test fixtures: an app per test worker on SQLite or PostgreSQL, clean tables per test."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from app.extensions import db, limiter
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    marker = "postgres_only" if not POSTGRES_URL else "sqlite_only"
+    skip = pytest.mark.skip(
+        reason=f"not meaningful on {'SQLite' if not POSTGRES_URL else 'PostgreSQL'}"
+    )
+    for item in items:
+        if marker in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def worker_id_safe(worker_id: str) -> str:
+    return worker_id if worker_id != "master" else "main"
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id_safe, tmp_path_factory) -> str:
+    """A fresh, empty database for this test worker."""
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    from tests.postgres import create_worker_database
+
+    return create_worker_database(POSTGRES_URL, f"coproduce_test_{worker_id_safe}", IN_CI)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, worker_id_safe, tmp_path_factory):
+    """The app, its database upgraded from empty by the migrations."""
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_KEY_PREFIX": f"coproduce-test-{worker_id_safe}-{uuid.uuid4().hex[:8]}",
+            "OUTBOX_PATH": str(instance / "outbox"),
+            "MAIL_SERVER": None,
+            "SERVER_NAME": None,
+        }
+    )
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Empty every table, the outbox and the rate-limit counters after each test."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in tables)
+                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+        limiter.reset()
+    shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
+
+
+class CsrfClient(FlaskClient):
+    """A test client whose form posts carry a valid CSRF token, as a browser's would.
+
+    Pass ``csrf=False`` to send a post without one.
+    """
+
+    def open(self, *args, **kwargs):
+        csrf = kwargs.pop("csrf", True)
+        method = kwargs.get("method", "GET").upper()
+        data = kwargs.get("data")
+        if csrf and method == "POST" and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        raw = hashlib.sha1(os.urandom(32)).hexdigest()
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", raw)
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(
+            raw
+        )
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    app.test_client_class = CsrfClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    """Read the mail the app wrote to its outbox (no MAIL_SERVER in tests)."""
+
+    def read() -> list[email.message.EmailMessage]:
+        folder = Path(app.config["OUTBOX_PATH"])
+        if not folder.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    return read
+
+
+class AuthActions:
+    def __init__(self, client: CsrfClient):
+        self.client = client
+
+    def login(self, email: str, password: str = TEST_PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout", data={})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a confirmed user; returns its id, email, role and password."""
+    from tests.factories import create_test_user
+
+    def make(**kwargs):
+        with app.app_context():
+            return create_test_user(**kwargs)
+
+    return make
