@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the Coproduce app."""
     app = Flask(
         __name__,
+        instance_path=os.environ.get("COPRODUCE_INSTANCE") or None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

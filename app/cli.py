@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.accounts.models import ROLES, User
@@ -22,6 +23,7 @@ def new_password() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="resident", show_default=True)
 @click.option("--password", help="The password; a random one is made and printed if omitted.")
@@ -47,6 +49,7 @@ def create_user_command(email: str, role: str, password: str | None, display_nam
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
 def seed_demo_command(force: bool):
     """Load demo data into an empty database and print the demo accounts."""

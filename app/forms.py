@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 
@@ -14,3 +15,11 @@ def select_choices(pairs) -> list[SelectChoice]:
     """WTForms select options from (value, label) pairs or a {value: label} mapping."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+class Form(FlaskForm):
+    """Base of every form. CSRF is checked once for every POST by CSRFProtect, so forms carry
+    no token field of their own; templates add it with the ``csrf_field()`` macro."""
+
+    class Meta:
+        csrf = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from app.permissions import can
 from app.timeutil import format_local, to_local, utcnow
@@ -17,10 +19,15 @@ def navigation() -> list[tuple[str, str]]:
     return items
 
 
+def csrf_field() -> Markup:
+    """The hidden CSRF token input that every form posting with the session cookie carries."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = format_local
     app.jinja_env.filters["local_iso"] = lambda moment: to_local(moment).isoformat()
-    app.jinja_env.globals.update(can=can, navigation=navigation)
+    app.jinja_env.globals.update(can=can, navigation=navigation, csrf_field=csrf_field)
 
     @app.context_processor
     def site_context():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem, verify_password
-from app.forms import strip_whitespace
+from app.forms import Form, strip_whitespace
 
 
 class NewPasswordField(PasswordField):
@@ -42,7 +41,7 @@ def email_field(label: str = "Email address") -> EmailField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = email_field()
     display_name = StringField(
         "Your name",
@@ -58,7 +57,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -71,12 +70,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
     submit = SubmitField("Send me a reset link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = NewPasswordField("New password", render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Set new password")
 
@@ -93,7 +92,7 @@ class CurrentPasswordMixin:
             raise ValidationError("That is not your current password.")
 
 
-class ChangePasswordForm(CurrentPasswordMixin, FlaskForm):
+class ChangePasswordForm(CurrentPasswordMixin, Form):
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired(message="Enter your current password.")],
@@ -103,7 +102,7 @@ class ChangePasswordForm(CurrentPasswordMixin, FlaskForm):
     submit = SubmitField("Change password")
 
 
-class DeleteAccountForm(CurrentPasswordMixin, FlaskForm):
+class DeleteAccountForm(CurrentPasswordMixin, Form):
     current_password = PasswordField(
         "Your password",
         validators=[InputRequired(message="Enter your password to confirm.")],
@@ -114,7 +113,3 @@ class DeleteAccountForm(CurrentPasswordMixin, FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     submit = SubmitField("Delete my account")
-
-
-class LogoutForm(FlaskForm):
-    submit = SubmitField("Log out")

@@ -22,7 +22,6 @@ from app.accounts.forms import (
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
-    LogoutForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -114,14 +113,13 @@ def logout_page():
     """Ask before logging out (GET never changes state)."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.home"))
-    return render_template("accounts/logout.html", form=LogoutForm())
+    return render_template("accounts/logout.html")
 
 
 @bp.post("/logout")
 def logout():
     """Log out, and make every copy of the session cookie useless."""
-    form = LogoutForm()
-    if current_user.is_authenticated and form.validate_on_submit():
+    if current_user.is_authenticated:
         services.end_all_sessions(current_user)
         db.session.commit()
         logout_user()
@@ -169,7 +167,7 @@ def account():
     return render_template(
         "accounts/account.html",
         password_form=ChangePasswordForm(current_user),
-        delete_form=DeleteAccountForm(current_user),
+        delete_form=DeleteAccountForm(current_user, prefix="delete"),
     )
 
 
@@ -187,7 +185,7 @@ def change_password():
     return render_template(
         "accounts/account.html",
         password_form=form,
-        delete_form=DeleteAccountForm(current_user, formdata=None),
+        delete_form=DeleteAccountForm(current_user, formdata=None, prefix="delete"),
     ), 422
 
 
@@ -207,7 +205,7 @@ def download_personal_data():
 @login_required
 def delete_account():
     """Delete the account after the password is given again."""
-    form = DeleteAccountForm(current_user)
+    form = DeleteAccountForm(current_user, prefix="delete")
     if form.validate_on_submit():
         services.delete_account(current_user)
         db.session.commit()

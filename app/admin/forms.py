@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.models import ROLE_LABELS
-from app.forms import select_choices, strip_whitespace
+from app.forms import Form, select_choices, strip_whitespace
 from app.organisations.models import ORGANISATION_KINDS
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     role = SelectField("Role", choices=select_choices(ROLE_LABELS))
     organisation_id = SelectField("Organisation", coerce=int, validators=[Optional()])
     submit = SubmitField("Save")
@@ -23,7 +22,7 @@ class UserForm(FlaskForm):
         )
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     reason = StringField(
         "Reason",
         filters=[strip_whitespace],
@@ -32,7 +31,7 @@ class SuspendForm(FlaskForm):
     submit = SubmitField("Suspend")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         "Name",
         filters=[strip_whitespace],

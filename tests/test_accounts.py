@@ -1,0 +1,244 @@
+"""Registration, confirmation, logging in and out, passwords, personal data, deletion."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.audit.models import AuditEntry
+from app.extensions import db
+from tests.factories import TEST_PASSWORD
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def link_in(mail, path: str) -> str:
+    match = re.search(rf"https?://[^/\s]+({path}/\S+)", mail.get_content())
+    assert match, mail.get_content()
+    return match.group(1)
+
+
+def register(client, email="ann@example.org", name="Ann", password=TEST_PASSWORD):
+    return client.post(
+        "/register", data={"email": email, "display_name": name, "password": password}
+    )
+
+
+def test_registration_confirms_by_email_then_logs_in(client, outbox, auth):
+    response = register(client, email="Ann@Example.org")
+    assert response.status_code == 200
+    assert b"Check your email" in response.data
+    assert auth.login("ann@example.org").status_code == 401  # not confirmed yet
+
+    (mail,) = outbox()
+    assert mail["To"] == "ann@example.org"
+    confirm = link_in(mail, "/confirm")
+    assert client.get(confirm).status_code == 200  # a GET confirms nothing
+    assert auth.login("ann@example.org").status_code == 401
+    assert client.post(confirm, data={}).status_code == 302
+
+    response = auth.login("ANN@example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    page = client.get("/account")
+    assert b"ann@example.org" in page.data
+
+
+def test_unconfirmed_login_explains_what_to_do(client, auth, make_user):
+    user = make_user(confirmed=False)
+    response = auth.login(user.email)
+    assert response.status_code == 401
+    assert b"confirm your email address first" in response.data
+
+
+def test_registering_a_taken_email_answers_the_same_and_mails_the_owner(client, outbox, make_user):
+    owner = make_user(email="owner@example.org")
+    taken = register(client, email="OWNER@example.org", name="Someone")
+    fresh = register(client, email="fresh@example.org", name="Someone")
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.data.replace(b"OWNER@example.org", b"X") == fresh.data.replace(
+        b"fresh@example.org", b"X"
+    )
+    mails = {mail["To"]: mail for mail in outbox()}
+    assert "already has one" in mails[owner.email].get_content()
+    assert "/confirm/" in mails["fresh@example.org"].get_content()
+
+
+def test_unknown_email_and_wrong_password_get_identical_answers(client, auth, make_user):
+    user = make_user()
+    wrong_password = auth.login(user.email, "not the password at all")
+    unknown_email = auth.login("nobody@example.org", "not the password at all")
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.data.replace(user.email.encode(), b"X") == unknown_email.data.replace(
+        b"nobody@example.org", b"X"
+    )
+
+
+def test_password_reset_request_reveals_nothing(client, outbox, make_user):
+    user = make_user()
+    known = client.post("/forgot-password", data={"email": user.email})
+    unknown = client.post("/forgot-password", data={"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.data.replace(user.email.encode(), b"X") == unknown.data.replace(
+        b"nobody@example.org", b"X"
+    )
+    assert [mail["To"] for mail in outbox()] == [user.email]
+
+
+def test_reset_link_sets_password_once(client, outbox, auth, make_user):
+    user = make_user()
+    client.post("/forgot-password", data={"email": user.email})
+    link = link_in(outbox()[0], "/reset-password")
+    assert client.get(link).status_code == 200
+
+    response = client.post(link, data={"password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # logged in by the reset
+
+    auth.logout()
+    assert auth.login(user.email, TEST_PASSWORD).status_code == 401
+    assert auth.login(user.email, NEW_PASSWORD).status_code == 302
+    again = client.post(link, data={"password": "yet another passphrase"})
+    assert again.status_code == 400
+    assert b"already been used" in again.data
+
+
+def test_reset_link_expires(app, client, outbox, make_user, monkeypatch):
+    user = make_user()
+    client.post("/forgot-password", data={"email": user.email})
+    link = link_in(outbox()[0], "/reset-password")
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)
+    response = client.get(link)
+    assert response.status_code == 400
+    assert b"expired" in response.data
+
+
+@pytest.mark.parametrize("token", ["nonsense", "a" * 300, "eyJ1c2VyIjoxfQ.bad.sig"])
+def test_malformed_reset_link_is_refused_politely(client, token):
+    response = client.get(f"/reset-password/{token}")
+    assert response.status_code == 400
+    assert b"This link does not work" in response.data
+
+
+def test_new_session_on_login(client, auth, make_user):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login(user.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def _copy_session_cookie(client, other):
+    cookie = client.get_cookie("session")
+    other.set_cookie("session", cookie.value)
+
+
+def test_old_session_cookie_refused_after_logout(app, client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    stolen = app.test_client()
+    _copy_session_cookie(client, stolen)
+    assert stolen.get("/account").status_code == 200
+    auth.logout()
+    assert stolen.get("/account").status_code == 302  # back to the login page
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    other_device = app.test_client()
+    _copy_session_cookie(client, other_device)
+    response = client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert other_device.get("/account").status_code == 302
+
+
+def test_password_change_needs_the_current_password(client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    response = client.post(
+        "/account/password",
+        data={"current_password": "wrong wrong wrong", "new_password": NEW_PASSWORD},
+    )
+    assert response.status_code == 422
+    assert b"That is not your current password." in response.data
+
+
+def test_suspended_user_cannot_log_in_and_is_logged_out(app, client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    with app.app_context():
+        db.session.get(User, user.id).is_suspended = True
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+    response = auth.login(user.email)
+    assert response.status_code == 401
+    assert b"suspended" in response.data
+
+
+def test_personal_data_download(client, auth, make_user):
+    user = make_user(display_name="Rosa")
+    auth.login(user.email)
+    response = client.get("/account/data.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    account = response.json["account"]
+    assert account["email"] == user.email
+    assert account["display_name"] == "Rosa"
+    assert "password" not in response.get_data(as_text=True).lower()
+
+
+def test_account_deletion_removes_personal_data(app, client, auth, make_user):
+    admin = make_user(role="admin", email="gone@example.org")
+    other = make_user()
+    auth.login(admin.email)
+    client.post(f"/admin/users/{other.id}/suspension", data={"reason": "spam"})
+    response = client.post(
+        "/account/delete", data={"delete-current_password": TEST_PASSWORD, "delete-confirm": "y"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, admin.id) is None
+        (entry,) = db.session.scalars(select(AuditEntry)).all()
+        assert entry.actor_id is None
+        assert "gone@example.org" not in entry.actor_label
+    assert auth.login(admin.email).status_code == 401
+
+
+def test_account_deletion_needs_password_and_confirmation(client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    response = client.post("/account/delete", data={"delete-current_password": TEST_PASSWORD})
+    assert response.status_code == 422
+    assert b"Tick the box to confirm." in response.data
+    assert client.get("/account").status_code == 200
+
+
+def test_logout_needs_a_post(client, auth, make_user):
+    user = make_user()
+    auth.login(user.email)
+    assert client.get("/logout").status_code == 200  # a confirmation page, still logged in
+    assert client.get("/account").status_code == 200
+
+
+def test_login_redirects_only_to_local_pages(client, make_user):
+    user = make_user()
+    for target, expected in [
+        ("/admin/users", "/admin/users"),
+        ("https://evil.example/", "/account"),
+        ("//evil.example/", "/account"),
+        ("/\\evil.example", "/account"),
+    ]:
+        response = client.post(
+            f"/login?next={target}", data={"email": user.email, "password": TEST_PASSWORD}
+        )
+        assert response.headers["Location"] == expected
+        client.post("/logout", data={})
