@@ -2,6 +2,29 @@
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
+from app.moderation.models import Report, Revision
+from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
+from app.themes.models import Theme
 
-__all__ = ["AuditEntry", "Organisation", "User"]
+__all__ = [
+    "AuditEntry",
+    "Initiative",
+    "InitiativeStage",
+    "InitiativeTheme",
+    "Neighbourhood",
+    "Organisation",
+    "Outcome",
+    "Participant",
+    "Report",
+    "Revision",
+    "Theme",
+    "User",
+]

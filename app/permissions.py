@@ -11,13 +11,52 @@ from flask_login import current_user
 
 from app.extensions import login_manager
 
+MODERATORS = frozenset({"moderator", "admin"})
+EVERYONE_SIGNED_IN = frozenset({"resident", "moderator", "council", "admin"})
+
 # Action -> roles allowed to take it. Features add their actions here.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
-    "suspend_user": frozenset({"admin", "moderator"}),
+    "suspend_user": MODERATORS,
     "manage_organisations": frozenset({"admin"}),
+    "manage_themes": frozenset({"admin"}),
+    "manage_neighbourhoods": frozenset({"admin"}),
     "read_audit_log": frozenset({"admin"}),
+    "moderate": MODERATORS,
+    "submit_initiative": EVERYONE_SIGNED_IN,
 }
+
+# Actions on one initiative: which states allow them for its submitter, and for moderators.
+# (view of a published initiative and report are open to everyone; verify is for council
+# officers of the initiative's area; see can_on_initiative.)
+ALL_STATES = frozenset(
+    {"draft", "pending", "changes_requested", "published", "rejected", "archived"}
+)
+SUBMITTER_STATES: dict[str, frozenset[str]] = {
+    "view": ALL_STATES,
+    "history": ALL_STATES,
+    "edit": frozenset({"draft", "pending", "changes_requested", "published"}),
+    "submit": frozenset({"draft", "changes_requested"}),
+    "withdraw": frozenset({"draft", "pending", "changes_requested", "published", "rejected"}),
+}
+MODERATOR_STATES: dict[str, frozenset[str]] = {
+    "view": ALL_STATES,
+    "history": ALL_STATES,
+    "edit": ALL_STATES,
+    "approve": frozenset({"pending", "published"}),  # published: a pending revision
+    "request_changes": frozenset({"pending", "published"}),
+    "reject": frozenset({"pending", "published"}),
+    "archive": ALL_STATES - {"archived"},
+    "restore": ALL_STATES,
+}
+INITIATIVE_ACTIONS = (
+    frozenset(SUBMITTER_STATES)
+    | frozenset(MODERATOR_STATES)
+    | {
+        "report",
+        "verify",
+    }
+)
 
 
 def can(user: Any, action: str) -> bool:
@@ -25,6 +64,36 @@ def can(user: Any, action: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.role in PERMISSIONS[action]
+
+
+def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
+    """Whether this user may take the action on this initiative in its current state."""
+    if action not in INITIATIVE_ACTIONS:
+        raise KeyError(f"Unknown initiative action {action!r}")
+    published = initiative.state == "published"
+    if action in ("view", "report") and published:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if action == "verify":
+        return published and in_council_area(user, initiative)
+    if user.role in MODERATORS and initiative.state in MODERATOR_STATES.get(action, ()):
+        return True
+    is_submitter = initiative.submitter_id is not None and initiative.submitter_id == user.id
+    return is_submitter and initiative.state in SUBMITTER_STATES.get(action, ())
+
+
+def in_council_area(user: Any, initiative: Any) -> bool:
+    """A council officer's area: neighbourhoods whose local authority is their organisation's."""
+    organisation = getattr(user, "organisation", None)
+    neighbourhood = initiative.neighbourhood
+    return (
+        user.role == "council"
+        and organisation is not None
+        and bool(organisation.local_authority)
+        and neighbourhood is not None
+        and neighbourhood.local_authority == organisation.local_authority
+    )
 
 
 def permission_required(action: str) -> Callable:

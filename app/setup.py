@@ -39,11 +39,17 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from app.accounts.services import load_session_user
     from app.database import init_database
+    from app.initiatives import public  # noqa: F401  (registers the location precision rule)
+    from app.search.services import include_in_schema_comparison
 
     db.init_app(app)
     init_database(app)
     migrate.init_app(
-        app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True
+        app,
+        db,
+        directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY),
+        render_as_batch=True,
+        include_object=include_in_schema_comparison,
     )
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -57,9 +63,25 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.admin.reference_views import bp as reference_bp
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
+    from app.browse.views import bp as browse_bp
+    from app.initiatives.views import bp as initiatives_bp
+    from app.moderation.views import bp as moderation_bp
     from app.pages.views import bp as pages_bp
+    from app.submissions.views import bp as submissions_bp
 
-    for blueprint in (pages_bp, accounts_bp, admin_bp, api_bp):
+    blueprints = (
+        pages_bp,
+        accounts_bp,
+        admin_bp,
+        reference_bp,
+        api_bp,
+        browse_bp,
+        initiatives_bp,
+        submissions_bp,
+        moderation_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -7,7 +7,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.permissions import can
+from app.markdown import render_markdown
+from app.permissions import can, can_on_initiative
 from app.timeutil import format_local, to_local, utcnow
 
 
@@ -27,7 +28,10 @@ def csrf_field() -> Markup:
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = format_local
     app.jinja_env.filters["local_iso"] = lambda moment: to_local(moment).isoformat()
-    app.jinja_env.globals.update(can=can, navigation=navigation, csrf_field=csrf_field)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        can=can, can_on_initiative=can_on_initiative, navigation=navigation, csrf_field=csrf_field
+    )
 
     @app.context_processor
     def site_context():

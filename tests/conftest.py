@@ -15,6 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.extensions import db, limiter
+from app.themes.services import ensure_default_themes
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -90,6 +91,9 @@ def _clean_state(request):
             else:
                 for table in tables:
                     connection.execute(table.delete())
+                connection.exec_driver_sql("DELETE FROM initiative_fts")
+        ensure_default_themes()
+        db.session.commit()
         limiter.reset()
     shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
 
@@ -168,5 +172,29 @@ def make_user(app):
     def make(**kwargs):
         with app.app_context():
             return create_test_user(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_neighbourhood(app):
+    """Create a neighbourhood; returns its id."""
+    from tests.factories import create_test_neighbourhood
+
+    def make(**kwargs):
+        with app.app_context():
+            return create_test_neighbourhood(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_initiative(app):
+    """Create an initiative (published unless told otherwise); returns its id."""
+    from tests.factories import create_test_initiative
+
+    def make(**kwargs):
+        with app.app_context():
+            return create_test_initiative(**kwargs)
 
     return make

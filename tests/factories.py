@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from app.accounts.services import create_user
 from app.extensions import db
+from app.initiatives.content import apply_content
+from app.initiatives.models import Initiative
+from app.neighbourhoods.models import Neighbourhood
 from app.organisations.services import save_organisation
+from app.search.services import reindex_initiative
+from app.timeutil import utcnow
 
 TEST_PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
@@ -50,3 +55,76 @@ def create_test_organisation(name: str | None = None, kind: str = "council", loc
     )
     db.session.commit()
     return organisation.id
+
+
+def create_test_neighbourhood(
+    name: str | None = None,
+    local_authority: str = "Leeds City Council",
+    latitude: float = 53.8200,
+    longitude: float = -1.6000,
+    slug: str | None = None,
+) -> int:
+    """Create and commit a neighbourhood; returns its id."""
+    number = next(_numbers)
+    name = name or f"Neighbourhood {number}"
+    neighbourhood = Neighbourhood(
+        name=name,
+        slug=slug or f"{name.lower().replace(' ', '-')}-{number}",
+        local_authority=local_authority,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    db.session.add(neighbourhood)
+    db.session.commit()
+    return neighbourhood.id
+
+
+def create_test_initiative(
+    state: str = "published",
+    submitter_id: int | None = None,
+    neighbourhood_id: int | None = None,
+    **content,
+) -> int:
+    """Create and commit an initiative with sensible content; keyword arguments override it.
+
+    Content keys are those of app.initiatives.content (title, themes, participants, ...).
+    """
+    number = next(_numbers)
+    defaults = {
+        "title": f"Street watch {number}",
+        "summary": "Residents and the police walk the streets together.",
+        "description": "",
+        "status": "active",
+        "themes": ["safety"],
+        "stages": ["co-delivery"],
+        "place_name": "",
+        "location_precision": "street",
+        "credit": "name",
+        "participants": [],
+        "outcomes": [],
+    }
+    values = {**defaults, **content}
+    if neighbourhood_id is None:
+        neighbourhood_id = create_test_neighbourhood()
+    initiative = Initiative(
+        slug=values["title"].lower().replace(" ", "-")[:100],
+        title=values["title"],
+        state=state,
+        submitter_id=submitter_id,
+    )
+    db.session.add(initiative)
+    values["neighbourhood_id"] = neighbourhood_id
+    if values.get("latitude") is not None:
+        values.setdefault("location_state", "set")
+    apply_content(initiative, values)
+    now = utcnow()
+    initiative.created_at = initiative.updated_at = now
+    if state != "draft":
+        initiative.submitted_at = now
+    if state == "published":
+        initiative.published_at = now
+        initiative.consented_at = now
+    db.session.flush()
+    reindex_initiative(initiative)
+    db.session.commit()
+    return initiative.id

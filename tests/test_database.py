@@ -7,13 +7,19 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.extensions import db
+from app.search.services import include_in_schema_comparison
 
 
 def test_migrations_from_empty_match_the_models(app):
     """The test database was built by `db upgrade`; autogenerate finds nothing left to do."""
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_object": include_in_schema_comparison,
+            },
         )
         assert compare_metadata(context, db.metadata) == []
 

@@ -15,6 +15,15 @@ migrate_extension = current_app.extensions["migrate"]
 target_metadata = migrate_extension.db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our UTC datetime type as the plain DateTime it is stored as."""
+    from app.database import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline():
     """Write the SQL to standard output instead of running it."""
     url = migrate_extension.db.engine.url.render_as_string(hide_password=False)
@@ -36,6 +45,7 @@ def run_migrations_online():
 
     configure_args = dict(migrate_extension.configure_args)
     configure_args.setdefault("process_revision_directives", process_revision_directives)
+    configure_args.setdefault("render_item", render_item)
     with migrate_extension.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
         with context.begin_transaction():

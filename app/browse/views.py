@@ -1,0 +1,7 @@
+"""Browsing published initiatives: the list, theme pages and neighbourhood pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("browse", __name__)

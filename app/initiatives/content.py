@@ -1,0 +1,161 @@
+"""An initiative's content as plain data: what a revision stores and what a form edits.
+
+``initiative_content`` reads it from an initiative; ``apply_content`` writes it back. Revisions
+keep these dicts, diffs compare them, and the submission form and CSV import produce them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
+from app.initiatives.vocabulary import STAGES
+from app.themes.models import Theme
+
+SCALAR_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "status",
+    "neighbourhood_id",
+    "place_name",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "location_state",
+    "contact_url",
+    "credit",
+    "credit_name",
+)
+DATE_FIELDS = ("started_on", "ended_on")
+PARTICIPANT_FIELDS = ("sector", "name", "roles", "people", "hours")
+OUTCOME_FIELDS = (
+    "description",
+    "indicator",
+    "baseline",
+    "result",
+    "unit",
+    "measured_on",
+    "evidence_url",
+)
+# Editing any of these drops an outcome's verification: the officer vouched for the numbers.
+VERIFIED_FIELDS = ("indicator", "baseline", "result", "unit")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def initiative_content(initiative: Initiative) -> dict[str, Any]:
+    """Everything a person edits about an initiative, as JSON-ready data."""
+    content: dict[str, Any] = {field: getattr(initiative, field) for field in SCALAR_FIELDS}
+    content.update({field: _iso(getattr(initiative, field)) for field in DATE_FIELDS})
+    content["themes"] = [theme.slug for theme in initiative.themes]
+    content["stages"] = list(initiative.stages)
+    content["participants"] = [
+        {field: getattr(participant, field) for field in PARTICIPANT_FIELDS}
+        for participant in initiative.participants
+    ]
+    content["outcomes"] = [
+        {
+            "id": outcome.id,
+            **{
+                field: getattr(outcome, field)
+                for field in OUTCOME_FIELDS
+                if field != "measured_on"
+            },
+            "measured_on": _iso(outcome.measured_on),
+        }
+        for outcome in initiative.outcomes
+    ]
+    return content
+
+
+def apply_content(initiative: Initiative, content: dict[str, Any]) -> None:
+    """Make the initiative hold this content; outcomes keep their verification when the
+    verified numbers are unchanged."""
+    for field in SCALAR_FIELDS:
+        if field in content:
+            setattr(initiative, field, content[field])
+    for field in DATE_FIELDS:
+        if field in content:
+            setattr(initiative, field, _date(content[field]))
+    if "themes" in content:
+        _apply_themes(initiative, content["themes"])
+    if "stages" in content:
+        wanted = [stage for stage in STAGES if stage in set(content["stages"])]
+        current = {link.stage: link for link in initiative.stage_links}
+        initiative.stage_links = [
+            current.get(stage) or InitiativeStage(stage=stage) for stage in wanted
+        ]
+    if "participants" in content:
+        initiative.participants = [
+            Participant(position=position, **{f: row.get(f) for f in PARTICIPANT_FIELDS})
+            for position, row in enumerate(content["participants"])
+        ]
+        for participant in initiative.participants:
+            participant.roles = list(participant.roles or [])
+            participant.name = participant.name or ""
+    if "outcomes" in content:
+        _apply_outcomes(initiative, content["outcomes"])
+
+
+def _apply_themes(initiative: Initiative, slugs: list[str]) -> None:
+    themes = {
+        theme.slug: theme
+        for theme in db.session.scalars(select(Theme).where(Theme.slug.in_(slugs)))
+    }
+    current = {link.theme_id: link for link in initiative.theme_links}
+    links = []
+    for position, slug in enumerate(dict.fromkeys(slugs)):
+        theme = themes.get(slug)
+        if theme is None:
+            continue
+        link = current.get(theme.id) or InitiativeTheme(theme=theme)
+        link.position = position
+        links.append(link)
+    initiative.theme_links = links
+
+
+def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
+    existing = {outcome.id: outcome for outcome in initiative.outcomes}
+    outcomes = []
+    for position, row in enumerate(rows):
+        outcome = existing.get(row.get("id")) or Outcome()
+        numbers_changed = any(
+            getattr(outcome, field) != row.get(field) for field in VERIFIED_FIELDS
+        )
+        for field in OUTCOME_FIELDS:
+            value = row.get(field)
+            if field == "measured_on":
+                value = _date(value)
+            elif value is None and field in ("description", "indicator", "unit", "evidence_url"):
+                value = ""
+            setattr(outcome, field, value)
+        outcome.position = position
+        if numbers_changed and outcome.verified_at is not None:
+            clear_verification(outcome)
+        outcomes.append(outcome)
+    initiative.outcomes = outcomes
+
+
+def clear_verification(outcome: Outcome) -> None:
+    """Drop an outcome's verification (its numbers changed since the officer saw them)."""
+    outcome.verified_at = None
+    outcome.verified_by_organisation_id = None
+    outcome.verified_by_user_id = None
+    outcome.verification_note = ""

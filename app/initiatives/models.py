@@ -1,0 +1,180 @@
+"""Initiatives with their themes, stages, participants and outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.database import UTCDateTime
+from app.extensions import db
+from app.neighbourhoods.models import Neighbourhood
+from app.organisations.models import Organisation
+from app.themes.models import Theme
+from app.timeutil import utcnow
+
+
+class InitiativeTheme(db.Model):
+    """An initiative's themes in order; position 0 is its primary theme."""
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_initiative_theme_theme", "theme_id", "initiative_id"),)
+
+
+class InitiativeStage(db.Model):
+    """A stage of the service cycle that the initiative co-produced."""
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+    __table_args__ = (Index("ix_initiative_stage_stage", "stage", "initiative_id"),)
+
+
+class Participant(db.Model):
+    """A group or organisation that took part (never a private individual)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    sector: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)  # stage slugs
+    people: Mapped[int | None]
+    hours: Mapped[float | None]
+
+    __table_args__ = (
+        Index("ix_participant_initiative", "initiative_id", "position"),
+        Index("ix_participant_sector", "sector", "initiative_id"),
+    )
+
+
+class Outcome(db.Model):
+    """What changed, optionally measured, optionally verified by a council officer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(Text, default="")
+    indicator: Mapped[str] = mapped_column(String(200), default="")
+    baseline: Mapped[float | None]
+    result: Mapped[float | None]
+    unit: Mapped[str] = mapped_column(String(60), default="")
+    measured_on: Mapped[date | None] = mapped_column(Date)
+    evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    verified_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    verification_note: Mapped[str] = mapped_column(String(500), default="")
+
+    verified_by_organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_outcome_initiative", "initiative_id", "position"),
+        Index("ix_outcome_verified", "verified_at", "initiative_id"),
+    )
+
+    @property
+    def has_numbers(self) -> bool:
+        return self.baseline is not None and self.result is not None
+
+
+class Initiative(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(24), default="draft")
+
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True
+    )
+    place_name: Mapped[str] = mapped_column(String(200), default="")
+    # The point as entered: private. Public outputs read public_latitude/public_longitude,
+    # which app.initiatives.public computes from the chosen precision on every save.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    location_precision: Mapped[str] = mapped_column(String(16), default="street")
+    location_state: Mapped[str] = mapped_column(String(16), default="none")
+    public_latitude: Mapped[float | None]
+    public_longitude: Mapped[float | None]
+
+    contact_url: Mapped[str] = mapped_column(String(500), default="")
+    credit: Mapped[str] = mapped_column(String(16), default="name")
+    credit_name: Mapped[str] = mapped_column(String(200), default="")  # group, for "organisation"
+    submitter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderation_note: Mapped[str] = mapped_column(Text, default="")
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
+    submitter: Mapped[User | None] = relationship()
+    theme_links: Mapped[list[InitiativeTheme]] = relationship(
+        order_by=InitiativeTheme.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+    stage_links: Mapped[list[InitiativeStage]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        order_by=Participant.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+    outcomes: Mapped[list[Outcome]] = relationship(
+        order_by=Outcome.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        Index("ix_initiative_state_published", "state", "published_at"),
+        Index("ix_initiative_state_updated", "state", "updated_at"),
+        Index("ix_initiative_state_title", "state", "title"),
+        Index("ix_initiative_public_point", "state", "public_latitude", "public_longitude"),
+    )
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [link.theme for link in self.theme_links]
+
+    @property
+    def primary_theme(self) -> Theme | None:
+        return self.theme_links[0].theme if self.theme_links else None
+
+    @property
+    def stages(self) -> list[str]:
+        from app.initiatives.vocabulary import STAGES
+
+        chosen = {link.stage for link in self.stage_links}
+        return [stage for stage in STAGES if stage in chosen]
+
+    @property
+    def path_slug(self) -> str:
+        """The canonical URL's last part: ``<id>-<slug>``."""
+        return f"{self.id}-{self.slug}"
+
+    def __repr__(self) -> str:
+        return f"<Initiative {self.id} {self.state}>"

@@ -1,0 +1,77 @@
+"""Revisions of initiatives and reports of published ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.database import UTCDateTime
+from app.extensions import db
+from app.initiatives.models import Initiative
+from app.timeutil import utcnow
+
+REVISION_STATES = {
+    "pending": "Awaiting review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+}
+
+REPORT_REASONS = {
+    "personal_data": "It shows personal information about someone",
+    "offensive": "It is offensive or abusive",
+    "inaccurate": "It is inaccurate or misleading",
+    "spam": "It is spam or advertising",
+    "other": "Something else",
+}
+
+
+class Revision(db.Model):
+    """One version of an initiative's content, kept forever: who, when, what."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # submission, edit, moderator_edit, restore, import
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(24), default="pending")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    initiative: Mapped[Initiative] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "number", name="uq_revision_initiative_number"),
+        Index("ix_revision_state_created", "state", "created_at"),
+    )
+
+
+class Report(db.Model):
+    """Someone's report that a published initiative needs a moderator's look."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(24))
+    details: Mapped[str] = mapped_column(Text, default="")
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    resolution: Mapped[str] = mapped_column(String(500), default="")
+
+    initiative: Mapped[Initiative] = relationship()
+
+    __table_args__ = (Index("ix_report_open", "resolved_at", "created_at"),)

@@ -1,0 +1,20 @@
+"""Neighbourhoods: named areas with a local authority and a centre point."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class Neighbourhood(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    local_authority: Mapped[str] = mapped_column(String(200), index=True)
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<Neighbourhood {self.slug}>"

@@ -1,0 +1,33 @@
+"""Themes: safety, health, education, sustainability, and any an admin adds."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+DEFAULT_THEMES = [
+    # slug, name, colour (contrast >= 4.5:1 on white), description
+    ("safety", "Safety", "#1d4e89", "Residents and the police making streets safer."),
+    ("health", "Health", "#b3261e", "Residents and the NHS looking after each other's health."),
+    ("education", "Education", "#7a4d00", "Residents and schools helping children learn."),
+    (
+        "sustainability",
+        "Sustainability",
+        "#0b6e4f",
+        "Residents and the council caring for places.",
+    ),
+]
+
+
+class Theme(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    colour: Mapped[str] = mapped_column(String(7), default="#505a64")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.slug}>"

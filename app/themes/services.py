@@ -1,0 +1,26 @@
+"""Themes: the defaults and lookups."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.themes.models import DEFAULT_THEMES, Theme
+
+
+def ensure_default_themes() -> None:
+    """Create any of the four default themes that is missing (the migration seeds them)."""
+    existing = set(db.session.scalars(select(Theme.slug)))
+    for position, (slug, name, colour, description) in enumerate(DEFAULT_THEMES):
+        if slug not in existing:
+            db.session.add(
+                Theme(
+                    slug=slug, name=name, colour=colour, description=description, position=position
+                )
+            )
+    db.session.flush()
+
+
+def list_themes() -> list[Theme]:
+    """Every theme in display order."""
+    return list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)))
