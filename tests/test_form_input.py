@@ -93,7 +93,7 @@ def test_duplicate_email_in_another_case_is_one_account(app, client, make_user):
         "/register",
         data={"email": "ANN@Example.ORG", "display_name": "Ann", "password": TEST_PASSWORD},
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
 

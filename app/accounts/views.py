@@ -53,8 +53,18 @@ def register():
     if form.validate_on_submit():
         services.register_user(form.email.data, form.display_name.data, form.password.data)
         db.session.commit()
-        return render_template("accounts/check_email.html", email=form.email.data)
+        session["registered_email"] = services.normalise_email(form.email.data)
+        return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/register/check-email")
+def check_email():
+    """After registering: where the confirmation link went (reloading sends no new mail)."""
+    email = session.get("registered_email")
+    if not email:
+        return redirect(url_for("accounts.register"))
+    return render_template("accounts/check_email.html", email=email)
 
 
 @bp.route("/confirm/<token>")
@@ -72,7 +82,8 @@ def confirm_email_post(token: str):
         return render_template("accounts/invalid_link.html", message=str(error)), 400
     db.session.commit()
     flash("Your email address is confirmed. You can log in now.", "success")
-    return redirect(url_for("accounts.login", email=user.email))
+    session["login_email"] = user.email  # fills the form without putting it in the URL
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -83,8 +94,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
-    if request.method == "GET" and request.args.get("email"):
-        form.email.data = request.args["email"]
+    if request.method == "GET" and session.get("login_email"):
+        form.email.data = session.pop("login_email")
     status = 200
     if form.validate_on_submit():
         outcome, user = services.authenticate(form.email.data, form.password.data)
