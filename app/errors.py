@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -48,6 +49,8 @@ def _message_for(error: HTTPException) -> str:
     status = error.code or 500
     if isinstance(error, CSRFError):
         return CSRF_MESSAGE
+    if isinstance(error, RateLimitExceeded):
+        return MESSAGES[429]  # its description is the limit ("3 per 1 minute"), not for people
     custom = error.description and error.description != type(error).description
     if custom and status < 500:
         return error.description

@@ -1,0 +1,1 @@
+"""Helpers for tests that run the app in other processes."""
