@@ -63,6 +63,8 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute;60 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_RESET = "5 per minute;30 per hour"
+    RATELIMIT_SUBMIT = "60 per minute;600 per hour"
+    RATELIMIT_REPORT = "5 per hour"
     RATELIMIT_KEY_PREFIX = "coproduce"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
@@ -38,11 +40,26 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        _ensure_math_functions(dbapi_connection, cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def begin(connection):
         connection.exec_driver_sql(_begin_statement())
+
+
+def _ensure_math_functions(dbapi_connection, cursor) -> None:
+    """Distance queries use sin, cos, asin and sqrt; some SQLite builds lack them."""
+    try:
+        cursor.execute("SELECT asin(0)")
+    except sqlite3.OperationalError:
+        for name, function in {
+            "sin": math.sin,
+            "cos": math.cos,
+            "asin": math.asin,
+            "sqrt": math.sqrt,
+        }.items():
+            dbapi_connection.create_function(name, 1, function, deterministic=True)
 
 
 def init_database(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Demo data for ``seed-demo``: organisations and one account per role.
+"""Demo data for ``seed-demo``: organisations, one account per role, and initiatives.
 
 Later features add their own demo data here, so ``make run`` shows a lived-in site.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.accounts.services import create_user
+from app.demo_initiatives import seed_demo_initiatives
 from app.organisations.services import save_organisation
 
 DEMO_ORGANISATIONS = [
@@ -35,11 +36,11 @@ def seed_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
         name: save_organisation(None, name, kind, local_authority)
         for name, kind, local_authority in DEMO_ORGANISATIONS
     }
-    accounts = []
+    accounts, users_by_role = [], {}
     for role, email, display_name, organisation_name in DEMO_ACCOUNTS:
         password = password_for(role)
         organisation = organisations.get(organisation_name) if organisation_name else None
-        create_user(
+        users_by_role[role] = create_user(
             email,
             password,
             role=role,
@@ -47,4 +48,5 @@ def seed_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
             organisation_id=organisation.id if organisation else None,
         )
         accounts.append((role, email, password))
+    seed_demo_initiatives(users_by_role)
     return accounts

@@ -14,7 +14,11 @@ from app.timeutil import format_local, to_local, utcnow
 
 def navigation() -> list[tuple[str, str]]:
     """The main navigation: (endpoint, label), only for features that exist."""
-    items = [("pages.home", "Home")]
+    items = [("pages.home", "Home"), ("browse.list_initiatives", "Initiatives")]
+    if current_user.is_authenticated:
+        items.append(("submissions.new_initiative", "Submit an initiative"))
+    if can(current_user, "moderate"):
+        items.append(("moderation.queue", "Moderation"))
     if can(current_user, "manage_users"):
         items.append(("admin.users", "Admin"))
     return items

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import request
@@ -22,3 +24,10 @@ def safe_next_url(target: str | None, default: str) -> str:
 def requested_page() -> int:
     """The ``page`` query parameter as a page number; anything odd means the first page."""
     return max(1, request.args.get("page", 1, type=int))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lower-case ASCII slug: "St Mary's Primary" -> "st-marys-primary"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return slug[:max_length].strip("-") or "item"

@@ -65,6 +65,10 @@
 # RATELIMIT_LOGIN = "10 per minute;60 per hour"
 # RATELIMIT_REGISTER = "5 per minute;30 per hour"
 # RATELIMIT_RESET = "5 per minute;30 per hour"
+# Posts of the submission form (adding or removing a participant row posts it too).
+# RATELIMIT_SUBMIT = "60 per minute;600 per hour"
+# Reports of published initiatives ("report this").
+# RATELIMIT_REPORT = "5 per hour"
 
 # Prefix of the rate-limit keys in Redis, to share one Redis between several sites.
 # RATELIMIT_KEY_PREFIX = "coproduce"

@@ -38,13 +38,17 @@ def worker_id_safe(worker_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(worker_id_safe, tmp_path_factory) -> str:
+def database_url(worker_id_safe, tmp_path_factory):
     """A fresh, empty database for this test worker."""
     if not POSTGRES_URL:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    from tests.postgres import create_worker_database
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    from tests.postgres import create_worker_database, drop_worker_database
 
-    return create_worker_database(POSTGRES_URL, f"coproduce_test_{worker_id_safe}", IN_CI)
+    # The process id keeps test runs that happen at the same time apart.
+    name = f"coproduce_test_{worker_id_safe}_{os.getpid()}"
+    yield create_worker_database(POSTGRES_URL, name, IN_CI)
+    drop_worker_database(POSTGRES_URL, name)
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +202,19 @@ def make_initiative(app):
             return create_test_initiative(**kwargs)
 
     return make
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A fake SMTP server on loopback; the app sends its mail there during the test."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.mail import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    yield inbox
+    controller.stop()

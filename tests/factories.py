@@ -107,7 +107,6 @@ def create_test_initiative(
     if neighbourhood_id is None:
         neighbourhood_id = create_test_neighbourhood()
     initiative = Initiative(
-        slug=values["title"].lower().replace(" ", "-")[:100],
         title=values["title"],
         state=state,
         submitter_id=submitter_id,

@@ -2,41 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes
-from email.policy import default
-
-import pytest
-from aiosmtpd.controller import Controller
-
 from app.mail import send_mail
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(app, monkeypatch):
-    """A fake SMTP server on loopback; the app sends its mail there during the test."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
-    yield inbox
-    controller.stop()
 
 
 def test_password_reset_mail_goes_through_smtp(client, smtp_server, make_user, outbox):

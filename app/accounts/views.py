@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     json,
     redirect,
@@ -25,15 +24,11 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.extensions import db, limiter
+from app.extensions import db
+from app.ratelimits import limit_posts
 from app.urls import safe_next_url
 
 bp = Blueprint("accounts", __name__)
-
-
-def _limit(key: str):
-    """Apply the rate limit named by a config key to POST requests."""
-    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
 
 
 def _start_session(user) -> None:
@@ -44,7 +39,7 @@ def _start_session(user) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def register():
     """Create an account; a confirmation link goes to the email address."""
     if current_user.is_authenticated:
@@ -87,7 +82,7 @@ def confirm_email_post(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@limit_posts("RATELIMIT_LOGIN")
 def login():
     """Log in with email and password."""
     next_url = safe_next_url(request.args.get("next"), url_for("accounts.account"))
@@ -140,7 +135,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@_limit("RATELIMIT_RESET")
+@limit_posts("RATELIMIT_RESET")
 def forgot_password():
     """Ask for a password reset link; the answer is the same whether the account exists."""
     form = ForgotPasswordForm()
@@ -153,7 +148,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@_limit("RATELIMIT_RESET")
+@limit_posts("RATELIMIT_RESET")
 def reset_password(token: str):
     """Set a new password from a time-limited link that works once."""
     try:

@@ -2,6 +2,110 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.browse import services
+from app.extensions import db
+from app.filters import FACETS, facet_counts, filter_pairs, is_slug, parse_filters
+from app.initiatives.models import Initiative
+from app.initiatives.vocabulary import STATUSES
+from app.neighbourhoods.models import Neighbourhood
+from app.themes.models import Theme
 
 bp = Blueprint("browse", __name__)
+FIXED_ATTRIBUTES = {"theme": "themes", "neighbourhood": "neighbourhoods"}
+
+
+@bp.route("/initiatives")
+def list_initiatives():
+    """Every published initiative, filtered, sorted and paged as the query string says."""
+    return _render_listing("browse/list.html")
+
+
+@bp.route("/themes/<slug>")
+def show_theme(slug: str):
+    """A theme's published initiatives, with every other filter."""
+    theme = _find_or_404(Theme, slug)
+    return _render_listing("browse/theme.html", fixed=("theme", theme.slug), theme=theme)
+
+
+@bp.route("/neighbourhoods/<slug>")
+def show_neighbourhood(slug: str):
+    """A neighbourhood's published initiatives, with every other filter."""
+    neighbourhood = _find_or_404(Neighbourhood, slug)
+    return _render_listing(
+        "browse/neighbourhood.html",
+        fixed=("neighbourhood", neighbourhood.slug),
+        neighbourhood=neighbourhood,
+    )
+
+
+def _find_or_404(model, slug: str):
+    if not is_slug(slug):  # not worth asking the database (which may refuse some bytes)
+        abort(404)
+    return db.first_or_404(select(model).where(model.slug == slug))
+
+
+def initiative_url(initiative: Initiative) -> str:
+    """The canonical page of an initiative, ``/initiatives/<id>-<slug>``."""
+    return url_for(
+        "initiatives.show_initiative", initiative_id=initiative.id, slug=initiative.slug
+    )
+
+
+def _render_listing(template: str, fixed: tuple[str, str] | None = None, **context):
+    """Parse the filters, list a page of results with facet counts, and render the template.
+
+    ``fixed`` is the facet a theme or neighbourhood page sets by its address: any value for it
+    in the query string is ignored there.
+    """
+    args = request.args
+    if fixed:
+        args = MultiDict(
+            [(key, value) for key, value in args.items(multi=True) if key != fixed[0]]
+        )
+    initiative_filter, errors = parse_filters(args)
+    scope = initiative_filter
+    if fixed:
+        scope = replace(initiative_filter, **{FIXED_ATTRIBUTES[fixed[0]]: (fixed[1],)})
+    page, per_page = services.read_paging(args)
+    sort = services.resolve_sort(args.get("sort"), scope)
+    listing = counts = None
+    if not errors:
+        listing = services.list_initiatives(scope, sort, page, per_page)
+        counts = facet_counts(scope, tuple(f for f in FACETS if not fixed or f != fixed[0]))
+    here = url_for(request.endpoint, **(request.view_args or {}))
+    chosen_sort = sort if sort != services.resolve_sort(None, scope) else None
+
+    def page_url(number: int) -> str:
+        """This view's address (canonical filters, then controls) at another page."""
+        controls = [("sort", chosen_sort)] if chosen_sort else []
+        if per_page != services.DEFAULT_PER_PAGE:
+            controls.append(("per_page", str(per_page)))
+        if number > 1:
+            controls.append(("page", str(number)))
+        query = urlencode(filter_pairs(initiative_filter) + controls, safe=",")
+        return here + ("?" + query if query else "")
+
+    return render_template(
+        template,
+        listing=listing,
+        errors=errors,
+        typed=args,
+        fixed=fixed[0] if fixed else None,
+        options=services.filter_options(args, counts),
+        initiative_filter=scope,
+        sort=sort,
+        sorts=services.SORTS,
+        per_page=per_page,
+        page_url=page_url,
+        clear_url=here,
+        initiative_url=initiative_url,
+        statuses=STATUSES,
+        **context,
+    ), (400 if errors else 200)

@@ -20,7 +20,11 @@ from app.initiatives.models import (
     Participant,
 )
 from app.initiatives.vocabulary import STAGES
+from app.neighbourhoods.models import Neighbourhood
 from app.themes.models import Theme
+from app.urls import slugify
+
+SLUG_LENGTH = 100  # old slugs keep working: /initiatives/<id>-<anything> redirects
 
 SCALAR_FIELDS = (
     "title",
@@ -86,11 +90,19 @@ def initiative_content(initiative: Initiative) -> dict[str, Any]:
 
 
 def apply_content(initiative: Initiative, content: dict[str, Any]) -> None:
-    """Make the initiative hold this content; outcomes keep their verification when the
-    verified numbers are unchanged."""
+    """Make the initiative hold this content (its slug follows the title); outcomes keep
+    their verification when the verified numbers are unchanged."""
     for field in SCALAR_FIELDS:
         if field in content:
             setattr(initiative, field, content[field])
+    if "title" in content:
+        initiative.slug = slugify(initiative.title, max_length=SLUG_LENGTH)
+    if "neighbourhood_id" in content:
+        # Keep the loaded relationship in step: the public point and search text read it.
+        neighbourhood_id = content["neighbourhood_id"]
+        initiative.neighbourhood = (
+            db.session.get(Neighbourhood, neighbourhood_id) if neighbourhood_id else None
+        )
     for field in DATE_FIELDS:
         if field in content:
             setattr(initiative, field, _date(content[field]))

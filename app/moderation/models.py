@@ -22,6 +22,14 @@ REVISION_STATES = {
     "withdrawn": "Withdrawn",
 }
 
+REVISION_KINDS = {
+    "submission": "Submission",
+    "edit": "Edit",
+    "moderator_edit": "Moderator's edit",
+    "restore": "Restore",
+    "import": "Import",
+}
+
 REPORT_REASONS = {
     "personal_data": "It shows personal information about someone",
     "offensive": "It is offensive or abusive",
@@ -38,8 +46,7 @@ class Revision(db.Model):
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
     number: Mapped[int]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # submission, edit, moderator_edit, restore, import
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(24))  # one of REVISION_KINDS
     state: Mapped[str] = mapped_column(String(24), default="pending")
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -73,5 +80,7 @@ class Report(db.Model):
     resolution: Mapped[str] = mapped_column(String(500), default="")
 
     initiative: Mapped[Initiative] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
 
     __table_args__ = (Index("ix_report_open", "resolved_at", "created_at"),)

@@ -2,6 +2,320 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.models import User
+from app.admin.forms import SuspendForm
+from app.extensions import db, login_manager
+from app.initiatives.content import initiative_content
+from app.initiatives.models import Initiative
+from app.initiatives.public import is_public
+from app.initiatives.vocabulary import CREDITS, STATES
+from app.moderation import services
+from app.moderation.diffs import describe_content, diff_content, load_labels
+from app.moderation.forms import (
+    ApproveForm,
+    ArchiveForm,
+    RejectForm,
+    ReportForm,
+    RequestChangesForm,
+    ResolveReportForm,
+)
+from app.moderation.history import (
+    list_decisions,
+    list_revisions,
+    restore_revision,
+    revision_history,
+)
+from app.moderation.models import REPORT_REASONS, REVISION_KINDS, REVISION_STATES, Report
+from app.moderation.notify import mail_decision
+from app.moderation.queue import QUEUE_KINDS, moderation_queue
+from app.moderation.reports import list_open_reports, report_initiative, resolve_report
+from app.permissions import can_on_initiative, permission_required
+from app.ratelimits import limit_posts
 
 bp = Blueprint("moderation", __name__)
+
+
+@bp.context_processor
+def moderation_labels():
+    return {
+        "report_reasons": REPORT_REASONS,
+        "revision_kinds": REVISION_KINDS,
+        "revision_states": REVISION_STATES,
+    }
+
+
+@bp.get("/moderation")
+@permission_required("moderate")
+def queue():
+    """Everything awaiting a moderator, oldest first."""
+    return render_template("moderation/queue.html", items=moderation_queue(), kinds=QUEUE_KINDS)
+
+
+@bp.post("/moderation/approve")
+@permission_required("moderate")
+def bulk_approve():
+    """Approve the selected submissions and edits at once."""
+    selection = _parse_selection(request.form.getlist("item"))
+    if not selection:
+        flash("Select at least one initiative to approve.", "error")
+        return redirect(url_for("moderation.queue"))
+    decisions, skipped = services.approve_initiatives(_moderator(), selection)
+    db.session.commit()
+    _mail(decisions)
+    if decisions:
+        count = len(decisions)
+        flash(f"Approved and published {count} initiative{'' if count == 1 else 's'}.", "success")
+    for message in skipped:
+        flash(f"Not approved: {message}", "error")
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.get("/moderation/initiatives/<int:initiative_id>")
+@permission_required("moderate")
+def review(initiative_id: int):
+    """One initiative: what awaits review (content, or an edit's changes), reports, history."""
+    return _render_review(db.get_or_404(Initiative, initiative_id))
+
+
+@bp.post("/moderation/initiatives/<int:initiative_id>/approve")
+@permission_required("moderate")
+def approve(initiative_id: int):
+    """Publish a pending submission, or apply a pending edit."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = ApproveForm(prefix="approve")
+    return _decide(
+        initiative,
+        "approve_form",
+        form,
+        lambda: services.approve_initiative(_moderator(), initiative, form.revision.data),
+        "Approved and published.",
+    )
+
+
+@bp.post("/moderation/initiatives/<int:initiative_id>/request-changes")
+@permission_required("moderate")
+def request_changes(initiative_id: int):
+    """Send a submission or edit back to its author with a note."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = RequestChangesForm(prefix="changes")
+    return _decide(
+        initiative,
+        "changes_form",
+        form,
+        lambda: services.request_changes(
+            _moderator(), initiative, form.note.data, form.revision.data
+        ),
+        "Changes requested; the submitter has been told.",
+    )
+
+
+@bp.post("/moderation/initiatives/<int:initiative_id>/reject")
+@permission_required("moderate")
+def reject(initiative_id: int):
+    """Refuse a submission or edit, with the reason."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = RejectForm(prefix="reject")
+    return _decide(
+        initiative,
+        "reject_form",
+        form,
+        lambda: services.reject_initiative(
+            _moderator(), initiative, form.reason.data, form.revision.data
+        ),
+        "Rejected; the submitter has been told.",
+    )
+
+
+@bp.post("/moderation/initiatives/<int:initiative_id>/archive")
+@permission_required("moderate")
+def archive(initiative_id: int):
+    """Hide an initiative from every public place."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = ArchiveForm(prefix="archive")
+    return _decide(
+        initiative,
+        "archive_form",
+        form,
+        lambda: services.archive_initiative(_moderator(), initiative, form.reason.data or ""),
+        "Archived: it no longer appears on the site.",
+        back_to_review=True,
+    )
+
+
+@bp.post("/moderation/initiatives/<int:initiative_id>/unarchive")
+@permission_required("moderate")
+def unarchive(initiative_id: int):
+    """Publish an archived initiative again."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    try:
+        services.unarchive_initiative(_moderator(), initiative)
+    except services.ModerationError as error:
+        return _refuse(initiative_id, error)
+    db.session.commit()
+    flash("Published again.", "success")
+    return redirect(url_for("moderation.review", initiative_id=initiative_id))
+
+
+@bp.post("/moderation/reports/<int:report_id>/resolve")
+@permission_required("moderate")
+def resolve(report_id: int):
+    """Close a report, optionally archiving the initiative at the same time."""
+    report = db.get_or_404(Report, report_id)
+    initiative = report.initiative
+    form = ResolveReportForm(prefix=f"report-{report.id}")
+    if not form.validate():
+        return _render_review(initiative, 422, resolve_forms={report.id: form})
+    decision = None
+    try:
+        resolve_report(_moderator(), report, form.resolution.data)
+        if form.archive.data and initiative.state != "archived":
+            decision = services.archive_initiative(_moderator(), initiative, form.resolution.data)
+    except services.ModerationError as error:
+        return _refuse(initiative.id, error)
+    db.session.commit()
+    _mail([decision] if decision else [])
+    flash("Report resolved." + (" The initiative is archived." if decision else ""), "success")
+    return redirect(url_for("moderation.review", initiative_id=report.initiative_id))
+
+
+@bp.get("/initiatives/<int:initiative_id>/history")
+def history(initiative_id: int):
+    """Every revision of an initiative, and what each changed."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    initiative = db.get_or_404(Initiative, initiative_id)
+    if not can_on_initiative(current_user, "view", initiative):
+        abort(404)
+    if not can_on_initiative(current_user, "history", initiative):
+        abort(403)
+    return render_template(
+        "moderation/history.html", initiative=initiative, entries=revision_history(initiative)
+    )
+
+
+@bp.post("/initiatives/<int:initiative_id>/history/<int:number>/restore")
+@permission_required("moderate")
+def restore(initiative_id: int, number: int):
+    """Make an older revision current again."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    try:
+        restored = restore_revision(_moderator(), initiative, number)
+    except LookupError:
+        abort(404)
+    except services.ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("moderation.history", initiative_id=initiative_id))
+    db.session.commit()
+    flash(f"Revision {number} restored (as revision {restored.number}).", "success")
+    return redirect(url_for("moderation.history", initiative_id=initiative_id))
+
+
+@bp.route("/initiatives/<int:initiative_id>/report", methods=["GET", "POST"])
+@limit_posts("RATELIMIT_REPORT")
+def report(initiative_id: int):
+    """Anyone may report a published initiative to the moderators."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    if not can_on_initiative(current_user, "report", initiative):
+        abort(404)  # never reveal that an unpublished initiative exists
+    form = ReportForm()
+    if form.validate_on_submit():
+        reporter = _moderator() if current_user.is_authenticated else None
+        report_initiative(initiative, form.reason.data, form.details.data or "", reporter)
+        db.session.commit()
+        flash("Thank you. A moderator will look at your report.", "success")
+        return redirect(f"/initiatives/{initiative.id}")
+    status = 422 if form.errors else 200
+    return render_template("moderation/report.html", initiative=initiative, form=form), status
+
+
+def _moderator() -> User:
+    """The signed-in user as a model instance (not the proxy) for relationships."""
+    return current_user._get_current_object()
+
+
+def _parse_selection(values: list[str]) -> dict[int, int]:
+    """Bulk-approve checkboxes (``<initiative id>:<revision number seen>``) as a mapping."""
+    selection = {}
+    for value in values:
+        initiative_id, _, seen = value.partition(":")
+        if initiative_id.isdigit() and seen.isdigit():
+            selection[int(initiative_id)] = int(seen)
+    return selection
+
+
+def _decide(
+    initiative: Initiative,
+    form_name: str,
+    form,
+    decide: Callable[[], services.Decision],
+    done: str,
+    back_to_review: bool = False,
+):
+    if not form.validate():
+        return _render_review(initiative, 422, **{form_name: form})
+    try:
+        decision = decide()
+    except services.ModerationError as error:
+        return _refuse(initiative.id, error)
+    db.session.commit()
+    _mail([decision])
+    flash(done, "success")
+    if back_to_review:
+        return redirect(url_for("moderation.review", initiative_id=initiative.id))
+    return redirect(url_for("moderation.queue"))
+
+
+def _refuse(initiative_id: int, error: Exception):
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(url_for("moderation.review", initiative_id=initiative_id))
+
+
+def _mail(decisions: list[services.Decision]) -> None:
+    failed = [decision for decision in decisions if not mail_decision(decision)]
+    if failed:
+        flash("The decision is saved, but the email to the submitter could not be sent.", "error")
+
+
+def _render_review(initiative: Initiative, status: int = 200, **forms):
+    kind, revision = services.awaiting_review(initiative)
+    seen = services.review_token(revision)
+    current = initiative_content(initiative)
+    proposed = revision.content if kind == "edit" else None
+    labels = load_labels([current, proposed] if proposed else [current])
+    reports = list_open_reports(initiative)
+    resolve_forms = forms.pop("resolve_forms", {})
+    context = {
+        "initiative": initiative,
+        "public": is_public(initiative),
+        "kind": kind,
+        "revision": revision,
+        "content": describe_content(current, labels),
+        "changes": diff_content(current, proposed, labels) if proposed else None,
+        "reports": reports,
+        "revisions": list_revisions(initiative),
+        "decisions": list_decisions(initiative),
+        "states": STATES,
+        "credits": CREDITS,
+        "approve_form": ApproveForm(formdata=None, prefix="approve", revision=seen),
+        "changes_form": RequestChangesForm(formdata=None, prefix="changes", revision=seen),
+        "reject_form": RejectForm(formdata=None, prefix="reject", revision=seen),
+        "archive_form": ArchiveForm(formdata=None, prefix="archive"),
+        "suspend_form": SuspendForm(formdata=None),
+        "resolve_forms": {
+            report.id: resolve_forms.get(report.id)
+            or ResolveReportForm(formdata=None, prefix=f"report-{report.id}")
+            for report in reports
+        },
+        **forms,
+    }
+    context["failed_form"] = next(iter(forms.values()), None) or next(
+        iter(resolve_forms.values()), None
+    )
+    return render_template("moderation/review.html", **context), status

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.services import record_action
 from app.extensions import db
 from app.organisations.models import Organisation
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """A lower-case ASCII slug: "St Mary's Primary" -> "st-marys-primary"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
-    return slug[:max_length].strip("-") or "item"
+from app.urls import slugify
 
 
 def unique_organisation_slug(name: str, exclude_id: int | None = None) -> str:

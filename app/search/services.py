@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, literal_column, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    bindparam,
+    column,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -19,6 +29,7 @@ from app.initiatives.vocabulary import SECTORS
 
 SEARCH_SCHEMA_OBJECTS = {"initiative_fts", "search_vector", "ix_initiative_search_vector"}
 MAX_TERMS = 24
+FTS_TABLE = table("initiative_fts", column("rowid"))
 
 
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
@@ -99,19 +110,57 @@ def fts5_query(query: str) -> str | None:
     return " ".join(f'"{term}"*' for term in terms)
 
 
+def _tsquery(query: str):
+    """PostgreSQL's own parser for what people type; it never fails on syntax."""
+    return db.func.websearch_to_tsquery("english", bindparam("q", _words(query), unique=True))
+
+
+def _words(query: str) -> str:
+    # PostgreSQL refuses NUL in text; no other character needs care.
+    return query.replace("\x00", " ")
+
+
+def _fts_matches(expression: str) -> Select:
+    return select(FTS_TABLE.c.rowid).where(
+        literal_column("initiative_fts").op("MATCH")(bindparam("fts", expression, unique=True))
+    )
+
+
 def search_condition(query: str) -> ColumnElement[bool] | None:
     """A WHERE condition on Initiative matching the query, or None when it has no words."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
+    if db.session.get_bind().dialect.name == "sqlite":
         expression = fts5_query(query)
         if expression is None:
             return None
-        matching = text("SELECT rowid FROM initiative_fts WHERE initiative_fts MATCH :fts")
-        return Initiative.id.in_(
-            matching.bindparams(fts=expression).columns(literal_column("rowid"))
-        )
+        return Initiative.id.in_(_fts_matches(expression))
     if not re.search(r"\w", query):
         return None
-    return literal_column("initiative.search_vector").op("@@")(
-        db.func.websearch_to_tsquery("english", query)
+    return literal_column("initiative.search_vector").op("@@")(_tsquery(query))
+
+
+def search_ranking(query: str) -> Subquery | None:
+    """Matching initiatives with a relevance ``score`` (higher is better), to join and order by.
+
+    Columns: ``initiative_id`` and ``score``. Titles weigh most, then summaries.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        expression = fts5_query(query)
+        if expression is None:
+            return None
+        # bm25 is lower for better matches; column weights follow the index's column order.
+        score = -db.func.bm25(literal_column("initiative_fts"), 10.0, 5.0, 1.0, 2.0, 2.0, 2.0)
+        matches = _fts_matches(expression).with_only_columns(
+            FTS_TABLE.c.rowid.label("initiative_id"), score.label("score")
+        )
+        return matches.subquery("search_ranking")
+    if not re.search(r"\w", query):
+        return None
+    vector = literal_column("initiative.search_vector")
+    tsquery = _tsquery(query)
+    return (
+        select(
+            Initiative.id.label("initiative_id"), db.func.ts_rank(vector, tsquery).label("score")
+        )
+        .where(vector.op("@@")(tsquery))
+        .subquery("search_ranking")
     )

@@ -2,6 +2,228 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.initiatives.models import Initiative
+from app.initiatives.public import is_public
+from app.initiatives.vocabulary import STATES
+from app.permissions import can_on_initiative, permission_required
+from app.ratelimits import limit_posts
+from app.submissions import services
+from app.submissions.forms import MAX_ROWS, InitiativeForm, form_data, initiative_form
+from app.submissions.rows import OutcomeForm, ParticipantForm
+from app.themes.services import list_themes
+from app.urls import requested_page
 
 bp = Blueprint("submissions", __name__)
+
+# Row buttons: name="add_participant", name="remove_participant" value="<position>", ...
+ROW_LISTS = {"participant": "participants", "outcome": "outcomes"}
+EDIT_SENT = (
+    "Thank you: your changes are waiting for a moderator's review. "
+    "The published version stays as it is until they approve them."
+)
+EDIT_UNCHANGED = "You have not changed anything, so there is nothing to review."
+CHANGES_PUBLISHED = "Your changes are saved and published."
+CHANGES_SAVED = "Your changes are saved."
+DRAFT_SAVED = "Your draft is saved. Come back to it any time from “My initiatives”."
+DRAFT_SAVED_WAS_PENDING = (
+    "Your draft is saved. It is no longer waiting for review: submit it again when it is ready."
+)
+
+
+@bp.route("/initiatives/new", methods=["GET", "POST"])
+@permission_required("submit_initiative")
+@limit_posts("RATELIMIT_SUBMIT")
+def new_initiative():
+    """The submission page: a new initiative, saved as a draft or submitted for review."""
+    return _submission_page(None)
+
+
+@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit_posts("RATELIMIT_SUBMIT")
+def edit_initiative(initiative_id: int):
+    """Edit an initiative: a draft, a submission, or (through review) a published one."""
+    return _submission_page(_initiative_for(initiative_id, "edit"))
+
+
+@bp.get("/initiatives/<int:initiative_id>/withdraw")
+@login_required
+def confirm_withdrawal(initiative_id: int):
+    """Ask before withdrawing (GET never changes anything)."""
+    initiative = _initiative_for(initiative_id, "withdraw")
+    return render_template("submissions/withdraw.html", initiative=initiative)
+
+
+@bp.post("/initiatives/<int:initiative_id>/withdraw")
+@login_required
+def withdraw(initiative_id: int):
+    """Withdraw (archive) one's own initiative."""
+    initiative = _initiative_for(initiative_id, "withdraw")
+    services.withdraw_initiative(current_user, initiative)
+    db.session.commit()
+    flash(f"“{initiative.title}” is withdrawn. It no longer appears on the site.", "success")
+    return redirect(url_for("submissions.my_initiatives"))
+
+
+@bp.get("/account/initiatives")
+@login_required
+def my_initiatives():
+    """The signed-in person's initiatives with where each stands in review."""
+    pagination = services.user_initiatives(current_user, requested_page())
+    return render_template(
+        "submissions/my_initiatives.html",
+        pagination=pagination,
+        edits=services.open_edits(pagination.items, current_user),
+        states=STATES,
+    )
+
+
+def _initiative_for(initiative_id: int, action: str) -> Initiative:
+    initiative = db.get_or_404(Initiative, initiative_id)
+    if not can_on_initiative(current_user, action, initiative):
+        abort(403)
+    return initiative
+
+
+def _submission_page(initiative: Initiative | None):
+    mode = services.editing_mode(current_user, initiative)
+    edit = services.open_edit(initiative, current_user) if mode == "review" else None
+    form = initiative_form(
+        list_themes(), services.list_neighbourhoods(), current_app.config["DATA_LICENCE"]
+    )
+    if request.method == "GET":
+        form.process(data=form_data(services.editable_content(initiative, edit)))
+        return _render(form, initiative, mode, edit)
+
+    row_change = _row_change(request.form)
+    if row_change:
+        return _change_rows(form, initiative, mode, edit, *row_change)
+
+    submitting = mode != "draft" or "submit_for_review" in request.form
+    valid = form.check(submitting, consent_needed=mode == "draft")
+    content = form.content(_outcome_ids(initiative), _location_state(initiative))
+    if not valid and mode != "draft":
+        return _render(form, initiative, mode, edit, 422)
+    if mode == "review":
+        revision = services.propose_edit(current_user, initiative, content)
+        db.session.commit()
+        flash(EDIT_UNCHANGED if revision is None else EDIT_SENT, "success")
+        return redirect(url_for("submissions.my_initiatives"))
+    if mode == "moderator":
+        services.publish_edit(current_user, initiative, content)
+        db.session.commit()
+        flash(CHANGES_PUBLISHED if is_public(initiative) else CHANGES_SAVED, "success")
+        return redirect(url_for("submissions.edit_initiative", initiative_id=initiative.id))
+    if submitting and valid:
+        return _submit(initiative, content)
+    return _save_draft(form, initiative, content, valid, submitting)
+
+
+def _submit(initiative: Initiative | None, content: dict):
+    initiative = services.submit_for_review(current_user, content, initiative)
+    db.session.commit()
+    flash(
+        f"Thank you: “{initiative.title}” is waiting for a moderator's review. "
+        "We will email you when they decide.",
+        "success",
+    )
+    return redirect(url_for("submissions.my_initiatives"))
+
+
+def _save_draft(form, initiative: Initiative | None, content: dict, valid: bool, submitting: bool):
+    # Saving a draft, or a submission with problems: keep everything that could be read.
+    # (A submission already waiting for review becomes a draft again only when asked to.)
+    was_pending = initiative is not None and initiative.state == "pending"
+    saved = bool(form.title.data) and not (submitting and was_pending)
+    if saved:
+        initiative = services.save_draft(current_user, content, initiative)
+        db.session.commit()
+    if not valid:
+        return _render(form, initiative, "draft", None, 422, saved=saved)
+    flash(DRAFT_SAVED_WAS_PENDING if was_pending else DRAFT_SAVED, "success")
+    return redirect(url_for("submissions.edit_initiative", initiative_id=initiative.id))
+
+
+def _change_rows(
+    form: InitiativeForm,
+    initiative: Initiative | None,
+    mode: str,
+    edit,
+    action: str,
+    rows_name: str,
+    position: int | None,
+):
+    """Add or remove a participant or outcome row without JavaScript, saving the draft."""
+    rows = getattr(form, rows_name)
+    focus = None
+    if action == "add":
+        if len(rows) < MAX_ROWS:
+            focus = rows.append_entry()
+        else:
+            form.form_errors.append(f"You can list at most {MAX_ROWS} {rows_name}.")
+    elif position is not None and 0 <= position < len(rows):
+        rows.pop_entry(position)
+        if not len(rows):
+            rows.append_entry()
+        focus = rows[min(position, len(rows) - 1)]
+    valid = form.check(submitting=False, title_needed=False)
+    if focus is not None:
+        # Without JavaScript the page reloads: start at the row that changed.
+        first = next(field for field in focus.form if field.type != "HiddenField")
+        first.render_kw = {**(first.render_kw or {}), "autofocus": True}
+    saved = (
+        mode == "draft"
+        and bool(form.title.data)
+        and (initiative is None or initiative.state != "pending")
+    )
+    if saved:
+        content = form.content(_outcome_ids(initiative), _location_state(initiative))
+        initiative = services.save_draft(current_user, content, initiative)
+        db.session.commit()
+    return _render(form, initiative, mode, edit, 200 if valid else 422, saved=saved)
+
+
+def _row_change(formdata) -> tuple[str, str, int | None] | None:
+    for row, rows_name in ROW_LISTS.items():
+        if f"add_{row}" in formdata:
+            return "add", rows_name, None
+        if f"remove_{row}" in formdata:
+            return "remove", rows_name, formdata.get(f"remove_{row}", type=int)
+    return None
+
+
+def _outcome_ids(initiative: Initiative | None) -> set[int]:
+    return {outcome.id for outcome in initiative.outcomes} if initiative else set()
+
+
+def _location_state(initiative: Initiative | None) -> str:
+    return initiative.location_state if initiative else "none"
+
+
+def _render(form, initiative, mode, edit, status: int = 200, saved: bool = False):
+    return render_template(
+        "submissions/edit.html",
+        form=form,
+        initiative=initiative,
+        mode=mode,
+        edit=edit,
+        saved=saved,
+        row_templates={
+            "participants": ParticipantForm(prefix="participants-__index__-"),
+            "outcomes": OutcomeForm(prefix="outcomes-__index__-"),
+        },
+        max_rows=MAX_ROWS,
+    ), status

@@ -1,0 +1,408 @@
+"""The shared filters: one parser, one canonical query string, one way to apply them.
+
+Every list, map, API list, export, feed, embed and saved cluster reads its filters with
+``parse_filters`` and narrows a query with ``apply_filters``. Neither adds the published rule:
+callers start from ``app.initiatives.public.published_initiatives()`` (or pass their query
+through ``published_only``), so that rule stays written once. ``facet_counts`` counts published
+initiatives itself.
+
+Repeating a parameter OR-s its values (``theme=safety&theme=health``); different filters are
+AND-ed. Control parameters (``sort``, ``page``, ``limit``, ...) are not filters and are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, fields, replace
+from urllib.parse import urlencode
+
+from geopy.distance import EARTH_RADIUS
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
+from app.initiatives.public import published_only
+from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
+from app.neighbourhoods.models import Neighbourhood
+from app.search.services import search_condition
+from app.themes.models import Theme
+
+# In canonical order: the order of keys in every canonical query string.
+FILTER_NAMES = (
+    "q",
+    "theme",
+    "stage",
+    "sector",
+    "neighbourhood",
+    "status",
+    "verified",
+    "bbox",
+    "near",
+    "radius_km",
+)
+CONTROL_NAMES = frozenset(
+    {"sort", "page", "per_page", "limit", "cursor", "zoom", "layout", "scheme"}
+)
+FACETS = ("theme", "stage", "sector", "neighbourhood", "status", "verified")
+
+DEFAULT_RADIUS_KM = 5.0
+MAX_RADIUS_KM = 500.0
+MAX_QUERY_LENGTH = 200
+DECIMALS = 6  # about 10 cm: every coordinate and radius is kept (and rendered) to this
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_SLUG = re.compile(r"[A-Za-z0-9_.~-]{1,120}")  # URL-safe; anything else is not a slug
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    """What a person asked for. Multi-valued filters hold sorted, distinct slugs."""
+
+    q: str = ""
+    themes: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    neighbourhoods: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    verified: bool = False
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    near: tuple[float, float] | None = None  # lat, lon
+    radius_km: float = DEFAULT_RADIUS_KM  # only meaningful with near
+
+    @property
+    def is_empty(self) -> bool:
+        return self == InitiativeFilter()
+
+    def without(self, facet: str) -> InitiativeFilter:
+        """The same filter with one facet (``theme``, ``verified``, ...) left out."""
+        attribute = _ATTRIBUTES[facet]
+        default = next(f.default for f in fields(self) if f.name == attribute)
+        return replace(self, **{attribute: default})
+
+
+# Parameter name -> attribute holding it.
+_ATTRIBUTES = {
+    "q": "q",
+    "theme": "themes",
+    "stage": "stages",
+    "sector": "sectors",
+    "neighbourhood": "neighbourhoods",
+    "status": "statuses",
+    "verified": "verified",
+    "bbox": "bbox",
+    "near": "near",
+    "radius_km": "radius_km",
+}
+_VOCABULARIES = {"stage": STAGES, "sector": SECTORS, "status": STATUSES}
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message names the problem for people."""
+
+
+def parse_filters(args: MultiDict) -> tuple[InitiativeFilter, dict[str, str]]:
+    """Read the shared filters from query parameters: the filter and field-level errors.
+
+    The filter holds every value that was valid; when ``errors`` is not empty callers answer
+    400 (pages re-render the form with the messages beside the fields).
+    """
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    readers = {
+        "q": _read_query,
+        "theme": lambda given: _read_slugs("theme", given, Theme.slug),
+        "stage": lambda given: _read_vocabulary("stage", given),
+        "sector": lambda given: _read_vocabulary("sector", given),
+        "neighbourhood": lambda given: _read_slugs("neighbourhood", given, Neighbourhood.slug),
+        "status": lambda given: _read_vocabulary("status", given),
+        "verified": _read_verified,
+        "bbox": _read_bbox,
+        "near": _read_near,
+        "radius_km": _read_radius,
+    }
+    for name, read in readers.items():
+        given = [value.strip() for value in args.getlist(name) if value.strip()]
+        if not given:
+            continue
+        try:
+            values[_ATTRIBUTES[name]] = read(given)
+        except FilterError as error:
+            errors[name] = str(error)
+    if "radius_km" in values and "near" not in values and "near" not in errors:
+        errors["radius_km"] = "radius_km works only together with near (a point to measure from)."
+        del values["radius_km"]
+    return InitiativeFilter(**values), errors
+
+
+def _single(name: str, given: list[str]) -> str:
+    if len(set(given)) > 1:
+        raise FilterError(f"Give {name} only once.")
+    return given[0]
+
+
+def _read_query(given: list[str]) -> str:
+    text = _single("q", given)
+    # Control characters (NUL among them) are never meaningful in a search, and PostgreSQL
+    # refuses NUL in strings: they become spaces.
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise FilterError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
+    return text
+
+
+def _read_vocabulary(name: str, given: list[str]) -> tuple[str, ...]:
+    unknown = [value for value in given if value not in _VOCABULARIES[name]]
+    if unknown:
+        raise FilterError(_unknown(name, unknown))
+    return tuple(sorted(set(given)))
+
+
+def _read_slugs(name: str, given: list[str], column) -> tuple[str, ...]:
+    wanted = set(given)
+    plausible = {slug for slug in wanted if is_slug(slug)}
+    known = (
+        set(db.session.scalars(select(column).where(column.in_(plausible))))
+        if plausible
+        else set()
+    )
+    unknown = [value for value in dict.fromkeys(given) if value not in known]
+    if unknown:
+        raise FilterError(_unknown(name, unknown))
+    return tuple(sorted(wanted))
+
+
+def is_slug(value: str) -> bool:
+    """Whether a value could be a slug at all (worth looking up in the database)."""
+    return bool(_SLUG.fullmatch(value))
+
+
+def _unknown(name: str, values: list[str]) -> str:
+    shown = ", ".join(value if len(value) <= 60 else value[:59] + "…" for value in values)
+    return f"Unknown {name}{'s' if len(values) > 1 else ''}: {shown}"
+
+
+def _read_verified(given: list[str]) -> bool:
+    value = _single("verified", given)
+    if value not in {"1", "0"}:
+        raise FilterError("verified must be 1 (only initiatives with a verified outcome).")
+    return value == "1"
+
+
+def _numbers(text: str, count: int, name: str, shape: str) -> list[float]:
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != count or not all(_NUMBER.fullmatch(part) for part in parts):
+        raise FilterError(f"{name} needs {count} numbers separated by commas: {shape}.")
+    numbers = [float(part) for part in parts]
+    if not all(math.isfinite(number) for number in numbers):
+        raise FilterError(f"{name} needs finite numbers: {shape}.")
+    return [_round(number) for number in numbers]
+
+
+def _check_point(name: str, lat: float, lon: float) -> None:
+    if not -90 <= lat <= 90:
+        raise FilterError(f"{name}: latitude must be between -90 and 90.")
+    if not -180 <= lon <= 180:
+        raise FilterError(f"{name}: longitude must be between -180 and 180.")
+
+
+def _read_bbox(given: list[str]) -> tuple[float, float, float, float]:
+    shape = "min_lon,min_lat,max_lon,max_lat"
+    min_lon, min_lat, max_lon, max_lat = _numbers(_single("bbox", given), 4, "bbox", shape)
+    _check_point("bbox", min_lat, min_lon)
+    _check_point("bbox", max_lat, max_lon)
+    if min_lon >= max_lon or min_lat >= max_lat:
+        raise FilterError(
+            f"bbox must be {shape}: the south-west corner first, then the north-east one."
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _read_near(given: list[str]) -> tuple[float, float]:
+    lat, lon = _numbers(_single("near", given), 2, "near", "lat,lon")
+    _check_point("near", lat, lon)
+    return lat, lon
+
+
+def _read_radius(given: list[str]) -> float:
+    text = _single("radius_km", given)
+    if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+        raise FilterError("radius_km must be a number of kilometres.")
+    radius = _round(float(text))
+    if not 0 < radius <= MAX_RADIUS_KM:
+        raise FilterError(f"radius_km must be more than 0 and at most {MAX_RADIUS_KM:g}.")
+    return radius
+
+
+def _round(number: float) -> float:
+    return round(number, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _number_text(number: float) -> str:
+    return f"{number:.{DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def filter_pairs(initiative_filter: InitiativeFilter) -> list[tuple[str, str]]:
+    """The filter as (name, value) pairs in canonical order, defaults left out."""
+    f = initiative_filter
+    pairs: list[tuple[str, str]] = []
+    if f.q:
+        pairs.append(("q", f.q))
+    for name in ("theme", "stage", "sector", "neighbourhood", "status"):
+        pairs.extend((name, value) for value in sorted(set(getattr(f, _ATTRIBUTES[name]))))
+    if f.verified:
+        pairs.append(("verified", "1"))
+    if f.bbox:
+        pairs.append(("bbox", ",".join(_number_text(number) for number in f.bbox)))
+    if f.near:
+        pairs.append(("near", ",".join(_number_text(number) for number in f.near)))
+        if f.radius_km != DEFAULT_RADIUS_KM:
+            pairs.append(("radius_km", _number_text(f.radius_km)))
+    return pairs
+
+
+def canonical_query(initiative_filter: InitiativeFilter) -> str:
+    """The filter's canonical query string: fixed key order, sorted values, no defaults."""
+    return urlencode(filter_pairs(initiative_filter), safe=",")
+
+
+def apply_filters(query: Select, initiative_filter: InitiativeFilter) -> Select:
+    """Narrow a select over Initiative to the filter. Never adds the published rule."""
+    f = initiative_filter
+    if f.q:
+        condition = search_condition(f.q)
+        if condition is not None:
+            query = query.where(condition)
+    if f.themes:
+        query = query.where(
+            exists()
+            .where(InitiativeTheme.initiative_id == Initiative.id)
+            .where(InitiativeTheme.theme_id.in_(select(Theme.id).where(Theme.slug.in_(f.themes))))
+        )
+    if f.stages:
+        query = query.where(
+            exists()
+            .where(InitiativeStage.initiative_id == Initiative.id)
+            .where(InitiativeStage.stage.in_(f.stages))
+        )
+    if f.sectors:
+        query = query.where(
+            exists()
+            .where(Participant.initiative_id == Initiative.id)
+            .where(Participant.sector.in_(f.sectors))
+        )
+    if f.neighbourhoods:
+        query = query.where(
+            Initiative.neighbourhood_id.in_(
+                select(Neighbourhood.id).where(Neighbourhood.slug.in_(f.neighbourhoods))
+            )
+        )
+    if f.statuses:
+        query = query.where(Initiative.status.in_(f.statuses))
+    if f.verified:
+        query = query.where(
+            exists()
+            .where(Outcome.initiative_id == Initiative.id)
+            .where(Outcome.verified_at.is_not(None))
+        )
+    if f.bbox:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        query = query.where(
+            Initiative.public_longitude.between(min_lon, max_lon),
+            Initiative.public_latitude.between(min_lat, max_lat),
+        )
+    if f.near:
+        min_lon, min_lat, max_lon, max_lat = bounding_box(*f.near, f.radius_km)
+        query = query.where(
+            Initiative.public_longitude.between(min_lon, max_lon),
+            Initiative.public_latitude.between(min_lat, max_lat),
+            distance_km(f.near) <= f.radius_km,
+        )
+    return query
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A box (min_lon, min_lat, max_lon, max_lat) holding every point within the radius."""
+    angle = radius_km / EARTH_RADIUS
+    min_lat, max_lat = lat - math.degrees(angle), lat + math.degrees(angle)
+    if min_lat <= -90 or max_lat >= 90:
+        return -180.0, max(min_lat, -90.0), 180.0, min(max_lat, 90.0)
+    spread = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat)))))
+    if lon - spread < -180 or lon + spread > 180:
+        return -180.0, min_lat, 180.0, max_lat  # across the antimeridian: every longitude
+    return lon - spread, min_lat, lon + spread, max_lat
+
+
+def distance_km(near: tuple[float, float]) -> ColumnElement[float]:
+    """Great-circle distance in km from a point to an initiative's PUBLIC point (haversine)."""
+    lat, lon = near
+    to_radians = math.pi / 180
+    half_lat = func.sin((Initiative.public_latitude * to_radians - math.radians(lat)) / 2)
+    half_lon = func.sin((Initiative.public_longitude * to_radians - math.radians(lon)) / 2)
+    spread = (
+        half_lat * half_lat
+        + math.cos(math.radians(lat))
+        * func.cos(Initiative.public_latitude * to_radians)
+        * half_lon
+        * half_lon
+    )
+    return 2 * EARTH_RADIUS * func.asin(func.sqrt(spread))
+
+
+def facet_counts(
+    initiative_filter: InitiativeFilter, facets: tuple[str, ...] = FACETS
+) -> dict[str, dict[str, int]]:
+    """For each facet option, how many published initiatives choosing it would give.
+
+    For facet F every filter but F's applies; one grouped query per facet asked for.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    grouped = {
+        "theme": (
+            select(Theme.slug, func.count(Initiative.id))
+            .select_from(Initiative)
+            .join(InitiativeTheme, InitiativeTheme.initiative_id == Initiative.id)
+            .join(Theme, Theme.id == InitiativeTheme.theme_id)
+            .group_by(Theme.slug)
+        ),
+        "stage": (
+            select(InitiativeStage.stage, func.count(Initiative.id))
+            .select_from(Initiative)
+            .join(InitiativeStage, InitiativeStage.initiative_id == Initiative.id)
+            .group_by(InitiativeStage.stage)
+        ),
+        "sector": (
+            select(Participant.sector, func.count(Initiative.id.distinct()))
+            .select_from(Initiative)
+            .join(Participant, Participant.initiative_id == Initiative.id)
+            .group_by(Participant.sector)
+        ),
+        "neighbourhood": (
+            select(Neighbourhood.slug, func.count(Initiative.id))
+            .select_from(Initiative)
+            .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
+            .group_by(Neighbourhood.slug)
+        ),
+        "status": select(Initiative.status, func.count(Initiative.id)).group_by(Initiative.status),
+    }
+    for facet, query in grouped.items():
+        if facet not in facets:
+            continue
+        query = apply_filters(published_only(query), initiative_filter.without(facet))
+        counts[facet] = {value: count for value, count in db.session.execute(query)}
+    if "verified" not in facets:
+        return counts
+    verified = apply_filters(
+        published_only(select(func.count(Initiative.id))),
+        replace(initiative_filter, verified=True),
+    )
+    counts["verified"] = {"1": db.session.scalar(verified) or 0}
+    return counts

@@ -1,0 +1,86 @@
+"""Reading initiatives for people: who may see one, how it is credited, which links are safe."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.initiatives.models import Initiative, Outcome
+from app.permissions import can_on_initiative
+
+WEB_SCHEMES = ("http", "https")
+EMAIL_ADDRESS = re.compile(r"[^@\s/:<>\"'()]+@[^@\s/:<>\"'()]+\.[^@\s/:<>\"'()]+")
+
+
+def load_initiative(initiative_id: int) -> Initiative | None:
+    """An initiative with everything its page shows, in a fixed number of queries."""
+    query = (
+        select(Initiative)
+        .where(Initiative.id == initiative_id)
+        .options(
+            joinedload(Initiative.submitter),
+            selectinload(Initiative.outcomes).joinedload(Outcome.verified_by_organisation),
+        )
+    )
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def find_viewable_initiative(initiative_id: int, user: Any) -> Initiative | None:
+    """The initiative if this user may see it; None whether it is missing or hidden, so a
+    hidden initiative is indistinguishable from one that does not exist."""
+    initiative = load_initiative(initiative_id)
+    if initiative is None or not can_on_initiative(user, "view", initiative):
+        return None
+    return initiative
+
+
+def resident_of(initiative: Initiative) -> str:
+    """ "a resident of Kirkstall" (or just "a resident" without a neighbourhood)."""
+    if initiative.neighbourhood is None:
+        return "a resident"
+    return f"a resident of {initiative.neighbourhood.name}"
+
+
+def credit_line(initiative: Initiative) -> str:
+    """How the initiative is attributed in public, as its submitter chose."""
+    credit_name = (initiative.credit_name or "").strip()
+    if initiative.credit == "organisation" and credit_name:
+        return f"Submitted by {credit_name}"
+    if initiative.credit == "name" and initiative.submitter is not None:
+        return f"Submitted by {initiative.submitter.display_name}"
+    return f"Submitted by {resident_of(initiative)}"
+
+
+def public_point_note(initiative: Initiative) -> str:
+    """What the public point of an initiative stands for, in words."""
+    if initiative.location_precision == "neighbourhood" or initiative.latitude is None:
+        return "the neighbourhood's centre"
+    if initiative.location_precision == "street":
+        return "rounded to about 100 m"
+    return "the exact place"
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) link with a host, else None (never javascript: etc.)."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in WEB_SCHEMES and parts.netloc and not re.search(r"\s", url):
+        return url
+    return None
+
+
+def contact_link(contact: str | None) -> tuple[str, str] | None:
+    """(href, text) for an initiative's contact: a website or an email address, else None."""
+    contact = (contact or "").strip()
+    website = web_link(contact)
+    if website:
+        return website, website
+    address = contact[len("mailto:") :] if contact.lower().startswith("mailto:") else contact
+    if EMAIL_ADDRESS.fullmatch(address):
+        return f"mailto:{address}", address
+    return None

@@ -1,0 +1,225 @@
+"""Form fields for the submission page: numbers, dates, choices and links people type.
+
+Each keeps exactly what was typed when it cannot be read, so the page can show it again
+beside a message saying what to change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
+
+NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
+WHOLE_NUMBER_MESSAGE = "Enter a whole number, like 12."
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+WEB_SCHEMES = ("http", "https")
+# Whitespace or control characters never belong in a link.
+UNSAFE_IN_LINKS = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _number_text(value: float | int) -> str:
+    """12.0 reads as "12"; 3.5 stays "3.5"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+class NumberField(StringField):
+    """A number typed as text ("12", "3.5", "1,200"), optionally whole and within a range."""
+
+    widget = TextInput()
+
+    def __init__(
+        self,
+        label: str,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        whole: bool = False,
+        range_message: str = "",
+        **kwargs,
+    ):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric" if whole else "decimal"})
+        super().__init__(label, **kwargs)
+        self.minimum, self.maximum, self.whole = minimum, maximum, whole
+        self.range_message = range_message
+
+    def process_data(self, value):
+        self.data = value
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0].strip().replace(",", "") if valuelist else ""
+        if not text:
+            return
+        message = WHOLE_NUMBER_MESSAGE if self.whole else NUMBER_MESSAGE
+        try:
+            value = float(text)
+        except ValueError as error:
+            raise ValueError(message) from error
+        if not math.isfinite(value) or (self.whole and not value.is_integer()):
+            raise ValueError(message)
+        self.data = int(value) if self.whole else value
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        too_small = self.minimum is not None and self.data < self.minimum
+        too_big = self.maximum is not None and self.data > self.maximum
+        if too_small or too_big:
+            raise ValidationError(self.range_message)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else _number_text(self.data)
+
+
+class DayField(DateField):
+    """A date from a date input; empty means none."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(
+            label, invalid_value_message="Enter a real date, like 2024-03-31.", **kwargs
+        )
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            super().process_formdata([valuelist[0].strip()])
+
+    def pre_validate(self, form):
+        if isinstance(self.data, date) and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            raise ValidationError(
+                f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}, like 2024-03-31."
+            )
+
+
+class ChoiceField(SelectField):
+    """A select (or radios) whose unknown values get a message of our own."""
+
+    def __init__(self, label: str, message: str = "Choose one from the list.", **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.message = message
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.data not in {choice.value for choice in self._iter_choices_normalized()}:
+            raise ValidationError(self.message)
+
+
+class RadiosField(ChoiceField):
+    """A choice shown as radio buttons."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = RadioInput()
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as checkboxes; unknown values get a message of our own."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = list(dict.fromkeys(valuelist))
+
+    def pre_validate(self, form):
+        known = {choice.value for choice in self._iter_choices_normalized()}
+        if any(value not in known for value in self.data or ()):
+            self.data = [value for value in self.data if value in known]
+            raise ValidationError("Choose from the list.")
+
+
+def web_link(text: str) -> str | None:
+    """An http or https address with a host, as typed; None when it is not one."""
+    if not text or UNSAFE_IN_LINKS.search(text):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        return None
+    return text
+
+
+def contact_link(text: str) -> str | None:
+    """A website or an email address as a link (mailto: for email); None when it is neither."""
+    if not text or UNSAFE_IN_LINKS.search(text):
+        return None
+    address = text[len("mailto:") :] if text.lower().startswith("mailto:") else text
+    if "@" in address and "/" not in address:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError:
+            return None
+        return f"mailto:{address}"
+    if text.lower().startswith("www."):
+        text = f"https://{text}"
+    return web_link(text)
+
+
+def contact_text(link: str) -> str:
+    """What a person reads and edits for a stored contact link: the address without mailto:."""
+    return link[len("mailto:") :] if link.lower().startswith("mailto:") else link
+
+
+def check_web_link(form, field) -> None:
+    """WTForms validator: empty, or an http/https address."""
+    if field.data and web_link(field.data) is None:
+        raise ValidationError("Enter a web address starting with https:// or http://.")
+
+
+def check_contact_link(form, field) -> None:
+    """WTForms validator: empty, a website address or an email address."""
+    if field.data and contact_link(field.data) is None:
+        raise ValidationError(
+            "Enter a website address starting with https:// or an email address "
+            "like name@example.org."
+        )
+
+
+def length(maximum: int) -> Length:
+    """WTForms validator: at most this many characters."""
+    return Length(max=maximum, message=f"Use at most {maximum:,} characters.")
+
+
+def typed(field) -> bool:
+    """Whether anything was typed or chosen in this field."""
+    raw = getattr(field, "raw_data", None)
+    if raw:
+        return any(str(value).strip() for value in raw)
+    return field.data not in (None, "", [])
+
+
+def parsed(field, empty: Any = None) -> Any:
+    """The field's value, or ``empty`` when what was typed could not be accepted."""
+    if field.errors or field.data in (None, ""):
+        return empty
+    return field.data
+
+
+def text_value(field, maximum: int) -> str:
+    """Text is kept even when too long (cut to what the database holds) so drafts lose little."""
+    return (field.data or "")[:maximum]
+
+
+def iso_date(value: date | None) -> str | None:
+    """A date as content stores it."""
+    return value.isoformat() if value else None
+
+
+def require(field, message: str) -> None:
+    """Add the message unless something was typed (or the field already has a problem)."""
+    if not field.errors and not typed(field):
+        field.errors.append(message)

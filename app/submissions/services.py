@@ -1,0 +1,198 @@
+"""Residents' submissions: drafts, submitting for review, edits, withdrawal.
+
+Who edits what decides where an edit goes (``editing_mode``):
+- "draft": the submitter's own initiative that was never published. Edits apply to the row;
+  submitting records a pending "submission" revision holding exactly what was sent.
+- "review": the submitter's published initiative. The public version stays as it is; the edit
+  becomes a pending "edit" revision for a moderator to approve.
+- "moderator": a moderator's or admin's edit of anyone's initiative (or of their own once
+  published). It applies at once, as an approved "moderator_edit" revision, and is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from app.accounts.models import User
+from app.audit.services import record_action
+from app.extensions import db
+from app.initiatives.content import apply_content, initiative_content
+from app.initiatives.models import Initiative
+from app.moderation.models import Revision
+from app.moderation.services import add_revision
+from app.neighbourhoods.models import Neighbourhood
+from app.permissions import can
+from app.search.services import reindex_initiative
+from app.timeutil import utcnow
+
+UNPUBLISHED_STATES = frozenset({"draft", "pending", "changes_requested"})
+OPEN_REVISION_STATES = ("pending", "changes_requested")
+# What a list of one's initiatives does not show, so need not load.
+LIST_SKIPS = (
+    Initiative.theme_links,
+    Initiative.stage_links,
+    Initiative.participants,
+    Initiative.outcomes,
+)
+
+
+def list_neighbourhoods() -> list[Neighbourhood]:
+    """Every neighbourhood, by name, for the form's choice."""
+    return list(db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)))
+
+
+def editing_mode(user: User, initiative: Initiative | None) -> str:
+    """Where this user's edit of this initiative goes: "draft", "review" or "moderator"."""
+    if initiative is None:
+        return "draft"
+    own = initiative.submitter_id == user.id
+    if can(user, "moderate") and not (own and initiative.state in UNPUBLISHED_STATES):
+        return "moderator"
+    return "draft" if initiative.state in UNPUBLISHED_STATES else "review"
+
+
+def open_edit(initiative: Initiative, author: User) -> Revision | None:
+    """The author's latest edit of the initiative, if it is still under review (or waiting
+    for the changes a moderator asked for)."""
+    return open_edits([initiative], author).get(initiative.id)
+
+
+def open_edits(initiatives: list[Initiative], author: User) -> dict[int, Revision]:
+    """For each of these initiatives, the author's open edit, if any (one query)."""
+    if not initiatives:
+        return {}
+    revisions = db.session.scalars(
+        select(Revision)
+        .where(
+            Revision.initiative_id.in_([initiative.id for initiative in initiatives]),
+            Revision.author_id == author.id,
+            Revision.kind == "edit",
+        )
+        .order_by(Revision.number)
+    )
+    latest = {revision.initiative_id: revision for revision in revisions}
+    return {
+        initiative_id: revision
+        for initiative_id, revision in latest.items()
+        if revision.state in OPEN_REVISION_STATES
+    }
+
+
+def editable_content(initiative: Initiative | None, edit: Revision | None) -> dict[str, Any]:
+    """What the edit form starts from: the edit under review, else the initiative itself."""
+    if edit is not None:
+        return edit.content
+    return initiative_content(initiative) if initiative is not None else {}
+
+
+def save_draft(user: User, content: dict[str, Any], initiative: Initiative | None = None):
+    """Keep what the submitter typed; a submission still waiting for review becomes a draft."""
+    initiative = _apply(user, content, initiative)
+    if initiative.state == "pending":
+        initiative.state = "draft"
+        _withdraw_pending_revisions(initiative, kind="submission")
+    return initiative
+
+
+def submit_for_review(
+    user: User, content: dict[str, Any], initiative: Initiative | None = None
+) -> Initiative:
+    """Send the initiative to the moderators, recording exactly what was submitted."""
+    initiative = _apply(user, content, initiative)
+    now = utcnow()
+    initiative.state = "pending"
+    initiative.submitted_at = now
+    initiative.consented_at = now
+    _withdraw_pending_revisions(initiative, kind="submission")
+    add_revision(initiative, "submission", user, "pending")
+    return initiative
+
+
+def propose_edit(user: User, initiative: Initiative, content: dict[str, Any]) -> Revision | None:
+    """Put an edit of a published initiative up for review; the public version stays.
+
+    An earlier edit by the same person still under review is replaced. Content equal to the
+    published version proposes nothing (and so withdraws any earlier edit).
+    """
+    _withdraw_pending_revisions(initiative, kind="edit", author=user)
+    if content == initiative_content(initiative):
+        earlier = open_edit(initiative, user)
+        if earlier is not None:
+            earlier.state = "withdrawn"
+        db.session.flush()
+        return None
+    return add_revision(initiative, "edit", user, "pending", content=content)
+
+
+def publish_edit(moderator: User, initiative: Initiative, content: dict[str, Any]) -> Revision:
+    """A moderator's or admin's edit: applied at once, kept as a revision, audited."""
+    _apply(moderator, content, initiative)
+    revision = add_revision(
+        initiative,
+        "moderator_edit",
+        moderator,
+        "approved",
+        decided_by=moderator,
+        decided_at=initiative.updated_at,
+    )
+    record_action(
+        moderator, "edit_initiative", "initiative", initiative.id, revision=revision.number
+    )
+    reindex_initiative(initiative)
+    return revision
+
+
+def withdraw_initiative(user: User, initiative: Initiative) -> None:
+    """Archive an initiative at its submitter's request; it leaves every public place."""
+    previous_state = initiative.state
+    initiative.state = "archived"
+    initiative.updated_at = utcnow()
+    _withdraw_pending_revisions(initiative)
+    record_action(
+        user, "withdraw_initiative", "initiative", initiative.id, previous_state=previous_state
+    )
+    reindex_initiative(initiative)
+
+
+def user_initiatives(user: User, page: int, per_page: int = 20):
+    """The user's own initiatives, most recently changed first, paginated."""
+    query = (
+        select(Initiative)
+        .options(*(lazyload(rows) for rows in LIST_SKIPS))
+        .where(Initiative.submitter_id == user.id)
+        .order_by(Initiative.updated_at.desc(), Initiative.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _apply(user: User, content: dict[str, Any], initiative: Initiative | None) -> Initiative:
+    if initiative is None:
+        initiative = Initiative(
+            title=content["title"],
+            state="draft",
+            submitter_id=user.id,
+        )
+        db.session.add(initiative)
+    apply_content(initiative, content)
+    initiative.updated_at = utcnow()
+    db.session.flush()
+    return initiative
+
+
+def _withdraw_pending_revisions(
+    initiative: Initiative, kind: str | None = None, author: User | None = None
+) -> None:
+    """Revisions still waiting for review are withdrawn: a newer one or a withdrawal replaces
+    them. (Decided ones keep their decision: they are history.)"""
+    query = select(Revision).where(
+        Revision.initiative_id == initiative.id, Revision.state == "pending"
+    )
+    if kind is not None:
+        query = query.where(Revision.kind == kind)
+    if author is not None:
+        query = query.where(Revision.author_id == author.id)
+    for revision in db.session.scalars(query):
+        revision.state = "withdrawn"

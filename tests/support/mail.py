@@ -1,0 +1,24 @@
+"""A fake SMTP server on loopback, for tests of mail that leaves the app."""
+
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes
+from email.policy import default
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
