@@ -83,6 +83,23 @@ def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
     return is_submitter and initiative.state in SUBMITTER_STATES.get(action, ())
 
 
+def initiative_or_abort(initiative_id: int, action: str) -> Any:
+    """The initiative a view is about to act on for the current user.
+
+    404 when they may not even see it (an unpublished initiative's existence stays secret),
+    403 when they see it but may not take the action.
+    """
+    from app.extensions import db
+    from app.initiatives.models import Initiative
+
+    initiative = db.session.get(Initiative, initiative_id)
+    if initiative is None or not can_on_initiative(current_user, "view", initiative):
+        abort(404)
+    if not can_on_initiative(current_user, action, initiative):
+        abort(403)
+    return initiative
+
+
 def in_council_area(user: Any, initiative: Any) -> bool:
     """A council officer's area: neighbourhoods whose local authority is their organisation's."""
     organisation = getattr(user, "organisation", None)

@@ -154,6 +154,9 @@ class Initiative(db.Model):
         Index("ix_initiative_state_updated", "state", "updated_at"),
         Index("ix_initiative_state_title", "state", "title"),
         Index("ix_initiative_public_point", "state", "public_latitude", "public_longitude"),
+        # The status and neighbourhood filters and their facet counts run on published rows.
+        Index("ix_initiative_state_status", "state", "status"),
+        Index("ix_initiative_state_neighbourhood", "state", "neighbourhood_id"),
     )
 
     @property

@@ -34,7 +34,7 @@ from app.moderation.models import REPORT_REASONS, REVISION_KINDS, REVISION_STATE
 from app.moderation.notify import mail_decision
 from app.moderation.queue import QUEUE_KINDS, moderation_queue
 from app.moderation.reports import list_open_reports, report_initiative, resolve_report
-from app.permissions import can_on_initiative, permission_required
+from app.permissions import can_on_initiative, initiative_or_abort, permission_required
 from app.ratelimits import limit_posts
 
 bp = Blueprint("moderation", __name__)
@@ -188,11 +188,7 @@ def history(initiative_id: int):
     """Every revision of an initiative, and what each changed."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    initiative = db.get_or_404(Initiative, initiative_id)
-    if not can_on_initiative(current_user, "view", initiative):
-        abort(404)
-    if not can_on_initiative(current_user, "history", initiative):
-        abort(403)
+    initiative = initiative_or_abort(initiative_id, "history")
     return render_template(
         "moderation/history.html", initiative=initiative, entries=revision_history(initiative)
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -18,7 +17,7 @@ from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.vocabulary import STATES
-from app.permissions import can_on_initiative, permission_required
+from app.permissions import initiative_or_abort, permission_required
 from app.ratelimits import limit_posts
 from app.submissions import services
 from app.submissions.forms import MAX_ROWS, InitiativeForm, form_data, initiative_form
@@ -56,14 +55,14 @@ def new_initiative():
 @limit_posts("RATELIMIT_SUBMIT")
 def edit_initiative(initiative_id: int):
     """Edit an initiative: a draft, a submission, or (through review) a published one."""
-    return _submission_page(_initiative_for(initiative_id, "edit"))
+    return _submission_page(initiative_or_abort(initiative_id, "edit"))
 
 
 @bp.get("/initiatives/<int:initiative_id>/withdraw")
 @login_required
 def confirm_withdrawal(initiative_id: int):
     """Ask before withdrawing (GET never changes anything)."""
-    initiative = _initiative_for(initiative_id, "withdraw")
+    initiative = initiative_or_abort(initiative_id, "withdraw")
     return render_template("submissions/withdraw.html", initiative=initiative)
 
 
@@ -71,7 +70,7 @@ def confirm_withdrawal(initiative_id: int):
 @login_required
 def withdraw(initiative_id: int):
     """Withdraw (archive) one's own initiative."""
-    initiative = _initiative_for(initiative_id, "withdraw")
+    initiative = initiative_or_abort(initiative_id, "withdraw")
     services.withdraw_initiative(current_user, initiative)
     db.session.commit()
     flash(f"“{initiative.title}” is withdrawn. It no longer appears on the site.", "success")
@@ -89,13 +88,6 @@ def my_initiatives():
         edits=services.open_edits(pagination.items, current_user),
         states=STATES,
     )
-
-
-def _initiative_for(initiative_id: int, action: str) -> Initiative:
-    initiative = db.get_or_404(Initiative, initiative_id)
-    if not can_on_initiative(current_user, action, initiative):
-        abort(403)
-    return initiative
 
 
 def _submission_page(initiative: Initiative | None):
