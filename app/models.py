@@ -12,10 +12,12 @@ from app.initiatives.models import (
 from app.moderation.models import Report, Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
+from app.places.models import GeocodeAnswer, Throttle
 from app.themes.models import Theme
 
 __all__ = [
     "AuditEntry",
+    "GeocodeAnswer",
     "Initiative",
     "InitiativeStage",
     "InitiativeTheme",
@@ -26,5 +28,6 @@ __all__ = [
     "Report",
     "Revision",
     "Theme",
+    "Throttle",
     "User",
 ]
