@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.browse.views import bp as browse_bp
     from app.initiatives.views import bp as initiatives_bp
     from app.moderation.views import bp as moderation_bp
+    from app.pages.vendor import bp as vendor_bp
     from app.pages.views import bp as pages_bp
     from app.submissions.views import bp as submissions_bp
 
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         initiatives_bp,
         submissions_bp,
         moderation_bp,
+        vendor_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -124,3 +124,11 @@ def test_wrong_method_is_405_with_allow_header(client):
     response = client.post("/privacy", data={})
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_leaflet_is_served_from_our_own_origin(client):
+    for path in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
+        response = client.get(f"/static/vendor/leaflet/{path}")
+        assert response.status_code == 200, path
+        response.close()
+    assert client.get("/static/vendor/leaflet/../../app/config.py").status_code == 404
