@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and
+# none of them means anything in what people type.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip_whitespace(value):
     """WTForms filter: drop surrounding white space from text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+def remove_control_characters(value):
+    """WTForms filter, applied to every field of every form: drop control characters."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class CleanTextMeta(wtforms.meta.DefaultMeta):
+    """Every bound field filters out control characters before its own filters run."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        field.filters = (remove_control_characters, *field.filters)
+        return field
+
+
+class RowForm(wtforms.Form):
+    """Base of the sub-forms repeated inside a form (participants, outcomes)."""
+
+    Meta = CleanTextMeta
 
 
 def select_choices(pairs) -> list[SelectChoice]:
@@ -21,5 +48,5 @@ class Form(FlaskForm):
     """Base of every form. CSRF is checked once for every POST by CSRFProtect, so forms carry
     no token field of their own; templates add it with the ``csrf_field()`` macro."""
 
-    class Meta:
+    class Meta(CleanTextMeta):
         csrf = False

@@ -70,7 +70,9 @@ def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
     """Whether this user may take the action on this initiative in its current state."""
     if action not in INITIATIVE_ACTIONS:
         raise KeyError(f"Unknown initiative action {action!r}")
-    published = initiative.state == "published"
+    from app.initiatives.public import is_public
+
+    published = is_public(initiative)
     if action in ("view", "report") and published:
         return True
     if not getattr(user, "is_authenticated", False):

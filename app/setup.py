@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.urls import IdConverter
 
 MIGRATIONS_DIRECTORY = "migrations"
 
@@ -19,6 +20,7 @@ def configure_app(app: Flask) -> None:
         )
 
     app.json.sort_keys = False
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)
 

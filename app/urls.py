@@ -7,6 +7,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -21,9 +22,22 @@ def safe_next_url(target: str | None, default: str) -> str:
     return target
 
 
+MAX_PAGE = 100_000  # keeps offsets within what databases accept
+MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids from 1 to MAX_ID; anything larger is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def requested_page() -> int:
     """The ``page`` query parameter as a page number; anything odd means the first page."""
-    return max(1, request.args.get("page", 1, type=int))
+    return min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
 
 
 def slugify(text: str, max_length: int = 80) -> str:

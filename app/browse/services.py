@@ -17,6 +17,7 @@ from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_ranking
 from app.themes.models import Theme
+from app.urls import MAX_PAGE
 
 SORTS = {
     "newest": "Newest first",
@@ -27,7 +28,6 @@ SORTS = {
 RELEVANCE = "relevance"  # the order when searching and no sort is asked for (sort left out)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000  # keeps offsets within what databases accept
 
 
 @dataclass

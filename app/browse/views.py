@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from app.browse import services
 from app.extensions import db
 from app.filters import FACETS, facet_counts, filter_pairs, is_slug, parse_filters
-from app.initiatives.models import Initiative
+from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.themes.models import Theme
@@ -49,13 +49,6 @@ def _find_or_404(model, slug: str):
     if not is_slug(slug):  # not worth asking the database (which may refuse some bytes)
         abort(404)
     return db.first_or_404(select(model).where(model.slug == slug))
-
-
-def initiative_url(initiative: Initiative) -> str:
-    """The canonical page of an initiative, ``/initiatives/<id>-<slug>``."""
-    return url_for(
-        "initiatives.show_initiative", initiative_id=initiative.id, slug=initiative.slug
-    )
 
 
 def _render_listing(template: str, fixed: tuple[str, str] | None = None, **context):

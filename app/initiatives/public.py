@@ -2,7 +2,8 @@
 
 1. Only published initiatives are public: every public read starts from
    ``published_initiatives()`` or asks ``is_public()``.
-2. Location precision: the point people see is computed here from the chosen precision
+2. Location precision: the place text people see comes from ``public_place_name()``, and the
+   point people see is computed here from the chosen precision
    (exact, street ≈ 100 m, or the neighbourhood's centre) and stored in ``public_latitude`` and
    ``public_longitude`` whenever an initiative is flushed; public outputs read only those.
 """
@@ -53,6 +54,20 @@ def public_point(
     return round(neighbourhood.latitude, MAX_DECIMALS), round(
         neighbourhood.longitude, MAX_DECIMALS
     )
+
+
+def public_place_name(initiative: Initiative) -> str:
+    """The place text people may read: none at neighbourhood precision (it may name a street)."""
+    return "" if initiative.location_precision == "neighbourhood" else initiative.place_name
+
+
+def public_point_note(initiative: Initiative) -> str:
+    """What the public point of an initiative stands for, in words."""
+    if initiative.location_precision == "neighbourhood" or initiative.latitude is None:
+        return "the neighbourhood's centre"
+    if initiative.location_precision == "street":
+        return "rounded to about 100 m"
+    return "the exact place"
 
 
 def apply_location_precision(initiative: Initiative) -> None:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -56,15 +57,6 @@ def credit_line(initiative: Initiative) -> str:
     return f"Submitted by {resident_of(initiative)}"
 
 
-def public_point_note(initiative: Initiative) -> str:
-    """What the public point of an initiative stands for, in words."""
-    if initiative.location_precision == "neighbourhood" or initiative.latitude is None:
-        return "the neighbourhood's centre"
-    if initiative.location_precision == "street":
-        return "rounded to about 100 m"
-    return "the exact place"
-
-
 def web_link(url: str | None) -> str | None:
     """The URL if it is a plain http(s) link with a host, else None (never javascript: etc.)."""
     url = (url or "").strip()
@@ -84,3 +76,11 @@ def contact_link(contact: str | None) -> tuple[str, str] | None:
     if EMAIL_ADDRESS.fullmatch(address):
         return f"mailto:{address}", address
     return None
+
+
+def initiative_url(initiative: Initiative, **options) -> str:
+    """The canonical page of an initiative, ``/initiatives/<id>-<slug>``."""
+    slug = initiative.slug or "initiative"  # an address needs one, even for an odd record
+    return url_for(
+        "initiatives.show_initiative", initiative_id=initiative.id, slug=slug, **options
+    )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template
 from flask_login import current_user
 
 from app.initiatives.examples import example_text, format_number, outcome_figures
 from app.initiatives.profile import coproduction_profile
-from app.initiatives.public import is_public
+from app.initiatives.public import is_public, public_place_name, public_point_note
 from app.initiatives.services import (
     contact_link,
     credit_line,
     find_viewable_initiative,
-    public_point_note,
+    initiative_url,
     web_link,
 )
 from app.initiatives.vocabulary import SECTORS, STAGES, STATES, STATUSES
@@ -26,7 +26,7 @@ def initiative_by_id(initiative_id: int):
     initiative = find_viewable_initiative(initiative_id, current_user)
     if initiative is None:
         abort(404)
-    return redirect(_canonical_url(initiative), 301)
+    return redirect(initiative_url(initiative), 301)
 
 
 @bp.route("/initiatives/<int:initiative_id>-<slug>")
@@ -35,19 +35,20 @@ def show_initiative(initiative_id: int, slug: str):
     initiative = find_viewable_initiative(initiative_id, current_user)
     if initiative is None:
         abort(404)
-    if slug != _slug(initiative):
-        return redirect(_canonical_url(initiative), 301)
+    if slug != (initiative.slug or "initiative"):
+        return redirect(initiative_url(initiative), 301)
     public = is_public(initiative)
     response = render_template(
         "initiatives/show.html",
         initiative=initiative,
         public=public,
-        canonical_url=_canonical_url(initiative, _external=True),
+        canonical_url=initiative_url(initiative, _external=True),
         example=example_text(initiative),
         credit=credit_line(initiative),
         contact=contact_link(initiative.contact_url),
         profile=coproduction_profile(initiative),
         public_point_note=public_point_note(initiative),
+        public_place_name=public_place_name(initiative),
         outcome_figures=outcome_figures,
         web_link=web_link,
         format_number=format_number,
@@ -60,12 +61,3 @@ def show_initiative(initiative_id: int, slug: str):
         return response
     # Only its submitter and moderators see this version: keep it out of shared caches.
     return response, 200, {"Cache-Control": "private, no-store"}
-
-
-def _slug(initiative) -> str:
-    return initiative.slug or "initiative"  # an address needs one, even for an odd record
-
-
-def _canonical_url(initiative, **options) -> str:
-    endpoint = "initiatives.show_initiative"
-    return url_for(endpoint, initiative_id=initiative.id, slug=_slug(initiative), **options)

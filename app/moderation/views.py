@@ -13,6 +13,7 @@ from app.extensions import db, login_manager
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
+from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import CREDITS, STATES
 from app.moderation import services
 from app.moderation.diffs import describe_content, diff_content, load_labels
@@ -225,7 +226,7 @@ def report(initiative_id: int):
         report_initiative(initiative, form.reason.data, form.details.data or "", reporter)
         db.session.commit()
         flash("Thank you. A moderator will look at your report.", "success")
-        return redirect(f"/initiatives/{initiative.id}")
+        return redirect(initiative_url(initiative))
     status = 422 if form.errors else 200
     return render_template("moderation/report.html", initiative=initiative, form=form), status
 

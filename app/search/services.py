@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public
+from app.initiatives.public import is_public, public_place_name
 from app.initiatives.vocabulary import SECTORS
 
 SEARCH_SCHEMA_OBJECTS = {"initiative_fts", "search_vector", "ix_initiative_search_vector"}
@@ -42,7 +42,9 @@ def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> boo
 def search_text(initiative: Initiative) -> dict[str, str]:
     """The text of an initiative that search looks in, field by field."""
     place = " ".join(
-        filter(None, [initiative.place_name, getattr(initiative.neighbourhood, "name", "")])
+        filter(
+            None, [public_place_name(initiative), getattr(initiative.neighbourhood, "name", "")]
+        )
     )
     participants = " ".join(
         f"{participant.name} {SECTORS.get(participant.sector, '')}"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import wtforms
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from app.forms import select_choices, strip_whitespace
+from app.forms import RowForm, select_choices, strip_whitespace
 from app.initiatives.vocabulary import SECTORS, STAGES
 from app.submissions.fields import (
     CheckboxesField,
@@ -36,7 +35,7 @@ def _figure(label: str, description: str) -> NumberField:
     )
 
 
-class ParticipantForm(wtforms.Form):
+class ParticipantForm(RowForm):
     sector = ChoiceField(
         "Sector",
         choices=[SelectChoice("", "Choose a sector"), *select_choices(SECTORS)],
@@ -83,7 +82,7 @@ class ParticipantForm(wtforms.Form):
         }
 
 
-class OutcomeForm(wtforms.Form):
+class OutcomeForm(RowForm):
     outcome_id = HiddenField()
     description = TextAreaField(
         "What changed",
