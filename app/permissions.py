@@ -36,7 +36,8 @@ SUBMITTER_STATES: dict[str, frozenset[str]] = {
     "view": ALL_STATES,
     "history": ALL_STATES,
     "edit": frozenset({"draft", "pending", "changes_requested", "published"}),
-    "submit": frozenset({"draft", "changes_requested"}),
+    # Submitting again while pending replaces what waits for review.
+    "submit": frozenset({"draft", "pending", "changes_requested"}),
     "withdraw": frozenset({"draft", "pending", "changes_requested", "published", "rejected"}),
 }
 MODERATOR_STATES: dict[str, frozenset[str]] = {

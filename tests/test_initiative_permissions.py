@@ -35,7 +35,7 @@ SPEC = {
         for state in STATES
     },  # fmt: skip
     "submit": {
-        state: {"submitter"} if state in {"draft", "changes_requested"} else set()
+        state: {"submitter"} if state in {"draft", "pending", "changes_requested"} else set()
         for state in STATES
     },
     "withdraw": {state: set() if state == "archived" else {"submitter"} for state in STATES},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.vocabulary import STATES
-from app.permissions import initiative_or_abort, permission_required
+from app.permissions import can_on_initiative, initiative_or_abort, permission_required
 from app.ratelimits import limit_posts
 from app.submissions import services
 from app.submissions.forms import MAX_ROWS, InitiativeForm, form_data, initiative_form
@@ -125,6 +126,11 @@ def _submission_page(initiative: Initiative | None):
 
 
 def _submit(initiative: Initiative | None, content: dict):
+    # A published initiative's edits go to review as a revision (the "edit" right, checked
+    # when the page was opened); anything else needs the "submit" right.
+    if initiative is not None and not is_public(initiative):
+        if not can_on_initiative(current_user, "submit", initiative):
+            abort(403)
     initiative = services.submit_for_review(current_user, content, initiative)
     db.session.commit()
     flash(
