@@ -45,6 +45,9 @@ SPEC = {
     "reject": {
         state: MODERATORS if state in {"pending", "published"} else set() for state in STATES
     },
+    "request_changes": {
+        state: MODERATORS if state in {"pending", "published"} else set() for state in STATES
+    },
     "archive": {state: set() if state == "archived" else MODERATORS for state in STATES},
     "restore": {state: MODERATORS for state in STATES},
     "history": {state: {"submitter"} | MODERATORS for state in STATES},
