@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.initiatives.examples import example_text
 from app.markdown import render_markdown
 from app.permissions import can, can_on_initiative
 from app.timeutil import format_local, to_local, utcnow
@@ -34,7 +35,11 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_iso"] = lambda moment: to_local(moment).isoformat()
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
-        can=can, can_on_initiative=can_on_initiative, navigation=navigation, csrf_field=csrf_field
+        can=can,
+        can_on_initiative=can_on_initiative,
+        example_text=example_text,
+        navigation=navigation,
+        csrf_field=csrf_field,
     )
 
     @app.context_processor

@@ -130,8 +130,9 @@ def list_initiatives(
         query.options(
             selectinload(Initiative.theme_links).joinedload(InitiativeTheme.theme),
             lazyload(Initiative.stage_links),
-            lazyload(Initiative.participants),
-            lazyload(Initiative.outcomes),
+            # The example text in each result reads participants and outcomes.
+            selectinload(Initiative.participants),
+            selectinload(Initiative.outcomes),
         )
         .limit(per_page)
         .offset((page - 1) * per_page)
