@@ -48,6 +48,7 @@ fmt: install
 
 bench: install secret-key
 	$(BIN)/python bench/requests.py
+	$(BIN)/python bench/map_clusters.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -43,6 +43,8 @@ class Defaults:
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
     NOMINATIM_SCHEME = "https"
     NOMINATIM_USER_AGENT: str | None = None
+    NOMINATIM_TIMEOUT = 5.0  # seconds to wait for an answer
+    NOMINATIM_INTERVAL = 1.0  # seconds between requests, for the whole application
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -65,6 +67,7 @@ class Defaults:
     RATELIMIT_RESET = "5 per minute;30 per hour"
     RATELIMIT_SUBMIT = "60 per minute;600 per hour"
     RATELIMIT_REPORT = "5 per hour"
+    RATELIMIT_GEOCODE = "20 per minute;200 per hour"
     RATELIMIT_KEY_PREFIX = "coproduce"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 

@@ -70,9 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.browse.views import bp as browse_bp
     from app.initiatives.views import bp as initiatives_bp
+    from app.mappage.views import bp as mappage_bp
+    from app.maps.views import bp as maps_bp
     from app.moderation.views import bp as moderation_bp
     from app.pages.vendor import bp as vendor_bp
     from app.pages.views import bp as pages_bp
+    from app.places.views import bp as places_bp
     from app.submissions.views import bp as submissions_bp
 
     blueprints = (
@@ -86,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
         submissions_bp,
         moderation_bp,
         vendor_bp,
+        mappage_bp,
+        places_bp,
+        maps_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

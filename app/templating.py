@@ -16,6 +16,7 @@ from app.timeutil import format_local, to_local, utcnow
 def navigation() -> list[tuple[str, str]]:
     """The main navigation: (endpoint, label), only for features that exist."""
     items = [("pages.home", "Home"), ("browse.list_initiatives", "Initiatives")]
+    items.append(("mappage.show_map", "Map"))
     if current_user.is_authenticated:
         items.append(("submissions.new_initiative", "Submit an initiative"))
     if can(current_user, "moderate"):

@@ -25,6 +25,11 @@
 # NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 # NOMINATIM_SCHEME = "https"
 # NOMINATIM_USER_AGENT = "coproduce-example-council (webmaster@example.org)"
+# Seconds to wait for Nominatim's answer before the place is left pending.
+# NOMINATIM_TIMEOUT = 5.0
+# Seconds between two requests to Nominatim, counted for every worker and instance together
+# (through the database). The public server's policy: at least 1.
+# NOMINATIM_INTERVAL = 1.0
 
 # Map tiles: URL template and the attribution the tile provider requires. The content
 # security policy allows images from this URL's origin.
@@ -69,6 +74,8 @@
 # RATELIMIT_SUBMIT = "60 per minute;600 per hour"
 # Reports of published initiatives ("report this").
 # RATELIMIT_REPORT = "5 per hour"
+# Place searches and reverse look-ups of the place pickers (/places/search, /places/reverse).
+# RATELIMIT_GEOCODE = "20 per minute;200 per hour"
 
 # Prefix of the rate-limit keys in Redis, to share one Redis between several sites.
 # RATELIMIT_KEY_PREFIX = "coproduce"

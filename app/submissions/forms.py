@@ -7,11 +7,12 @@ the form into the plain data of app.initiatives.content, leaving out what could 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from app.forms import Form, select_choices, strip_whitespace
@@ -96,6 +97,8 @@ class InitiativeForm(Form):
         range_message="Enter a longitude between -180 and 180, like -1.6040.",
         description="Optional, like -1.6040.",
     )
+    # "1" while a place name waits for the geocoder (a look-up failed); the page carries it.
+    location_pending = HiddenField()
     location_precision = RadiosField(
         "How precisely may the public see the place?",
         choices=select_choices(PRECISIONS),
@@ -189,7 +192,7 @@ class InitiativeForm(Form):
         latitude, longitude = parsed(self.latitude), parsed(self.longitude)
         if latitude is None or longitude is None:
             latitude = longitude = None
-            location_state = "pending" if location_state == "pending" else "none"
+            location_state = "pending" if self.place_pending(location_state) else "none"
         else:
             location_state = "set"
         main_theme = parsed(self.main_theme)
@@ -220,6 +223,20 @@ class InitiativeForm(Form):
             "outcomes": self._outcomes_content(outcome_ids),
         }
 
+    def place_pending(self, stored_state: str) -> bool:
+        """Whether the place name waits for the geocoder: the page says so when it carries the
+        flag (a look-up on it failed), else the stored state does."""
+        if not text_value(self.place_name, 200):
+            return False
+        if self.location_pending.raw_data:
+            return self.location_pending.data == "1"
+        return stored_state == "pending"
+
+    def use_point(self, latitude: float, longitude: float) -> None:
+        """Put a chosen point in the latitude and longitude boxes, as if typed."""
+        for field, value in ((self.latitude, latitude), (self.longitude, longitude)):
+            typed_in(field, f"{value:.6f}".rstrip("0").rstrip("."))
+
     def _outcomes_content(self, outcome_ids: Collection[int]) -> list[dict[str, Any]]:
         # An outcome keeps its id (and so its verification) only if it is one of this
         # initiative's own outcomes, and only once.
@@ -233,6 +250,26 @@ class InitiativeForm(Form):
             unused.discard(outcome_id)
             rows.append(entry.form.content(outcome_id))
         return rows
+
+
+def typed_in(field, text: str) -> None:
+    """Set a field as if the person had typed the text (it is shown and saved as such)."""
+    field.raw_data = [text]
+    field.process_formdata([text])
+    field.errors = []
+
+
+def chosen_point(text: str | None) -> tuple[float, float] | None:
+    """A place picked from the matches ("latitude,longitude"), or None if it is not one."""
+    try:
+        latitude, longitude = (float(part) for part in (text or "").split(","))
+    except ValueError:
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        return None
+    return latitude, longitude
 
 
 def form_data(content: dict[str, Any]) -> dict[str, Any]:
@@ -250,6 +287,7 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
         "neighbourhood": str(neighbourhood_id) if neighbourhood_id else "",
         "latitude": content.get("latitude"),
         "longitude": content.get("longitude"),
+        "location_pending": "1" if content.get("location_state") == "pending" else "",
         "location_precision": content.get("location_precision") or "street",
         "contact_url": contact_text(content.get("contact_url") or ""),
         "credit": content.get("credit") or "name",
@@ -295,7 +333,12 @@ def initiative_form(
     form.neighbourhood.choices = [
         SelectChoice("", "Choose a neighbourhood"),
         *(
-            SelectChoice(str(neighbourhood.id), neighbourhood.name)
+            # The place picker suggests neighbourhoods by slug.
+            SelectChoice(
+                str(neighbourhood.id),
+                neighbourhood.name,
+                render_kw={"data-slug": neighbourhood.slug},
+            )
             for neighbourhood in neighbourhoods
         ),
     ]

@@ -19,9 +19,18 @@ from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.vocabulary import STATES
 from app.permissions import can_on_initiative, initiative_or_abort, permission_required
+from app.places import services as places
 from app.ratelimits import limit_posts
 from app.submissions import services
-from app.submissions.forms import MAX_ROWS, InitiativeForm, form_data, initiative_form
+from app.submissions.fields import parsed, typed
+from app.submissions.forms import (
+    MAX_ROWS,
+    InitiativeForm,
+    chosen_point,
+    form_data,
+    initiative_form,
+    typed_in,
+)
 from app.submissions.rows import OutcomeForm, ParticipantForm
 from app.themes.services import list_themes
 from app.urls import requested_page
@@ -30,6 +39,10 @@ bp = Blueprint("submissions", __name__)
 
 # Row buttons: name="add_participant", name="remove_participant" value="<position>", ...
 ROW_LISTS = {"participant": "participants", "outcome": "outcomes"}
+# The place picker's buttons: name="find_place" (search), name="use_place" (take the match).
+PLACE_BUTTONS = ("find_place", "use_place")
+NOTHING_TO_FIND = "Type a place name to look up, or the latitude and longitude."
+CHOOSE_A_MATCH = "Choose one of the places found, then press “Use this place”."
 EDIT_SENT = (
     "Thank you: your changes are waiting for a moderator's review. "
     "The published version stays as it is until they approve them."
@@ -104,6 +117,8 @@ def _submission_page(initiative: Initiative | None):
     row_change = _row_change(request.form)
     if row_change:
         return _change_rows(form, initiative, mode, edit, *row_change)
+    if any(button in request.form for button in PLACE_BUTTONS):
+        return _find_place(form, initiative, mode, edit)
 
     submitting = mode != "draft" or "submit_for_review" in request.form
     valid = form.check(submitting, consent_needed=mode == "draft")
@@ -182,6 +197,65 @@ def _change_rows(
         # Without JavaScript the page reloads: start at the row that changed.
         first = next(field for field in focus.form if field.type != "HiddenField")
         first.render_kw = {**(first.render_kw or {}), "autofocus": True}
+    initiative, saved = _keep_draft(form, initiative, mode)
+    return _render(form, initiative, mode, edit, 200 if valid else 422, saved=saved)
+
+
+def _find_place(form: InitiativeForm, initiative: Initiative | None, mode: str, edit):
+    """Look up the typed place, or use the match picked, without JavaScript; saving the draft.
+
+    A place name is searched (the matches come back as choices); with no name, the typed
+    coordinates are looked up. When the geocoder is unavailable the place name is kept and
+    marked pending: the ``geocode`` command places it later.
+    """
+    form.check(submitting=False, title_needed=False)
+    # The geocoder keeps its own short transactions: end ours first (SQLite has one writer).
+    db.session.commit()
+    lookup, suggested = None, None
+    point = chosen_point(request.form.get("place_match")) if "use_place" in request.form else None
+    if point is not None:
+        form.use_point(*point)
+        suggested = _suggest_neighbourhood(form, point)
+        form.latitude.render_kw = {**(form.latitude.render_kw or {}), "autofocus": True}
+    else:
+        if "use_place" in request.form:
+            form.form_errors.append(CHOOSE_A_MATCH)
+        lookup, suggested = _look_up_place(form)
+    initiative, saved = _keep_draft(form, initiative, mode)
+    status = 422 if form.error_list() else 200
+    return _render(
+        form, initiative, mode, edit, status, saved=saved, lookup=lookup, suggested=suggested
+    )
+
+
+def _look_up_place(form: InitiativeForm):
+    latitude, longitude = parsed(form.latitude), parsed(form.longitude)
+    if typed(form.place_name) and not form.place_name.errors:
+        lookup = places.look_up_place(form.place_name.data)
+        typed_in(form.location_pending, "1" if lookup.failed else "")
+        return lookup, None
+    if latitude is not None and longitude is not None:
+        lookup = places.look_up_point(latitude, longitude)
+        if lookup.items and not typed(form.place_name):
+            typed_in(form.place_name, lookup.items[0]["name"])
+        return lookup, _suggest_neighbourhood(form, (latitude, longitude))
+    if not form.place_name.errors:
+        form.place_name.errors.append(NOTHING_TO_FIND)
+    return None, None
+
+
+def _suggest_neighbourhood(form: InitiativeForm, point: tuple[float, float]):
+    """Choose the neighbourhood nearest the point unless one is chosen; return it if chosen."""
+    if typed(form.neighbourhood):
+        return None
+    neighbourhood = places.neighbourhood_near(*point)
+    if neighbourhood is not None:
+        typed_in(form.neighbourhood, str(neighbourhood.id))
+    return neighbourhood
+
+
+def _keep_draft(form: InitiativeForm, initiative: Initiative | None, mode: str):
+    """Save what can be read, when this page edits a draft; returns (initiative, saved)."""
     saved = (
         mode == "draft"
         and bool(form.title.data)
@@ -191,7 +265,7 @@ def _change_rows(
         content = form.content(_outcome_ids(initiative), _location_state(initiative))
         initiative = services.save_draft(current_user, content, initiative)
         db.session.commit()
-    return _render(form, initiative, mode, edit, 200 if valid else 422, saved=saved)
+    return initiative, saved
 
 
 def _row_change(formdata) -> tuple[str, str, int | None] | None:
@@ -211,7 +285,16 @@ def _location_state(initiative: Initiative | None) -> str:
     return initiative.location_state if initiative else "none"
 
 
-def _render(form, initiative, mode, edit, status: int = 200, saved: bool = False):
+def _render(
+    form,
+    initiative,
+    mode,
+    edit,
+    status: int = 200,
+    saved: bool = False,
+    lookup: places.PlaceLookup | None = None,
+    suggested=None,
+):
     return render_template(
         "submissions/edit.html",
         form=form,
@@ -219,6 +302,8 @@ def _render(form, initiative, mode, edit, status: int = 200, saved: bool = False
         mode=mode,
         edit=edit,
         saved=saved,
+        lookup=lookup,
+        suggested=suggested,
         row_templates={
             "participants": ParticipantForm(prefix="participants-__index__-"),
             "outcomes": OutcomeForm(prefix="outcomes-__index__-"),

@@ -1,0 +1,114 @@
+"""The map page: clusters of published initiatives on a map, with the same list beneath it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from app.browse import services as browse
+from app.browse.views import initiative_url
+from app.errors import json_error
+from app.filters import (
+    InitiativeFilter,
+    canonical_query,
+    facet_counts,
+    filter_pairs,
+    parse_filters,
+)
+from app.initiatives.vocabulary import STATUSES
+from app.mappage import services
+
+bp = Blueprint("mappage", __name__)
+RADIUS_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0)
+
+
+@bp.route("/map")
+def show_map():
+    """The map of published initiatives for the filters and view in the address."""
+    initiative_filter, errors = parse_filters(request.args)
+    view, view_errors = services.read_view(request.args)
+    errors.update(view_errors)
+    # On the map a bbox is where to look first; the view itself then bounds what is shown.
+    map_filter = replace(initiative_filter, bbox=None)
+    map_view = listing = options = None
+    if not errors:
+        map_view = services.map_view(initiative_filter, view)
+        listing = services.list_in_view(map_filter, map_view.bounds)
+        options = browse.filter_options(request.args, facet_counts(map_filter))
+    else:
+        options = browse.filter_options(request.args, None)
+    return render_template(
+        "maps/map.html",
+        errors=errors,
+        typed=request.args,
+        options=options,
+        view=view,
+        map_view=map_view,
+        listing=listing,
+        initiative_filter=map_filter,
+        filter_query=canonical_query(map_filter),
+        list_url=list_url(replace(map_filter, bbox=map_view.bounds) if map_view else map_filter),
+        radius_choices=radius_choices(initiative_filter),
+        initiative_url=initiative_url,
+        statuses=STATUSES,
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+    ), (400 if errors else 200)
+
+
+@bp.route("/map/initiatives.json")
+def initiatives_in_view():
+    """The first published initiatives in a map view (``bbox``) for the list beneath the map."""
+    initiative_filter, errors = parse_filters(request.args)
+    if errors:
+        return json_error(400, "Some filters are not valid.", errors)
+    listing = services.list_in_view(initiative_filter, None)
+    return {
+        "ok": True,
+        "total": listing.total,
+        "items": [
+            {
+                "id": result.initiative.id,
+                "title": result.initiative.title,
+                "url": initiative_url(result.initiative),
+                "theme_name": theme.name if (theme := result.initiative.primary_theme) else None,
+                "colour": theme.colour if theme else None,
+                "neighbourhood": (
+                    result.initiative.neighbourhood.name
+                    if result.initiative.neighbourhood
+                    else None
+                ),
+                "status": STATUSES.get(result.initiative.status, result.initiative.status),
+                "distance_km": (
+                    None if result.distance_km is None else round(result.distance_km, 1)
+                ),
+            }
+            for result in listing.results
+        ],
+        "list_url": list_url(initiative_filter),
+    }
+
+
+def list_url(initiative_filter: InitiativeFilter) -> str:
+    """The list page of the same initiatives: canonical filters, nearest first when near."""
+    pairs = filter_pairs(initiative_filter)
+    if initiative_filter.near:
+        pairs.append(("sort", "distance"))
+    query = urlencode(pairs, safe=",")
+    return url_for("browse.list_initiatives") + ("?" + query if query else "")
+
+
+def radius_choices(initiative_filter: InitiativeFilter) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for the radius select; the default radius is sent as no value.
+
+    Sending nothing for the default keeps ``radius_km`` out of the address when no place is
+    chosen (``radius_km`` alone is an error).
+    """
+    chosen = initiative_filter.radius_km
+    default = InitiativeFilter().radius_km
+    return [
+        ("" if radius == default else f"{radius:g}", f"{radius:g} km", radius == chosen)
+        for radius in sorted(set(RADIUS_CHOICES) | {chosen})
+    ]

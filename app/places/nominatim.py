@@ -1,0 +1,159 @@
+"""The Nominatim backend: geopy's Nominatim, throttled for the whole application, cached.
+
+Nominatim's usage policy allows one request a second for the whole application, a user agent
+that identifies it, and no search-as-you-type. geopy's RateLimiter counts per process and by
+default retries quietly for seconds, hiding an outage, so it is not used: app.places.throttle
+spaces the calls of every process, and any failure is raised at once as GeocodingUnavailable.
+Answers (empty ones too) are kept in GeocodeAnswer and never asked for again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any
+
+from geopy.exc import ConfigurationError, GeocoderRateLimited
+from geopy.geocoders import Nominatim
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.places.geocoding import (
+    MAX_PLACES,
+    GeocoderNotConfigured,
+    GeocodingUnavailable,
+    Place,
+)
+from app.places.models import GeocodeAnswer
+from app.places.throttle import ThrottleBusy, postpone, wait_for_moment
+
+log = logging.getLogger(__name__)
+
+THROTTLE = "nominatim"
+MAX_WAIT_SECONDS = 5.0  # a request never queues longer than this for its turn
+DEFAULT_BACKOFF_SECONDS = 60.0  # after a 429 without Retry-After
+REVERSE_DECIMALS = 5  # about a metre: nearby clicks share a cached answer
+MISSING_USER_AGENT = (
+    "NOMINATIM_USER_AGENT is not set. Nominatim requires a user agent that names the "
+    'application and gives a contact, e.g. "coproduce-leeds (webmaster@example.org)".'
+)
+
+
+class NominatimBackend:
+    """geopy's Nominatim, configured by NOMINATIM_DOMAIN, NOMINATIM_SCHEME and friends."""
+
+    name = "nominatim"
+
+    def __init__(self, config: Mapping[str, Any]):
+        user_agent = (config.get("NOMINATIM_USER_AGENT") or "").strip()
+        if not user_agent:
+            log.error(MISSING_USER_AGENT)
+            raise GeocoderNotConfigured(MISSING_USER_AGENT)
+        try:
+            self.geocoder = Nominatim(
+                domain=config["NOMINATIM_DOMAIN"],
+                scheme=config["NOMINATIM_SCHEME"],
+                user_agent=user_agent,
+                timeout=config["NOMINATIM_TIMEOUT"],
+            )
+        except ConfigurationError as error:  # e.g. a sample user agent on the public server
+            log.error("Nominatim is not configured properly: %s", error)
+            raise GeocoderNotConfigured(str(error)) from error
+        self.interval = float(config["NOMINATIM_INTERVAL"])
+
+    def search(self, query: str) -> list[Place]:
+        """Places for the text, from the cache or (once) from Nominatim."""
+        key = query.casefold()[: GeocodeAnswer.query.type.length]  # "ß" casefolds to "ss"
+        cached = read_answer(self.name, "search", key)
+        if cached is not None:
+            return cached
+        places = self._ask(
+            lambda: [
+                place_from_answer(location.raw)
+                for location in self.geocoder.geocode(query, exactly_one=False, limit=MAX_PLACES)
+                or []
+            ]
+        )
+        keep_answer(self.name, "search", key, places)
+        return places
+
+    def reverse(self, latitude: float, longitude: float) -> Place | None:
+        """The address at the point, from the cache or (once) from Nominatim."""
+        point = (round(latitude, REVERSE_DECIMALS), round(longitude, REVERSE_DECIMALS))
+        key = f"{point[0]:.{REVERSE_DECIMALS}f},{point[1]:.{REVERSE_DECIMALS}f}"
+        cached = read_answer(self.name, "reverse", key)
+        if cached is not None:
+            return cached[0] if cached else None
+
+        def ask() -> list[Place]:
+            location = self.geocoder.reverse(point, exactly_one=True)
+            return [place_from_answer(location.raw)] if location is not None else []
+
+        places = self._ask(ask)
+        keep_answer(self.name, "reverse", key, places)
+        return places[0] if places else None
+
+    def _ask(self, question: Callable[[], list[Place]]) -> list[Place]:
+        """Wait for our turn, ask, and turn every kind of failure into GeocodingUnavailable."""
+        try:
+            wait_for_moment(THROTTLE, self.interval, MAX_WAIT_SECONDS)
+        except ThrottleBusy as error:
+            raise GeocodingUnavailable(f"Nominatim is busy: {error}") from error
+        try:
+            return question()
+        except GeocoderRateLimited as error:
+            postpone(THROTTLE, error.retry_after or DEFAULT_BACKOFF_SECONDS)
+            log.warning("Nominatim asked us to slow down: %s", error)
+            raise GeocodingUnavailable("Nominatim refused: too many requests") from error
+        # geopy raises its GeocoderServiceError family for the service's failures, but a
+        # malformed answer can surface as almost anything (ValueError, AttributeError,
+        # KeyError, TypeError...): whatever goes wrong in the call counts as unavailable.
+        except Exception as error:
+            log.warning("Nominatim failed: %s: %s", type(error).__name__, error)
+            raise GeocodingUnavailable(f"Nominatim failed: {type(error).__name__}") from error
+
+
+def place_from_answer(raw: Any) -> Place:
+    """One Nominatim result as a place; ValueError when it is not a well-formed result."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"a result that is not an object: {raw!r:.80}")
+    latitude, longitude = float(raw["lat"]), float(raw["lon"])
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise ValueError("a result with no real coordinates")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError("a result with coordinates out of range")
+    address, name = raw["display_name"], raw.get("name")
+    if not isinstance(address, str) or not isinstance(name, str | None):
+        raise ValueError("a result whose name is not text")
+    name = (name or address.split(",", 1)[0]).strip()
+    return Place(name=name, latitude=latitude, longitude=longitude, address=address)
+
+
+def read_answer(backend: str, kind: str, query: str) -> list[Place] | None:
+    """The cached answer to this question, or None if it was never asked."""
+    with db.engine.begin() as connection:
+        places = connection.scalar(
+            select(GeocodeAnswer.places).where(
+                GeocodeAnswer.backend == backend,
+                GeocodeAnswer.kind == kind,
+                GeocodeAnswer.query == query,
+            )
+        )
+    if places is None:
+        return None
+    return [Place(**place) for place in places]
+
+
+def keep_answer(backend: str, kind: str, query: str, places: list[Place]) -> None:
+    """Cache an answer (without neighbourhood suggestions, which change with the app's data)."""
+    rows = [{**asdict(place), "neighbourhood_slug": None} for place in places]
+    with db.engine.begin() as connection:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(
+            dialect.insert(GeocodeAnswer)
+            .values(backend=backend, kind=kind, query=query, places=rows)
+            .on_conflict_do_nothing()
+        )

@@ -1,0 +1,91 @@
+"""Place search for the pickers: JSON, asked only when a person presses a button."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from app.errors import MESSAGES, json_error
+from app.extensions import limiter
+from app.places import services
+from app.places.cli import geocode_command
+from app.places.geocoding import (
+    MAX_QUERY_LENGTH,
+    GeocodingUnavailable,
+    geocode_place,
+    normalise_query,
+    reverse_place,
+)
+
+# cli_group=None: the command is ``flask --app app geocode``.
+bp = Blueprint("places", __name__, url_prefix="/places", cli_group=None)
+bp.cli.add_command(geocode_command)
+
+UNAVAILABLE = (
+    "The place search is not available just now. Try again later, or type the latitude and "
+    "longitude."
+)
+# Both endpoints share one budget per client: each may cost a request to the geocoder.
+limit_lookups = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_GEOCODE"], scope="places", methods=["GET"]
+)
+
+
+@bp.get("/search")
+@limit_lookups
+def search_places():
+    """Places matching ``q``, best first, each with the neighbourhood it suggests."""
+    text = request.args.get("q", "")
+    query = normalise_query(text)
+    if not query:
+        return json_error(400, "Type a place name to search for.", {"q": "Type a place name."})
+    if len(" ".join(text.split())) > MAX_QUERY_LENGTH:  # cut by normalise_query: say so
+        message = f"Use at most {MAX_QUERY_LENGTH} characters."
+        return json_error(400, message, {"q": message})
+    try:
+        places = geocode_place(query)
+    except GeocodingUnavailable:
+        return json_error(503, UNAVAILABLE)
+    return {"ok": True, "items": services.place_items(places)}
+
+
+@bp.get("/reverse")
+@limit_lookups
+def reverse_lookup():
+    """What is at a point, and the neighbourhood to suggest for it."""
+    point, errors = _point(request.args)
+    if errors:
+        return json_error(400, "Give a latitude and a longitude.", errors)
+    neighbourhood = services.neighbourhood_item(services.neighbourhood_near(*point))
+    try:
+        place = reverse_place(*point)
+    except GeocodingUnavailable:
+        # The suggestion needs no outside service, so it is still given.
+        body, status = json_error(503, UNAVAILABLE)
+        return {**body, "neighbourhood": neighbourhood}, status
+    item = services.place_items([place])[0] if place else None
+    return {"ok": True, "item": item, "neighbourhood": neighbourhood}
+
+
+@bp.errorhandler(HTTPException)
+def json_http_error(error: HTTPException):
+    """Errors of these endpoints (a rate limit, a wrong method) in the JSON error shape."""
+    status = error.code or 500
+    body, status = json_error(status, MESSAGES.get(status, MESSAGES[500]))
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
+
+
+def _point(args) -> tuple[tuple[float, float], dict[str, str]]:
+    values, errors = [], {}
+    for name, limit in (("lat", 90), ("lon", 180)):
+        try:
+            value = float(args.get(name, "").strip())
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or abs(value) > limit:
+            errors[name] = f"Give a number from -{limit} to {limit}."
+        values.append(value)
+    return (values[0], values[1]), errors
