@@ -68,7 +68,15 @@ class Defaults:
     RATELIMIT_SUBMIT = "60 per minute;600 per hour"
     RATELIMIT_REPORT = "5 per hour"
     RATELIMIT_GEOCODE = "20 per minute;200 per hour"
+    RATELIMIT_API_WRITE = "10 per minute;100 per hour"
+    RATELIMIT_IMPORT = "10 per hour"
     RATELIMIT_KEY_PREFIX = "coproduce"
+    PUBLIC_CACHE_SECONDS = 300  # Cache-Control max-age of embeds, feeds and oEmbed answers
+    API_DEFAULT_LIMIT = 20
+    API_MAX_LIMIT = 100
+    EMBED_MAX_LIMIT = 50
+    FEED_LIMIT = 50
+    IMPORT_MAX_ROWS = 20000
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 
     # Flask and extension settings that follow from the product's rules.

@@ -2,6 +2,7 @@
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.clusters.models import Cluster, ClusterItem
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -14,8 +15,12 @@ from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
 from app.places.models import GeocodeAnswer, Throttle
 from app.themes.models import Theme
+from app.tokens.models import ApiToken
 
 __all__ = [
+    "ApiToken",
+    "Cluster",
+    "ClusterItem",
     "AuditEntry",
     "GeocodeAnswer",
     "Initiative",

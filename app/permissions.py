@@ -24,6 +24,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_audit_log": frozenset({"admin"}),
     "moderate": MODERATORS,
     "submit_initiative": EVERYONE_SIGNED_IN,
+    "curate_clusters": MODERATORS,
+    "view_dashboard": frozenset({"council", "moderator", "admin"}),
+    "import_initiatives": frozenset({"council", "admin"}),
+    "use_api_tokens": EVERYONE_SIGNED_IN,
 }
 
 # Actions on one initiative: which states allow them for its submitter, and for moderators.

@@ -68,7 +68,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.reference_views import bp as reference_bp
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
+    from app.backup.cli import bp as backup_bp
     from app.browse.views import bp as browse_bp
+    from app.clusters.views import bp as clusters_bp
+    from app.council.views import bp as council_bp
+    from app.embeds.views import bp as embeds_bp
+    from app.feeds.views import bp as feeds_bp
+    from app.imports.views import bp as imports_bp
     from app.initiatives.views import bp as initiatives_bp
     from app.mappage.views import bp as mappage_bp
     from app.maps.views import bp as maps_bp
@@ -92,6 +98,12 @@ def _register_blueprints(app: Flask) -> None:
         mappage_bp,
         places_bp,
         maps_bp,
+        clusters_bp,
+        feeds_bp,
+        embeds_bp,
+        council_bp,
+        imports_bp,
+        backup_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -76,6 +76,22 @@
 # RATELIMIT_REPORT = "5 per hour"
 # Place searches and reverse look-ups of the place pickers (/places/search, /places/reverse).
 # RATELIMIT_GEOCODE = "20 per minute;200 per hour"
+# Writes through the API with a bearer token (POST /api/v1/initiatives), per token holder.
+# RATELIMIT_API_WRITE = "10 per minute;100 per hour"
+# Spreadsheet uploads on the council import page.
+# RATELIMIT_IMPORT = "10 per hour"
+
+# How long browsers and caches may keep embeds, feeds and oEmbed answers before asking again
+# (they revalidate with ETag / Last-Modified and get a 304 when nothing changed), in seconds.
+# PUBLIC_CACHE_SECONDS = 300
+# Items per API page when a client gives no `limit`, and the most it may ask for.
+# API_DEFAULT_LIMIT = 20
+# API_MAX_LIMIT = 100
+# The most examples one embed shows (`limit`), and the entries in a feed.
+# EMBED_MAX_LIMIT = 50
+# FEED_LIMIT = 50
+# The most rows one CSV import may hold.
+# IMPORT_MAX_ROWS = 20000
 
 # Prefix of the rate-limit keys in Redis, to share one Redis between several sites.
 # RATELIMIT_KEY_PREFIX = "coproduce"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
+from geopy.adapters import RequestsAdapter
 from geopy.exc import ConfigurationError, GeocoderRateLimited
 from geopy.geocoders import Nominatim
 from sqlalchemy import select
@@ -58,6 +59,7 @@ class NominatimBackend:
                 scheme=config["NOMINATIM_SCHEME"],
                 user_agent=user_agent,
                 timeout=config["NOMINATIM_TIMEOUT"],
+                adapter_factory=one_try_adapter,
             )
         except ConfigurationError as error:  # e.g. a sample user agent on the public server
             log.error("Nominatim is not configured properly: %s", error)
@@ -114,6 +116,13 @@ class NominatimBackend:
         except Exception as error:
             log.warning("Nominatim failed: %s: %s", type(error).__name__, error)
             raise GeocodingUnavailable(f"Nominatim failed: {type(error).__name__}") from error
+
+
+def one_try_adapter(**options: Any) -> RequestsAdapter:
+    """geopy's requests adapter without retries: urllib3 would otherwise sleep through a 429's
+    Retry-After (and retry failed connections) inside the call, hiding an outage for minutes.
+    The throttle keeps the back-off instead, for every process."""
+    return RequestsAdapter(**options, max_retries=0)
 
 
 def place_from_answer(raw: Any) -> Place:

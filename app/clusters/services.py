@@ -1,0 +1,152 @@
+"""Clusters and the examples they hold: the unit that pages, embeds, feeds and the API show.
+
+An *example set* is what every public output of a cluster or a filtered list is made from:
+published initiatives only (whatever the cluster's kind), in the curator's order for a
+hand-picked cluster and newest first otherwise, with each item's curator's note, and a version
+tag that changes whenever anything shown changes (for ETags).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from app.caching import latest, version_tag
+from app.clusters.models import Cluster, ClusterItem
+from app.extensions import db
+from app.filters import InitiativeFilter, apply_filters, canonical_query, parse_filters
+from app.initiatives.models import Initiative, InitiativeTheme
+from app.initiatives.public import published_initiatives, published_only
+
+
+@dataclass
+class Example:
+    """One initiative as an example in a set, with the curator's note (hand-picked clusters)."""
+
+    initiative: Initiative
+    note: str = ""
+
+
+@dataclass
+class ExampleSet:
+    """The examples of a cluster or of a filtered list, ready for any output."""
+
+    title: str
+    examples: list[Example]
+    cluster: Cluster | None = None
+    initiative_filter: InitiativeFilter | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def initiatives(self) -> list[Initiative]:
+        return [example.initiative for example in self.examples]
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """The newest change to anything shown (the cluster itself or one of its examples)."""
+        moments = [example.initiative.updated_at for example in self.examples]
+        if self.cluster is not None:
+            moments.append(self.cluster.updated_at)
+        return latest(moments)
+
+    def version(self, *options: object) -> str:
+        """A tag that changes when an example, its note, its order or the cluster changes."""
+        shown = [
+            (example.initiative.id, example.initiative.updated_at, example.note)
+            for example in self.examples
+        ]
+        cluster = self.cluster
+        own = (cluster.id, cluster.updated_at, cluster.state) if cluster is not None else None
+        return version_tag(own, self.title, shown, *options)
+
+
+def _with_example_data(query):
+    """What the example text, theme and neighbourhood of each example read, loaded at once."""
+    return query.options(
+        selectinload(Initiative.theme_links).joinedload(InitiativeTheme.theme),
+        selectinload(Initiative.participants),
+        selectinload(Initiative.outcomes),
+    )
+
+
+def find_published_cluster(slug: str) -> Cluster | None:
+    """A published cluster by its slug (None for drafts and unknown slugs)."""
+    return db.session.scalar(
+        select(Cluster).where(Cluster.slug == slug, Cluster.state == "published")
+    )
+
+
+def cluster_filter(cluster: Cluster) -> tuple[InitiativeFilter, dict[str, str]]:
+    """The saved filter of a filter cluster, parsed by the one parser."""
+    from urllib.parse import parse_qsl
+
+    return parse_filters(MultiDict(parse_qsl(cluster.filter_query, keep_blank_values=True)))
+
+
+def filtered_examples(initiative_filter: InitiativeFilter, limit: int) -> list[Example]:
+    """Published initiatives matching a filter, newest first, at most ``limit``."""
+    query = apply_filters(published_initiatives(), initiative_filter)
+    query = query.order_by(Initiative.published_at.desc(), Initiative.id.desc()).limit(limit)
+    return [Example(initiative) for initiative in db.session.scalars(_with_example_data(query))]
+
+
+def cluster_examples(cluster: Cluster, limit: int | None = None) -> list[Example]:
+    """A cluster's published examples: the curator's order, or newest first for a filter."""
+    if cluster.kind == "filter":
+        initiative_filter, errors = cluster_filter(cluster)
+        return [] if errors else filtered_examples(initiative_filter, limit or 1000)
+    query = published_only(
+        select(Initiative, ClusterItem.note)
+        .join(ClusterItem, ClusterItem.initiative_id == Initiative.id)
+        .where(ClusterItem.cluster_id == cluster.id)
+        .order_by(ClusterItem.position, ClusterItem.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = db.session.execute(_with_example_data(query)).all()
+    return [Example(initiative, note) for initiative, note in rows]
+
+
+def cluster_example_set(cluster: Cluster, limit: int | None = None) -> ExampleSet:
+    return ExampleSet(cluster.title, cluster_examples(cluster, limit), cluster=cluster)
+
+
+def filtered_example_set(args: MultiDict, limit: int, title: str = "") -> ExampleSet:
+    """The examples of a filtered list from query parameters (errors reported, nothing shown)."""
+    initiative_filter, errors = parse_filters(args)
+    examples = [] if errors else filtered_examples(initiative_filter, limit)
+    return ExampleSet(
+        title or describe_filter(initiative_filter),
+        examples,
+        initiative_filter=initiative_filter,
+        errors=errors,
+    )
+
+
+def describe_filter(initiative_filter: InitiativeFilter) -> str:
+    """A short title for a filtered list, e.g. "Initiatives: health in Kirkstall"."""
+    from app.neighbourhoods.models import Neighbourhood
+    from app.themes.models import Theme
+
+    parts = []
+    if initiative_filter.themes:
+        names = db.session.scalars(
+            select(Theme.name).where(Theme.slug.in_(initiative_filter.themes)).order_by(Theme.name)
+        )
+        parts.append(" or ".join(name.lower() for name in names))
+    if initiative_filter.neighbourhoods:
+        names = db.session.scalars(
+            select(Neighbourhood.name)
+            .where(Neighbourhood.slug.in_(initiative_filter.neighbourhoods))
+            .order_by(Neighbourhood.name)
+        )
+        parts.append("in " + " or ".join(names))
+    if initiative_filter.q:
+        parts.append(f"matching “{initiative_filter.q}”")
+    if not parts and canonical_query(initiative_filter):
+        return "Initiatives (filtered)"
+    return "Initiatives" + (": " + " ".join(parts) if parts else "")
