@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.pages.views import bp as pages_bp
     from app.places.views import bp as places_bp
     from app.submissions.views import bp as submissions_bp
+    from app.tokens.views import bp as tokens_bp
 
     blueprints = (
         pages_bp,
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         council_bp,
         imports_bp,
         backup_bp,
+        tokens_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
