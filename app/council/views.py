@@ -2,6 +2,174 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.council.area import Selection, area_choices, parse_selection
+from app.council.charts import number_text
+from app.council.dashboard import count_initiatives
+from app.council.forms import VerifyOutcomeForm
+from app.council.services import (
+    VerificationError,
+    find_outcome,
+    unverify_outcome,
+    verify_outcome,
+)
+from app.council.tables import SECTIONS, table_csv
+from app.extensions import db, login_manager
+from app.initiatives.examples import outcome_figures
+from app.initiatives.models import Outcome
+from app.initiatives.services import initiative_url
+from app.permissions import initiative_or_abort, permission_required
+from app.themes.models import Theme
+from app.urls import slugify
 
 bp = Blueprint("council", __name__)
+
+
+@bp.app_template_global()
+def verification_form(outcome: Outcome) -> VerifyOutcomeForm:
+    """An empty verification form for one outcome (its field ids carry the outcome's id)."""
+    return VerifyOutcomeForm(formdata=None, prefix=_prefix(outcome.id))
+
+
+@bp.app_template_filter("council_cell")
+def council_cell(value: object, heading: str) -> str:
+    """A dashboard table cell as people read it: 1,240; 62%; nothing for no value."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = number_text(value)
+        return f"{text}%" if heading.startswith("%") else text
+    return str(value)
+
+
+@bp.route(
+    "/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/verify", methods=["GET", "POST"]
+)
+def verify(initiative_id: int, outcome_id: int):
+    """A council officer verifies an outcome of a published initiative in their area."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    initiative = initiative_or_abort(initiative_id, "verify")
+    outcome = find_outcome(initiative, outcome_id)
+    if outcome is None:
+        abort(404)
+    form = VerifyOutcomeForm(prefix=_prefix(outcome.id))
+    if request.method == "POST" and form.validate():
+        try:
+            verify_outcome(
+                _officer(), initiative, outcome, form.verified_on.data, form.note.data or ""
+            )
+        except VerificationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Outcome verified: the badge now shows on the initiative's page.", "success")
+            return redirect(_outcome_url(initiative, outcome))
+    status = 422 if form.errors else 200
+    page = render_template(
+        "council/verify.html",
+        initiative=initiative,
+        outcome=outcome,
+        form=form,
+        outcome_figures=outcome_figures,
+    )
+    return page, status
+
+
+@bp.post("/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/unverify")
+def unverify(initiative_id: int, outcome_id: int):
+    """A council officer of the area removes an outcome's verification."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    initiative = initiative_or_abort(initiative_id, "verify")
+    outcome = find_outcome(initiative, outcome_id)
+    if outcome is None:
+        abort(404)
+    if unverify_outcome(_officer(), initiative, outcome):
+        db.session.commit()
+        flash("The verification is removed.", "success")
+    else:
+        flash("That outcome was not verified.", "error")
+    return redirect(_outcome_url(initiative, outcome))
+
+
+@bp.get("/council")
+@permission_required("view_dashboard")
+def dashboard():
+    """Charts and tables of the published initiatives in an area (the officer's, by default)."""
+    choices = area_choices()
+    themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
+    selection, errors = parse_selection(request.args, choices, _own_authority())
+    context = {"choices": choices, "themes": themes, "errors": errors, "selection": selection}
+    if selection is None:
+        return render_template("council/dashboard.html", **context), 400
+    filter_query = urlencode(selection.filter_pairs(), safe=",")
+    sections = []
+    for name, section in SECTIONS.items():
+        table, chart = section.build(selection)
+        sections.append((name, section, table, chart))
+    context.update(
+        total=count_initiatives(selection),
+        sections=sections,
+        dashboard_query=urlencode(selection.query_pairs()),
+        list_url=_with_query(url_for("browse.list_initiatives"), filter_query),
+        map_url=_with_query(url_for("mappage.show_map"), filter_query),
+        verified_url=_with_query(
+            url_for("browse.list_initiatives"),
+            "&".join(filter(None, [filter_query, "verified=1"])),
+        ),
+        theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
+    )
+    return render_template("council/dashboard.html", **context)
+
+
+@bp.get("/council/<chart>.csv")
+@permission_required("view_dashboard")
+def chart_csv(chart: str):
+    """One dashboard section's figures as CSV (UTF-8 with a byte-order mark)."""
+    section = SECTIONS.get(chart)
+    if section is None:
+        abort(404)
+    selection, errors = parse_selection(request.args, area_choices(), _own_authority())
+    if selection is None:
+        message = "\n".join(f"{name}: {text}" for name, text in errors.items())
+        return Response(message + "\n", 400, mimetype="text/plain")
+    table, _chart = section.build(selection)
+    filename = f"coproduce-{chart}-{slugify(_file_label(selection), max_length=60)}.csv"
+    return Response(
+        table_csv(table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _prefix(outcome_id: int) -> str:
+    return f"verify-{outcome_id}"
+
+
+def _officer():
+    """The signed-in user as a model instance (not the proxy) for relationships."""
+    return current_user._get_current_object()
+
+
+def _own_authority() -> str | None:
+    organisation = getattr(current_user, "organisation", None)
+    return organisation.local_authority if organisation is not None else None
+
+
+def _outcome_url(initiative, outcome) -> str:
+    return f"{initiative_url(initiative)}#outcome-{outcome.id}"
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _file_label(selection: Selection) -> str:
+    return selection.area.label if selection.area.kind != "neighbourhoods" else "neighbourhoods"

@@ -1,0 +1,150 @@
+"""The area a dashboard shows: a local authority, chosen neighbourhoods, or everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select, true
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.filters import InitiativeFilter, filter_pairs, parse_filters
+from app.initiatives.models import Initiative
+from app.neighbourhoods.models import Neighbourhood
+
+MAX_TEXT = 200  # Neighbourhood.local_authority's length
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where the numbers come from. ``neighbourhoods`` are the slugs inside the area."""
+
+    kind: str  # "local_authority", "neighbourhoods" or "all"
+    label: str
+    local_authority: str | None
+    neighbourhoods: tuple[str, ...]
+
+    def condition(self) -> ColumnElement[bool]:
+        """Initiatives in the area (an area with no neighbourhoods holds none)."""
+        if self.kind == "all":
+            return true()
+        return Initiative.neighbourhood_id.in_(
+            select(Neighbourhood.id).where(Neighbourhood.slug.in_(self.neighbourhoods))
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the dashboard was asked for: the area and the optional themes."""
+
+    area: Area
+    themes: tuple[str, ...]
+
+    @property
+    def theme_filter(self) -> InitiativeFilter:
+        return InitiativeFilter(themes=self.themes)
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The dashboard's own query string for this selection (for its CSV links)."""
+        pairs: list[tuple[str, str]] = []
+        if self.area.kind == "local_authority":
+            pairs.append(("local_authority", self.area.local_authority or ""))
+        elif self.area.kind == "neighbourhoods":
+            pairs += [("neighbourhood", slug) for slug in self.area.neighbourhoods]
+        else:
+            pairs.append(("local_authority", ""))
+        pairs += [("theme", slug) for slug in self.themes]
+        return pairs
+
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """The shared filters that list the same initiatives (for the list and map links)."""
+        neighbourhoods = () if self.area.kind == "all" else self.area.neighbourhoods
+        return filter_pairs(InitiativeFilter(themes=self.themes, neighbourhoods=neighbourhoods))
+
+
+@dataclass(frozen=True)
+class AreaChoices:
+    """Every neighbourhood, by local authority, for the dashboard's area form."""
+
+    by_authority: dict[str, list[Neighbourhood]]
+
+    @property
+    def local_authorities(self) -> list[str]:
+        return list(self.by_authority)
+
+    def slugs_of(self, local_authority: str) -> tuple[str, ...]:
+        return tuple(sorted(n.slug for n in self.by_authority.get(local_authority, [])))
+
+    def names(self, slugs: tuple[str, ...]) -> list[str]:
+        wanted = set(slugs)
+        return sorted(
+            n.name for group in self.by_authority.values() for n in group if n.slug in wanted
+        )
+
+
+def area_choices() -> AreaChoices:
+    """Neighbourhoods grouped by local authority, both sorted by name (one query)."""
+    neighbourhoods = db.session.scalars(
+        select(Neighbourhood).order_by(Neighbourhood.local_authority, Neighbourhood.name)
+    )
+    grouped: dict[str, list[Neighbourhood]] = {}
+    for neighbourhood in neighbourhoods:
+        grouped.setdefault(neighbourhood.local_authority, []).append(neighbourhood)
+    return AreaChoices(grouped)
+
+
+def parse_selection(
+    args: MultiDict, choices: AreaChoices, default_authority: str | None
+) -> tuple[Selection | None, dict[str, str]]:
+    """Read the area and themes from the query string: the selection, or field errors.
+
+    No area parameter at all means the officer's own local authority (everywhere for those
+    without one); ``local_authority=`` left empty means everywhere.
+    """
+    errors: dict[str, str] = {}
+    themes: tuple[str, ...] = ()
+    shared = MultiDict(
+        [
+            (name, value)
+            for name, value in args.items(multi=True)
+            if name in ("theme", "neighbourhood")
+        ]
+    )
+    parsed, filter_errors = parse_filters(shared)
+    errors.update(filter_errors)
+    themes = parsed.themes
+    given_authority = [value.strip() for value in args.getlist("local_authority")]
+    if given_authority and (parsed.neighbourhoods or "neighbourhood" in filter_errors):
+        errors["local_authority"] = "Choose a local authority or neighbourhoods, not both."
+    elif len(set(given_authority)) > 1:
+        errors["local_authority"] = "Give local_authority only once."
+    if errors:
+        return None, errors
+    if parsed.neighbourhoods:
+        names = choices.names(parsed.neighbourhoods)
+        label = ", ".join(names) if len(names) <= 3 else f"{len(names)} neighbourhoods"
+        area = Area("neighbourhoods", label, None, parsed.neighbourhoods)
+    elif given_authority:
+        area = _authority_area(given_authority[0], choices, errors)
+    elif default_authority:
+        area = Area(
+            "local_authority",
+            default_authority,
+            default_authority,
+            choices.slugs_of(default_authority),
+        )
+    else:
+        area = Area("all", "All areas", None, ())
+    if errors:
+        return None, errors
+    return Selection(area, themes), {}
+
+
+def _authority_area(name: str, choices: AreaChoices, errors: dict[str, str]) -> Area | None:
+    if not name:
+        return Area("all", "All areas", None, ())
+    if name not in choices.by_authority:
+        shown = name if len(name) <= 60 else name[:59] + "…"
+        errors["local_authority"] = f"Unknown local authority: {shown}"
+        return None
+    return Area("local_authority", name, name, choices.slugs_of(name))

@@ -1,0 +1,206 @@
+"""The dashboard's sections as tables: the same rows feed the page, its charts and the CSVs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from app.council import charts, dashboard
+from app.council.area import Selection
+from app.csvcells import BYTE_ORDER_MARK, safe_row
+from app.initiatives.profile import EFFORT_GROUPS
+
+
+@dataclass(frozen=True)
+class Table:
+    """One section's numbers: column headings and rows (first cell is the row's heading)."""
+
+    header: list[str]
+    rows: list[list[object]]
+    footer: list[list[object]]  # totals, shown under the rows and written to the CSV too
+
+
+def _hours(value: float) -> int | float:
+    """Hours as a spreadsheet should hold them: 1200, or 150.5 (to one decimal)."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def theme_table(counts: list[dashboard.ThemeCount]) -> Table:
+    rows = [[c.name, c.initiatives, c.primary] for c in counts]
+    return Table(["Theme", "Initiatives with this theme", "As primary theme"], rows, [])
+
+
+def stage_table(counts: list[dashboard.StageCount]) -> Table:
+    return Table(["Stage", "Initiatives"], [[c.label, c.initiatives] for c in counts], [])
+
+
+def month_table(counts: list[dashboard.MonthCount]) -> Table:
+    rows = [[c.month.strftime("%Y-%m"), c.started, c.published] for c in counts]
+    totals = [["Total", sum(c.started for c in counts), sum(c.published for c in counts)]]
+    return Table(["Month", "Started", "Published"], rows, totals)
+
+
+def sector_table(
+    sectors: list[dashboard.SectorEffort], balance: list[dashboard.GroupEffort]
+) -> Table:
+    header = ["Sector", "Side", "Initiatives", "People", "Hours", "% of people", "% of hours"]
+    rows = [
+        [s.label, EFFORT_GROUPS[s.group], s.initiatives, s.people, _hours(s.hours), None, None]
+        for s in sectors
+    ]
+    footer = [
+        [
+            f"All {g.label.lower()}",
+            "",
+            None,
+            g.people,
+            _hours(g.hours),
+            g.people_percent,
+            g.hours_percent,
+        ]
+        for g in balance
+    ]
+    return Table(header, rows, footer)
+
+
+def outcome_table(counts: dashboard.OutcomeCounts) -> Table:
+    def share(part: int) -> int | None:
+        return round(100 * part / counts.total) if counts.total else None
+
+    rows = [
+        ["Verified", counts.verified, share(counts.verified)],
+        ["Not verified", counts.unverified, share(counts.unverified)],
+    ]
+    footer = [
+        ["All outcomes", counts.total, 100 if counts.total else None],
+        ["Initiatives with a verified outcome", counts.initiatives_verified, None],
+    ]
+    return Table(["Outcomes", "Number", "%"], rows, footer)
+
+
+def theme_section(selection: Selection) -> tuple[Table, Markup]:
+    counts = dashboard.count_by_theme(selection)
+    bars = [charts.Bar(c.name, c.initiatives, c.colour) for c in counts]
+    return theme_table(counts), charts.bar_chart("chart-themes", "Initiatives by theme", bars)
+
+
+def stage_section(selection: Selection) -> tuple[Table, Markup]:
+    counts = dashboard.count_by_stage(selection)
+    bars = [charts.Bar(c.label, c.initiatives, charts.PUBLISHED_COLOUR) for c in counts]
+    return stage_table(counts), charts.bar_chart("chart-stages", "Initiatives by stage", bars)
+
+
+def month_section(selection: Selection) -> tuple[Table, Markup]:
+    counts = dashboard.count_by_month(selection)
+    months = [
+        (
+            c.month.strftime("%b %Y" if c.month.month == 1 or i == 0 else "%b"),
+            c.month.strftime("%B %Y"),
+            c.started,
+            c.published,
+        )
+        for i, c in enumerate(counts)
+    ]
+    chart = charts.month_chart(
+        "chart-months", "Initiatives started and published per month", months
+    )
+    return month_table(counts), chart
+
+
+def sector_section(selection: Selection) -> tuple[Table, Markup]:
+    sectors = dashboard.effort_by_sector(selection)
+    balance = dashboard.effort_balance(sectors)
+    rows = [
+        (
+            measure,
+            [
+                charts.Segment(
+                    g.label,
+                    getattr(g, measure.lower()),
+                    getattr(g, f"{measure.lower()}_percent"),
+                    charts.GROUP_COLOURS[g.group],
+                )
+                for g in balance
+            ],
+        )
+        for measure in ("Hours", "People")
+    ]
+    chart = charts.balance_chart("chart-sectors", "The co-production balance", rows)
+    return sector_table(sectors, balance), chart
+
+
+def outcome_section(selection: Selection) -> tuple[Table, Markup]:
+    counts = dashboard.count_outcomes(selection)
+    table = outcome_table(counts)
+    bars = [
+        charts.Bar(
+            label,
+            number,
+            colour,
+            f"{number:,}" + (f" ({percent}%)" if percent is not None else ""),
+        )
+        for (label, number, percent), colour in zip(
+            table.rows, (charts.GROUP_COLOURS["citizens"], charts.MUTED), strict=True
+        )
+    ]
+    return table, charts.bar_chart("chart-outcomes", "Outcomes verified", bars)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A dashboard section: its heading, what its numbers mean, and how to compute them."""
+
+    heading: str
+    note: str
+    build: Callable[[Selection], tuple[Table, Markup]]
+
+
+SECTIONS = {
+    "themes": Section(
+        "Initiatives by theme",
+        "An initiative with several themes counts under each of them, so these can add up to "
+        "more than the total; “as primary theme” counts each initiative once, under its first "
+        "theme.",
+        theme_section,
+    ),
+    "stages": Section(
+        "Initiatives by stage",
+        "The parts of the service cycle that residents and services did together. An "
+        "initiative counts under each stage it co-produced.",
+        stage_section,
+    ),
+    "months": Section(
+        "Over time",
+        "Initiatives whose work started, and initiatives first published on this site, in "
+        "each of the last 24 months.",
+        month_section,
+    ),
+    "sectors": Section(
+        "The co-production balance",
+        "People and hours that participants gave, by sector: residents and volunteers against "
+        "public services (council, police, health, schools, housing) and other organisations. "
+        "Shares are of the people and hours recorded; not every initiative records them.",
+        sector_section,
+    ),
+    "outcomes": Section(
+        "Outcomes verified",
+        "Outcomes that a council officer has checked and verified, against those not verified.",
+        outcome_section,
+    ),
+}
+
+
+def table_csv(table: Table) -> str:
+    """The table as CSV text, byte-order mark first, cells guarded against formulas."""
+    buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
+    writer = csv.writer(buffer)
+    writer.writerow(safe_row(table.header))
+    for row in [*table.rows, *table.footer]:
+        writer.writerow(safe_row(row))
+    return buffer.getvalue()
