@@ -1,0 +1,48 @@
+"""Demo verifications: a few more outcomes in the demo council's area, verified by the demo
+officer through the audited service, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.council.demo import DEMO_OFFICER, verify_demo_outcomes
+from app.demo import seed_demo
+from app.extensions import db
+from app.initiatives.models import Initiative, Outcome
+
+
+def test_demo_officer_verifies_a_few_outcomes_in_their_area_once(app):
+    with app.app_context():
+        seed_demo(lambda role: f"{role}-password-123")
+        already = set(
+            db.session.scalars(select(Outcome.id).where(Outcome.verified_at.is_not(None)))
+        )
+
+        first = verify_demo_outcomes()
+        db.session.commit()
+        second = verify_demo_outcomes()
+        db.session.commit()
+
+        assert 1 <= first <= 3
+        assert second == 0
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "verify_outcome")
+        ).all()
+        assert len(entries) == first
+        assert {entry.actor_label for entry in entries} == {DEMO_OFFICER}
+        verified = db.session.scalars(
+            select(Outcome).where(Outcome.id.in_([e.detail["outcome"] for e in entries]))
+        ).all()
+        assert not {outcome.id for outcome in verified} & already
+        for outcome in verified:
+            initiative = db.session.get(Initiative, outcome.initiative_id)
+            assert initiative.state == "published"
+            assert initiative.neighbourhood.local_authority == "Leeds City Council"
+            assert outcome.verified_by_organisation.name == "Leeds City Council"
+            assert outcome.has_numbers
+
+
+def test_without_the_demo_officer_nothing_happens(app):
+    with app.app_context():
+        assert verify_demo_outcomes() == 0
