@@ -270,7 +270,7 @@ def test_officer_sees_their_own_area_by_default(client, auth, dataset):
         ["Not verified", "2", "67%"],
     ]
     assert 'role="img"' in page and 'aria-labelledby="chart-sectors-title"' in page
-    assert "Residents and volunteers 87% (1,300)" in page  # the chart's text labels
+    assert "Residents and volunteers: 87% (1,300 hours)" in page  # the chart's text labels
     # The list and the map of the same initiatives.
     assert 'href="/initiatives?neighbourhood=armley-' in page
     assert 'href="/map?neighbourhood=armley-' in page
@@ -442,3 +442,30 @@ def test_user_text_is_inert_in_charts_and_tables(
         "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     )  # in the table, the SVG, the form
     assert page.count('role="img"') == 5
+
+
+def test_dashboard_is_valid_html_with_unique_ids(client, auth, dataset):
+    from tests.test_pages import assert_valid_html
+
+    auth.login(dataset.leeds_officer.email)
+    for url in ("/council", "/council?local_authority=", "/council?theme=nope"):
+        assert_valid_html(client.get(url).data, url)
+
+
+def test_months_follow_the_sites_time_zone(app, monkeypatch, make_initiative):
+    """Published at 01:00 on the 1st in Auckland is the previous day in UTC: it still counts
+    in the month people there saw it published."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setitem(app.config, "TIMEZONE", "Pacific/Auckland")
+    initiative_id = make_initiative()
+    with app.app_context():
+        this_month = month_starts(to_local(utcnow()).date())[-1]
+        moment = datetime.combine(this_month, time(1), tzinfo=ZoneInfo("Pacific/Auckland"))
+        assert moment.astimezone(UTC).date() < this_month
+        db.session.get(Initiative, initiative_id).published_at = moment.astimezone(UTC)
+        db.session.commit()
+        months = count_by_month(Selection(Area("all", "All areas", None, ()), ()))
+    assert months[-1].month == this_month
+    assert months[-1].published == 1 and months[-2].published == 0

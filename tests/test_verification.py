@@ -502,3 +502,19 @@ def test_verified_filter_in_the_shared_parser(app, client, auth, area, make_init
         assert [i.id for i in db.session.scalars(query)] == [verified]
         _, errors = parse_filters(MultiDict({"verified": "yes"}))
         assert "verified" in errors
+
+
+def test_pages_with_the_controls_are_valid_html(app, client, auth, area, make_initiative):
+    from tests.test_pages import assert_valid_html
+
+    initiative_id = make_initiative(
+        neighbourhood_id=area.kirkstall, outcomes=[MEASURED, {**MEASURED, "result": 12}]
+    )
+    outcome = first_outcome(app, initiative_id)
+    auth.login(area.people["council_in_area"].email)
+    client.post(verify_url(initiative_id, outcome.id), data={f"verify-{outcome.id}-note": "OK"})
+    page = client.get(f"/initiatives/{initiative_id}", follow_redirects=True)
+    assert page.get_data(as_text=True).count("<summary>Verify this outcome") == 1
+    assert "Verify again" in page.get_data(as_text=True)
+    assert_valid_html(page.data, "initiative page")
+    assert_valid_html(client.get(verify_url(initiative_id, outcome.id)).data, "verify page")

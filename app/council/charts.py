@@ -124,19 +124,23 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar]) -> Markup:
     return Markup("").join(parts)
 
 
-def balance_chart(chart_id: str, title: str, rows: list[tuple[str, list[Segment]]]) -> Markup:
-    """Stacked bars that each add up to 100%, with every share written out beneath."""
-    left, room, row = 80, WIDTH - 90, 62
+def balance_chart(chart_id: str, title: str, rows: list[tuple[str, str, list[Segment]]]) -> Markup:
+    """Stacked bars that each add up to 100%, each share written out beneath its bar.
+
+    ``rows`` holds (name, unit, segments), e.g. ("Hours", "hours", [...]).
+    """
+    left, room, line = 80, WIDTH - 90, 18
+    row = 34 + line * max((len(segments) for _, _, segments in rows), default=0) + 8
     summaries = []
-    for name, segments in rows:
+    for name, unit, segments in rows:
         shares = [
-            f"{s.label} {s.percent}% ({number_text(s.value)})"
+            f"{s.label}: {s.percent}% ({number_text(s.value)} {unit})"
             for s in segments
             if s.percent is not None
         ]
-        summaries.append(f"{name}: " + (", ".join(shares) if shares else "none recorded"))
-    parts = [_open(chart_id, title, "; ".join(summaries), row * len(rows) + 6)]
-    for index, (name, segments) in enumerate(rows):
+        summaries.append(f"{name}: " + ("; ".join(shares) if shares else "none recorded"))
+    parts = [_open(chart_id, title, ". ".join(summaries) + ".", row * len(rows) + 4)]
+    for index, (name, unit, segments) in enumerate(rows):
         top = 4 + index * row
         parts.append(
             Markup(
@@ -145,35 +149,45 @@ def balance_chart(chart_id: str, title: str, rows: list[tuple[str, list[Segment]
             ).format(x=left - 8, y=top + 17, ink=INK, name=name)
         )
         x = float(left)
-        total = sum(s.value for s in segments)
-        for segment in segments:
-            if segment.percent is None or total <= 0 or segment.value <= 0:
-                continue
-            width = round(room * segment.value / total, 1)
+        total = sum(s.value for s in segments if s.percent is not None)
+        if total <= 0:
+            parts.append(
+                Markup('<text x="{x}" y="{y}" fill="{ink}">None recorded</text>').format(
+                    x=left, y=top + 17, ink=INK
+                )
+            )
+            continue
+        for position, segment in enumerate(segments):
+            if segment.value > 0:
+                width = round(room * segment.value / total, 1)
+                parts.append(
+                    Markup('<rect x="{x}" y="{y}" width="{w}" height="24" fill="{c}"/>').format(
+                        x=round(x, 1), y=top, w=width, c=segment.colour
+                    )
+                )
+                if width >= 44:
+                    parts.append(
+                        Markup(
+                            '<text x="{x}" y="{y}" fill="{w}" font-weight="600">{p}%</text>'
+                        ).format(x=round(x + 6, 1), y=top + 17, w=WHITE, p=segment.percent)
+                    )
+                x += width
+            baseline = top + 34 + line * (position + 1) - 5
             parts.append(
                 Markup(
-                    '<rect x="{x}" y="{y}" width="{w}" height="24" fill="{c}">'
-                    "<title>{t}</title></rect>"
+                    '<rect x="{x}" y="{sy}" width="10" height="10" fill="{c}"/>'
+                    '<text x="{tx}" y="{ty}" font-size="12" fill="{ink}">{text}</text>'
                 ).format(
-                    x=round(x, 1),
-                    y=top,
-                    w=width,
+                    x=left,
+                    sy=baseline - 9,
                     c=segment.colour,
-                    t=f"{segment.label}: {segment.percent}%",
+                    tx=left + 16,
+                    ty=baseline,
+                    ink=INK,
+                    text=f"{segment.label}: {segment.percent}% "
+                    f"({number_text(segment.value)} {unit})",
                 )
             )
-            if width >= 40:
-                parts.append(
-                    Markup(
-                        '<text x="{x}" y="{y}" fill="{w}" font-weight="600">{p}%</text>'
-                    ).format(x=round(x + 6, 1), y=top + 17, w=WHITE, p=segment.percent)
-                )
-            x += width
-        parts.append(
-            Markup('<text x="{x}" y="{y}" fill="{ink}" font-size="12">{text}</text>').format(
-                x=left, y=top + 42, ink=INK, text=summaries[index].split(": ", 1)[1]
-            )
-        )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 

@@ -149,7 +149,7 @@ def count_by_month(selection: Selection) -> list[MonthCount]:
     """
     now = to_local(utcnow())
     starts = month_starts(now.date())
-    following = month_starts(date(now.year + (now.month == 12), now.month % 12 + 1, 1), 1)[0]
+    following = date(now.year + now.month // 12, now.month % 12 + 1, 1)  # next month
     edges = [*starts, following]
     moments = [datetime.combine(day, time(0), tzinfo=now.tzinfo).astimezone(UTC) for day in edges]
     started = _bucket_counts(Initiative.started_on, edges, selection)

@@ -23,6 +23,16 @@ class Table:
     rows: list[list[object]]
     footer: list[list[object]]  # totals, shown under the rows and written to the CSV too
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: whether it holds numbers (right-aligned on the page)."""
+        cells = [*self.rows, *self.footer]
+        return [
+            index > 0
+            and all(row[index] is None or isinstance(row[index], int | float) for row in cells)
+            for index in range(len(self.header))
+        ]
+
 
 def _hours(value: float) -> int | float:
     """Hours as a spreadsheet should hold them: 1200, or 150.5 (to one decimal)."""
@@ -118,6 +128,7 @@ def sector_section(selection: Selection) -> tuple[Table, Markup]:
     rows = [
         (
             measure,
+            measure.lower(),
             [
                 charts.Segment(
                     g.label,
