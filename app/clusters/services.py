@@ -8,9 +8,11 @@ tag that changes whenever anything shown changes (for ETags).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -21,6 +23,7 @@ from app.extensions import db
 from app.filters import InitiativeFilter, apply_filters, canonical_query, parse_filters
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_initiatives, published_only
+from app.markdown import render_markdown
 
 
 @dataclass
@@ -150,3 +153,21 @@ def describe_filter(initiative_filter: InitiativeFilter) -> str:
     if not parts and canonical_query(initiative_filter):
         return "Initiatives (filtered)"
     return "Initiatives" + (": " + " ".join(parts) if parts else "")
+
+
+def published_clusters_query():
+    """Published clusters, newest first (what ``/clusters`` pages through)."""
+    return (
+        select(Cluster)
+        .where(Cluster.state == "published")
+        .order_by(Cluster.published_at.desc(), Cluster.id.desc())
+    )
+
+
+def introduction_excerpt(cluster: Cluster, max_length: int = 300) -> str:
+    """The introduction as plain text, shortened at a word: for lists, feeds and previews."""
+    text = html.unescape(nh3.clean(str(render_markdown(cluster.introduction)), tags=set()))
+    text = " ".join(text.split())
+    if len(text) <= max_length:
+        return text
+    return text[: max_length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"

@@ -2,6 +2,109 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from app.caching import conditional_response
+from app.clusters.models import Cluster
+from app.clusters.services import (
+    ExampleSet,
+    cluster_example_set,
+    describe_filter,
+    filtered_example_set,
+    find_published_cluster,
+    introduction_excerpt,
+)
+from app.feeds.services import FEED_TYPES, FeedAddresses, build_feed, rights_text, tag_uri
+from app.filters import InitiativeFilter, canonical_query, is_slug
 
 bp = Blueprint("feeds", __name__)
+FEED_NAMES = {"atom": "Atom", "rss": "RSS"}
+
+
+@bp.route("/feeds/initiatives.atom", defaults={"feed_format": "atom"}, endpoint="initiatives_atom")
+@bp.route("/feeds/initiatives.rss", defaults={"feed_format": "rss"}, endpoint="initiatives_rss")
+def initiatives_feed(feed_format: str):
+    """The newest published initiatives matching the shared filters, as Atom or RSS."""
+    example_set = filtered_example_set(request.args, current_app.config["FEED_LIMIT"])
+    if example_set.errors:
+        problems = "\n".join(f"{name}: {message}" for name, message in example_set.errors.items())
+        return Response(f"The filters are not valid.\n{problems}\n", 400, mimetype="text/plain")
+    query = canonical_query(example_set.initiative_filter)
+    suffix = "?" + query if query else ""
+    addresses = FeedAddresses(
+        feed_id=url_for("feeds.initiatives_atom", _external=True) + suffix,
+        self_url=url_for(request.endpoint, _external=True) + suffix,
+        page_url=url_for("browse.list_initiatives", _external=True) + suffix,
+    )
+    site_name = current_app.config["SITE_NAME"]
+    description = f"{example_set.title}: the newest published examples on {site_name}."
+    return _feed_response(example_set, feed_format, addresses, description)
+
+
+@bp.route("/clusters/<slug>.atom", defaults={"feed_format": "atom"}, endpoint="cluster_atom")
+@bp.route("/clusters/<slug>.rss", defaults={"feed_format": "rss"}, endpoint="cluster_rss")
+def cluster_feed(slug: str, feed_format: str):
+    """A published cluster's examples, in its order, as Atom or RSS."""
+    cluster = find_published_cluster(slug) if is_slug(slug) else None
+    if cluster is None:
+        abort(404)
+    example_set = cluster_example_set(cluster, limit=current_app.config["FEED_LIMIT"])
+    addresses = FeedAddresses(
+        feed_id=tag_uri(cluster.created_at, f"clusters/{cluster.id}"),
+        self_url=url_for(request.endpoint, slug=cluster.slug, _external=True),
+        page_url=url_for("clusters.show_cluster", slug=cluster.slug, _external=True),
+    )
+    description = introduction_excerpt(cluster) or (
+        f"Examples of neighbourhood co-production chosen by {current_app.config['SITE_NAME']}."
+    )
+    return _feed_response(example_set, feed_format, addresses, description)
+
+
+def _feed_response(
+    example_set: ExampleSet, feed_format: str, addresses: FeedAddresses, description: str
+) -> Response:
+    etag = example_set.version(feed_format, addresses, description, rights_text())
+    return conditional_response(
+        etag,
+        example_set.updated_at,
+        lambda: Response(
+            build_feed(example_set, feed_format, addresses, description),
+            mimetype=FEED_TYPES[feed_format],
+        ),
+    )
+
+
+@bp.app_template_global()
+def feed_links(
+    initiative_filter: InitiativeFilter | None = None, cluster: Cluster | None = None
+) -> list[dict[str, str]]:
+    """The Atom and RSS feeds of a cluster or a filtered list: name, type, URL and title.
+
+    A draft cluster has no feeds (they answer 404 until it is published).
+    """
+    if cluster is not None:
+        if not cluster.is_published:
+            return []
+        title = cluster.title
+        urls = {
+            "atom": url_for("feeds.cluster_atom", slug=cluster.slug, _external=True),
+            "rss": url_for("feeds.cluster_rss", slug=cluster.slug, _external=True),
+        }
+    else:
+        initiative_filter = initiative_filter or InitiativeFilter()
+        title = describe_filter(initiative_filter)
+        query = canonical_query(initiative_filter)
+        suffix = "?" + query if query else ""
+        urls = {
+            "atom": url_for("feeds.initiatives_atom", _external=True) + suffix,
+            "rss": url_for("feeds.initiatives_rss", _external=True) + suffix,
+        }
+    return [
+        {
+            "name": FEED_NAMES[feed_format],
+            "type": FEED_TYPES[feed_format],
+            "url": url,
+            "title": f"{title} ({FEED_NAMES[feed_format]})",
+        }
+        for feed_format, url in urls.items()
+    ]

@@ -1,0 +1,316 @@
+"""Curating clusters: create and edit them, pick and order their examples, publish them.
+
+Every change bumps ``cluster.updated_at`` (feeds and embeds build their ETags from it) and is
+written to the audit log. Functions flush; the request commits once.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from app.accounts.models import User
+from app.audit.services import record_action
+from app.clusters.models import Cluster, ClusterItem
+from app.clusters.services import cluster_filter
+from app.extensions import db
+from app.filters import (
+    CONTROL_NAMES,
+    FILTER_NAMES,
+    apply_filters,
+    canonical_query,
+    parse_filters,
+)
+from app.initiatives.models import Initiative
+from app.initiatives.public import is_public, published_initiatives, published_only
+from app.timeutil import utcnow
+from app.urls import MAX_ID, slugify
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_LENGTH = 120
+# Addresses under /clusters/ that are pages of their own, never a cluster's.
+RESERVED_SLUGS = frozenset({"manage", "new"})
+# Parameters a pasted list or map address may carry that are not filters: dropped quietly.
+NOT_SAVED = CONTROL_NAMES | {"lat", "lon", "place"}
+MAX_MATCHES = 20
+_INITIATIVE_PATH = re.compile(r"/initiatives/(\d+)(?:-[^/]*)?/?$")
+
+
+class CurationError(ValueError):
+    """A curator's request that cannot be carried out; the message says why."""
+
+
+def slug_problem(slug: str, cluster_id: int | None = None) -> str | None:
+    """Why a typed address cannot be used (None when it can)."""
+    if len(slug) > SLUG_LENGTH or not SLUG_PATTERN.fullmatch(slug):
+        return (
+            "Use only lower-case letters, digits and single hyphens between them, "
+            f"at most {SLUG_LENGTH} characters: for example “safer-streets-in-leeds”."
+        )
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is the address of another page: choose another."
+    if _slug_taken(slug, cluster_id):
+        return f"Another cluster already has the address “{slug}”: choose another."
+    return None
+
+
+def _slug_taken(slug: str, cluster_id: int | None) -> bool:
+    query = select(Cluster.id).where(Cluster.slug == slug)
+    if cluster_id is not None:
+        query = query.where(Cluster.id != cluster_id)
+    return db.session.scalar(query) is not None
+
+
+def unique_slug(title: str, cluster_id: int | None = None) -> str:
+    """An address made from the title, numbered when that is taken or reserved."""
+    base = slugify(title, max_length=SLUG_LENGTH - 4)
+    candidate, number = base, 1
+    while candidate in RESERVED_SLUGS or _slug_taken(candidate, cluster_id):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def normalise_filter_query(text: str) -> tuple[str, list[str]]:
+    """A typed filter, or a pasted list or map address, as its canonical query string.
+
+    Returns the canonical query and the problems found (names the one parser does not know,
+    and its own field messages, ``near`` included).
+    """
+    text = text.strip()
+    if "?" in text:  # a whole address: keep its query
+        text = text.split("?", 1)[1]
+    text = text.split("#", 1)[0]
+    pairs = [(name.strip(), value) for name, value in parse_qsl(text, keep_blank_values=True)]
+    known = set(FILTER_NAMES) | NOT_SAVED
+    unknown = list(dict.fromkeys(name for name, _ in pairs if name not in known))
+    problems = []
+    if unknown:
+        names = ", ".join(name[:40] for name in unknown)
+        problems.append(
+            f"Not a filter: {names}. Filters look like theme=health&neighbourhood=kirkstall; "
+            f"the names are {', '.join(FILTER_NAMES)}."
+        )
+    initiative_filter, errors = parse_filters(MultiDict(p for p in pairs if p[0] in FILTER_NAMES))
+    problems.extend(errors.values())
+    return canonical_query(initiative_filter), problems
+
+
+def create_cluster(actor: User, **values: str) -> Cluster:
+    """A new draft cluster (title, slug, introduction, kind, filter_query)."""
+    cluster = Cluster(state="draft", created_by_id=actor.id, filter_query="")
+    _apply(cluster, values)
+    db.session.add(cluster)
+    db.session.flush()
+    record_action(actor, "create_cluster", "cluster", cluster.id, slug=cluster.slug)
+    return cluster
+
+
+def update_cluster(actor: User, cluster: Cluster, **values: str) -> list[str]:
+    """Change a cluster's details; returns the names of the fields that changed."""
+    before = _details(cluster)
+    _apply(cluster, values)
+    after = _details(cluster)
+    changed = [name for name in after if after[name] != before[name]]
+    if changed:
+        touch(cluster)
+        record_action(
+            actor,
+            "update_cluster",
+            "cluster",
+            cluster.id,
+            # The introduction can be long: the log says it changed, not how.
+            changes={n: [before[n], after[n]] for n in changed if n != "introduction"},
+            fields=changed,
+        )
+    return changed
+
+
+def _details(cluster: Cluster) -> dict[str, str]:
+    return {
+        name: getattr(cluster, name) or ""
+        for name in ("title", "slug", "introduction", "kind", "filter_query")
+    }
+
+
+def _apply(cluster: Cluster, values: dict[str, str]) -> None:
+    cluster.title = values["title"].strip()
+    cluster.slug = values.get("slug") or unique_slug(cluster.title, cluster.id)
+    cluster.introduction = values.get("introduction", "").strip()
+    cluster.kind = values["kind"]
+    if cluster.kind == "filter":  # a hand-picked cluster keeps any filter it once had
+        cluster.filter_query, problems = normalise_filter_query(values.get("filter_query", ""))
+        if problems:
+            raise CurationError(" ".join(problems))
+
+
+def touch(cluster: Cluster) -> None:
+    """Mark the cluster changed, so every cached feed and embed of it is renewed."""
+    cluster.updated_at = utcnow()
+
+
+def load_items(cluster: Cluster) -> list[ClusterItem]:
+    """A cluster's items in order, with their initiatives loaded at once."""
+    return list(
+        db.session.scalars(
+            select(ClusterItem)
+            .where(ClusterItem.cluster_id == cluster.id)
+            .options(selectinload(ClusterItem.initiative))
+            .order_by(ClusterItem.position, ClusterItem.id)
+        )
+    )
+
+
+def initiative_reference(text: str) -> int | None:
+    """The initiative number in what a curator typed: a number, or one of its addresses."""
+    text = text.strip()
+    if text.isdigit():
+        number = int(text)
+    else:
+        match = _INITIATIVE_PATH.search(urlsplit(text).path) if "/initiatives/" in text else None
+        number = int(match.group(1)) if match else None
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
+def find_initiatives_to_add(cluster: Cluster, text: str) -> list[Initiative]:
+    """The published initiatives a curator means: one by number or address, or title matches.
+
+    Raises CurationError when nothing can be added.
+    """
+    text = text.strip()
+    if not text:
+        raise CurationError("Enter an initiative’s number, its address or words from its title.")
+    present = set(
+        db.session.scalars(
+            select(ClusterItem.initiative_id).where(ClusterItem.cluster_id == cluster.id)
+        )
+    )
+    number = initiative_reference(text)
+    if number is not None:
+        initiative = db.session.get(Initiative, number)
+        if initiative is None:
+            raise CurationError(f"There is no initiative number {number}.")
+        if not is_public(initiative):
+            raise CurationError(
+                f"“{initiative.title}” is not published: only published initiatives can be added."
+            )
+        if initiative.id in present:
+            raise CurationError(f"“{initiative.title}” is already in this cluster.")
+        return [initiative]
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text.lower()) + "%"
+    query = published_initiatives().where(func.lower(Initiative.title).like(pattern, escape="\\"))
+    if present:
+        query = query.where(Initiative.id.not_in(present))
+    matches = list(db.session.scalars(query.order_by(Initiative.title).limit(MAX_MATCHES)))
+    if not matches:
+        raise CurationError(
+            f"No published initiative that is not already here has “{text}” in its title."
+        )
+    return matches
+
+
+def add_initiative(actor: User, cluster: Cluster, initiative: Initiative) -> ClusterItem:
+    """Add a published initiative at the end of a hand-picked cluster."""
+    if not is_public(initiative):
+        raise CurationError("Only published initiatives can be added.")
+    items = load_items(cluster)
+    if any(item.initiative_id == initiative.id for item in items):
+        raise CurationError(f"“{initiative.title}” is already in this cluster.")
+    item = ClusterItem(cluster=cluster, initiative=initiative, position=len(items), note="")
+    db.session.add(item)
+    _renumber([*items, item])
+    touch(cluster)
+    db.session.flush()
+    record_action(actor, "add_cluster_item", "cluster", cluster.id, initiative_id=initiative.id)
+    return item
+
+
+def remove_item(actor: User, item: ClusterItem) -> None:
+    """Take an initiative out of a cluster."""
+    cluster = item.cluster
+    db.session.delete(item)
+    db.session.flush()
+    _renumber(load_items(cluster))
+    touch(cluster)
+    record_action(
+        actor, "remove_cluster_item", "cluster", cluster.id, initiative_id=item.initiative_id
+    )
+
+
+def move_item(actor: User, item: ClusterItem, direction: str) -> bool:
+    """Move an item one place up or down; False when it is already at that end."""
+    if direction not in ("up", "down"):
+        raise CurationError("Move an example up or down.")
+    items = load_items(item.cluster)
+    index = next(i for i, other in enumerate(items) if other.id == item.id)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(items):
+        return False
+    items[index], items[target] = items[target], items[index]
+    _renumber(items)
+    touch(item.cluster)
+    record_action(
+        actor,
+        "move_cluster_item",
+        "cluster",
+        item.cluster_id,
+        initiative_id=item.initiative_id,
+        direction=direction,
+        position=target + 1,
+    )
+    return True
+
+
+def _renumber(items: list[ClusterItem]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def set_note(actor: User, item: ClusterItem, note: str) -> bool:
+    """Change an item's curator's note; False when it is unchanged."""
+    note = note.strip()
+    if note == item.note:
+        return False
+    item.note = note
+    touch(item.cluster)
+    record_action(
+        actor, "note_cluster_item", "cluster", item.cluster_id, initiative_id=item.initiative_id
+    )
+    return True
+
+
+def publish_cluster(actor: User, cluster: Cluster) -> None:
+    """Make a cluster public (its first publication date is kept when published again)."""
+    cluster.state = "published"
+    cluster.published_at = cluster.published_at or utcnow()
+    touch(cluster)
+    record_action(actor, "publish_cluster", "cluster", cluster.id, slug=cluster.slug)
+
+
+def unpublish_cluster(actor: User, cluster: Cluster) -> None:
+    """Take a cluster back to draft: its page, feeds and embeds stop answering."""
+    cluster.state = "draft"
+    touch(cluster)
+    record_action(actor, "unpublish_cluster", "cluster", cluster.id, slug=cluster.slug)
+
+
+def delete_cluster(actor: User, cluster: Cluster) -> None:
+    """Delete a cluster and its items (the initiatives stay)."""
+    record_action(
+        actor, "delete_cluster", "cluster", cluster.id, slug=cluster.slug, title=cluster.title
+    )
+    db.session.delete(cluster)
+    db.session.flush()
+
+
+def count_filter_matches(cluster: Cluster) -> int | None:
+    """How many published initiatives a saved filter matches now (None if it no longer parses)."""
+    initiative_filter, errors = cluster_filter(cluster)
+    if errors:
+        return None
+    query = apply_filters(published_only(select(func.count(Initiative.id))), initiative_filter)
+    return db.session.scalar(query) or 0
