@@ -469,3 +469,31 @@ def test_months_follow_the_sites_time_zone(app, monkeypatch, make_initiative):
         months = count_by_month(Selection(Area("all", "All areas", None, ()), ()))
     assert months[-1].month == this_month
     assert months[-1].published == 1 and months[-2].published == 0
+
+
+def test_bad_area_keeps_what_was_chosen(client, auth, dataset):
+    auth.login(dataset.leeds_officer.email)
+    response = client.get("/council?neighbourhood=nowhere&theme=health")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unknown neighbourhood: nowhere" in page
+    assert '<option value="health" selected>' in page
+
+
+def test_council_officer_without_an_organisation_sees_everywhere(client, auth, make_user, dataset):
+    auth.login(make_user(role="council").email)
+    assert "3 published initiatives in all areas" in client.get("/council").get_data(as_text=True)
+
+
+def test_huge_area_does_not_link_to_an_address_too_long_to_open(
+    app, client, auth, make_user, make_neighbourhood
+):
+    with app.app_context():
+        big = create_test_organisation("Big Council", local_authority="Big Council")
+    for number in range(150):
+        make_neighbourhood(name=f"Ward with a long name {number}", local_authority="Big Council")
+    auth.login(make_user(role="council", organisation_id=big).email)
+    page = client.get("/council").get_data(as_text=True)
+    assert "too many neighbourhoods to open in the list" in page
+    assert 'href="/initiatives?neighbourhood=' not in page
+    assert "/council/themes.csv?local_authority=Big+Council" in page

@@ -518,3 +518,34 @@ def test_pages_with_the_controls_are_valid_html(app, client, auth, area, make_in
     assert "Verify again" in page.get_data(as_text=True)
     assert_valid_html(page.data, "initiative page")
     assert_valid_html(client.get(verify_url(initiative_id, outcome.id)).data, "verify page")
+
+
+def test_organisation_names_are_escaped_in_the_badge(
+    app, client, auth, make_user, area, make_initiative
+):
+    payload = '<script>alert("x")</script>'
+    with app.app_context():
+        council = create_test_organisation(payload, local_authority="Leeds City Council")
+    initiative_id = make_initiative(neighbourhood_id=area.kirkstall, outcomes=[MEASURED])
+    outcome = first_outcome(app, initiative_id)
+    auth.login(make_user(role="council", organisation_id=council).email)
+    page = client.get(verify_url(initiative_id, outcome.id)).get_data(as_text=True)
+    assert payload not in page
+    client.post(verify_url(initiative_id, outcome.id), data={f"verify-{outcome.id}-note": payload})
+    auth.logout()
+
+    page = client.get(f"/initiatives/{initiative_id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+
+    assert payload not in page
+    assert "Verified by &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; on" in page
+
+
+def test_verification_is_not_a_revision(app, client, auth, area, make_initiative):
+    from app.moderation.models import Revision
+
+    initiative_id = make_initiative(neighbourhood_id=area.kirkstall, outcomes=[MEASURED])
+    verify_through_the_route(app, client, auth, area, initiative_id)
+    with app.app_context():
+        assert db.session.scalar(select(Revision)) is None

@@ -28,6 +28,9 @@ from app.themes.models import Theme
 from app.urls import slugify
 
 bp = Blueprint("council", __name__)
+# Links to the list and the map name every neighbourhood of the area; past this length (a very
+# large area) a server in front may refuse the address, so the page says so instead.
+MAX_LINK_QUERY = 3000
 
 
 @bp.app_template_global()
@@ -106,7 +109,13 @@ def dashboard():
     choices = area_choices()
     themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
     selection, errors = parse_selection(request.args, choices, _own_authority())
-    context = {"choices": choices, "themes": themes, "errors": errors, "selection": selection}
+    context = {
+        "choices": choices,
+        "themes": themes,
+        "errors": errors,
+        "selection": selection,
+        "chosen": _chosen(selection),
+    }
     if selection is None:
         return render_template("council/dashboard.html", **context), 400
     filter_query = urlencode(selection.filter_pairs(), safe=",")
@@ -114,16 +123,21 @@ def dashboard():
     for name, section in SECTIONS.items():
         table, chart = section.build(selection)
         sections.append((name, section, table, chart))
+    linkable = len(filter_query) <= MAX_LINK_QUERY
     context.update(
         total=count_initiatives(selection),
         sections=sections,
         dashboard_query=urlencode(selection.query_pairs()),
-        list_url=_with_query(url_for("browse.list_initiatives"), filter_query),
-        map_url=_with_query(url_for("mappage.show_map"), filter_query),
+        list_url=_with_query(url_for("browse.list_initiatives"), filter_query)
+        if linkable
+        else None,
+        map_url=_with_query(url_for("mappage.show_map"), filter_query) if linkable else None,
         verified_url=_with_query(
             url_for("browse.list_initiatives"),
             "&".join(filter(None, [filter_query, "verified=1"])),
-        ),
+        )
+        if linkable
+        else None,
         theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
     )
     return render_template("council/dashboard.html", **context)
@@ -147,6 +161,23 @@ def chart_csv(chart: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _chosen(selection: Selection | None) -> dict:
+    """What the area form shows as chosen: the selection, or what was typed when it was bad."""
+    if selection is None:
+        typed = request.args
+        return {
+            "local_authority": typed.get("local_authority"),
+            "neighbourhoods": set(typed.getlist("neighbourhood")),
+            "themes": set(typed.getlist("theme")),
+        }
+    area = selection.area
+    return {
+        "local_authority": area.local_authority if area.kind != "neighbourhoods" else None,
+        "neighbourhoods": set(area.neighbourhoods) if area.kind == "neighbourhoods" else set(),
+        "themes": set(selection.themes),
+    }
 
 
 def _prefix(outcome_id: int) -> str:
