@@ -318,6 +318,7 @@ def test_area_selection(app, client, auth, dataset, query, expected):
         "neighbourhood=nowhere",
         "neighbourhood=%3Cscript%3E",
         "neighbourhood=a%00b",
+        "local_authority=a%00b",
         "theme=nope",
         "local_authority=Leeds+City+Council&neighbourhood=kirkstall",
     ],

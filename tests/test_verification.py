@@ -549,3 +549,23 @@ def test_verification_is_not_a_revision(app, client, auth, area, make_initiative
     verify_through_the_route(app, client, auth, area, initiative_id)
     with app.app_context():
         assert db.session.scalar(select(Revision)) is None
+
+
+def test_changed_numbers_drop_the_verification_even_with_its_organisation_loaded(
+    app, client, auth, area, make_initiative
+):
+    from app.initiatives.content import apply_content, initiative_content
+
+    initiative_id = make_initiative(neighbourhood_id=area.kirkstall, outcomes=[MEASURED])
+    outcome_id = verify_through_the_route(app, client, auth, area, initiative_id)
+    with app.app_context():
+        initiative = db.session.get(Initiative, initiative_id)
+        assert initiative.outcomes[0].verified_by_organisation.name == "Leeds City Council"
+        content = initiative_content(initiative)
+        content["outcomes"][0]["result"] = 5
+        apply_content(initiative, content)
+        db.session.commit()
+    with app.app_context():
+        outcome = db.session.get(Outcome, outcome_id)
+        assert outcome.verified_at is None
+        assert outcome.verified_by_organisation_id is None

@@ -12,8 +12,6 @@ from app.filters import InitiativeFilter, filter_pairs, parse_filters
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
 
-MAX_TEXT = 200  # Neighbourhood.local_authority's length
-
 
 @dataclass(frozen=True)
 class Area:
@@ -102,7 +100,6 @@ def parse_selection(
     without one); ``local_authority=`` left empty means everywhere.
     """
     errors: dict[str, str] = {}
-    themes: tuple[str, ...] = ()
     shared = MultiDict(
         [
             (name, value)
@@ -112,7 +109,6 @@ def parse_selection(
     )
     parsed, filter_errors = parse_filters(shared)
     errors.update(filter_errors)
-    themes = parsed.themes
     given_authority = [value.strip() for value in args.getlist("local_authority")]
     if given_authority and (parsed.neighbourhoods or "neighbourhood" in filter_errors):
         errors["local_authority"] = "Choose a local authority or neighbourhoods, not both."
@@ -137,14 +133,15 @@ def parse_selection(
         area = Area("all", "All areas", None, ())
     if errors:
         return None, errors
-    return Selection(area, themes), {}
+    return Selection(area, parsed.themes), {}
 
 
 def _authority_area(name: str, choices: AreaChoices, errors: dict[str, str]) -> Area | None:
     if not name:
         return Area("all", "All areas", None, ())
     if name not in choices.by_authority:
-        shown = name if len(name) <= 60 else name[:59] + "…"
+        printable = "".join(char if char.isprintable() else " " for char in name)
+        shown = printable if len(printable) <= 60 else printable[:59] + "…"
         errors["local_authority"] = f"Unknown local authority: {shown}"
         return None
     return Area("local_authority", name, name, choices.slugs_of(name))

@@ -118,27 +118,16 @@ def dashboard():
     }
     if selection is None:
         return render_template("council/dashboard.html", **context), 400
-    filter_query = urlencode(selection.filter_pairs(), safe=",")
     sections = []
     for name, section in SECTIONS.items():
         table, chart = section.build(selection)
         sections.append((name, section, table, chart))
-    linkable = len(filter_query) <= MAX_LINK_QUERY
     context.update(
         total=count_initiatives(selection),
         sections=sections,
         dashboard_query=urlencode(selection.query_pairs()),
-        list_url=_with_query(url_for("browse.list_initiatives"), filter_query)
-        if linkable
-        else None,
-        map_url=_with_query(url_for("mappage.show_map"), filter_query) if linkable else None,
-        verified_url=_with_query(
-            url_for("browse.list_initiatives"),
-            "&".join(filter(None, [filter_query, "verified=1"])),
-        )
-        if linkable
-        else None,
         theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
+        **_links(selection),
     )
     return render_template("council/dashboard.html", **context)
 
@@ -198,8 +187,19 @@ def _outcome_url(initiative, outcome) -> str:
     return f"{initiative_url(initiative)}#outcome-{outcome.id}"
 
 
-def _with_query(url: str, query: str) -> str:
-    return f"{url}?{query}" if query else url
+def _links(selection: Selection) -> dict[str, str | None]:
+    """The list, the map and the verified list of the same initiatives (None when the address
+    would be too long to open)."""
+    query = urlencode(selection.filter_pairs(), safe=",")
+    if len(query) > MAX_LINK_QUERY:
+        return {"list_url": None, "map_url": None, "verified_url": None}
+    verified = "&".join(filter(None, [query, "verified=1"]))
+    list_url = url_for("browse.list_initiatives")
+    return {
+        "list_url": f"{list_url}?{query}" if query else list_url,
+        "map_url": url_for("mappage.show_map") + (f"?{query}" if query else ""),
+        "verified_url": f"{list_url}?{verified}",
+    }
 
 
 def _file_label(selection: Selection) -> str:
