@@ -1,0 +1,94 @@
+"""``flask --app app import-csv FILE``: check a council's CSV, and with ``--commit`` import it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from app.accounts.services import find_user_by_email
+from app.imports.parsing import ImportFileError
+from app.imports.services import (
+    IMPORT_STATES,
+    ImportNotAllowed,
+    ImportReport,
+    import_initiatives,
+    no_progress,
+)
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+EXIT_REJECTED = 1
+
+
+def progress_bar(label: str, total: int):
+    """Click's progress bar (nothing when there is nothing to do)."""
+    if not total:
+        return no_progress(label, total)
+    return click.progressbar(length=total, label=label)
+
+
+@click.command("import-csv")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="The council officer or admin importing.")
+@click.option(
+    "--state",
+    type=click.Choice(IMPORT_STATES),
+    default="pending",
+    show_default=True,
+    help="Whether new initiatives wait for review or are published at once.",
+)
+@click.option("--commit", is_flag=True, help="Write to the database (default: a dry run).")
+def import_csv_command(file: Path, email: str, state: str, commit: bool):
+    """Check a CSV of initiatives row by row; with --commit, import it (all or nothing)."""
+    importer = find_user_by_email(email)
+    if importer is None:
+        raise click.BadParameter(f"No user has the email {email}.", param_hint="--as")
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise click.ClickException(f"{file} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+    try:
+        report = import_initiatives(
+            file.read_bytes(),
+            file.name,
+            importer,
+            state,
+            commit=commit,
+            progress=progress_bar if commit else no_progress,
+        )
+    except ImportNotAllowed as error:
+        raise click.BadParameter(
+            f"{error} Only council officers and admins import.", param_hint="--as"
+        ) from error
+    except ImportFileError as error:
+        raise click.ClickException(f"{file.name}: {error}") from error
+    if not commit:
+        _print_rows(report, report.rows)
+    elif report.rejected:
+        _print_rows(report, [row for row in report.rows if row.action == "reject"])
+    _print_summary(report, commit)
+    if report.rejected:
+        raise SystemExit(EXIT_REJECTED)
+
+
+def _print_rows(report: ImportReport, rows) -> None:
+    for row in rows:
+        click.echo(f"line {row.line}\t{row.action}\t{row.title or '(no title)'}")
+        for reason in row.reasons:
+            click.echo(f"\t\t{reason}")
+
+
+def _print_summary(report: ImportReport, commit: bool) -> None:
+    if report.committed:
+        click.echo(
+            f"Imported {report.filename}: {report.count('create')} created, "
+            f"{report.count('update')} updated, {report.count('unchanged')} unchanged "
+            f"(new initiatives {report.state})."
+        )
+    elif report.rejected:
+        click.echo(
+            f"{report.rejected} of {len(report.rows)} rows rejected: nothing "
+            f"{'was' if commit else 'would be'} imported. Fix them and run again."
+        )
+    else:
+        click.echo(f"Dry run, nothing written: {report.summary()}. Add --commit to import.")

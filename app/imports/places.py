@@ -1,0 +1,133 @@
+"""Places of imported rows: coordinates as given, or the place name through the geocoding seam.
+
+Looking up runs before the import's transaction opens (the seam keeps short transactions of
+its own, and SQLite has one writer at a time). An unchanged place keeps the point it has; a
+place the geocoder cannot look up just now is left pending for the ``geocode`` command; a
+place it does not know is shown at the neighbourhood's centre. None of these rejects a row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from app.imports.parsing import CsvRow
+from app.imports.references import NeighbourhoodChoice
+from app.places.geocoding import GeocodingUnavailable, Place, geocode_place, nearest
+from app.places.services import PLAUSIBLE_KM, place_query
+
+COORDINATE_DECIMALS = 6
+Progress = Callable[[str, int], AbstractContextManager[Any]]
+
+
+@dataclass(frozen=True)
+class PlaceAnswer:
+    """What a row's place comes to: "typed" (coordinates given), "none" (no place), "keep"
+    (the place is unchanged), "found", "not_found" or "unavailable"."""
+
+    kind: str
+    latitude: float | None = None
+    longitude: float | None = None
+    pending: bool = False
+    name: str = ""
+
+    def fill(self, values: dict[str, Any]) -> None:
+        """Put the point into the form's values, as if it had been typed."""
+        if self.kind in ("typed", "none"):
+            if self.kind == "typed":
+                values["location_pending"] = ""
+            return
+        located = self.latitude is not None and self.longitude is not None
+        values["latitude"] = _number(self.latitude) if located else ""
+        values["longitude"] = _number(self.longitude) if located else ""
+        values["location_pending"] = "1" if self.pending else ""
+
+    @property
+    def note(self) -> str:
+        if self.kind == "found":
+            return f"Place located by the geocoder: {self.name}."
+        if self.kind == "not_found":
+            return f"Place “{self.name}” not found: shown at the neighbourhood's centre."
+        if self.kind == "unavailable":
+            return (
+                f"The geocoder is unavailable: “{self.name}” waits to be looked up "
+                "(flask --app app geocode)."
+            )
+        return ""
+
+
+def _number(value: float) -> str:
+    return f"{value:.{COORDINATE_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def place_question(
+    row: CsvRow, start: dict[str, Any], neighbourhood: NeighbourhoodChoice | None
+) -> tuple[str, str | None]:
+    """("typed" | "none" | "keep" | "lookup", what to ask the geocoder for a lookup)."""
+    if row.get("latitude").strip() or row.get("longitude").strip():
+        return "typed", None
+    place = (row.get("place_name") if row.has("place_name") else start.get("place_name")) or ""
+    place = place.strip()
+    if not place:
+        return "none", None
+    if place == start.get("place_name"):
+        return "keep", None
+    return "lookup", place_query(place, neighbourhood.name if neighbourhood else None)
+
+
+def answer_for(
+    row: CsvRow,
+    start: dict[str, Any],
+    neighbourhood: NeighbourhoodChoice | None,
+    answers: dict[str, list[Place] | None],
+) -> PlaceAnswer:
+    """The row's place, given what the geocoder said (None: it could not be asked)."""
+    kind, query = place_question(row, start, neighbourhood)
+    if kind == "keep":
+        pending = start.get("location_state") == "pending"
+        return PlaceAnswer("keep", start.get("latitude"), start.get("longitude"), pending)
+    if kind != "lookup":
+        return PlaceAnswer(kind)
+    name = (row.get("place_name") or "").strip()
+    places = answers.get(query)
+    if places is None:
+        return PlaceAnswer("unavailable", pending=True, name=name)
+    best = _best(places, neighbourhood)
+    if best is None:
+        return PlaceAnswer("not_found", name=name)
+    return PlaceAnswer("found", best.latitude, best.longitude, name=best.address or best.name)
+
+
+def _best(places: list[Place], neighbourhood: NeighbourhoodChoice | None) -> Place | None:
+    """The first match near the neighbourhood ("Park, Kirkstall" is not Worcester Park)."""
+    if neighbourhood is None:
+        return places[0] if places else None
+    for place in places:
+        if nearest(neighbourhood.latitude, neighbourhood.longitude, [place], PLAUSIBLE_KM):
+            return place
+    return None
+
+
+def look_up_places(
+    queries: list[str], progress: Progress, budget_seconds: float | None = None
+) -> dict[str, list[Place] | None]:
+    """Ask the geocoder each question once. After an outage, or when the time budget is spent,
+    the rest are not asked (None): those places are left pending."""
+    answers: dict[str, list[Place] | None] = {}
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    available = True
+    with progress("Looking up places", len(queries)) as bar:
+        for query in queries:
+            if available and (deadline is None or time.monotonic() < deadline):
+                try:
+                    answers[query] = geocode_place(query)
+                except GeocodingUnavailable:
+                    available = False
+                    answers[query] = None
+            else:
+                answers[query] = None
+            bar.update(1)
+    return answers
