@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.clusters.curation import normalise_filter_query, slug_problem
 from app.clusters.models import CLUSTER_KINDS
-from app.forms import Form, strip_whitespace
+from app.forms import Form, select_choices, strip_whitespace
 
 TITLE_LENGTH = 200
 INTRODUCTION_LENGTH = 20_000
@@ -57,7 +57,7 @@ class ClusterForm(Form):
     )
     kind = RadioField(
         "What it holds",
-        choices=list(CLUSTER_KINDS.items()),
+        choices=select_choices(CLUSTER_KINDS),
         default="picked",
         validators=[DataRequired("Choose what the cluster holds.")],
     )

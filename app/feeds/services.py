@@ -68,7 +68,9 @@ def build_feed(
     feed = FeedGenerator()
     feed.id(addresses.feed_id)
     feed.title(xml_text(f"{example_set.title} · {site_name}"))
-    feed.subtitle(xml_text(description))
+    description = xml_text(description)
+    # RSS readers take a channel's description as HTML: escape the text once more for them.
+    feed.subtitle(description if feed_format == "atom" else html.escape(description))
     feed.author({"name": site_name, "uri": url_for("pages.home", _external=True)})
     feed.generator(site_name, uri=url_for("pages.home", _external=True))
     # feedgen takes the last link as RSS's channel link: the page goes last.
