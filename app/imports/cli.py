@@ -73,7 +73,8 @@ def import_csv_command(file: Path, email: str, state: str, commit: bool):
 
 def _print_rows(report: ImportReport, rows) -> None:
     for row in rows:
-        click.echo(f"line {row.line}\t{row.action}\t{row.title or '(no title)'}")
+        title = " ".join(row.title.split()) or "(no title)"
+        click.echo(f"line {row.line}\t{row.action}\t{title}")
         for reason in row.reasons:
             click.echo(f"\t\t{reason}")
 
