@@ -540,3 +540,37 @@ def test_changes_arrive_in_order_of_time(app, client, picked, make_initiative):
         client.post(url, data=data)
         moments.append(cluster_row(app, picked).updated_at)
     assert moments == sorted(set(moments))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=filter&filter_query=near%3Dx",
+        "kind=odd",
+        "kind=filter&filter_query=%00theme",
+        "page=x",
+    ],
+)
+def test_odd_prefills_never_fail(client, moderator, query):
+    response = client.get(f"/clusters/manage/new?{query}")
+    assert response.status_code == 200
+    assert "\x00" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("kind", "nonsense"),
+        ("title", "x" * 201),
+        ("introduction", "x" * 20_001),
+        ("filter_query", "q=" + "x" * 2_000),
+    ],
+)
+def test_bad_details_are_refused_with_a_message_beside_the_field(client, moderator, field, value):
+    data = details(**{field: value})
+    if field == "filter_query":
+        data["kind"] = "filter"
+    response = client.post("/clusters/manage/new", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'href="#{field}"' in page  # the error summary points at the field

@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.clusters import curation
-from app.clusters.forms import AddInitiativeForm, ClusterForm, NoteForm
+from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, NoteForm
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
 from app.extensions import db
 from app.filters import InitiativeFilter, canonical_query, parse_filters
+from app.forms import remove_control_characters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.initiatives.services import initiative_url
@@ -81,7 +82,7 @@ def new_cluster():
 def _prefilled_form() -> ClusterForm:
     """The new-cluster form, with the filter and a title when "Save as cluster" sent them."""
     kind = request.args.get("kind") if request.args.get("kind") in CLUSTER_KINDS else "picked"
-    typed = request.args.get("filter_query", "")[:2000]
+    typed = remove_control_characters(request.args.get("filter_query", "")[:FILTER_LENGTH])
     data = {"kind": kind, "filter_query": typed}
     if kind == "filter":
         canonical, problems = curation.normalise_filter_query(typed)
