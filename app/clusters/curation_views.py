@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from app.clusters import curation
+from app.clusters import curation, picking
 from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, NoteForm
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
@@ -145,7 +145,7 @@ def _render_editor(
     form = form or ClusterForm(obj=cluster, cluster_id=cluster.id, formdata=None)
     add_form = add_form or AddInitiativeForm(formdata=None)
     note_errors = note_errors or {}
-    items = curation.load_items(cluster) if cluster.kind == "picked" else []
+    items = picking.load_items(cluster) if cluster.kind == "picked" else []
     note_forms = {}
     for item in items:
         typed, errors = note_errors.get(item.id, (item.note, []))
@@ -195,10 +195,10 @@ def add_item(cluster_id: int):
     if not form.validate():
         return _render_editor(cluster, add_form=form)
     try:
-        candidates = curation.find_initiatives_to_add(cluster, form.initiative.data or "")
+        candidates = picking.find_initiatives_to_add(cluster, form.initiative.data or "")
         if len(candidates) > 1:
             return _render_editor(cluster, add_form=form, candidates=candidates)
-        item = curation.add_initiative(current_user, cluster, candidates[0])
+        item = picking.add_initiative(current_user, cluster, candidates[0])
         db.session.commit()
     except (curation.CurationError, IntegrityError) as error:
         db.session.rollback()
@@ -219,7 +219,7 @@ def save_note(cluster_id: int, item_id: int):
     if not form.validate():
         errors = {item.id: (form.note.data or "", form.note.errors)}
         return _render_editor(item.cluster, note_errors=errors)
-    if curation.set_note(current_user, item, form.note.data or ""):
+    if picking.set_note(current_user, item, form.note.data or ""):
         db.session.commit()
         flash(f"Saved the note on “{item.initiative.title}”.", "success")
     return _back_to(item.cluster, f"item-{item.id}")
@@ -231,7 +231,7 @@ def move_item(cluster_id: int, item_id: int):
     """Move one example up or down the curator's order."""
     item = _item_or_404(cluster_id, item_id)
     try:
-        moved = curation.move_item(current_user, item, request.form.get("direction", ""))
+        moved = picking.move_item(current_user, item, request.form.get("direction", ""))
     except curation.CurationError as error:
         abort(400, str(error))
     if moved:
@@ -246,7 +246,7 @@ def remove_item(cluster_id: int, item_id: int):
     """Take one example out of the cluster (the initiative itself stays)."""
     item = _item_or_404(cluster_id, item_id)
     cluster, title = item.cluster, item.initiative.title
-    curation.remove_item(current_user, item)
+    picking.remove_item(current_user, item)
     db.session.commit()
     flash(f"Removed “{title}” from this cluster.", "success")
     return _back_to(cluster, "examples-heading")
