@@ -202,6 +202,7 @@ def test_curator_previews_a_draft_with_a_banner_and_noindex(app, client, moderat
     create_cluster(app, title="Work in progress", state="draft")
     response = client.get("/clusters/work-in-progress")
     assert response.status_code == 200
+    assert_valid_html(response.data, "draft preview")
     page = response.get_data(as_text=True)
     assert "Draft: not public." in page
     assert '<meta name="robots" content="noindex">' in page

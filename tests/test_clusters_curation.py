@@ -236,7 +236,9 @@ def test_filter_cluster_editor_shows_what_the_filter_matches(
     make_initiative(title="Health walk", themes=["health"])
     make_initiative(title="Hidden walk", themes=["health"], state="pending")
     cluster_id = create_cluster(app, title="Health", filter_query="theme=health")
-    page = client.get(f"/clusters/manage/{cluster_id}").get_data(as_text=True)
+    response = client.get(f"/clusters/manage/{cluster_id}")
+    assert_valid_html(response.data, "filter editor")
+    page = response.get_data(as_text=True)
     assert "matches 1 published initiative now" in page
     assert "Health walk" in page and "Hidden walk" not in page
     assert "Add an initiative" not in page
