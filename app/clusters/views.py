@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -72,6 +72,7 @@ def show_cluster(slug: str):
         filter_title=filter_title,
         shown_limit=EXAMPLES_SHOWN,
         description=introduction_excerpt(cluster, 160),
+        canonical_url=url_for("clusters.show_cluster", slug=cluster.slug, _external=True),
         initiative_url=initiative_url,
     )
 
