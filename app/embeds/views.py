@@ -1,7 +1,157 @@
-"""Embeds for other sites: /embed/ pages, /embed.js and oEmbed."""
+"""Embeds for other sites: /embed/ pages, /embed.js and oEmbed.
+
+Embed pages are the only pages other sites may frame (app/security.py). They are rendered from
+their own minimal templates: no site chrome, no forms, nothing that reads or writes the
+session, so they never set a cookie.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+
+from app.caching import conditional_response, version_tag
+from app.clusters.services import (
+    ExampleSet,
+    cluster_example_set,
+    filtered_example_set,
+    find_published_cluster,
+    introduction_excerpt,
+)
+from app.embeds import oembed, sharing
+from app.embeds.services import (
+    EmbedOptions,
+    filter_page_url,
+    map_points,
+    read_options,
+    without_options,
+)
+from app.extensions import db
+from app.filters import is_slug, parse_filters
+from app.initiatives.examples import example_text
+from app.initiatives.models import Initiative
+from app.initiatives.public import published_initiatives
+from app.initiatives.services import credit_line, initiative_url
 
 bp = Blueprint("embeds", __name__)
+for _name, _function in sharing.TEMPLATE_GLOBALS.items():
+    bp.add_app_template_global(_function, _name)
+
+NOT_FOUND = "There is nothing to show at this address: it may not be published (yet)."
+
+
+@bp.route("/embed/clusters/<slug>")
+def embed_cluster(slug: str):
+    """A published cluster's examples, for other sites to frame."""
+    options, errors = read_options(request.args)
+    if errors:
+        return _problem(400, "This embed’s options are not valid.", errors)
+    cluster = find_published_cluster(slug) if is_slug(slug) else None
+    if cluster is None:
+        return _problem(404, NOT_FOUND)
+    example_set = cluster_example_set(cluster, options.limit)
+    page_url = url_for("clusters.show_cluster", slug=cluster.slug, _external=True)
+    return _embed_response(
+        example_set, options, page_url, introduction=introduction_excerpt(cluster, 240)
+    )
+
+
+@bp.route("/embed/initiatives")
+def embed_initiatives():
+    """The newest published initiatives matching the shared filters, for other sites to frame."""
+    options, errors = read_options(request.args)
+    filters = without_options(request.args)
+    if errors:
+        errors.update(parse_filters(filters)[1])
+        return _problem(400, "This embed’s filters or options are not valid.", errors)
+    example_set = filtered_example_set(filters, options.limit)
+    if example_set.errors:
+        return _problem(400, "This embed’s filters are not valid.", example_set.errors)
+    page_url = filter_page_url(example_set.initiative_filter)
+    return _embed_response(example_set, options, page_url)
+
+
+@bp.route("/embed/initiatives/<int:initiative_id>")
+def embed_initiative(initiative_id: int):
+    """One published initiative as a card, for other sites to frame (what oEmbed offers)."""
+    options, errors = read_options(request.args)
+    if errors:
+        return _problem(400, "This embed’s options are not valid.", errors)
+    initiative = db.session.scalar(published_initiatives().where(Initiative.id == initiative_id))
+    if initiative is None:
+        return _problem(404, NOT_FOUND)
+    etag = version_tag(
+        "initiative", initiative.id, initiative.updated_at, options.scheme, _settings()
+    )
+    return conditional_response(
+        etag,
+        initiative.updated_at,
+        lambda: render_template(
+            "embeds/initiative.html",
+            initiative=initiative,
+            example=example_text(initiative),
+            credit=credit_line(initiative),
+            page_url=initiative_url(initiative, _external=True),
+            options=options,
+        ),
+    )
+
+
+@bp.route("/embed/<path:unknown>")
+def embed_not_found(unknown: str):
+    """Any other address under /embed/: a chrome-free "not found" that frames can show."""
+    return _problem(404, NOT_FOUND)
+
+
+@bp.route("/embed.js")
+def embed_script():
+    """The loader bloggers paste: it turns its own <script> tag into an auto-resizing iframe."""
+    response = send_from_directory(
+        Path(current_app.static_folder) / "js",
+        "embed.js",
+        mimetype="text/javascript",
+        max_age=current_app.config["PUBLIC_CACHE_SECONDS"],
+    )
+    response.cache_control.public = True
+    return response
+
+
+@bp.route("/oembed")
+def oembed_answer():
+    """oEmbed 1.0 (JSON, type rich) for initiative, cluster and filtered-list addresses."""
+    return oembed.answer(request.args)
+
+
+def _embed_response(
+    example_set: ExampleSet, options: EmbedOptions, page_url: str, introduction: str = ""
+):
+    """An example set as an embed page, with ETag, Last-Modified and Cache-Control."""
+    etag = example_set.version(options.layout, options.limit, options.scheme, _settings())
+    points = map_points(example_set) if options.layout == "map" else []
+    return conditional_response(
+        etag,
+        example_set.updated_at,
+        lambda: render_template(
+            "embeds/examples.html",
+            example_set=example_set,
+            examples=example_set.examples,
+            options=options,
+            page_url=page_url,
+            introduction=introduction,
+            points=points,
+            initiative_url=initiative_url,
+        ),
+    )
+
+
+def _settings() -> tuple[str, ...]:
+    """The settings an embed shows (its attribution), part of every version tag."""
+    config = current_app.config
+    return config["SITE_NAME"], config["DATA_LICENCE"], config["DATA_LICENCE_URL"]
+
+
+def _problem(status: int, message: str, errors: dict[str, str] | None = None):
+    """A chrome-free error page an iframe can show, listing what was wrong."""
+    page = render_template("embeds/problem.html", status=status, message=message, errors=errors)
+    return page, status, {"Cache-Control": "no-store"}

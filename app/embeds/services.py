@@ -1,0 +1,166 @@
+"""What an embed shows and how it is addressed: options, URLs, map points, snippets.
+
+An embed is a chrome-free page under ``/embed/`` (the only paths other sites may frame) showing
+an example set: a published cluster's examples, a filtered list's newest examples, or one
+initiative's card. Its options are ``layout`` (list, cards, map), ``limit`` and ``scheme``
+(light, dark); they never collide with the shared filters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
+
+from app.clusters.models import Cluster
+from app.clusters.services import ExampleSet
+from app.filters import InitiativeFilter, canonical_query
+from app.initiatives.models import Initiative
+from app.initiatives.services import initiative_url
+
+LAYOUTS = {"list": "List", "cards": "Cards", "map": "Map"}
+SCHEMES = {"light": "Light", "dark": "Dark"}
+DEFAULT_LAYOUT = "list"
+DEFAULT_SCHEME = "light"
+DEFAULT_LIMIT = 10
+OPTION_NAMES = ("layout", "limit", "scheme")
+_WHOLE = re.compile(r"[0-9]{1,6}")
+# A first guess at an embed's height (px) for snippets and oEmbed, before it measures itself.
+FRAME_HEIGHTS = {"list": 140, "cards": 110, "map": 90}
+FRAME_CHROME_HEIGHT = 90  # heading and attribution
+MAP_HEIGHT = 330
+SINGLE_HEIGHT = 260
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    """How an embed looks: its layout, how many examples, its colour scheme."""
+
+    layout: str = DEFAULT_LAYOUT
+    limit: int = DEFAULT_LIMIT
+    scheme: str = DEFAULT_SCHEME
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The options as query parameters, defaults left out (short, stable addresses)."""
+        pairs = []
+        if self.layout != DEFAULT_LAYOUT:
+            pairs.append(("layout", self.layout))
+        if self.limit != DEFAULT_LIMIT:
+            pairs.append(("limit", str(self.limit)))
+        if self.scheme != DEFAULT_SCHEME:
+            pairs.append(("scheme", self.scheme))
+        return pairs
+
+
+def max_limit() -> int:
+    return current_app.config["EMBED_MAX_LIMIT"]
+
+
+def read_options(args: MultiDict) -> tuple[EmbedOptions, dict[str, str]]:
+    """``layout``, ``limit`` and ``scheme`` from a query string, with a message per bad one."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for name in OPTION_NAMES:
+        given = {value.strip() for value in args.getlist(name) if value.strip()}
+        if not given:
+            continue
+        if len(given) > 1:
+            errors[name] = f"Give {name} only once."
+            continue
+        text = given.pop()
+        if name == "layout" and text not in LAYOUTS:
+            errors[name] = "layout must be one of: " + ", ".join(LAYOUTS) + "."
+        elif name == "scheme" and text not in SCHEMES:
+            errors[name] = "scheme must be one of: " + ", ".join(SCHEMES) + "."
+        elif name == "limit" and not (_WHOLE.fullmatch(text) and 1 <= int(text) <= max_limit()):
+            errors[name] = f"limit must be a whole number from 1 to {max_limit()}."
+        else:
+            values[name] = int(text) if name == "limit" else text
+    return EmbedOptions(**values), errors
+
+
+def without_options(args: MultiDict) -> MultiDict:
+    """The query parameters other than the embed options (the filters, for one)."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in OPTION_NAMES])
+
+
+def _with_query(url: str, pairs: list[tuple[str, str]]) -> str:
+    query = urlencode(pairs, safe=",")
+    return url + ("?" + query if query else "")
+
+
+def cluster_embed_url(cluster: Cluster, options: EmbedOptions | None = None) -> str:
+    """The absolute address of a cluster's embed with these options."""
+    url = url_for("embeds.embed_cluster", slug=cluster.slug, _external=True)
+    return _with_query(url, (options or EmbedOptions()).pairs())
+
+
+def filter_embed_url(
+    initiative_filter: InitiativeFilter, options: EmbedOptions | None = None
+) -> str:
+    """The absolute address of a filtered list's embed: canonical filters, then options."""
+    url = url_for("embeds.embed_initiatives", _external=True)
+    chosen = urlencode((options or EmbedOptions()).pairs())
+    query = "&".join(filter(None, [canonical_query(initiative_filter), chosen]))
+    return url + ("?" + query if query else "")
+
+
+def initiative_embed_url(initiative: Initiative, scheme: str = DEFAULT_SCHEME) -> str:
+    """The absolute address of one initiative's embed (a single card)."""
+    url = url_for("embeds.embed_initiative", initiative_id=initiative.id, _external=True)
+    return _with_query(url, [("scheme", scheme)] if scheme != DEFAULT_SCHEME else [])
+
+
+def filter_page_url(initiative_filter: InitiativeFilter) -> str:
+    """The list page of a filter, absolute, with its canonical query string."""
+    url = url_for("browse.list_initiatives", _external=True)
+    query = canonical_query(initiative_filter)
+    return url + ("?" + query if query else "")
+
+
+def estimated_height(options: EmbedOptions, count: int) -> int:
+    """A first guess at an embed's height, before it can measure and report its own."""
+    height = FRAME_CHROME_HEIGHT + FRAME_HEIGHTS[options.layout] * max(count, 1)
+    if options.layout == "map":
+        height += MAP_HEIGHT
+    return height
+
+
+def map_points(example_set: ExampleSet) -> list[dict]:
+    """The examples' public points (never the private ones) for an embed's map."""
+    points = []
+    for example in example_set.examples:
+        initiative = example.initiative
+        if initiative.public_latitude is None or initiative.public_longitude is None:
+            continue
+        theme = initiative.primary_theme
+        points.append(
+            {
+                "title": initiative.title,
+                "url": initiative_url(initiative, _external=True),
+                "lat": initiative.public_latitude,
+                "lon": initiative.public_longitude,
+                "theme": theme.name if theme else "",
+                "colour": theme.colour if theme else "",
+                "neighbourhood": initiative.neighbourhood.name if initiative.neighbourhood else "",
+            }
+        )
+    return points
+
+
+def iframe_html(src: str, title: str, width: str | int, height: int) -> str:
+    """An iframe element for other sites, every attribute value escaped."""
+    return (
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="{escape(str(width))}" '
+        f'height="{int(height)}" style="border:0;max-width:100%" loading="lazy"></iframe>'
+    )
+
+
+def script_html(script_url: str, attributes: list[tuple[str, str]]) -> str:
+    """The ``<script ... async>`` snippet that asks /embed.js for an auto-resizing embed."""
+    data = "".join(f' data-{name}="{escape(value)}"' for name, value in attributes)
+    return f'<script src="{escape(script_url)}"{data} async></script>'
