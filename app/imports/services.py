@@ -40,6 +40,9 @@ from app.timeutil import utcnow
 IMPORT_STATES = ("pending", "published")
 UPDATABLE_STATES = frozenset({"pending", PUBLISHED})
 ACTIONS = ("create", "update", "unchanged", "reject")
+# New initiatives are written in batches: fewer round trips than one by one, and flush hooks
+# that look at every new object stay cheap.
+FLUSH_EVERY = 100
 # Content keys as the report names them.
 CHANGE_NAMES = {
     "neighbourhood_id": "neighbourhood",
@@ -306,43 +309,65 @@ def _latest_pending(initiative: Initiative) -> Revision | None:
 def _apply(plans: list[_Plan], importer: User, state: str, progress: Progress) -> None:
     now = utcnow()
     changing = [plan for plan in plans if plan.report.action in ("create", "update")]
+    created = []
     with progress("Importing", len(changing)) as bar:
         for plan in changing:
             if plan.initiative is None:
-                _create(plan, importer, state, now)
+                created.append(_create(plan, importer, state, now))
+                if len(created) % FLUSH_EVERY == 0:
+                    db.session.flush()
             else:
                 _update(plan, importer, state, now)
             bar.update(1)
+    db.session.flush()  # new initiatives and their outcomes get their ids
+    approved = state == PUBLISHED
+    with db.session.no_autoflush:  # one flush for them all, not one per row
+        for plan in created:
+            # A new initiative's first revision, exactly what was imported (add_revision
+            # would ask the database for its number, one query per row).
+            db.session.add(
+                Revision(
+                    initiative=plan.initiative,
+                    number=1,
+                    author=importer,
+                    kind="import",
+                    state="approved" if approved else "pending",
+                    content=initiative_content(plan.initiative),
+                    **_decided(importer, now, approved),
+                )
+            )
+            plan.report.initiative_id = plan.initiative.id
+    db.session.flush()
+    for plan in created:
+        reindex_initiative(plan.initiative)
 
 
 def _decided(importer: User, now, approved: bool) -> dict[str, Any]:
     return {"decided_by": importer, "decided_at": now} if approved else {}
 
 
-def _create(plan: _Plan, importer: User, state: str, now) -> None:
+def _create(plan: _Plan, importer: User, state: str, now) -> _Plan:
+    """A new initiative; written with the others at the next flush."""
     initiative = Initiative(
         title=plan.content["title"],
         state=state,
         submitter=importer,
         external_id=plan.match.external_id or None,
+        # Empty collections: a new initiative has nothing to load.
+        theme_links=[],
+        stage_links=[],
+        participants=[],
+        outcomes=[],
     )
-    db.session.add(initiative)
-    apply_content(initiative, plan.content)
+    with db.session.no_autoflush:
+        apply_content(initiative, plan.content)
     initiative.created_at = initiative.updated_at = now
     initiative.submitted_at = initiative.consented_at = now
     if state == PUBLISHED:
         initiative.published_at = now
-    db.session.flush()
-    approved = state == PUBLISHED
-    add_revision(
-        initiative,
-        "import",
-        importer,
-        "approved" if approved else "pending",
-        **_decided(importer, now, approved),
-    )
-    reindex_initiative(initiative)
-    plan.report.initiative_id = initiative.id
+    db.session.add(initiative)
+    plan.initiative = initiative
+    return plan
 
 
 def _update(plan: _Plan, importer: User, state: str, now) -> None:
