@@ -347,3 +347,22 @@ def test_round_trip_from_postgresql_to_sqlite(app, runner, tmp_path):
         result = import_file(sqlite_app, path)
         assert result.exit_code == 0, result.output
         assert table_rows(sqlite_app) == table_rows(app)
+
+
+def test_export_and_import_ask_for_a_migrated_database(runner, tmp_path):
+    from app import create_app
+    from tests.support.apps import app_config
+
+    path = tmp_path / "site.json"
+    export(runner, path)
+    bare = create_app(app_config(f"sqlite:///{tmp_path / 'bare.sqlite3'}", tmp_path / "bare"))
+    bare_runner = bare.test_cli_runner()
+
+    for args in (["export", str(tmp_path / "bare.json")], ["import", str(path)]):
+        result = bare_runner.invoke(args=args)
+        assert result.exit_code == 1, args
+        assert "at migration none" in result.output
+        assert "flask --app app db upgrade" in result.output
+    assert not (tmp_path / "bare.json").exists()
+    with bare.app_context():
+        db.engine.dispose()

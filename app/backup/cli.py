@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.backup.document import DocumentError
 from app.backup.export import write_export
-from app.backup.restore import ImportRefused, import_export
+from app.backup.restore import ImportRefused, load_export
 from app.backup.schema import SchemaMismatch
 from app.backup.sqlite_copy import BackupRefused, back_up_sqlite, sqlite_source
 from app.extensions import db
@@ -105,7 +105,7 @@ def import_command(file: TextIO):
         click.echo(f"  {table}: {count:,} rows")
 
     try:
-        summary = import_export(file, progress)
+        summary = load_export(file, progress)
     except (DocumentError, ImportRefused, SchemaMismatch) as error:
         raise click.ClickException(f"{error} Nothing was imported.") from None
     except UnicodeDecodeError:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Table, delete, func, select, text
+from sqlalchemy import Column, Connection, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.backup.document import (
@@ -49,7 +50,7 @@ class ImportSummary:
     on_map: int = 0
 
 
-def import_export(
+def load_export(
     stream: TextIO, progress: Callable[[str, int], None] | None = None
 ) -> ImportSummary:
     """Load the export read from ``stream``; commits only when every part went in."""
@@ -154,12 +155,17 @@ def _only_seeded_themes(connection: Connection) -> bool:
 class _TableLoader:
     """Checks one table's columns and rows and inserts them in batches."""
 
-    def __init__(self, connection: Connection, imported_at):
+    def __init__(self, connection: Connection, imported_at: datetime):
         self.connection = connection
         self.imported_at = imported_at
         self.tables = {table.name: table for table in exported_tables()}
         self.loaded: list[str] = []
         self.table: Table | None = None
+        self.columns: list[Column] = []
+        self.decoders: list[Callable[[Any], Any]] = []
+        self.secret: frozenset[str] = frozenset()
+        self.batch: list[dict[str, Any]] = []
+        self.count = 0
 
     def start(self, event: TableStart) -> None:
         table = self.tables.get(event.name)
@@ -195,7 +201,7 @@ class _TableLoader:
         if len(self.batch) >= BATCH:
             self._insert()
 
-    def _value(self, column, decode, value, number: int) -> Any:
+    def _value(self, column: Column, decode: Callable, value: Any, number: int) -> Any:
         where = f"Table {self.table.name!r}, row {number}, column {column.name!r}"
         if value is None:
             if not column.nullable and column.name not in self.secret:
