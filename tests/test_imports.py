@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db
+from app.imports.services import import_initiatives
 from app.initiatives.content import initiative_content
 from app.initiatives.models import (
     Initiative,
@@ -26,7 +28,7 @@ from app.moderation.models import Revision
 from app.places.geocoding import geocode_place
 from app.timeutil import utcnow
 from tests.factories import create_test_organisation
-from tests.support.fake_nominatim import FakeNominatim, use_nominatim
+from tests.support.fake_nominatim import FakeNominatim, search_result, use_nominatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 HEADER = "external_id,title,summary,themes,stages,neighbourhood"
@@ -551,7 +553,7 @@ def test_a_failure_midway_rolls_back_everything(app, runner, places, officer, mo
 
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
-    assert len(calls) == 2  # one initiative was written in the transaction, then it failed
+    assert len(calls) == 2  # the initiatives were written in the transaction, then it failed
     assert snapshot(app) == before
 
 
@@ -615,3 +617,118 @@ def test_command_line_mistakes_exit_with_usage_errors(runner, officer, tmp_path)
     assert [r.exit_code for r in (unknown, missing_as, missing_file, bad_state)] == [2] * 4
     assert "No user has the email nobody@example.org." in unknown.output
     assert "Missing option '--as'" in missing_as.output
+
+
+def test_places_are_asked_once_and_the_answers_cached(
+    app, runner, officer, places, write_csv, monkeypatch
+):
+    sheet = write_csv(
+        f"{HEADER},place_name\nK-1,Hawksworth Road watch,Walking together.,safety,"
+        "co-delivery,Kirkstall,Hawksworth Road\n"
+        "K-2,Hawksworth Road litter pick,Picking litter.,sustainability,co-delivery,"
+        "Kirkstall,Hawksworth Road\n"
+    )
+    with FakeNominatim() as nominatim:
+        use_nominatim(app, monkeypatch, nominatim.domain)
+        nominatim.answers["hawksworth road, kirkstall"] = [
+            search_result("Hawksworth Road", 53.8206, -1.6040, "Hawksworth Road, Leeds")
+        ]
+        dry = run(runner, sheet, officer)
+        asked_by_dry_run = len(nominatim.paths())
+        result = run(runner, sheet, officer, "--commit")
+        asked_by_commit = len(nominatim.paths()) - asked_by_dry_run
+        again = run(runner, sheet, officer)
+
+    assert "\t\tPlace located by the geocoder: Hawksworth Road, Leeds." in dry.output
+    assert asked_by_dry_run == 1  # one question for the two rows
+    assert asked_by_commit == 0  # answered from the cache the dry run filled
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        initiative = by_external_id("K-2")
+        assert (initiative.latitude, initiative.longitude) == (53.8206, -1.604)
+    assert report_lines(again)[-1].startswith("Dry run, nothing written: 0 to create, 0 to")
+
+
+def test_places_not_looked_up_in_time_wait_for_the_geocode_command(
+    app, officer, places, write_csv
+):
+    data = (
+        f"{HEADER},place_name\nK-1,Acton watch,Walking together.,safety,co-delivery,"
+        "Kirkstall,Hawksworth Road\n"
+    ).encode()
+    with app.app_context():
+        user = db.session.get(User, officer.id)
+        report = import_initiatives(data, "s.csv", user, "pending", True, geocode_budget=0)
+        assert report.rows[0].notes[-1] == (
+            "“Hawksworth Road” waits to be looked up (flask --app app geocode)."
+        )
+        assert by_external_id("K-1").location_state == "pending"
+
+
+def test_imported_submissions_wait_in_the_moderation_queue_and_can_be_approved(
+    app, runner, places, officer, make_user, client, auth
+):
+    run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+    moderator = make_user(role="moderator")
+    auth.login(moderator.email)
+    with app.app_context():
+        watch = by_external_id("LCC-1")
+        watch_id = watch.id
+
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert "Kirkstall street watch" in queue
+    with app.app_context():
+        from app.accounts.models import User
+        from app.moderation.services import approve_initiative
+
+        approve_initiative(
+            db.session.get(User, moderator.id), db.session.get(Initiative, watch_id)
+        )
+        db.session.commit()
+        assert by_external_id("LCC-1").state == "published"
+    history = client.get(f"/initiatives/{watch_id}/history").get_data(as_text=True)
+    assert "Revision 1: Import" in history
+
+
+def test_a_pending_initiative_is_updated_and_still_waits_for_review(
+    app, runner, places, officer, write_csv
+):
+    run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+    original = (FIXTURES / "initiatives.csv").read_text()
+    changed = write_csv(original.replace("walk the streets together", "patrol on foot"))
+
+    result = run(runner, changed, officer, "--commit")
+
+    assert "0 created, 1 updated, 2 unchanged" in result.output
+    with app.app_context():
+        watch = by_external_id("LCC-1")
+        assert watch.state == "pending" and "patrol on foot" in watch.summary
+        revisions = db.session.scalars(
+            select(Revision).where(Revision.initiative_id == watch.id).order_by(Revision.number)
+        ).all()
+        assert [(r.number, r.kind, r.state) for r in revisions] == [
+            (1, "import", "withdrawn"),
+            (2, "import", "pending"),
+        ]
+
+
+def test_published_state_publishes_a_pending_initiative_it_changes(
+    app, runner, places, officer, write_csv
+):
+    run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+    original = (FIXTURES / "initiatives.csv").read_text()
+    changed = write_csv(original.replace("walk the streets together", "patrol on foot"))
+
+    dry = run(runner, changed, officer, "--state", "published")
+    run(runner, changed, officer, "--commit", "--state", "published")
+
+    assert dry.output.splitlines()[:3] == [
+        "line 2\tupdate\tKirkstall street watch",
+        "\t\tChanges: summary.",
+        "\t\tPublished.",
+    ]
+    with app.app_context():
+        watch = by_external_id("LCC-1")
+        assert watch.state == "published" and watch.published_at is not None
+        # Unchanged rows stay as they are, even in another state.
+        assert by_external_id("LCC-2").state == "pending"

@@ -20,13 +20,17 @@ from app.places.geocoding import GeocodingUnavailable, Place, geocode_place, nea
 from app.places.services import PLAUSIBLE_KM, place_query
 
 COORDINATE_DECIMALS = 6
+# Answers for places that were not looked up: the geocoder failed, or the time ran out.
+UNAVAILABLE, LATER = "unavailable", "later"
+Answers = dict[str, list[Place] | str]
 Progress = Callable[[str, int], AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True)
 class PlaceAnswer:
     """What a row's place comes to: "typed" (coordinates given), "none" (no place), "keep"
-    (the place is unchanged), "found", "not_found" or "unavailable"."""
+    (the place is unchanged), "found", "not_found", "unavailable" or "later" (the time for
+    looking up ran out)."""
 
     kind: str
     latitude: float | None = None
@@ -51,11 +55,13 @@ class PlaceAnswer:
             return f"Place located by the geocoder: {self.name}."
         if self.kind == "not_found":
             return f"Place “{self.name}” not found: shown at the neighbourhood's centre."
-        if self.kind == "unavailable":
+        if self.kind == UNAVAILABLE:
             return (
                 f"The geocoder is unavailable: “{self.name}” waits to be looked up "
                 "(flask --app app geocode)."
             )
+        if self.kind == LATER:
+            return f"“{self.name}” waits to be looked up (flask --app app geocode)."
         return ""
 
 
@@ -82,9 +88,9 @@ def answer_for(
     row: CsvRow,
     start: dict[str, Any],
     neighbourhood: NeighbourhoodChoice | None,
-    answers: dict[str, list[Place] | None],
+    answers: Answers,
 ) -> PlaceAnswer:
-    """The row's place, given what the geocoder said (None: it could not be asked)."""
+    """The row's place, given what the geocoder said."""
     kind, query = place_question(row, start, neighbourhood)
     if kind == "keep":
         pending = start.get("location_state") == "pending"
@@ -92,9 +98,9 @@ def answer_for(
     if kind != "lookup":
         return PlaceAnswer(kind)
     name = (row.get("place_name") or "").strip()
-    places = answers.get(query)
-    if places is None:
-        return PlaceAnswer("unavailable", pending=True, name=name)
+    places = answers.get(query, UNAVAILABLE)
+    if isinstance(places, str):
+        return PlaceAnswer(places, pending=True, name=name)
     best = _best(places, neighbourhood)
     if best is None:
         return PlaceAnswer("not_found", name=name)
@@ -113,21 +119,23 @@ def _best(places: list[Place], neighbourhood: NeighbourhoodChoice | None) -> Pla
 
 def look_up_places(
     queries: list[str], progress: Progress, budget_seconds: float | None = None
-) -> dict[str, list[Place] | None]:
+) -> Answers:
     """Ask the geocoder each question once. After an outage, or when the time budget is spent,
-    the rest are not asked (None): those places are left pending."""
-    answers: dict[str, list[Place] | None] = {}
+    the rest are not asked: those places are left pending."""
+    answers: Answers = {}
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     available = True
     with progress("Looking up places", len(queries)) as bar:
         for query in queries:
-            if available and (deadline is None or time.monotonic() < deadline):
+            if not available:
+                answers[query] = UNAVAILABLE
+            elif deadline is not None and time.monotonic() >= deadline:
+                answers[query] = LATER
+            else:
                 try:
                     answers[query] = geocode_place(query)
                 except GeocodingUnavailable:
                     available = False
-                    answers[query] = None
-            else:
-                answers[query] = None
+                    answers[query] = UNAVAILABLE
             bar.update(1)
     return answers
