@@ -29,6 +29,7 @@ from app.places.geocoding import geocode_place
 from app.timeutil import utcnow
 from tests.factories import create_test_organisation
 from tests.support.fake_nominatim import FakeNominatim, search_result, use_nominatim
+from tests.support.queries import count_queries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 HEADER = "external_id,title,summary,themes,stages,neighbourhood"
@@ -732,3 +733,50 @@ def test_published_state_publishes_a_pending_initiative_it_changes(
         assert watch.state == "published" and watch.published_at is not None
         # Unchanged rows stay as they are, even in another state.
         assert by_external_id("LCC-2").state == "pending"
+
+
+def test_a_conflicting_write_at_the_same_moment_imports_nothing(
+    app, runner, places, officer, monkeypatch
+):
+    from app.imports import services
+
+    plan = services._plan
+
+    def plan_then_someone_else_writes(*args):
+        plans = plan(*args)
+        # Another import gave an initiative the file's external_id meanwhile.
+        db.session.add(Initiative(title="Elsewhere", slug="elsewhere", external_id="LCC-2"))
+        return plans
+
+    monkeypatch.setattr(services, "_plan", plan_then_someone_else_writes)
+    before = snapshot(app)
+
+    result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+
+    assert result.exit_code == 1
+    assert "changed on the site while importing: nothing was imported" in result.output
+    assert snapshot(app) == before
+
+
+def _numbered_sheet(count: int) -> str:
+    rows = [f"{HEADER},people_residents,outcome_description"]
+    rows += [
+        f"N-{n},Initiative {n},Done together.,safety;health,co-delivery,Kirkstall,{n},Better"
+        for n in range(count)
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def test_checking_a_file_takes_the_same_queries_for_5_rows_as_for_50(
+    app, runner, places, officer, write_csv
+):
+    few, many = write_csv(_numbered_sheet(5), "few.csv"), write_csv(_numbered_sheet(50))
+    counted = []
+    for _ in ("rows that create", "rows that match"):
+        for sheet in (few, many):
+            with count_queries(app) as queries:
+                assert run(runner, sheet, officer).exit_code == 0
+            counted.append(len(queries))
+        run(runner, many, officer, "--commit")
+
+    assert counted[0] == counted[1] and counted[2] == counted[3]

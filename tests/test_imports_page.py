@@ -278,3 +278,17 @@ def test_checks_are_rate_limited(app, client, auth, officer, places, monkeypatch
     content = (FIXTURES / "initiatives.csv").read_bytes()
     statuses = [check(client, content).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_a_spreadsheet_csv_with_a_byte_order_mark_and_welsh_text(
+    app, client, auth, officer, places
+):
+    auth.login(officer.email)
+    checked = check(client, (FIXTURES / "welsh_bom.csv").read_bytes(), name="ysgolion.csv")
+    assert report_rows(checked) == [("2", "create", "Clwb darllen Ysgol Gymraeg Llanisien")]
+
+    client.post(f"{PAGE}/confirm", data={"token": token_of(checked)})
+
+    with app.app_context():
+        summary = db.session.scalar(select(Initiative.summary))
+        assert summary == "Darllen gyda'r plant bob dydd Iau — ŵyr ac wyresau'n helpu."

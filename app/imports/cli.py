@@ -11,6 +11,7 @@ from app.accounts.services import find_user_by_email
 from app.imports.parsing import ImportFileError
 from app.imports.services import (
     IMPORT_STATES,
+    ImportConflict,
     ImportNotAllowed,
     ImportReport,
     import_initiatives,
@@ -62,6 +63,8 @@ def import_csv_command(file: Path, email: str, state: str, commit: bool):
         ) from error
     except ImportFileError as error:
         raise click.ClickException(f"{file.name}: {error}") from error
+    except ImportConflict as error:
+        raise click.ClickException(str(error)) from error
     if not commit:
         _print_rows(report, report.rows)
     elif report.rejected:

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit.services import record_action
@@ -121,6 +122,16 @@ class ImportNotAllowed(Exception):
     """The person may not import initiatives."""
 
 
+class ImportConflict(Exception):
+    """Someone else changed the same initiatives at the same moment; nothing was imported."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The same initiatives changed on the site while importing: nothing was imported. "
+            "Check the file again."
+        )
+
+
 def import_initiatives(
     data: bytes,
     filename: str,
@@ -165,6 +176,10 @@ def import_initiatives(
                 unchanged=report.count("unchanged"),
             )
         db.session.commit()
+    except IntegrityError as error:
+        # Two imports of the same new external_id at once: the database keeps them unique.
+        db.session.rollback()
+        raise ImportConflict() from error
     except BaseException:
         db.session.rollback()
         raise

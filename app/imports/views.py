@@ -17,7 +17,7 @@ from app.imports.forms import ConfirmImportForm, ImportForm
 from app.imports.layout import documented_columns, template_csv
 from app.imports.parsing import ImportFileError
 from app.imports.references import load_references
-from app.imports.services import ImportReport, import_initiatives
+from app.imports.services import ImportConflict, ImportReport, import_initiatives
 from app.initiatives.vocabulary import SECTORS, STAGES
 from app.permissions import permission_required
 from app.ratelimits import limit_posts
@@ -88,6 +88,9 @@ def confirm():
     except ImportFileError as error:  # the file was checked, so only if the rules changed
         form.form_errors.append(str(error))
         return _page(form, status=422)
+    except ImportConflict as error:
+        form.form_errors.append(str(error))
+        return _page(form, status=409)
     if not report.committed:
         # Something changed on the site since the check: show the new verdict.
         return _page(form, report=report, status=422)
