@@ -281,6 +281,14 @@ DAMAGE = {
         lambda c: re.sub(r'\n\[1,("kirkstall")', r'\n["one",\1', c, count=1),
         "'neighbourhood', row 1, column 'id': expected a whole number",
     ),
+    "a row twice": (
+        lambda c: re.sub(r'(\n\[1,"kirkstall"[^\n]*?\])', r"\1,\1", c, count=1),
+        "The database refused table 'neighbourhood', rows 1 to ",
+    ),
+    "text longer than its column": (
+        _replace('[1,"kirkstall"', f'[1,"{"k" * 121}"'),
+        "'neighbourhood', row 1, column 'slug': longer than the column's 120 characters",
+    ),
     "a date without its offset": (
         lambda c: re.sub(r'(\n\[[^\n]*?\d{2}:\d{2}:\d{2}\.\d+)\+00:00"', r'\1"', c, count=1),
         "needs its UTC offset",
@@ -366,3 +374,19 @@ def test_export_and_import_ask_for_a_migrated_database(runner, tmp_path):
     assert not (tmp_path / "bare.json").exists()
     with bare.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_round_trip_from_sqlite_to_postgresql(target, tmp_path):
+    with empty_database("sqlite", tmp_path / "sqlite") as sqlite_app:
+        build_site(sqlite_app)
+        path = tmp_path / "site.json"
+        export(sqlite_app.test_cli_runner(), path, "--with-secrets")
+        source = table_rows(sqlite_app)
+    result = import_file(target, path)
+    assert result.exit_code == 0, result.output
+    assert table_rows(target) == source
+    client = target.test_client()
+    assert WELSH_TITLE in client.get("/initiatives", query_string={"q": SEARCH_WORD}).get_data(
+        as_text=True
+    )

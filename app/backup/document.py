@@ -103,6 +103,9 @@ def decoder_for(column: Column) -> Callable[[Any], Any]:
     }
     if kind not in readers:
         raise TypeError(f"No way to import {column.table.name}.{column.name}.")
+    length = getattr(column.type, "length", None)
+    if kind is str and length:
+        return lambda value: _read_short_text(value, length)
     return readers[kind]
 
 
@@ -151,6 +154,14 @@ def _read_text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("expected text")
     return value
+
+
+def _read_short_text(value: Any, length: int) -> str:
+    # SQLite keeps longer text than a column declares; PostgreSQL would refuse it.
+    text = _read_text(value)
+    if len(text) > length:
+        raise ValueError(f"longer than the column's {length} characters")
+    return text
 
 
 def _read_bytes(value: Any) -> bytes:

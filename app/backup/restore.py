@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy import Column, Connection, Table, delete, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.backup.document import (
@@ -213,9 +214,18 @@ class _TableLoader:
             raise DocumentError(f"{where}: {error} (found {str(value)[:60]!r}).") from None
 
     def _insert(self) -> None:
-        if self.batch:
+        if not self.batch:
+            return
+        try:
             self.connection.execute(self.table.insert(), self.batch)
-            self.batch = []
+        except DBAPIError as error:
+            first = self.count - len(self.batch) + 1
+            reason = str(error.orig).strip().splitlines()[0]
+            raise ImportRefused(
+                f"The database refused table {self.table.name!r}, rows {first} to "
+                f"{self.count}: {reason}."
+            ) from None
+        self.batch = []
 
     def finish(self, summary: ImportSummary, progress) -> None:
         if self.table is None:

@@ -24,6 +24,7 @@ def empty_database(kind: str, folder: Path) -> Iterator[Flask]:
     from tests.postgres import create_worker_database, drop_worker_database
 
     name = None
+    folder.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
         url = f"sqlite:///{folder / 'target.sqlite3'}"
     else:
