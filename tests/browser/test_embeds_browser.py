@@ -1,0 +1,226 @@
+"""Embeds in a real browser, on a stand-in blog served from another origin (a second loopback
+port): two /embed.js script snippets and one iframe snippet show their examples and fit their
+content without a scrollbar; user text never runs; the "Embed / subscribe" panel works."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from tests.support.blog import BlogServer
+from tests.support.mail import free_port
+from tests.test_clusters import create_cluster
+
+PAYLOAD = '<img src=x onerror=alert(1)><script>alert("x")</script>'
+FIT_TOLERANCE_PX = 3
+
+
+@pytest.fixture
+def no_tiles(app, monkeypatch):
+    """Tiles from a closed loopback port: maps still show their markers, never the internet."""
+    monkeypatch.setitem(
+        app.config, "TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+    )
+
+
+@pytest.fixture
+def examples(app, make_initiative, make_neighbourhood):
+    """A hand-picked cluster of two, and three health initiatives, all with hostile text."""
+    where = make_neighbourhood(name=f"Kirkstall {PAYLOAD}", slug="kirkstall")
+    watch = make_initiative(title=f"Street watch {PAYLOAD}", neighbourhood_id=where)
+    walk = make_initiative(title="Walking group", neighbourhood_id=where)
+    create_cluster(
+        app,
+        [watch, walk],
+        notes={watch: f"Note {PAYLOAD}", walk: "Every Tuesday.\nAll welcome."},
+        slug="safer-streets",
+        title=f"Safer streets {PAYLOAD}",
+        introduction=f"Intro {PAYLOAD} [x](javascript:alert(1))",
+    )
+    for number in range(3):
+        make_initiative(
+            title=f"Health walk {number} {PAYLOAD}",
+            themes=["health"],
+            neighbourhood_id=where,
+            latitude=53.82 + number / 100,
+            longitude=-1.6,
+        )
+
+
+def blog_page(site: str) -> str:
+    """A blog post whose own CSS is hostile to anything it contains."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A local blog</title>
+<style>* {{ font-size: 30px !important; color: #c00 !important; }} body {{ margin: 2rem; }}
+article {{ max-width: 44rem; }}</style></head>
+<body><article>
+<h1>Neighbourhood co-production near us</h1>
+<p>A tidy little cluster of examples:</p>
+<script src="{site}/embed.js" data-cluster="safer-streets" async></script>
+<p>And the newest health initiatives:</p>
+<script src="{site}/embed.js" data-filter="theme=health" data-layout="cards"
+  data-scheme="dark" async></script>
+<p>And on a map:</p>
+<iframe id="snippet" src="{site}/embed/initiatives?theme=health&amp;layout=map&amp;limit=2"
+  title="Health on a map" width="100%" height="150" style="border:0" loading="lazy"></iframe>
+<p>The end.</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+def csp_violations(page) -> list[str]:
+    """Content security policy complaints in the console (of the page or any frame in it)."""
+    seen: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return seen
+
+
+def frame_of(page: Page, selector: str) -> Frame:
+    handle = page.locator(selector).element_handle()
+    frame = handle.content_frame()
+    assert frame is not None, selector
+    return frame
+
+
+def example_titles(frame: Frame) -> list[str]:
+    frame.wait_for_selector(".embed-example__title")
+    return frame.locator(".embed-example__title").all_inner_texts()
+
+
+def wait_until_fitted(page: Page, selector: str) -> None:
+    """The iframe's height equals its content's, and the content has no scrollbar.
+
+    Chromium pauses rendering (and so ResizeObserver) in cross-origin frames out of view, as
+    it should: a frame catches up when it is scrolled into view.
+    """
+    page.locator(selector).scroll_into_view_if_needed()
+    frame = frame_of(page, selector)
+    for _attempt in range(50):
+        outer = page.locator(selector).evaluate("frame => frame.getBoundingClientRect().height")
+        inner = frame.evaluate(
+            """() => ({
+                content: document.getElementById("embed").getBoundingClientRect().height,
+                scroll: document.documentElement.scrollHeight,
+                client: document.documentElement.clientHeight,
+            })"""
+        )
+        fitted = abs(outer - inner["content"]) <= FIT_TOLERANCE_PX
+        if fitted and inner["scroll"] <= inner["client"] and outer > 150:
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"{selector} did not fit its content: frame {outer}px, content {inner}")
+
+
+def test_snippets_on_another_site_show_their_examples_and_fit_them(
+    page, live_server, examples, no_tiles, csp_violations
+):
+    with BlogServer({"/": blog_page(live_server)}) as blog:
+        assert blog.url != live_server
+        page.goto(blog.url + "/")
+        expect(page.locator("iframe")).to_have_count(3)
+        cluster, cards = "iframe.coproduce-embed >> nth=0", "iframe.coproduce-embed >> nth=1"
+
+        # Each script was replaced in place by its iframe, full width and borderless.
+        followers = page.evaluate(
+            """() => Array.from(document.querySelectorAll('script[src$="/embed.js"]'))
+                .map(script => script.nextElementSibling.tagName)"""
+        )
+        assert followers == ["IFRAME", "IFRAME"]
+        article_width = page.locator("article").evaluate("a => a.clientWidth")
+        for selector in (cluster, cards, "#snippet"):
+            box = page.locator(selector).bounding_box()
+            assert abs(box["width"] - article_width) <= 1, selector
+
+        assert example_titles(frame_of(page, cluster)) == [
+            f"Street watch {PAYLOAD}",
+            "Walking group",
+        ]
+        assert sorted(example_titles(frame_of(page, cards))) == [
+            f"Health walk {number} {PAYLOAD}" for number in range(3)
+        ]
+        page.locator("#snippet").scroll_into_view_if_needed()
+        assert len(example_titles(frame_of(page, "#snippet"))) == 2
+
+        for selector in (cluster, cards, "#snippet"):
+            wait_until_fitted(page, selector)
+        expect(page.locator(cluster)).to_have_attribute(
+            "title", f"Safer streets {PAYLOAD} · Coproduce"
+        )
+        dark = frame_of(page, cards).evaluate("() => document.documentElement.className")
+        assert dark == "embed-scheme-dark"
+
+        # Links open our site in a new tab; the blog's CSS does not reach inside.
+        link = frame_of(page, cluster).locator(".embed-example__title a").first
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("href").startswith(live_server + "/initiatives/")
+        size = link.evaluate("a => getComputedStyle(a).fontSize")
+        assert size != "30px"
+
+        # A narrower column reflows the examples: the frames follow.
+        page.set_viewport_size({"width": 420, "height": 800})
+        for selector in (cluster, cards, "#snippet"):
+            wait_until_fitted(page, selector)
+
+        # Messages from anywhere but the frame itself are ignored.
+        before = page.locator(cluster).evaluate("f => f.style.height")
+        page.evaluate(
+            """() => window.postMessage(
+                {type: "coproduce:height", id: "coproduce-embed-1", height: 7}, "*")"""
+        )
+        page.wait_for_timeout(200)
+        assert page.locator(cluster).evaluate("f => f.style.height") == before
+
+        # The map's popups are text, never HTML.
+        map_frame = frame_of(page, "#snippet")
+        map_frame.wait_for_selector(".embed-marker")
+        map_frame.locator(".embed-marker").first.click()
+        popup = map_frame.locator(".embed-popup__title a")
+        expect(popup).to_contain_text(PAYLOAD)
+        assert map_frame.locator(".leaflet-popup img").count() == 0
+    assert csp_violations == []
+
+
+def test_embed_panel_updates_the_preview_and_copies_a_snippet(
+    page, live_server, examples, csp_violations
+):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto("/initiatives?theme=health")
+    page.locator("#embed-panel summary").click()
+    preview = page.locator("#embed-preview")
+    expect(preview).to_have_attribute("src", f"{live_server}/embed/initiatives?theme=health")
+    page.get_by_label("Cards").check()
+    page.get_by_label("Dark").check()
+    page.get_by_label("Number of examples (1 to 50)").fill("2")
+    expected = f"{live_server}/embed/initiatives?theme=health&layout=cards&limit=2&scheme=dark"
+    expect(preview).to_have_attribute("src", expected)
+    script = page.locator("#embed-script-snippet")
+    expect(script).to_have_value(
+        f'<script src="{live_server}/embed.js" data-filter="theme=health" '
+        'data-layout="cards" data-limit="2" data-scheme="dark" async></script>'
+    )
+    frame = frame_of(page, "#embed-preview")
+    assert len(example_titles(frame)) == 2
+    for _attempt in range(50):
+        height = preview.evaluate("f => f.getBoundingClientRect().height")
+        content = frame.evaluate('() => document.getElementById("embed").offsetHeight')
+        if abs(height - content) <= FIT_TOLERANCE_PX:
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail(f"the preview did not fit: {height} vs {content}")
+    iframe_snippet = page.locator("#embed-iframe-snippet").input_value()
+    assert f'height="{round(content)}"' in iframe_snippet or f'height="{int(height)}"' in (
+        iframe_snippet
+    )
+    page.get_by_role("button", name="Copy the script").click()
+    expect(page.get_by_role("status").filter(has_text="copied")).to_have_text(
+        "Script snippet copied."
+    )
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == script.input_value()
+    assert csp_violations == []
