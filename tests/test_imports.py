@@ -678,6 +678,9 @@ def test_imported_submissions_wait_in_the_moderation_queue_and_can_be_approved(
 
     queue = client.get("/moderation").get_data(as_text=True)
     assert "Kirkstall street watch" in queue
+    history = client.get(f"/initiatives/{watch_id}/history").get_data(as_text=True)
+    assert "Revision 1: Import" in history
+    assert "Imported from initiatives.csv, line 2." in history
     with app.app_context():
         from app.accounts.models import User
         from app.moderation.services import approve_initiative
@@ -687,8 +690,6 @@ def test_imported_submissions_wait_in_the_moderation_queue_and_can_be_approved(
         )
         db.session.commit()
         assert by_external_id("LCC-1").state == "published"
-    history = client.get(f"/initiatives/{watch_id}/history").get_data(as_text=True)
-    assert "Revision 1: Import" in history
 
 
 def test_a_pending_initiative_is_updated_and_still_waits_for_review(
@@ -780,3 +781,45 @@ def test_checking_a_file_takes_the_same_queries_for_5_rows_as_for_50(
         run(runner, many, officer, "--commit")
 
     assert counted[0] == counted[1] and counted[2] == counted[3]
+
+
+def test_an_update_keeps_what_the_file_does_not_say(
+    app, runner, places, officer, make_initiative, write_csv
+):
+    existing = make_initiative(
+        title="Repair café",
+        neighbourhood_id=places["kirkstall"],
+        description="How it started.",
+        contact_url="https://example.org/cafe",
+        participants=[
+            {"sector": "police", "name": "WYP", "roles": ["co-design"], "people": 4, "hours": 9},
+            {"sector": "school", "name": "Kirkstall Primary", "roles": [], "people": 30},
+        ],
+        outcomes=[
+            {"description": "Less waste", "indicator": "kg", "baseline": 10, "result": 5},
+            {"description": "Neighbours met", "indicator": "", "baseline": None},
+        ],
+    )
+    sheet = write_csv(
+        "title,neighbourhood,contact_url,people_police,hours_police,people_school,name_school,"
+        "outcome_description\n"
+        "Repair café,Kirkstall,,6,,,,Much less waste\n"
+    )
+
+    result = run(runner, sheet, officer, "--commit", "--state", "published")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        initiative = db.session.get(Initiative, existing)
+        assert initiative.description == "How it started."  # no column: kept
+        assert initiative.contact_url == ""  # an empty cell empties it
+        assert [
+            (p.sector, p.name, p.roles, p.people, p.hours) for p in initiative.participants
+        ] == [
+            ("police", "WYP", ["co-design"], 6, None),  # roles kept; hours emptied
+            ("school", "Kirkstall Primary", [], 30, None),  # empty cells: left as it is
+        ]
+        assert [(o.description, o.indicator, o.result) for o in initiative.outcomes] == [
+            ("Much less waste", "kg", 5.0),  # the first outcome, its other fields kept
+            ("Neighbours met", "", None),
+        ]

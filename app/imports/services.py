@@ -116,6 +116,7 @@ class _Plan:
     initiative: Initiative | None = None
     content: dict[str, Any] | None = None
     pending_edit: bool = False  # an update of a published initiative kept for review
+    note: str = ""  # the revision's note: where the import came from
 
 
 class ImportNotAllowed(Exception):
@@ -160,6 +161,8 @@ def import_initiatives(
         if not commit or report.rejected:
             db.session.rollback()
             return report
+        for plan in plans:
+            plan.note = f"Imported from {filename}, line {plan.report.line}."
         _apply(plans, importer, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(
@@ -348,6 +351,7 @@ def _apply(plans: list[_Plan], importer: User, state: str, progress: Progress) -
                     kind="import",
                     state="approved" if approved else "pending",
                     content=initiative_content(plan.initiative),
+                    note=plan.note,
                     **_decided(importer, now, approved),
                 )
             )
@@ -394,7 +398,9 @@ def _update(plan: _Plan, importer: User, state: str, now) -> None:
         return
     if plan.pending_edit:
         _withdraw_pending(initiative, kinds=("import",))
-        add_revision(initiative, "import", importer, "pending", content=plan.content)
+        add_revision(
+            initiative, "import", importer, "pending", content=plan.content, note=plan.note
+        )
         return
     was_pending = initiative.state == "pending"
     apply_content(initiative, plan.content)
@@ -412,6 +418,7 @@ def _update(plan: _Plan, importer: User, state: str, now) -> None:
         "import",
         importer,
         "approved" if approved else "pending",
+        note=plan.note,
         **_decided(importer, now, approved),
     )
     reindex_initiative(initiative)
