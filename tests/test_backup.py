@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import math
 import re
 from pathlib import Path
 
@@ -390,3 +391,42 @@ def test_round_trip_from_sqlite_to_postgresql(target, tmp_path):
     assert WELSH_TITLE in client.get("/initiatives", query_string={"q": SEARCH_WORD}).get_data(
         as_text=True
     )
+
+
+def test_values_are_written_exactly_and_read_back(app):
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from app.initiatives.models import Outcome, Participant
+
+    hours, measured = Participant.__table__.c.hours, Outcome.__table__.c.measured_on
+    verified = Outcome.__table__.c.verified_at
+    for value in (0.1 + 0.2, 1e-300, -0.0, 123456789.123456789, math.inf, -math.inf):
+        written = json.loads(json.dumps(encoder_for(hours)(value), allow_nan=False))
+        assert decoder_for(hours)(written) == value
+    assert math.isnan(decoder_for(hours)(encoder_for(hours)(math.nan)))
+    moment = datetime(2026, 7, 1, 23, 30, 0, 1, tzinfo=timezone(timedelta(hours=1)))
+    assert encoder_for(verified)(moment) == "2026-07-01T22:30:00.000001+00:00"
+    assert decoder_for(verified)("2026-07-01T22:30:00.000001+00:00") == moment
+    assert decoder_for(verified)(encoder_for(verified)(moment)).tzinfo == UTC
+    assert decoder_for(measured)(encoder_for(measured)(date(2026, 2, 28))) == date(2026, 2, 28)
+    for column, bad in ((hours, "12"), (hours, True), (measured, "2026-02-28T10:00")):
+        with pytest.raises(ValueError):
+            decoder_for(column)(bad)
+
+
+@pytest.mark.sqlite_only
+def test_export_refuses_a_value_json_cannot_hold(app, runner, tmp_path):
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        db.session.add(
+            AuditEntry(actor_label="system", action="x", subject_type="y", detail={"n": math.nan})
+        )
+        db.session.commit()
+    path = tmp_path / "site.json"
+
+    result = runner.invoke(args=["export", str(path)])
+
+    assert result.exit_code == 1
+    assert "cannot be written as JSON" in result.output
+    assert not path.exists() and not list(tmp_path.glob(".*partial"))

@@ -82,6 +82,8 @@ def export_command(file: str, with_secrets: bool, force: bool):
         raise click.ClickException(str(error)) from None
     except SQLAlchemyError as error:
         raise _database_problem(error) from None
+    except ValueError as error:  # e.g. NaN inside a JSON field: not JSON, not portable
+        raise click.ClickException(f"A value cannot be written as JSON: {error}.") from None
     total = sum(summary.rows.values())
     secrets = (
         "with secrets: keep the file safe"
