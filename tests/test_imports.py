@@ -538,7 +538,7 @@ def test_a_verified_outcome_keeps_its_verification_when_its_numbers_stay(
 
 
 def test_a_failure_midway_rolls_back_everything(app, runner, places, officer, monkeypatch):
-    from app.imports import services
+    from app.imports import writing
 
     calls = []
 
@@ -547,7 +547,7 @@ def test_a_failure_midway_rolls_back_everything(app, runner, places, officer, mo
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "reindex_initiative", failing_reindex)
+    monkeypatch.setattr(writing, "reindex_initiative", failing_reindex)
     before = snapshot(app)
 
     result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
@@ -741,7 +741,7 @@ def test_a_conflicting_write_at_the_same_moment_imports_nothing(
 ):
     from app.imports import services
 
-    plan = services._plan
+    plan = services.plan_rows
 
     def plan_then_someone_else_writes(*args):
         plans = plan(*args)
@@ -749,7 +749,7 @@ def test_a_conflicting_write_at_the_same_moment_imports_nothing(
         db.session.add(Initiative(title="Elsewhere", slug="elsewhere", external_id="LCC-2"))
         return plans
 
-    monkeypatch.setattr(services, "_plan", plan_then_someone_else_writes)
+    monkeypatch.setattr(services, "plan_rows", plan_then_someone_else_writes)
     before = snapshot(app)
 
     result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")

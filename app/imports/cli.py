@@ -9,11 +9,11 @@ from flask.cli import with_appcontext
 
 from app.accounts.services import find_user_by_email
 from app.imports.parsing import ImportFileError
+from app.imports.planning import ImportReport
 from app.imports.services import (
     IMPORT_STATES,
     ImportConflict,
     ImportNotAllowed,
-    ImportReport,
     import_initiatives,
     no_progress,
 )

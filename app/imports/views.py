@@ -16,8 +16,9 @@ from app.imports.cli import import_csv_command
 from app.imports.forms import ConfirmImportForm, ImportForm
 from app.imports.layout import documented_columns, template_csv
 from app.imports.parsing import ImportFileError
+from app.imports.planning import ImportReport
 from app.imports.references import load_references
-from app.imports.services import ImportConflict, ImportReport, import_initiatives
+from app.imports.services import ImportConflict, import_initiatives
 from app.initiatives.vocabulary import SECTORS, STAGES
 from app.permissions import permission_required
 from app.ratelimits import limit_posts

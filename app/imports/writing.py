@@ -1,0 +1,140 @@
+"""Writing a planned import: new initiatives, updates, their revisions and the search index.
+
+Runs inside the import's one transaction; the caller commits, or rolls everything back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.imports.places import Progress
+from app.imports.planning import Plan
+from app.initiatives.content import apply_content, initiative_content
+from app.initiatives.models import Initiative
+from app.initiatives.public import PUBLISHED
+from app.moderation.models import Revision
+from app.moderation.services import add_revision
+from app.search.services import reindex_initiative
+from app.timeutil import utcnow
+
+# New initiatives are written in batches: fewer round trips than one by one, and flush hooks
+# that look at every new object stay cheap.
+FLUSH_EVERY = 100
+
+
+def write_plans(plans: list[Plan], importer: User, state: str, progress: Progress) -> None:
+    """Create and update what the plans say, each with an "import" revision."""
+    now = utcnow()
+    changing = [plan for plan in plans if plan.report.action in ("create", "update")]
+    created = []
+    with progress("Importing", len(changing)) as bar:
+        for plan in changing:
+            if plan.initiative is None:
+                created.append(_create(plan, importer, state, now))
+                if len(created) % FLUSH_EVERY == 0:
+                    db.session.flush()
+            else:
+                _update(plan, importer, state, now)
+            bar.update(1)
+    db.session.flush()  # new initiatives and their outcomes get their ids
+    approved = state == PUBLISHED
+    with db.session.no_autoflush:  # one flush for them all, not one per row
+        for plan in created:
+            # A new initiative's first revision, exactly what was imported (add_revision
+            # would ask the database for its number, one query per row).
+            db.session.add(
+                Revision(
+                    initiative=plan.initiative,
+                    number=1,
+                    author=importer,
+                    kind="import",
+                    state="approved" if approved else "pending",
+                    content=initiative_content(plan.initiative),
+                    note=plan.note,
+                    **_decided(importer, now, approved),
+                )
+            )
+            plan.report.initiative_id = plan.initiative.id
+    db.session.flush()
+    for plan in created:
+        reindex_initiative(plan.initiative)
+
+
+def _decided(importer: User, now, approved: bool) -> dict[str, Any]:
+    return {"decided_by": importer, "decided_at": now} if approved else {}
+
+
+def _create(plan: Plan, importer: User, state: str, now) -> Plan:
+    """A new initiative; written with the others at the next flush."""
+    initiative = Initiative(
+        title=plan.content["title"],
+        state=state,
+        submitter=importer,
+        external_id=plan.match.external_id or None,
+        # Empty collections: a new initiative has nothing to load.
+        theme_links=[],
+        stage_links=[],
+        participants=[],
+        outcomes=[],
+    )
+    with db.session.no_autoflush:
+        apply_content(initiative, plan.content)
+    initiative.created_at = initiative.updated_at = now
+    initiative.submitted_at = initiative.consented_at = now
+    if state == PUBLISHED:
+        initiative.published_at = now
+    db.session.add(initiative)
+    plan.initiative = initiative
+    return plan
+
+
+def _update(plan: Plan, importer: User, state: str, now) -> None:
+    """Apply a row to its initiative, or (a published one, imported as pending) keep it as a
+    revision for a moderator."""
+    initiative = plan.initiative
+    if plan.match.external_id:
+        initiative.external_id = plan.match.external_id
+    if plan.content == initiative_content(initiative):
+        db.session.flush()  # only the external_id was new
+        return
+    if plan.pending_edit:
+        _withdraw_pending(initiative, kinds=("import",))
+        add_revision(
+            initiative, "import", importer, "pending", content=plan.content, note=plan.note
+        )
+        return
+    was_pending = initiative.state == "pending"
+    apply_content(initiative, plan.content)
+    initiative.updated_at = now
+    if was_pending and state == PUBLISHED:
+        initiative.state = PUBLISHED
+        initiative.published_at = initiative.published_at or now
+    db.session.flush()
+    if was_pending:
+        _withdraw_pending(initiative)
+    approved = initiative.state == PUBLISHED
+    add_revision(
+        initiative,
+        "import",
+        importer,
+        "approved" if approved else "pending",
+        note=plan.note,
+        **_decided(importer, now, approved),
+    )
+    reindex_initiative(initiative)
+
+
+def _withdraw_pending(initiative: Initiative, kinds: tuple[str, ...] | None = None) -> None:
+    """Revisions waiting for review are replaced by what the import brings."""
+    query = select(Revision).where(
+        Revision.initiative_id == initiative.id, Revision.state == "pending"
+    )
+    if kinds is not None:
+        query = query.where(Revision.kind.in_(kinds))
+    for revision in db.session.scalars(query):
+        revision.state = "withdrawn"
+        revision.note = "Replaced by an import."
