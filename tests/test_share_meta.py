@@ -273,7 +273,7 @@ def test_panel_on_theme_neighbourhood_and_map_pages(client, make_neighbourhood):
     expected = {
         "/themes/safety": "http://localhost/embed/initiatives?theme=safety",
         "/neighbourhoods/kirkstall": "http://localhost/embed/initiatives?neighbourhood=kirkstall",
-        "/map?theme=health&zoom=8": "http://localhost/embed/initiatives?theme=health",
+        "/map?theme=health&zoom=8": "http://localhost/embed/initiatives?theme=health&layout=map",
     }
     for url, embed in expected.items():
         response = client.get(url)

@@ -7,7 +7,7 @@ escaping the template engine does anyway (``|tojson`` for JSON-LD): never by str
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app, g, request, url_for
@@ -297,6 +297,8 @@ def embed_panel(context) -> EmbedPanel | None:
     options, errors = read_options(request.args)
     if errors:
         options = EmbedOptions()
+    if request.endpoint == "mappage.show_map" and not request.args.get("layout"):
+        options = replace(options, layout="map")  # what was shared from the map is a map
     if kind == "cluster":
         embed_base, embed_url = cluster_embed_url(item), cluster_embed_url(item, options)
         attribute = ("cluster", item.slug)

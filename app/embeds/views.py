@@ -98,6 +98,7 @@ def embed_initiative(initiative_id: int):
     )
 
 
+@bp.route("/embed/", defaults={"unknown": ""})
 @bp.route("/embed/<path:unknown>")
 def embed_not_found(unknown: str):
     """Any other address under /embed/: a chrome-free "not found" that frames can show."""
