@@ -159,6 +159,7 @@ def test_list_height_is_bounded(client, make_initiative):
         "url=ftp://localhost/initiatives",
         "url=javascript:alert(1)",
         "url=http://",
+        "url=http://%5B::1/",
         f"url=http://localhost/{'a' * 3000}",
     ],
 )
@@ -207,6 +208,9 @@ def test_unknown_foreign_or_unpublished_addresses_answer_404(app, client, make_i
         "http://example.org/initiatives",
         "http://localhost.example.org/initiatives",
         "http://localhost:8080/initiatives",
+        "http://user@localhost/initiatives",
+        "http://localhost/initiatives/%00",
+        "http://localhost/static/../initiatives",
     ]
     for url in urls:
         response = oembed(client, url)
@@ -315,6 +319,9 @@ def discovered(client, page_url: str) -> str:
     answer = client.get(link["href"])
     assert answer.status_code == 200, page_url
     assert answer.get_json()["title"] == link["title"]
+    # What a consumer then shows: our embed, which answers.
+    embed = client.get(frame_of(answer.get_json()).get("src"))
+    assert embed.status_code == 200, page_url
     return query["url"][0]
 
 

@@ -118,7 +118,10 @@ def _dimension(args: MultiDict, name: str) -> int | None:
 
 def resolve(url: str) -> Target:
     """The embed for one of our page addresses (OEmbedError 400 or 404 when there is none)."""
-    parts = urlsplit(url) if len(url) <= MAX_URL_LENGTH else None
+    try:
+        parts = urlsplit(url) if len(url) <= MAX_URL_LENGTH else None
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         message = "url must be the full http(s) address of a page on this site."
         raise OEmbedError(400, "The url is not valid.", {"url": message})
