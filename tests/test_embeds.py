@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import html5lib
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -398,3 +400,22 @@ def test_embed_pages_load_only_scripts_from_our_origin(client, picked):
         assert all(source.startswith("/static/") for source in sources)
         inline = [s for s in document.iter("script") if not s.get("src")]
         assert all(script.get("type") == "application/json" for script in inline)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    values=st.dictionaries(
+        st.sampled_from(["layout", "limit", "scheme", "theme", "q", "near", "status"]),
+        st.text(max_size=12),
+        max_size=4,
+    )
+)
+def test_no_query_string_makes_an_embed_fail(client, values):
+    response = client.get("/embed/initiatives", query_string=values)
+    assert response.status_code in (200, 400)
+    assert response.headers.get("Set-Cookie") is None
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import html5lib
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -360,3 +362,28 @@ def test_no_discovery_link_where_nothing_is_public(app, client, auth, make_user,
         response = client.get(url)
         assert response.status_code in (200, 400), url
         assert discovery_links(response.data) == [], url
+
+
+# Any input at all
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    url=st.one_of(
+        st.text(max_size=80),
+        st.builds(lambda path: "http://localhost/" + path, st.text(max_size=60)),
+        st.builds(lambda query: "http://localhost/initiatives?" + query, st.text(max_size=60)),
+    ),
+    size=st.text(max_size=6),
+    page_format=st.sampled_from(["", "json", "xml", "JSON"]),
+)
+def test_no_input_makes_oembed_fail(client, url, size, page_format):
+    response = client.get(
+        "/oembed", query_string={"url": url, "maxwidth": size, "format": page_format}
+    )
+    assert response.status_code in (200, 400, 404, 501)
+    assert response.is_json
