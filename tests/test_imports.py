@@ -51,12 +51,10 @@ def make_places(make_neighbourhood) -> dict[str, int]:
     }
 
 
-def make_officer(app, make_user):
-    """A council officer of Leeds City Council."""
+def make_officer(app, make_user, council: str = "Leeds City Council"):
+    """A council officer of a council (Leeds unless told); their area is its neighbourhoods."""
     with app.app_context():
-        organisation_id = create_test_organisation(
-            "Leeds City Council", local_authority="Leeds City Council"
-        )
+        organisation_id = create_test_organisation(council, local_authority=council)
     return make_user(role="council", organisation_id=organisation_id)
 
 
@@ -417,8 +415,9 @@ def test_form_rules_apply_to_every_row(app, runner, places, officer, write_csv):
     ]
 
 
-def test_csv_with_byte_order_mark_and_welsh_text(app, runner, places, officer):
-    result = run(runner, FIXTURES / "welsh_bom.csv", officer, "--commit")
+def test_csv_with_byte_order_mark_and_welsh_text(app, runner, places, make_user):
+    cardiff = make_officer(app, make_user, "Cardiff Council")
+    result = run(runner, FIXTURES / "welsh_bom.csv", cardiff, "--commit")
 
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -823,3 +822,49 @@ def test_an_update_keeps_what_the_file_does_not_say(
             ("Much less waste", "kg", 5.0),  # the first outcome, its other fields kept
             ("Neighbours met", "", None),
         ]
+
+
+def test_a_council_officer_imports_only_into_their_area(
+    app, runner, places, officer, make_user, make_initiative, write_csv
+):
+    in_cardiff = make_initiative(title="Repair café", neighbourhood_id=places["llanisien"])
+    sheet = write_csv(
+        f"{HEADER}\n"
+        "W-1,Clwb darllen,Reading together.,education,co-delivery,Llanisien\n"
+        "W-2,Walking group,Weekly walks.,health,co-delivery,Kirkstall\n"
+        ",Repair café,Fixing things.,sustainability,co-delivery,Llanisien\n"
+    )
+    with app.app_context():
+        no_area = create_test_organisation("Friends of Kirkstall", kind="charity")
+    unplaced = make_user(role="council", organisation_id=no_area)
+
+    leeds = run(runner, sheet, officer)
+    nowhere = run(runner, sheet, unplaced)
+    admin = run(runner, sheet, make_user(role="admin"))
+
+    assert report_lines(leeds) == [
+        "line 2\treject\tClwb darllen",
+        "\t\tneighbourhood: Llanisien is in Cardiff Council, outside your council's area "
+        "(Leeds City Council): ask an admin to import it.",
+        "line 3\tcreate\tWalking group",
+        "\t\tNew: waits for review.",
+        "line 4\treject\tRepair café",
+        "\t\tneighbourhood: Llanisien is in Cardiff Council, outside your council's area "
+        "(Leeds City Council): ask an admin to import it.",
+        "2 of 3 rows rejected: nothing would be imported. Fix them and run again.",
+    ]
+    assert (
+        "\t\tneighbourhood: Your organisation has no local authority, so you have no council "
+        "area to import into: ask an admin." in report_lines(nowhere)
+    )
+    assert admin.exit_code == 0, admin.output
+    assert "line 4\tupdate\tRepair café" in admin.output
+    # Moving an initiative from another area into one's own is not allowed either.
+    with app.app_context():
+        db.session.get(Initiative, in_cardiff).external_id = "CAR-7"
+        db.session.commit()
+    moved = write_csv(f"{HEADER}\nCAR-7,Repair café,Fixing.,health,co-delivery,Kirkstall\n")
+    assert report_lines(run(runner, moved, officer))[1] == (
+        "\t\tneighbourhood: Llanisien is in Cardiff Council, outside your council's area "
+        "(Leeds City Council): ask an admin to import it."
+    )

@@ -281,9 +281,9 @@ def test_checks_are_rate_limited(app, client, auth, officer, places, monkeypatch
 
 
 def test_a_spreadsheet_csv_with_a_byte_order_mark_and_welsh_text(
-    app, client, auth, officer, places
+    app, client, auth, make_user, places
 ):
-    auth.login(officer.email)
+    auth.login(make_officer(app, make_user, "Cardiff Council").email)
     checked = check(client, (FIXTURES / "welsh_bom.csv").read_bytes(), name="ysgolion.csv")
     assert report_rows(checked) == [("2", "create", "Clwb darllen Ysgol Gymraeg Llanisien")]
 

@@ -7,10 +7,11 @@ rejections goes on to app.imports.writing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.extensions import db
 from app.imports.matching import CHUNK, Match, match_rows
 from app.imports.parsing import CsvFile
@@ -21,6 +22,7 @@ from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import PUBLISHED
 from app.moderation.models import Revision
+from app.permissions import in_council_area
 
 UPDATABLE_STATES = frozenset({"pending", PUBLISHED})
 # Content keys as the report names them.
@@ -130,8 +132,14 @@ def _load(ids: list[int]) -> dict[int, Initiative]:
 
 
 def plan_rows(
-    csv_file: CsvFile, credit: tuple[str, str], answers: Answers, state: str, progress: Progress
+    csv_file: CsvFile,
+    importer: User,
+    credit: tuple[str, str],
+    answers: Answers,
+    state: str,
+    progress: Progress,
 ) -> list[Plan]:
+    """What each row does, with its reasons; nothing is written."""
     references = load_references()
     matches = match_rows(csv_file, references)
     initiatives = _load([m.initiative_id for m in matches if m.initiative_id is not None])
@@ -147,6 +155,8 @@ def plan_rows(
             plan = Plan(RowReport(row.line, title or start.get("title") or ""), match)
             plan.initiative, plan.content = initiative, result.content
             plan.report.problems = match.problems + result.problems
+            if result.content is not None:
+                plan.report.problems += _area_problems(importer, references, start, result.content)
             if initiative is not None:
                 plan.report.initiative_id = initiative.id
             if not plan.report.problems:
@@ -156,6 +166,42 @@ def plan_rows(
             plans.append(plan)
             bar.update(1)
     return plans
+
+
+class _Placed(NamedTuple):
+    """Something in a neighbourhood, as app.permissions.in_council_area reads it."""
+
+    neighbourhood: NeighbourhoodChoice
+
+
+def _area_problems(
+    importer: User, references: References, start: dict[str, Any], content: dict[str, Any]
+) -> list[Problem]:
+    """A council officer imports into their council's area only (an admin, anywhere): the
+    initiative's neighbourhood, and its neighbourhood before the update, must be in it."""
+    if importer.role != "council":
+        return []
+    organisation = importer.organisation
+    area = organisation.local_authority if organisation is not None else ""
+    problems = []
+    for neighbourhood_id in dict.fromkeys(
+        (start.get("neighbourhood_id"), content["neighbourhood_id"])
+    ):
+        neighbourhood = references.by_id.get(neighbourhood_id)
+        if neighbourhood is None or in_council_area(importer, _Placed(neighbourhood)):
+            continue
+        if not area:
+            message = (
+                "Your organisation has no local authority, so you have no council area to "
+                "import into: ask an admin."
+            )
+        else:
+            message = (
+                f"{neighbourhood.name} is in {neighbourhood.local_authority}, outside your "
+                f"council's area ({area}): ask an admin to import it."
+            )
+        problems.append(Problem("neighbourhood", message))
+    return problems
 
 
 def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:

@@ -24,6 +24,7 @@ class NeighbourhoodChoice(NamedTuple):
     id: int
     slug: str
     name: str
+    local_authority: str
     latitude: float
     longitude: float
 
@@ -141,7 +142,7 @@ def load_references() -> References:
     return References(
         [ThemeChoice(theme.slug, theme.name) for theme in list_themes()],
         [
-            NeighbourhoodChoice(n.id, n.slug, n.name, n.latitude, n.longitude)
+            NeighbourhoodChoice(n.id, n.slug, n.name, n.local_authority, n.latitude, n.longitude)
             for n in list_neighbourhoods()
         ],
     )

@@ -77,7 +77,7 @@ def import_initiatives(
     try:
         importer = db.session.get(User, importer_id)
         report = ImportReport(filename, state, [])
-        plans = plan_rows(csv_file, credit, answers, state, progress)
+        plans = plan_rows(csv_file, importer, credit, answers, state, progress)
         report.rows = [plan.report for plan in plans]
         if not commit or report.rejected:
             db.session.rollback()
