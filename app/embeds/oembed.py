@@ -19,6 +19,7 @@ from werkzeug.routing import RequestRedirect
 
 from app.caching import conditional_response, version_tag
 from app.clusters.services import cluster_example_set, filtered_example_set, find_published_cluster
+from app.embeds.linked_data import public_author
 from app.embeds.services import (
     SINGLE_HEIGHT,
     EmbedOptions,
@@ -30,7 +31,6 @@ from app.embeds.services import (
     read_options,
     without_options,
 )
-from app.embeds.sharing import public_author
 from app.errors import json_error
 from app.extensions import db
 from app.filters import is_slug

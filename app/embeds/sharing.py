@@ -1,14 +1,13 @@
-"""What pages tell other sites about themselves: oEmbed discovery, Open Graph and Twitter meta,
-schema.org JSON-LD, and the "Embed / subscribe" panel.
+"""What pages tell other sites about themselves: oEmbed discovery, Open Graph and Twitter meta
+with JSON-LD (app/embeds/linked_data.py), and the "Embed / subscribe" panel.
 
-Each is built here as plain data (dicts, dataclasses) and written by templates through the
-escaping the template engine does anyway (``|tojson`` for JSON-LD): never by string building.
+Each is a template global reading the page's own context (an initiative, a cluster or a
+filter), built as plain data and written by templates with their usual escaping.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 from flask import current_app, g, request, url_for
 from jinja2 import pass_context
@@ -16,10 +15,9 @@ from jinja2 import pass_context
 from app.clusters.models import Cluster
 from app.clusters.services import (
     ExampleSet,
-    cluster_example_set,
     describe_filter,
-    introduction_excerpt,
 )
+from app.embeds.linked_data import cluster_json_ld, initiative_json_ld, iso_time
 from app.embeds.services import (
     LAYOUTS,
     OPTION_NAMES,
@@ -37,136 +35,11 @@ from app.embeds.services import (
 from app.filters import InitiativeFilter, canonical_query
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public, public_place_name
+from app.initiatives.public import is_public
 from app.initiatives.services import initiative_url
 
 DESCRIPTION_LENGTH = 300
-CLUSTER_ITEMS_IN_JSON_LD = 100
 PREVIEW_MAX_HEIGHT = 800
-
-
-def public_author(initiative: Initiative) -> str | None:
-    """Who an initiative is credited to in public, or None when its submitter chose not to be
-    named (an anonymous credit is never turned into a name)."""
-    credit_name = (initiative.credit_name or "").strip()
-    if initiative.credit == "organisation" and credit_name:
-        return credit_name
-    if initiative.credit == "name" and initiative.submitter is not None:
-        return initiative.submitter.display_name
-    return None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _website() -> dict:
-    return {
-        "@type": "WebSite",
-        "name": current_app.config["SITE_NAME"],
-        "url": url_for("pages.home", _external=True),
-    }
-
-
-def _without_empty(data: dict) -> dict:
-    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
-
-
-def initiative_json_ld(initiative: Initiative, example: str | None = None) -> dict:
-    """schema.org data of an initiative's page: a WebPage about a Project, public place only."""
-    neighbourhood = initiative.neighbourhood
-    place = _without_empty(
-        {
-            "@type": "Place",
-            "name": public_place_name(initiative) or (neighbourhood.name if neighbourhood else ""),
-            "containedInPlace": {"@type": "Place", "name": neighbourhood.name}
-            if neighbourhood
-            else None,
-        }
-    )
-    if initiative.public_latitude is not None and initiative.public_longitude is not None:
-        place["geo"] = {
-            "@type": "GeoCoordinates",
-            "latitude": initiative.public_latitude,
-            "longitude": initiative.public_longitude,
-        }
-    url = initiative_url(initiative, _external=True)
-    project = _without_empty(
-        {
-            "@type": "Project",
-            "name": initiative.title,
-            "description": initiative.summary,
-            "url": url,
-            "keywords": [theme.name for theme in initiative.themes],
-            "location": place if len(place) > 1 else None,
-            "member": [
-                {"@type": "Organization", "name": participant.name}
-                for participant in initiative.participants
-                if (participant.name or "").strip()
-            ],
-            "foundingDate": initiative.started_on.isoformat() if initiative.started_on else None,
-            "dissolutionDate": initiative.ended_on.isoformat() if initiative.ended_on else None,
-        }
-    )
-    author = public_author(initiative)
-    return _without_empty(
-        {
-            "@context": "https://schema.org",
-            "@type": "WebPage",
-            "url": url,
-            "name": initiative.title,
-            "description": example or example_text(initiative),
-            "inLanguage": "en-GB",
-            "license": current_app.config["DATA_LICENCE_URL"],
-            "datePublished": _iso(initiative.published_at),
-            "dateModified": _iso(initiative.updated_at),
-            "isPartOf": _website(),
-            "author": {
-                "@type": "Organization" if initiative.credit == "organisation" else "Person",
-                "name": author,
-            }
-            if author
-            else None,
-            "mainEntity": project,
-        }
-    )
-
-
-def cluster_json_ld(cluster: Cluster, example_set: ExampleSet | None = None) -> dict:
-    """schema.org data of a cluster's page: a CollectionPage holding an ItemList of examples."""
-    if example_set is None:
-        example_set = cluster_example_set(cluster, CLUSTER_ITEMS_IN_JSON_LD)
-    items = [
-        {
-            "@type": "ListItem",
-            "position": position,
-            "url": initiative_url(example.initiative, _external=True),
-            "name": example.initiative.title,
-            "description": example_text(example.initiative),
-        }
-        for position, example in enumerate(example_set.examples, start=1)
-    ]
-    url = url_for("clusters.show_cluster", slug=cluster.slug, _external=True)
-    return _without_empty(
-        {
-            "@context": "https://schema.org",
-            "@type": "CollectionPage",
-            "url": url,
-            "name": cluster.title,
-            "description": introduction_excerpt(cluster, DESCRIPTION_LENGTH),
-            "inLanguage": "en-GB",
-            "license": current_app.config["DATA_LICENCE_URL"],
-            "datePublished": _iso(cluster.published_at),
-            "dateModified": _iso(example_set.updated_at),
-            "isPartOf": _website(),
-            "mainEntity": {
-                "@type": "ItemList",
-                "name": cluster.title,
-                "numberOfItems": len(items),
-                "itemListElement": items,
-            },
-        }
-    )
 
 
 def _shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
@@ -247,8 +120,8 @@ def share_meta(context) -> dict | None:
         "title": title,
         "description": _shorten(description),
         "url": url,
-        "published": _iso(item.published_at),
-        "modified": _iso(item.updated_at),
+        "published": iso_time(item.published_at),
+        "modified": iso_time(item.updated_at),
         "json_ld": data,
     }
 
