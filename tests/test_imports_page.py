@@ -102,7 +102,10 @@ def test_the_page_documents_the_layout_and_is_valid(client, auth, officer, place
     assert f'href="{PAGE}/template.csv"' in html
     for column in documented_columns():
         assert f"<code>{column.name.replace('<', '&lt;').replace('>', '&gt;')}</code>" in html
-    assert "Kirkstall (<code>kirkstall</code>)" in html  # the neighbourhoods a row may name
+    # The neighbourhoods a row may name: the officer's area only.
+    assert "You import into your council's area: the neighbourhoods of Leeds City Council." in html
+    assert "Kirkstall (<code>kirkstall</code>)" in html
+    assert "Llanisien" not in html
     assert '<input checked id="state-0" name="state" type="radio" value="pending">' in html
 
 

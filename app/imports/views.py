@@ -132,9 +132,23 @@ def _shown_rows(report: ImportReport | None) -> tuple[list, int]:
     return shown, len(report.rows) - len(shown)
 
 
+def _area() -> str | None:
+    """The local authority a council officer imports into (None: an admin, anywhere)."""
+    if current_user.role != "council":
+        return None
+    organisation = current_user.organisation
+    return (organisation.local_authority if organisation is not None else "") or ""
+
+
 def _page(form: ImportForm, report=None, confirm=None, status: int = 200):
     rows, hidden = _shown_rows(report)
     references = load_references()
+    area = _area()
+    neighbourhoods = [
+        neighbourhood
+        for neighbourhood in references.neighbourhoods
+        if area is None or neighbourhood.local_authority == area
+    ]
     page = render_template(
         "imports/upload.html",
         form=form,
@@ -144,7 +158,8 @@ def _page(form: ImportForm, report=None, confirm=None, status: int = 200):
         confirm=confirm,
         columns=documented_columns(),
         themes=references.themes,
-        neighbourhoods=references.neighbourhoods,
+        neighbourhoods=neighbourhoods,
+        area=area,
         stages=STAGES,
         sectors=SECTORS,
         max_megabytes=MAX_UPLOAD_BYTES // 2**20,
