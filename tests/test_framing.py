@@ -53,6 +53,8 @@ def values(app, make_initiative, make_neighbourhood, make_user):
         if "filename" in rule.arguments:
             chosen["filename"] = files[rule.endpoint]
         chosen.update(rule.defaults or {})
+        # A route added later with an argument not known here still gets checked.
+        chosen.update({name: "1" for name in rule.arguments if name not in chosen})
         return chosen
 
     return for_rule
