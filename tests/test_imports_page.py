@@ -81,11 +81,14 @@ def test_only_council_officers_and_admins_see_the_import_page(
         assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role", ["resident", "moderator"])
-def test_others_cannot_post_a_file_or_an_import(app, client, auth, make_user, places, role):
-    auth.login(make_user(role=role).email)
-    assert check(client, (FIXTURES / "initiatives.csv").read_bytes()).status_code == 403
-    assert client.post(f"{PAGE}/confirm", data={"token": "x" * 32}).status_code == 403
+@pytest.mark.parametrize(("role", "status"), [(None, 302), ("resident", 403), ("moderator", 403)])
+def test_others_cannot_post_a_file_or_an_import(
+    app, client, auth, make_user, places, role, status
+):
+    if role:
+        auth.login(make_user(role=role).email)
+    assert check(client, (FIXTURES / "initiatives.csv").read_bytes()).status_code == status
+    assert client.post(f"{PAGE}/confirm", data={"token": "x" * 32}).status_code == status
     assert initiative_count(app) == 0
 
 
@@ -218,6 +221,14 @@ def test_no_file_is_asked_for(client, auth, officer):
     response = client.post(PAGE, data={"state": "pending"}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Choose the CSV file to check." in response.get_data(as_text=True)
+
+
+def test_only_pending_or_published_may_be_chosen(app, client, auth, officer, places):
+    auth.login(officer.email)
+    response = check(client, (FIXTURES / "initiatives.csv").read_bytes(), state="draft")
+    assert response.status_code == 422
+    assert "Choose pending or published." in response.get_data(as_text=True)
+    assert token_of(response) is None
 
 
 def test_a_file_too_large_or_too_long_is_refused(app, client, auth, officer, places, monkeypatch):
