@@ -735,20 +735,48 @@ def test_published_state_publishes_a_pending_initiative_it_changes(
         assert by_external_id("LCC-2").state == "pending"
 
 
-def test_a_conflicting_write_at_the_same_moment_imports_nothing(
+def test_a_change_on_the_site_while_the_rows_are_checked_is_caught_before_writing(
     app, runner, places, officer, monkeypatch
 ):
     from app.imports import services
 
     plan = services.plan_rows
+    calls = []
 
-    def plan_then_someone_else_writes(*args):
+    def someone_else_writes_meanwhile(*args):
+        calls.append(args)
         plans = plan(*args)
-        # Another import gave an initiative the file's external_id meanwhile.
-        db.session.add(Initiative(title="Elsewhere", slug="elsewhere", external_id="LCC-2"))
+        if len(calls) == 1:  # while the rows are checked, a resident saves a draft
+            db.session.add(
+                Initiative(title="Repair café", slug="repair-cafe", external_id="LCC-2")
+            )
+            db.session.commit()
         return plans
 
-    monkeypatch.setattr(services, "plan_rows", plan_then_someone_else_writes)
+    monkeypatch.setattr(services, "plan_rows", someone_else_writes_meanwhile)
+
+    result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+
+    assert len(calls) == 2  # checked again in the write transaction
+    assert result.exit_code == 1
+    assert "line 3\treject\tRepair café" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Initiative)) == 1
+
+
+def test_a_conflicting_write_at_the_same_moment_imports_nothing(
+    app, runner, places, officer, monkeypatch
+):
+    from app.imports import services
+
+    write = services.write_plans
+
+    def someone_else_writes_first(*args):
+        # Another import gave an initiative the file's external_id at the same moment.
+        db.session.add(Initiative(title="Elsewhere", slug="elsewhere", external_id="LCC-2"))
+        return write(*args)
+
+    monkeypatch.setattr(services, "write_plans", someone_else_writes_first)
     before = snapshot(app)
 
     result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
@@ -868,3 +896,18 @@ def test_a_council_officer_imports_only_into_their_area(
         "\t\tneighbourhood: Llanisien is in Cardiff Council, outside your council's area "
         "(Leeds City Council): ask an admin to import it."
     )
+
+
+def test_rows_are_checked_with_no_transaction_open(app, runner, places, officer, monkeypatch):
+    from app.imports import services
+
+    plan = services.plan_rows
+    open_while_checking = []
+
+    def watched(*args):
+        open_while_checking.append(db.session().in_transaction())
+        return plan(*args)
+
+    monkeypatch.setattr(services, "plan_rows", watched)
+    run(runner, FIXTURES / "initiatives.csv", officer)  # on SQLite: no write lock held
+    assert open_while_checking == [False]

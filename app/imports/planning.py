@@ -1,7 +1,8 @@
 """Deciding what each row of an import does: create, update, unchanged or reject, and why.
 
-Nothing here writes: a dry run and a real run plan alike, and only a real run without
-rejections goes on to app.imports.writing.
+Planning reads no database (app.imports.basis has read what it needs) and writes nothing: a
+check and a real run plan alike, and only a real run without rejections goes on to
+app.imports.writing.
 """
 
 from __future__ import annotations
@@ -9,19 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
-
-from app.accounts.models import User
-from app.extensions import db
-from app.imports.matching import CHUNK, Match, match_rows
-from app.imports.parsing import CsvFile
+from app.imports.basis import Basis, Existing, Importer
+from app.imports.matching import Match
+from app.imports.parsing import CsvFile, CsvRow
 from app.imports.places import Answers, Progress, answer_for, place_question
-from app.imports.references import NeighbourhoodChoice, References, load_references
+from app.imports.references import NeighbourhoodChoice, References
 from app.imports.rows import Problem, new_content, read_row
-from app.initiatives.content import initiative_content
-from app.initiatives.models import Initiative
 from app.initiatives.public import PUBLISHED
-from app.moderation.models import Revision
 from app.permissions import in_council_area
 
 UPDATABLE_STATES = frozenset({"pending", PUBLISHED})
@@ -84,13 +79,15 @@ class ImportReport:
 class Plan:
     report: RowReport
     match: Match
-    initiative: Initiative | None = None
+    existing: Existing | None = None  # the initiative the row updates
     content: dict[str, Any] | None = None
     pending_edit: bool = False  # an update of a published initiative kept for review
     note: str = ""  # the revision's note: where the import came from
 
 
-def _neighbourhood(row, references: References, start: dict) -> NeighbourhoodChoice | None:
+def _neighbourhood(
+    row: CsvRow, references: References, start: dict[str, Any]
+) -> NeighbourhoodChoice | None:
     if row.has("neighbourhood") and row.get("neighbourhood").strip():
         try:
             return references.neighbourhood(row.get("neighbourhood"))
@@ -99,66 +96,48 @@ def _neighbourhood(row, references: References, start: dict) -> NeighbourhoodCho
     return references.by_id.get(start.get("neighbourhood_id"))
 
 
-def place_questions(csv_file: CsvFile, credit: tuple[str, str]) -> list[str]:
+def _start(existing: Existing | None, importer: Importer) -> dict[str, Any]:
+    """What a row is read on top of: its initiative's content, or a new one's."""
+    return existing.content if existing is not None else new_content(*importer.credit)
+
+
+def place_questions(csv_file: CsvFile, basis: Basis, importer: Importer) -> list[str]:
     """What to ask the geocoder: places new to their initiative, without coordinates."""
-    references = load_references()
-    matches = match_rows(csv_file, references)
-    ids = [match.initiative_id for match in matches if match.initiative_id is not None]
-    places = {}
-    for start in range(0, len(ids), CHUNK):
-        query = select(Initiative.id, Initiative.place_name, Initiative.neighbourhood_id).where(
-            Initiative.id.in_(ids[start : start + CHUNK])
-        )
-        for initiative_id, place_name, neighbourhood_id in db.session.execute(query):
-            places[initiative_id] = {
-                "place_name": place_name,
-                "neighbourhood_id": neighbourhood_id,
-            }
     questions: dict[str, None] = {}
-    for row, match in zip(csv_file.rows, matches, strict=True):
-        start = places.get(match.initiative_id) or new_content(*credit)
-        _, query = place_question(row, start, _neighbourhood(row, references, start))
+    for row, match in zip(csv_file.rows, basis.matches, strict=True):
+        start = _start(basis.existing.get(match.initiative_id), importer)
+        _, query = place_question(row, start, _neighbourhood(row, basis.references, start))
         if query:
             questions[query] = None
     return list(questions)
 
 
-def _load(ids: list[int]) -> dict[int, Initiative]:
-    found: dict[int, Initiative] = {}
-    for start in range(0, len(ids), CHUNK):
-        query = select(Initiative).where(Initiative.id.in_(ids[start : start + CHUNK]))
-        found.update({initiative.id: initiative for initiative in db.session.scalars(query)})
-    return found
-
-
 def plan_rows(
     csv_file: CsvFile,
-    importer: User,
-    credit: tuple[str, str],
+    basis: Basis,
+    importer: Importer,
     answers: Answers,
     state: str,
     progress: Progress,
 ) -> list[Plan]:
-    """What each row does, with its reasons; nothing is written."""
-    references = load_references()
-    matches = match_rows(csv_file, references)
-    initiatives = _load([m.initiative_id for m in matches if m.initiative_id is not None])
+    """What each row does, with its reasons."""
+    references = basis.references
     plans = []
     with progress("Checking rows", len(csv_file.rows)) as bar:
-        for row, match in zip(csv_file.rows, matches, strict=True):
-            initiative = initiatives.get(match.initiative_id)
-            start = initiative_content(initiative) if initiative else new_content(*credit)
+        for row, match in zip(csv_file.rows, basis.matches, strict=True):
+            existing = basis.existing.get(match.initiative_id)
+            start = _start(existing, importer)
             place = answer_for(row, start, _neighbourhood(row, references, start), answers)
             outcome_ids = [outcome["id"] for outcome in start.get("outcomes", [])]
             result = read_row(row, references, start, place, outcome_ids)
             title = (result.content or {}).get("title") or row.get("title").strip()
             plan = Plan(RowReport(row.line, title or start.get("title") or ""), match)
-            plan.initiative, plan.content = initiative, result.content
+            plan.existing, plan.content = existing, result.content
             plan.report.problems = match.problems + result.problems
             if result.content is not None:
                 plan.report.problems += _area_problems(importer, references, start, result.content)
-            if initiative is not None:
-                plan.report.initiative_id = initiative.id
+            if existing is not None:
+                plan.report.initiative_id = existing.id
             if not plan.report.problems:
                 _decide(plan, start, state)
                 if place.note and plan.report.action != "unchanged":
@@ -175,14 +154,13 @@ class _Placed(NamedTuple):
 
 
 def _area_problems(
-    importer: User, references: References, start: dict[str, Any], content: dict[str, Any]
+    importer: Importer, references: References, start: dict[str, Any], content: dict[str, Any]
 ) -> list[Problem]:
     """A council officer imports into their council's area only (an admin, anywhere): the
     initiative's neighbourhood, and its neighbourhood before the update, must be in it."""
     if importer.role != "council":
         return []
-    organisation = importer.organisation
-    area = organisation.local_authority if organisation is not None else ""
+    area = importer.organisation.local_authority if importer.organisation else ""
     problems = []
     for neighbourhood_id in dict.fromkeys(
         (start.get("neighbourhood_id"), content["neighbourhood_id"])
@@ -206,31 +184,31 @@ def _area_problems(
 
 def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
     """Create, update or unchanged; or reject an update the initiative's state forbids."""
-    report, initiative, content = plan.report, plan.initiative, plan.content
-    if initiative is None:
+    report, existing, content = plan.report, plan.existing, plan.content
+    if existing is None:
         report.action = "create"
         report.notes.append("New: published." if state == PUBLISHED else "New: waits for review.")
         return
     changed = sorted(
         {CHANGE_NAMES.get(key, key) for key in content if content[key] != start.get(key)}
     )
-    new_id = plan.match.external_id and plan.match.external_id != initiative.external_id
+    new_id = plan.match.external_id and plan.match.external_id != existing.external_id
     if not changed and not new_id:
         report.action = "unchanged"
         return
-    if initiative.state not in UPDATABLE_STATES:
+    if existing.state not in UPDATABLE_STATES:
         report.action = "reject"
         report.problems.append(
             Problem(
                 "",
-                f"It would change initiative #{initiative.id}, which is "
-                f"{initiative.state.replace('_', ' ')}: only pending and published initiatives "
+                f"It would change initiative #{existing.id}, which is "
+                f"{existing.state.replace('_', ' ')}: only pending and published initiatives "
                 "can be updated by an import.",
             )
         )
         return
-    plan.pending_edit = changed and initiative.state == PUBLISHED and state == "pending"
-    if plan.pending_edit and _open_import(initiative, content):
+    plan.pending_edit = bool(changed) and existing.state == PUBLISHED and state == "pending"
+    if plan.pending_edit and existing.open_import == content:
         report.action = "unchanged"
         report.notes.append("The same changes already wait for review.")
         return
@@ -241,20 +219,5 @@ def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
         report.notes.append(f"Gets the external_id “{plan.match.external_id}”.")
     if plan.pending_edit:
         report.notes.append("The changes wait for review; the published version stays.")
-    elif initiative.state == "pending" and state == PUBLISHED:
+    elif existing.state == "pending" and state == PUBLISHED:
         report.notes.append("Published.")
-
-
-def _open_import(initiative: Initiative, content: dict[str, Any]) -> bool:
-    """Whether an import revision with this content already waits for review."""
-    revision = _latest_pending(initiative)
-    return revision is not None and revision.kind == "import" and revision.content == content
-
-
-def _latest_pending(initiative: Initiative) -> Revision | None:
-    return db.session.scalar(
-        select(Revision)
-        .where(Revision.initiative_id == initiative.id, Revision.state == "pending")
-        .order_by(Revision.number.desc())
-        .limit(1)
-    )

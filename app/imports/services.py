@@ -1,13 +1,15 @@
 """Importing a council's CSV of initiatives: check it row by row, then write it all or nothing.
 
-``import_initiatives`` runs in three steps:
-1. read the file and work out which places need the geocoder (a short read);
-2. look those places up (outside any transaction: the seam keeps its own short ones);
-3. in one transaction, validate every row with the submission form, decide what it does
-   (create, update, unchanged or reject) and — only when committing and nothing is rejected —
-   write it all, with a revision per initiative and one audit entry. Any rejected row or any
-   error rolls the whole file back. A dry run writes nothing (the geocoder may still cache
-   its answers, as it does for any search).
+``import_initiatives`` runs in steps:
+1. read the file, and what the rows refer to and match (app.imports.basis: a short read);
+2. look up the places that need the geocoder (outside any transaction: the seam keeps its
+   own short ones);
+3. check every row with the submission form and decide what it does (create, update,
+   unchanged or reject), with no transaction open;
+4. only when committing and nothing is rejected: in one write transaction, read the basis
+   again (and check again if the site changed meanwhile), write every row, each with a
+   revision, and one audit entry. Any rejected row or any error rolls the whole file back.
+A check writes nothing (the geocoder may still cache its answers, as for any search).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit.services import record_action
 from app.extensions import db
+from app.imports.basis import Importer, read_basis
 from app.imports.parsing import read_csv
 from app.imports.places import Progress, look_up_places
 from app.imports.planning import ImportReport, place_questions, plan_rows
@@ -57,7 +60,7 @@ class ImportConflict(Exception):
 def import_initiatives(
     data: bytes,
     filename: str,
-    importer: User,
+    user: User,
     state: str,
     commit: bool = False,
     progress: Progress = no_progress,
@@ -66,28 +69,32 @@ def import_initiatives(
     """Check (and with ``commit``, import) a CSV file; raises ImportFileError for a bad file."""
     if state not in IMPORT_STATES:
         raise ValueError(f"Imported initiatives are pending or published, not {state!r}.")
-    if not can(importer, "import_initiatives") or not importer.is_active:
-        raise ImportNotAllowed(f"{importer.email} may not import initiatives.")
+    if not can(user, "import_initiatives") or not user.is_active:
+        raise ImportNotAllowed(f"{user.email} may not import initiatives.")
     csv_file = read_csv(data, current_app.config["IMPORT_MAX_ROWS"])
-    importer_id = importer.id
-    credit = _default_credit(importer)
-    questions = place_questions(csv_file, credit)
-    db.session.rollback()  # no transaction open while the geocoder works
-    answers = look_up_places(questions, progress, geocode_budget)
+    importer = Importer.of(user)
+    basis = read_basis(csv_file)
+    db.session.rollback()  # plain data from here: no transaction open while the rows are checked
+    answers = look_up_places(place_questions(csv_file, basis, importer), progress, geocode_budget)
+    plans = plan_rows(csv_file, basis, importer, answers, state, progress)
+    report = ImportReport(filename, state, [plan.report for plan in plans])
+    if not commit or report.rejected:
+        return report
     try:
-        importer = db.session.get(User, importer_id)
-        report = ImportReport(filename, state, [])
-        plans = plan_rows(csv_file, importer, credit, answers, state, progress)
-        report.rows = [plan.report for plan in plans]
-        if not commit or report.rejected:
-            db.session.rollback()
-            return report
+        again = read_basis(csv_file)  # in the write transaction, which now begins
+        if again != basis:  # the site changed since the rows were checked: check them again
+            plans = plan_rows(csv_file, again, importer, answers, state, no_progress)
+            report.rows = [plan.report for plan in plans]
+            if report.rejected:
+                db.session.rollback()
+                return report
         for plan in plans:
             plan.note = f"Imported from {filename}, line {plan.report.line}."
-        write_plans(plans, importer, state, progress)
+        author = db.session.get(User, importer.id)
+        write_plans(plans, author, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(
-                importer,
+                author,
                 "import_initiatives",
                 "import",
                 None,
@@ -109,11 +116,3 @@ def import_initiatives(
         raise
     report.committed = True
     return report
-
-
-def _default_credit(importer: User) -> tuple[str, str]:
-    """A new initiative is credited to the importer's organisation, else to them by name."""
-    organisation = importer.organisation
-    if organisation is not None and organisation.name:
-        return "organisation", organisation.name
-    return "name", ""

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
+from app.imports.matching import CHUNK
 from app.imports.places import Progress
 from app.imports.planning import Plan
 from app.initiatives.content import apply_content, initiative_content
@@ -26,49 +27,59 @@ from app.timeutil import utcnow
 FLUSH_EVERY = 100
 
 
-def write_plans(plans: list[Plan], importer: User, state: str, progress: Progress) -> None:
+def write_plans(plans: list[Plan], author: User, state: str, progress: Progress) -> None:
     """Create and update what the plans say, each with an "import" revision."""
     now = utcnow()
     changing = [plan for plan in plans if plan.report.action in ("create", "update")]
-    created = []
+    initiatives = _load([plan.existing.id for plan in changing if plan.existing is not None])
+    created: list[tuple[Plan, Initiative]] = []
     with progress("Importing", len(changing)) as bar:
         for plan in changing:
-            if plan.initiative is None:
-                created.append(_create(plan, importer, state, now))
+            if plan.existing is None:
+                created.append((plan, _create(plan, author, state, now)))
                 if len(created) % FLUSH_EVERY == 0:
                     db.session.flush()
             else:
-                _update(plan, importer, state, now)
+                _update(plan, initiatives[plan.existing.id], author, state, now)
             bar.update(1)
     db.session.flush()  # new initiatives and their outcomes get their ids
     approved = state == PUBLISHED
     with db.session.no_autoflush:  # one flush for them all, not one per row
-        for plan in created:
+        for plan, initiative in created:
             # A new initiative's first revision, exactly what was imported (add_revision
             # would ask the database for its number, one query per row).
             db.session.add(
                 Revision(
-                    initiative=plan.initiative,
+                    initiative=initiative,
                     number=1,
-                    author=importer,
+                    author=author,
                     kind="import",
                     state="approved" if approved else "pending",
-                    content=initiative_content(plan.initiative),
+                    content=initiative_content(initiative),
                     note=plan.note,
-                    **_decided(importer, now, approved),
+                    **_decided(author, now, approved),
                 )
             )
-            plan.report.initiative_id = plan.initiative.id
+            plan.report.initiative_id = initiative.id
     db.session.flush()
-    for plan in created:
-        reindex_initiative(plan.initiative)
+    for _, initiative in created:
+        reindex_initiative(initiative)
+
+
+def _load(ids: list[int]) -> dict[int, Initiative]:
+    """The initiatives to update, with their themes, stages, participants and outcomes."""
+    found: dict[int, Initiative] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = select(Initiative).where(Initiative.id.in_(ids[start : start + CHUNK]))
+        found.update({initiative.id: initiative for initiative in db.session.scalars(query)})
+    return found
 
 
 def _decided(importer: User, now, approved: bool) -> dict[str, Any]:
     return {"decided_by": importer, "decided_at": now} if approved else {}
 
 
-def _create(plan: Plan, importer: User, state: str, now) -> Plan:
+def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
     """A new initiative; written with the others at the next flush."""
     initiative = Initiative(
         title=plan.content["title"],
@@ -88,14 +99,12 @@ def _create(plan: Plan, importer: User, state: str, now) -> Plan:
     if state == PUBLISHED:
         initiative.published_at = now
     db.session.add(initiative)
-    plan.initiative = initiative
-    return plan
+    return initiative
 
 
-def _update(plan: Plan, importer: User, state: str, now) -> None:
+def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now) -> None:
     """Apply a row to its initiative, or (a published one, imported as pending) keep it as a
     revision for a moderator."""
-    initiative = plan.initiative
     if plan.match.external_id:
         initiative.external_id = plan.match.external_id
     if plan.content == initiative_content(initiative):
