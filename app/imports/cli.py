@@ -32,7 +32,9 @@ def progress_bar(label: str, total: int):
 @click.command("import-csv")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "email", required=True, help="The council officer or admin importing.")
+@click.option(
+    "--as", "email", required=True, metavar="EMAIL", help="The council officer or admin importing."
+)
 @click.option(
     "--state",
     type=click.Choice(IMPORT_STATES),
