@@ -148,6 +148,12 @@ class EmbedPanel:
         return f"{self.title}: examples from {current_app.config['SITE_NAME']}"
 
     @property
+    def defaults(self) -> dict[str, str]:
+        """The options an address leaves out (the panel's script mirrors EmbedOptions.pairs)."""
+        default = EmbedOptions()
+        return {"layout": default.layout, "limit": str(default.limit), "scheme": default.scheme}
+
+    @property
     def max_limit(self) -> int:
         return max_limit()
 

@@ -13,7 +13,7 @@
   var scriptSnippet = document.getElementById("embed-script-snippet");
   var iframeSnippet = document.getElementById("embed-iframe-snippet");
   var status = document.getElementById("embed-copy-status");
-  var DEFAULTS = { layout: "list", limit: "10", scheme: "light" };
+  var DEFAULTS = JSON.parse(panel.dataset.defaults);
   var NAMES = ["layout", "limit", "scheme"];
   var frameHeight = Number(preview.getAttribute("height")) || 400;
 
