@@ -306,3 +306,20 @@ def test_a_spreadsheet_csv_with_a_byte_order_mark_and_welsh_text(
     with app.app_context():
         summary = db.session.scalar(select(Initiative.summary))
         assert summary == "Darllen gyda'r plant bob dydd Iau — ŵyr ac wyresau'n helpu."
+
+
+def test_a_long_report_lists_the_first_rows_and_says_how_many_more(
+    app, client, auth, officer, places, monkeypatch
+):
+    monkeypatch.setattr(views, "MAX_ROWS_SHOWN", 1)
+    monkeypatch.setattr(views, "MAX_REJECTED_SHOWN", 2)
+    auth.login(officer.email)
+
+    response = check(client, (FIXTURES / "bad_rows.csv").read_bytes())
+
+    assert [(line, action) for line, action, _ in report_rows(response)] == [
+        ("2", "create"),
+        ("3", "reject"),
+        ("4", "reject"),
+    ]
+    assert "3 more rows are not listed here" in response.get_data(as_text=True)

@@ -28,7 +28,8 @@ bp.cli.add_command(import_csv_command)
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 GEOCODE_BUDGET_SECONDS = 20.0  # beyond it, places wait for the `geocode` command
-MAX_ROWS_SHOWN = 500  # rejected rows are always all shown
+MAX_ROWS_SHOWN = 500  # rows that are fine
+MAX_REJECTED_SHOWN = 1000
 EXPIRED = "That check has expired or was not yours: choose the file and check it again."
 
 
@@ -121,14 +122,18 @@ def _done_message(report: ImportReport) -> str:
 
 
 def _shown_rows(report: ImportReport | None) -> tuple[list, int]:
-    """The rows the page lists: every rejected one, and the first others."""
+    """The rows the page lists: the first rejected ones and the first others, in file order;
+    and how many more there are."""
     if report is None:
         return [], 0
-    shown, others = [], 0
+    shown, rejected, others = [], 0, 0
     for row in report.rows:
-        if row.action == "reject" or others < MAX_ROWS_SHOWN:
+        if row.action == "reject" and rejected < MAX_REJECTED_SHOWN:
+            rejected += 1
             shown.append(row)
-            others += row.action != "reject"
+        elif row.action != "reject" and others < MAX_ROWS_SHOWN:
+            others += 1
+            shown.append(row)
     return shown, len(report.rows) - len(shown)
 
 
