@@ -236,12 +236,16 @@ def test_a_file_too_large_or_too_long_is_refused(app, client, auth, officer, pla
     monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 100)
     large = check(client, (FIXTURES / "initiatives.csv").read_bytes())
     monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 12 * 2**20)
-    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(views, "PAGE_MAX_ROWS", 2)
     long = check(client, (FIXTURES / "initiatives.csv").read_bytes())
+    monkeypatch.setattr(views, "PAGE_MAX_ROWS", 2000)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 1)
+    longer = check(client, (FIXTURES / "initiatives.csv").read_bytes())
 
-    assert (large.status_code, long.status_code) == (422, 422)
+    assert [r.status_code for r in (large, long, longer)] == [422, 422, 422]
     assert "The file is larger than 0 MB" in large.get_data(as_text=True)
     assert "The file has more than 2 rows" in long.get_data(as_text=True)
+    assert "The file has more than 1 row:" in longer.get_data(as_text=True)
 
 
 def test_a_token_works_only_for_its_owner_and_only_for_an_hour(

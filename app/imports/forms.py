@@ -17,7 +17,8 @@ IMPORT_STATE_CHOICES = {
 class ImportForm(Form):
     file = FileField(
         "CSV file",
-        description="UTF-8 CSV with a header row, like the template. At most 12 MB.",
+        description="UTF-8 CSV with a header row, like the template: at most 2,000 rows and "
+        "12 MB (an admin imports longer files from the command line).",
         validators=[
             FileRequired("Choose the CSV file to check."),
             FileAllowed(["csv"], "Choose a .csv file (save the spreadsheet as CSV UTF-8)."),

@@ -62,7 +62,8 @@ def read_csv(data: bytes, max_rows: int) -> CsvFile:
                 continue
             if len(rows) == max_rows:
                 raise ImportFileError(
-                    f"The file has more than {max_rows:,} rows: split it into smaller files."
+                    f"The file has more than {max_rows:,} row{'s' if max_rows != 1 else ''}: "
+                    "split it into smaller files."
                 )
             rows.append(_row(line, columns, cells))
     except csv.Error as error:

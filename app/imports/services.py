@@ -65,13 +65,19 @@ def import_initiatives(
     commit: bool = False,
     progress: Progress = no_progress,
     geocode_budget: float | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Check (and with ``commit``, import) a CSV file; raises ImportFileError for a bad file."""
+    """Check (and with ``commit``, import) a CSV file; raises ImportFileError for a bad file.
+
+    At most IMPORT_MAX_ROWS rows (or ``max_rows``, if fewer); ``geocode_budget`` is how many
+    seconds to spend looking up places (None: as long as it takes).
+    """
     if state not in IMPORT_STATES:
         raise ValueError(f"Imported initiatives are pending or published, not {state!r}.")
     if not can(user, "import_initiatives") or not user.is_active:
         raise ImportNotAllowed(f"{user.email} may not import initiatives.")
-    csv_file = read_csv(data, current_app.config["IMPORT_MAX_ROWS"])
+    limit = current_app.config["IMPORT_MAX_ROWS"]
+    csv_file = read_csv(data, min(limit, max_rows) if max_rows else limit)
     importer = Importer.of(user)
     basis = read_basis(csv_file)
     db.session.rollback()  # plain data from here: no transaction open while the rows are checked

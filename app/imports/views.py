@@ -27,6 +27,9 @@ bp = Blueprint("imports", __name__, cli_group=None)
 bp.cli.add_command(import_csv_command)
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+# A check and an import each answer within one request (a server's timeout is often 30 s):
+# longer files go through the import-csv command, up to IMPORT_MAX_ROWS.
+PAGE_MAX_ROWS = 2000
 GEOCODE_BUDGET_SECONDS = 20.0  # beyond it, places wait for the `geocode` command
 MAX_ROWS_SHOWN = 500  # rows that are fine
 MAX_REJECTED_SHOWN = 1000
@@ -54,7 +57,12 @@ def upload():
     user_id = current_user.id
     try:
         report = import_initiatives(
-            data, filename, current_user, form.state.data, geocode_budget=GEOCODE_BUDGET_SECONDS
+            data,
+            filename,
+            current_user,
+            form.state.data,
+            geocode_budget=GEOCODE_BUDGET_SECONDS,
+            max_rows=PAGE_MAX_ROWS,
         )
     except ImportFileError as error:
         form.file.errors.append(str(error))
@@ -86,6 +94,7 @@ def confirm():
             stored.state,
             commit=True,
             geocode_budget=GEOCODE_BUDGET_SECONDS,
+            max_rows=PAGE_MAX_ROWS,
         )
     except ImportFileError as error:  # the file was checked, so only if the rules changed
         form.form_errors.append(str(error))
@@ -168,5 +177,6 @@ def _page(form: ImportForm, report=None, confirm=None, status: int = 200):
         stages=STAGES,
         sectors=SECTORS,
         max_megabytes=MAX_UPLOAD_BYTES // 2**20,
+        max_rows=PAGE_MAX_ROWS,
     )
     return page, status
