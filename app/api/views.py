@@ -1,12 +1,43 @@
-"""The JSON API's own description: the OpenAPI document and the human docs page."""
+"""The JSON API under ``/api/v1/``, its OpenAPI document and the human docs page ``/api``.
+
+Each endpoint lives in the module of what it serves (initiatives, exports, reference data,
+writes) and documents itself in its docstring; this module only puts them at their URLs.
+Read-only endpoints answer any origin (CORS, no credentials); the write endpoint does not.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_cors import cross_origin
 
+from app.api import exports, initiatives, reference, writes
 from app.api.openapi import build_openapi
 
 bp = Blueprint("api", __name__)
+
+PUBLIC_READS = {
+    "/api/v1/initiatives": initiatives.list_initiatives,
+    "/api/v1/initiatives/<int:initiative_id>": initiatives.show_initiative,
+    "/api/v1/initiatives.geojson": exports.export_geojson,
+    "/api/v1/initiatives.csv": exports.export_csv,
+    "/api/v1/clusters": reference.list_clusters,
+    "/api/v1/clusters/<slug>": reference.show_cluster,
+    "/api/v1/neighbourhoods": reference.list_neighbourhoods,
+    "/api/v1/themes": reference.list_theme_entries,
+}
+# Anyone's page may read public data; no cookies go with it, and Link must be readable.
+READ_CORS = {"origins": "*", "send_wildcard": True, "methods": ["GET"],
+             "supports_credentials": False,
+             "expose_headers": ["Link"]}  # fmt: skip
+
+for rule, view in PUBLIC_READS.items():
+    bp.add_url_rule(rule, view_func=cross_origin(**READ_CORS)(view), methods=["GET"])
+bp.add_url_rule(
+    "/api/v1/initiatives",
+    endpoint="create_initiative",
+    view_func=writes.create_initiative,
+    methods=["POST"],
+)
 
 
 def openapi_for_app() -> dict:
@@ -18,6 +49,7 @@ def openapi_for_app() -> dict:
 
 
 @bp.route("/api/v1/openapi.json")
+@cross_origin(**READ_CORS)
 def openapi_document():
     """The OpenAPI 3 document of the API.
     ---

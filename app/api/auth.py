@@ -1,0 +1,71 @@
+"""Bearer-token authentication for API writes (``Authorization: Bearer <token>``).
+
+API writes accept a personal token only, never the session cookie, so they need no CSRF
+token: a site cannot make a visitor's browser send someone's bearer token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, request
+
+from app.accounts.models import User
+from app.errors import json_error
+from app.tokens.services import find_active_token, note_token_use
+
+CHALLENGE = 'Bearer realm="api"'
+
+
+def _unauthorised(message: str, error: str):
+    body, status = json_error(401, message)
+    return body, status, {"WWW-Authenticate": f'{CHALLENGE}, error="{error}"'}
+
+
+def bearer_secret() -> str | None:
+    """The token in the Authorization header, or None when there is no well-formed one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip() or " " in secret.strip():
+        return None
+    return secret.strip()
+
+
+def bearer_required(view: Callable) -> Callable:
+    """Decorate an API view: it runs only for an active user's valid, unrevoked token.
+
+    Missing or malformed header, or an unknown or revoked token: 401 with a Bearer challenge.
+    A suspended (or unconfirmed) account: 403. The user is in ``g.api_user``.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if "Authorization" not in request.headers:
+            body, status = json_error(401, "Send an API token: Authorization: Bearer <token>.")
+            return body, status, {"WWW-Authenticate": CHALLENGE}
+        secret = bearer_secret()
+        if secret is None:
+            return _unauthorised(
+                "The Authorization header must be: Bearer <token>.", "invalid_request"
+            )
+        token = find_active_token(secret)
+        if token is None:
+            return _unauthorised("This API token is not valid or has been revoked.", "invalid_token")
+        user: User = token.user
+        if user.is_suspended:
+            return json_error(403, "This account is suspended, so its API tokens do not work.")
+        if not user.is_active:
+            return json_error(403, "This account's email address is not confirmed yet.")
+        note_token_use(token)
+        g.api_user = user
+        g.api_token = token
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def api_user_key() -> str:
+    """Rate-limit key for API writes: the token's user (set by ``bearer_required``)."""
+    user = g.get("api_user")
+    return f"api-user:{user.id}" if user is not None else f"api-addr:{request.remote_addr}"

@@ -1,0 +1,136 @@
+"""The initiatives API: a filtered, paged list and one initiative in full."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.api.paging import (
+    PagingError,
+    after,
+    encode_cursor,
+    newest_first,
+    position_of,
+    read_cursor,
+    read_limit,
+)
+from app.api.responses import api_json
+from app.api.serialize import initiative_detail, initiative_item, licence, with_public_data
+from app.errors import json_error
+from app.extensions import db
+from app.filters import InitiativeFilter, apply_filters, filter_pairs, parse_filters
+from app.initiatives.models import Initiative, Outcome
+from app.initiatives.public import published_initiatives, published_only
+
+
+def read_list_request():
+    """The filter, limit and cursor of a list request, or the 400 answer when one is bad."""
+    initiative_filter, errors = parse_filters(request.args)
+    limit = cursor = None
+    for read in (read_limit, read_cursor):
+        try:
+            value = read(request.args)
+        except PagingError as error:
+            errors[error.field] = str(error)
+            continue
+        if read is read_limit:
+            limit = value
+        else:
+            cursor = value
+    if errors:
+        return None, json_error(400, "A parameter cannot be used.", errors)
+    return (initiative_filter, limit, cursor), None
+
+
+def next_url(initiative_filter: InitiativeFilter, limit: int, cursor: str) -> str:
+    """The next page's full URL: the canonical filter, then limit and cursor."""
+    pairs = [*filter_pairs(initiative_filter), ("limit", str(limit)), ("cursor", cursor)]
+    return url_for("api.list_initiatives", _external=True) + "?" + urlencode(pairs, safe=",")
+
+
+def list_initiatives():
+    """Published initiatives matching the shared filters, newest first, a page at a time.
+    ---
+    get:
+      summary: Published initiatives, filtered and paged
+      description: >
+        Newest first. Follow `next` (a full URL, null on the last page) to walk every match
+        exactly once, even while new initiatives are published. `total` counts all matches.
+        Repeating a filter (`theme=a&theme=b`) means either; different filters all apply.
+      tags: [initiatives]
+      parameters: [q, theme, stage, sector, neighbourhood, status, verified, bbox, near,
+                   radius_km, limit, cursor]
+      responses:
+        200:
+          description: A page of initiatives.
+          content:
+            application/json:
+              schema: InitiativePage
+        400: BadRequest
+        429: TooManyRequests
+    """
+    parsed, problem = read_list_request()
+    if problem:
+        return problem
+    initiative_filter, limit, cursor = parsed
+    matching = apply_filters(published_initiatives(), initiative_filter)
+    query = with_public_data(newest_first(after(matching, cursor)).limit(limit + 1))
+    initiatives = list(db.session.scalars(query))
+    total = db.session.scalar(
+        apply_filters(published_only(select(func.count(Initiative.id))), initiative_filter)
+    )
+    more = len(initiatives) > limit
+    initiatives = initiatives[:limit]
+    following = (
+        next_url(initiative_filter, limit, encode_cursor(position_of(initiatives[-1])))
+        if more
+        else None
+    )
+    return api_json(
+        {
+            "ok": True,
+            "items": [initiative_item(initiative) for initiative in initiatives],
+            "total": total or 0,
+            "next": following,
+            "licence": licence(),
+        }
+    )
+
+
+def show_initiative(initiative_id: int):
+    """One published initiative with its description, participants and outcomes.
+    ---
+    get:
+      summary: One published initiative in full
+      tags: [initiatives]
+      parameters:
+        - name: initiative_id
+          in: path
+          required: true
+          schema: {type: integer, minimum: 1, maximum: 2147483647}
+      responses:
+        200:
+          description: The initiative.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [ok, item, licence]
+                properties:
+                  ok: {type: boolean, enum: [true]}
+                  item: {$ref: "#/components/schemas/InitiativeDetail"}
+                  licence: {$ref: "#/components/schemas/Licence"}
+        404: NotFound
+    """
+    query = with_public_data(
+        published_initiatives()
+        .where(Initiative.id == initiative_id)
+        .options(selectinload(Initiative.outcomes).joinedload(Outcome.verified_by_organisation))
+    )
+    initiative = db.session.scalar(query)
+    if initiative is None:
+        return json_error(404, "There is no published initiative with this id.")
+    return api_json({"ok": True, "item": initiative_detail(initiative), "licence": licence()})

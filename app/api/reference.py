@@ -1,0 +1,231 @@
+"""Clusters, neighbourhoods and themes: what the initiatives' filters and pages refer to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import func, literal, select, union_all
+
+from app.api.responses import api_json
+from app.api.serialize import (
+    initiative_item,
+    iso_time,
+    licence,
+    preload_credit_and_verifiers,
+)
+from app.clusters.models import Cluster, ClusterItem
+from app.clusters.services import (
+    cluster_example_set,
+    cluster_filter,
+    find_published_cluster,
+    published_clusters_query,
+)
+from app.errors import json_error
+from app.extensions import db
+from app.filters import apply_filters, canonical_query
+from app.initiatives.models import Initiative, InitiativeTheme
+from app.initiatives.public import published_only
+from app.markdown import render_markdown
+from app.neighbourhoods.models import Neighbourhood
+from app.themes.services import list_themes
+
+
+def cluster_counts(clusters: list[Cluster]) -> dict[int, int]:
+    """How many published examples each cluster shows, in one query for all of them."""
+    counts = []
+    picked = [cluster.id for cluster in clusters if cluster.kind != "filter"]
+    if picked:
+        counts.append(
+            published_only(
+                select(ClusterItem.cluster_id, func.count(Initiative.id))
+                .join(Initiative, Initiative.id == ClusterItem.initiative_id)
+                .where(ClusterItem.cluster_id.in_(picked))
+                .group_by(ClusterItem.cluster_id)
+            )
+        )
+    for cluster in clusters:
+        if cluster.kind != "filter":
+            continue
+        initiative_filter, errors = cluster_filter(cluster)
+        if errors:
+            continue  # a saved filter that no longer parses shows nothing
+        counts.append(
+            apply_filters(
+                published_only(select(literal(cluster.id), func.count(Initiative.id))),
+                initiative_filter,
+            )
+        )
+    if not counts:
+        return {}
+    query = counts[0] if len(counts) == 1 else union_all(*counts)
+    return {cluster_id: count for cluster_id, count in db.session.execute(query)}
+
+
+def cluster_json(cluster: Cluster, count: int) -> dict[str, Any]:
+    return {
+        "slug": cluster.slug,
+        "title": cluster.title,
+        "url": url_for("clusters.show_cluster", slug=cluster.slug, _external=True),
+        "kind": cluster.kind,
+        "updated_at": iso_time(cluster.updated_at),
+        "count": count,
+    }
+
+
+def list_clusters():
+    """Published clusters of examples, newest first.
+    ---
+    get:
+      summary: Published clusters
+      tags: [clusters]
+      responses:
+        200:
+          description: Every published cluster with how many examples it shows.
+          content:
+            application/json:
+              schema: ClusterList
+    """
+    clusters = list(db.session.scalars(published_clusters_query()))
+    counts = cluster_counts(clusters)
+    return api_json(
+        {
+            "ok": True,
+            "clusters": [cluster_json(cluster, counts.get(cluster.id, 0)) for cluster in clusters],
+            "licence": licence(),
+        }
+    )
+
+
+def show_cluster(slug: str):
+    """One published cluster with its examples in order and the curator's notes.
+    ---
+    get:
+      summary: One published cluster and its examples
+      tags: [clusters]
+      parameters:
+        - name: slug
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        200:
+          description: The cluster.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [ok, cluster, licence]
+                properties:
+                  ok: {type: boolean, enum: [true]}
+                  cluster: {$ref: "#/components/schemas/ClusterDetail"}
+                  licence: {$ref: "#/components/schemas/Licence"}
+        404: NotFound
+    """
+    cluster = find_published_cluster(slug)
+    if cluster is None:
+        return json_error(404, "There is no published cluster with this slug.")
+    example_set = cluster_example_set(cluster)
+    preload_credit_and_verifiers(example_set.initiatives)
+    saved_filter = None
+    if cluster.kind == "filter":
+        initiative_filter, errors = cluster_filter(cluster)
+        saved_filter = "" if errors else canonical_query(initiative_filter)
+    body = {
+        **cluster_json(cluster, len(example_set.examples)),
+        "introduction": {
+            "markdown": cluster.introduction,
+            "html": str(render_markdown(cluster.introduction)),
+        },
+        "filter": saved_filter,
+        "examples": [
+            {**initiative_item(example.initiative), "note": example.note}
+            for example in example_set.examples
+        ],
+    }
+    return api_json({"ok": True, "cluster": body, "licence": licence()})
+
+
+def list_neighbourhoods():
+    """Neighbourhoods with their local authority, centre and published initiatives.
+    ---
+    get:
+      summary: Neighbourhoods
+      tags: [reference]
+      responses:
+        200:
+          description: Every neighbourhood, by name.
+          content:
+            application/json:
+              schema: NeighbourhoodList
+    """
+    counts = dict(
+        db.session.execute(
+            published_only(
+                select(Initiative.neighbourhood_id, func.count(Initiative.id)).group_by(
+                    Initiative.neighbourhood_id
+                )
+            )
+        ).all()
+    )
+    neighbourhoods = db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name))
+    return api_json(
+        {
+            "ok": True,
+            "neighbourhoods": [
+                {
+                    "slug": neighbourhood.slug,
+                    "name": neighbourhood.name,
+                    "local_authority": neighbourhood.local_authority,
+                    "url": url_for(
+                        "browse.show_neighbourhood", slug=neighbourhood.slug, _external=True
+                    ),
+                    "centre": {"lat": neighbourhood.latitude, "lon": neighbourhood.longitude},
+                    "count": counts.get(neighbourhood.id, 0),
+                }
+                for neighbourhood in neighbourhoods
+            ],
+            "licence": licence(),
+        }
+    )
+
+
+def list_theme_entries():
+    """Themes in display order with how many published initiatives have each.
+    ---
+    get:
+      summary: Themes
+      tags: [reference]
+      responses:
+        200:
+          description: Every theme.
+          content:
+            application/json:
+              schema: ThemeList
+    """
+    counts = dict(
+        db.session.execute(
+            published_only(
+                select(InitiativeTheme.theme_id, func.count(Initiative.id))
+                .join(Initiative, Initiative.id == InitiativeTheme.initiative_id)
+                .group_by(InitiativeTheme.theme_id)
+            )
+        ).all()
+    )
+    return api_json(
+        {
+            "ok": True,
+            "themes": [
+                {
+                    "slug": theme.slug,
+                    "name": theme.name,
+                    "colour": theme.colour,
+                    "description": theme.description,
+                    "url": url_for("browse.show_theme", slug=theme.slug, _external=True),
+                    "count": counts.get(theme.id, 0),
+                }
+                for theme in list_themes()
+            ],
+            "licence": licence(),
+        }
+    )
