@@ -51,7 +51,9 @@ def bearer_required(view: Callable) -> Callable:
             )
         token = find_active_token(secret)
         if token is None:
-            return _unauthorised("This API token is not valid or has been revoked.", "invalid_token")
+            return _unauthorised(
+                "This API token is not valid or has been revoked.", "invalid_token"
+            )
         user: User = token.user
         if user.is_suspended:
             return json_error(403, "This account is suspended, so its API tokens do not work.")

@@ -51,7 +51,9 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     spec.components.schema("Error", ERROR_SCHEMA)
     for name, schema in schemas.SCHEMAS.items():
         spec.components.schema(name, schema)
-    paging = schemas.paging_parameters(app.config["API_DEFAULT_LIMIT"], app.config["API_MAX_LIMIT"])
+    paging = schemas.paging_parameters(
+        app.config["API_DEFAULT_LIMIT"], app.config["API_MAX_LIMIT"]
+    )
     for name, parameter in {**schemas.PARAMETERS, **paging}.items():
         fields = {key: value for key, value in parameter.items() if key != "in"}
         spec.components.parameter(name, parameter["in"], {"name": name, **fields})

@@ -79,9 +79,7 @@ def read_cursor(args: MultiDict) -> Position | None:
 
 def newest_first(query: Select) -> Select:
     """Order initiatives newest first, the order cursors walk."""
-    return query.order_by(
-        Initiative.published_at.desc().nulls_last(), Initiative.id.desc()
-    )
+    return query.order_by(Initiative.published_at.desc().nulls_last(), Initiative.id.desc())
 
 
 def after(query: Select, position: Position | None) -> Select:

@@ -471,11 +471,10 @@ def _error(description: str) -> dict[str, Any]:
 RESPONSES = {
     "BadRequest": _error("A malformed parameter or body; errors names each field."),
     "Unauthorized": {
-        **_error("No API token, a malformed Authorization header, or an unknown or revoked "
-                 "token."),
-        "headers": {
-            "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
-        },
+        **_error(
+            "No API token, a malformed Authorization header, or an unknown or revoked token."
+        ),
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
     },
     "Forbidden": _error("The token's account is suspended or not confirmed."),
     "NotFound": _error("Nothing published at this address."),

@@ -193,7 +193,9 @@ def create_initiative():
     try:
         formdata = form_data_from_json(body)
     except BodyError as error:
-        return json_error(400, "The body is not the expected shape.", {error.field or "body": str(error)})
+        return json_error(
+            400, "The body is not the expected shape.", {error.field or "body": str(error)}
+        )
     form = initiative_form(
         list_themes(),
         services.list_neighbourhoods(),
