@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.accounts.services import create_user
+from app.clusters.demo import add_demo_clusters
+from app.council.demo import verify_demo_outcomes
 from app.demo_initiatives import seed_demo_initiatives
 from app.organisations.services import save_organisation
 
@@ -49,4 +51,6 @@ def seed_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
         )
         accounts.append((role, email, password))
     seed_demo_initiatives(users_by_role)
+    verify_demo_outcomes()
+    add_demo_clusters(users_by_role.get("moderator"))
     return accounts

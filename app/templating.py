@@ -17,8 +17,11 @@ def navigation() -> list[tuple[str, str]]:
     """The main navigation: (endpoint, label), only for features that exist."""
     items = [("pages.home", "Home"), ("browse.list_initiatives", "Initiatives")]
     items.append(("mappage.show_map", "Map"))
+    items.append(("clusters.list_clusters", "Clusters"))
     if current_user.is_authenticated:
         items.append(("submissions.new_initiative", "Submit an initiative"))
+    if can(current_user, "view_dashboard"):
+        items.append(("council.dashboard", "Council"))
     if can(current_user, "moderate"):
         items.append(("moderation.queue", "Moderation"))
     if can(current_user, "manage_users"):

@@ -341,3 +341,19 @@ def test_feed_queries_do_not_grow_with_entries(app, client, make_initiative, url
         return len(statements)
 
     assert measure(2) == measure(8)
+
+
+def test_if_modified_since_alone_is_not_fooled_by_an_initiative_leaving_the_list(
+    app, client, three
+):
+    first = client.get("/feeds/initiatives.atom")
+    with app.app_context():
+        newest = db.session.get(Initiative, three[2])
+        newest.state = "archived"
+        newest.updated_at = utcnow() + timedelta(seconds=1)
+        db.session.commit()
+    since = client.get(
+        "/feeds/initiatives.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+    )
+    assert since.status_code == 200
+    assert b"Newest" not in since.data

@@ -20,6 +20,10 @@ PROTECTED = [
     ("GET", "/admin/organisations/new", "manage_organisations"),
     ("POST", "/admin/organisations/new", "manage_organisations"),
     ("GET", "/admin/audit", "read_audit_log"),
+    ("GET", "/council", "view_dashboard"),
+    ("GET", "/council/import", "import_initiatives"),
+    ("GET", "/clusters/manage", "curate_clusters"),
+    ("GET", "/clusters/manage/new", "curate_clusters"),
 ]
 
 

@@ -40,6 +40,9 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    if "$" not in password_hash:  # unusable (e.g. restored from an export without secrets)
+        spend_password_check_time()  # answer as slowly as a real check: no account oracle
+        return False
     return check_password_hash(password_hash, password)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import nh3
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -131,7 +132,17 @@ def filtered_example_set(args: MultiDict, limit: int, title: str = "") -> Exampl
 
 
 def describe_filter(initiative_filter: InitiativeFilter) -> str:
-    """A short title for a filtered list, e.g. "Initiatives: health in Kirkstall"."""
+    """A short title for a filtered list, e.g. "Initiatives: health in Kirkstall".
+
+    Asked once per request (the page title, its feeds, its embed panel all want it).
+    """
+    titles = g.setdefault("filter_titles", {})
+    if initiative_filter not in titles:
+        titles[initiative_filter] = _describe_filter(initiative_filter)
+    return titles[initiative_filter]
+
+
+def _describe_filter(initiative_filter: InitiativeFilter) -> str:
     from app.neighbourhoods.models import Neighbourhood
     from app.themes.models import Theme
 

@@ -22,7 +22,7 @@ from app.initiatives.models import (
     Outcome,
     Participant,
 )
-from app.initiatives.profile import EFFORT_GROUPS, _whole_percentages, effort_group
+from app.initiatives.profile import EFFORT_GROUPS, effort_group, whole_percentages
 from app.initiatives.public import published_only
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS, STAGES
 from app.themes.models import Theme
@@ -220,7 +220,7 @@ def _shares(values: list[float]) -> list[int | None]:
     total = sum(values)
     if total <= 0:
         return [None] * len(values)
-    return list(_whole_percentages(values, total))
+    return list(whole_percentages(values, total))
 
 
 def count_outcomes(selection: Selection) -> OutcomeCounts:

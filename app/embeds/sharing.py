@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from flask import current_app, g, request, url_for
+from flask import current_app, request, url_for
 from jinja2 import pass_context
 
 from app.clusters.models import Cluster
@@ -78,15 +78,7 @@ def _page(kind: str, subject) -> tuple[str, str]:
         return initiative_url(subject, _external=True), subject.title
     if kind == "cluster":
         return url_for("clusters.show_cluster", slug=subject.slug, _external=True), subject.title
-    return list_page_url(subject), _filter_title(subject)
-
-
-def _filter_title(initiative_filter: InitiativeFilter) -> str:
-    """describe_filter, asked once per request however many parts of a page need it."""
-    titles = g.setdefault("embeds_filter_titles", {})
-    if initiative_filter not in titles:
-        titles[initiative_filter] = describe_filter(initiative_filter)
-    return titles[initiative_filter]
+    return list_page_url(subject), describe_filter(subject)
 
 
 @pass_context

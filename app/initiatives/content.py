@@ -149,7 +149,7 @@ def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
     for position, row in enumerate(rows):
         outcome = existing.get(row.get("id")) or Outcome()
         numbers_changed = any(
-            getattr(outcome, field) != row.get(field) for field in VERIFIED_FIELDS
+            _blank(getattr(outcome, field)) != _blank(row.get(field)) for field in VERIFIED_FIELDS
         )
         for field in OUTCOME_FIELDS:
             value = row.get(field)
@@ -163,6 +163,11 @@ def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
             clear_verification(outcome)
         outcomes.append(outcome)
     initiative.outcomes = outcomes
+
+
+def _blank(value):
+    """No value, whether a form sent "" or the API and imports sent None."""
+    return None if value == "" else value
 
 
 def clear_verification(outcome: Outcome) -> None:

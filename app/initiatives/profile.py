@@ -70,7 +70,7 @@ def coproduction_profile(initiative: Initiative) -> Profile:
     total = sum(hours.values())
     shares = []
     if total > 0:
-        percents = _whole_percentages([hours[group] for group in EFFORT_GROUPS], total)
+        percents = whole_percentages([hours[group] for group in EFFORT_GROUPS], total)
         shares = [
             EffortShare(group, label, hours[group], people[group], percent)
             for (group, label), percent in zip(EFFORT_GROUPS.items(), percents, strict=True)
@@ -79,7 +79,7 @@ def coproduction_profile(initiative: Initiative) -> Profile:
     return Profile(dict(STAGES), rows, shares, total)
 
 
-def _whole_percentages(values: list[float], total: float) -> list[int]:
+def whole_percentages(values: list[float], total: float) -> list[int]:
     """Percentages rounded so that they still add up to 100 (largest remainder first)."""
     exact = [value * 100 / total for value in values]
     whole = [int(share) for share in exact]

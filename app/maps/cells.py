@@ -286,9 +286,9 @@ def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[Poi
     return rows
 
 
-def _changes_map(session: Session, initiative: Initiative) -> bool:
+def _changes_map(initiative: Initiative, added_or_deleted: set[int]) -> bool:
     """Whether a flush may change what the map shows of this initiative."""
-    if initiative in session.new or initiative in session.deleted:
+    if id(initiative) in added_or_deleted:
         return True
     attributes = inspect(initiative).attrs
     return any(attributes[name].history.has_changes() for name in WATCHED)
@@ -300,8 +300,11 @@ def _note_map_changes(session: Session, _context, _instances) -> None:
     session.info.pop(_PENDING, None)
     initiatives: list[Initiative] = []
     initiative_ids: set[int] = set()
-    for instance in [*session.new, *session.dirty, *session.deleted]:
-        if isinstance(instance, Initiative) and _changes_map(session, instance):
+    # session.new and .deleted build a new collection on every access: read them once.
+    new, deleted = list(session.new), list(session.deleted)
+    added_or_deleted = {id(instance) for instance in new + deleted}
+    for instance in [*new, *session.dirty, *deleted]:
+        if isinstance(instance, Initiative) and _changes_map(instance, added_or_deleted):
             initiatives.append(instance)
             if instance.id is not None:
                 initiative_ids.add(instance.id)

@@ -212,7 +212,7 @@ INJECTED = (
     "img[src='x']",
     "[onerror]",
     "[onload]",
-    "script:not([src])",
+    "script:not([src]):not([type='application/ld+json'])",
     "a[href^='javascript:' i]",
 )
 
