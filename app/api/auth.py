@@ -13,6 +13,7 @@ from flask import g, request
 
 from app.accounts.models import User
 from app.errors import json_error
+from app.extensions import db
 from app.tokens.services import find_active_token, note_token_use
 
 CHALLENGE = 'Bearer realm="api"'
@@ -59,7 +60,8 @@ def bearer_required(view: Callable) -> Callable:
             return json_error(403, "This account is suspended, so its API tokens do not work.")
         if not user.is_active:
             return json_error(403, "This account's email address is not confirmed yet.")
-        note_token_use(token)
+        if note_token_use(token):
+            db.session.commit()  # kept even when the request itself fails validation
         g.api_user = user
         g.api_token = token
         return view(*args, **kwargs)

@@ -61,8 +61,8 @@ def _text(field: str, value: Any) -> str:
 def _number(field: str, value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise BodyError(field, "Must be a number.")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BodyError(field, "Must be a number (or null).")
     return str(value)
 
 

@@ -99,9 +99,14 @@ def find_active_token(secret: str) -> ApiToken | None:
     return token
 
 
-def note_token_use(token: ApiToken) -> None:
-    """Remember when the token was last used (to the minute, so reads rarely write)."""
+def note_token_use(token: ApiToken) -> bool:
+    """Remember when the token was last used, to the minute (so most uses write nothing).
+
+    Returns whether anything changed.
+    """
     now = utcnow()
     last = token.last_used_at
-    if last is None or (now - last).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
-        token.last_used_at = now
+    if last is not None and (now - last).total_seconds() < LAST_USED_RESOLUTION_SECONDS:
+        return False
+    token.last_used_at = now
+    return True
