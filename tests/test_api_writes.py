@@ -85,14 +85,18 @@ def test_creates_a_pending_submission(app, client, token, neighbourhood):
         assert initiative.submitter.display_name == "Ann Example"
         assert (initiative.latitude, initiative.longitude) == (53.8212345, -1.6012345)
         assert initiative.neighbourhood.slug == "kirkstall"
-        revision = db.session.scalar(select(Revision).where(Revision.initiative_id == initiative.id))
+        revision = db.session.scalar(
+            select(Revision).where(Revision.initiative_id == initiative.id)
+        )
         assert (revision.kind, revision.state) == ("submission", "pending")
     # Pending: not public until a moderator approves it.
     assert client.get(f"/api/v1/initiatives/{created['id']}").status_code == 404
     assert client.get("/api/v1/initiatives").json["total"] == 0
 
 
-def test_a_place_name_without_coordinates_waits_for_the_geocoder(app, client, token, neighbourhood):
+def test_a_place_name_without_coordinates_waits_for_the_geocoder(
+    app, client, token, neighbourhood
+):
     response = post(client, token, submission(latitude=None, longitude=None))
     assert response.status_code == 201
     with app.app_context():
