@@ -60,9 +60,7 @@ def test_csv_per_sector_people_and_hours(client, make_initiative, app):
     assert (row["themes"], row["primary_theme"]) == ("health;safety", "health")
     assert row["stages"] == "co-design;co-delivery"
     assert (row["outcomes"], row["verified_outcomes"]) == ("2", "1")
-    assert (
-        row["url"] == f"http://localhost/initiatives/{initiative_id}-{row['url'].split('-', 1)[1]}"
-    )
+    assert row["url"].startswith(f"http://localhost/initiatives/{initiative_id}-street-watch-")
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
