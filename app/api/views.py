@@ -66,7 +66,34 @@ def openapi_document():
     return openapi_for_app()
 
 
+def documented_operations(spec: dict) -> list[dict]:
+    """The document's operations for people: parameters and responses with references resolved."""
+    components = spec.get("components", {})
+
+    def resolve(item: dict, kind: str) -> dict:
+        reference = item.get("$ref", "")
+        return components[kind][reference.rsplit("/", 1)[1]] if reference else item
+
+    return [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "needs_token": bool(operation.get("security")),
+            "parameters": [resolve(p, "parameters") for p in operation.get("parameters", [])],
+            "responses": [
+                (status, resolve(response, "responses").get("description", ""))
+                for status, response in operation.get("responses", {}).items()
+            ],
+        }
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
 @bp.route("/api")
 def api_docs():
     """Human-readable API documentation, made from the OpenAPI document."""
-    return render_template("api/docs.html", spec=openapi_for_app())
+    spec = openapi_for_app()
+    return render_template("api/docs.html", spec=spec, operations=documented_operations(spec))
