@@ -215,7 +215,6 @@ def export_geojson():
             application/geo+json:
               schema: FeatureCollection
         400: BadRequest
-        429: TooManyRequests
     """
     return _export("geojson", GEOJSON, _geojson_chunks)
 
@@ -241,6 +240,5 @@ def export_csv():
             text/csv:
               schema: {type: string}
         400: BadRequest
-        429: TooManyRequests
     """
     return _export("csv", "text/csv", _csv_chunks)

@@ -70,7 +70,6 @@ def list_initiatives():
             application/json:
               schema: InitiativePage
         400: BadRequest
-        429: TooManyRequests
     """
     parsed, problem = read_list_request()
     if problem:
