@@ -173,3 +173,12 @@ def test_exports_stream_past_a_batch(app, client, make_initiative, monkeypatch):
     assert sorted(int(row["id"]) for row in rows) == sorted(ids) and len(rows) == 5
     features = client.get("/api/v1/initiatives.geojson").json["features"]
     assert sorted(feature["id"] for feature in features) == sorted(ids)
+
+
+def test_a_signed_in_person_downloads_the_same_export(client, auth, make_user, make_initiative):
+    make_initiative(title="Public one")
+    make_initiative(title="Not yet", state="pending")
+    auth.login(make_user(role="moderator").email)
+    rows = read_csv(client.get("/api/v1/initiatives.csv"))
+    assert [row["title"] for row in rows] == ["Public one"]  # moderators too: public data only
+    assert client.get("/account").status_code == 200
