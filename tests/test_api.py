@@ -413,3 +413,21 @@ def test_neighbourhoods_and_themes(client, make_initiative, make_neighbourhood):
     assert list(themes) == ["safety", "health", "education", "sustainability"]
     assert themes["health"]["count"] == 1 and themes["safety"]["count"] == 0
     assert themes["health"]["url"] == "http://localhost/themes/health"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/clusters/%00",
+        "/api/v1/clusters/a%00b",
+        "/api/v1/clusters/" + "x" * 500,
+        "/api/v1/initiatives?cursor=%00",
+        "/api/v1/initiatives?theme=%00&neighbourhood=a%00",
+        "/api/v1/initiatives.csv?q=%00",
+    ],
+)
+def test_nul_and_odd_values_are_never_a_server_error(client, url):
+    response = client.get(url)
+    response.get_data()
+    assert response.status_code in {200, 400, 404}
+    assert response.is_json or response.mimetype == "text/csv"

@@ -236,3 +236,13 @@ def test_no_cors_headers_on_writes(client, token, neighbourhood):
         },
     )
     assert "POST" not in preflight.headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_nul_characters_in_a_body_are_never_a_server_error(client, token, neighbourhood):
+    body = submission(neighbourhood="kirk\x00stall", title="Street\x00watch")
+    response = post(client, token, body)
+    assert response.status_code == 422
+    assert "neighbourhood" in response.json["errors"]
+    response = post(client, token, submission(title="Street\x00watch"))
+    assert response.status_code == 201
+    assert response.json["initiative"]["title"] == "Streetwatch"

@@ -23,7 +23,7 @@ from app.clusters.services import (
 )
 from app.errors import json_error
 from app.extensions import db
-from app.filters import apply_filters, canonical_query
+from app.filters import apply_filters, canonical_query, is_slug
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_only
 from app.markdown import render_markdown
@@ -122,7 +122,7 @@ def show_cluster(slug: str):
                   licence: {$ref: "#/components/schemas/Licence"}
         404: NotFound
     """
-    cluster = find_published_cluster(slug)
+    cluster = find_published_cluster(slug) if is_slug(slug) else None
     if cluster is None:
         return json_error(404, "There is no published cluster with this slug.")
     example_set = cluster_example_set(cluster)

@@ -18,6 +18,7 @@ from app.api.responses import api_json
 from app.api.serialize import initiative_detail
 from app.errors import json_error
 from app.extensions import csrf, db, limiter
+from app.filters import is_slug
 from app.initiatives.services import initiative_url
 from app.neighbourhoods.models import Neighbourhood
 from app.submissions import services
@@ -125,7 +126,7 @@ def form_data_from_json(body: Any) -> MultiDict:
         data.add("stages", stage)
     slug = _text("neighbourhood", body.get("neighbourhood")).strip()
     if slug:
-        neighbourhood_id = db.session.scalar(
+        neighbourhood_id = is_slug(slug) and db.session.scalar(
             select(Neighbourhood.id).where(Neighbourhood.slug == slug)
         )
         data.add("neighbourhood", str(neighbourhood_id or NOT_A_NEIGHBOURHOOD + slug))

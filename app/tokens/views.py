@@ -37,8 +37,8 @@ def create_token():
     new = services.create_token(current_user, form.name.data or "")
     db.session.commit()
     response = render_template("tokens/created.html", token=new.token, secret=new.secret)
-    # The secret is on this page only: no cache may keep it, no referrer may carry it.
-    return response, 201, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    # The secret is on this page only: no cache may keep it.
+    return response, 201, {"Cache-Control": "no-store"}
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
