@@ -1,0 +1,67 @@
+"""The OpenAPI document says what the API does: filters, paging, schemas, errors, security."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.filters import FILTER_NAMES
+
+
+@pytest.fixture
+def document(client):
+    return client.get("/api/v1/openapi.json").json
+
+
+def parameter_names(document, operation) -> set[str]:
+    names = set()
+    for parameter in operation.get("parameters", []):
+        if "$ref" in parameter:
+            parameter = document["components"]["parameters"][parameter["$ref"].rsplit("/")[-1]]
+        names.add(parameter["name"])
+    return names
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/initiatives", "/api/v1/initiatives.geojson", "/api/v1/initiatives.csv"]
+)
+def test_lists_and_exports_document_every_shared_filter(document, path):
+    names = parameter_names(document, document["paths"][path]["get"])
+    assert set(FILTER_NAMES) <= names
+    assert ({"limit", "cursor"} <= names) == (path == "/api/v1/initiatives")
+
+
+def test_components(document):
+    schemas = document["components"]["schemas"]
+    for name in (
+        "Initiative",
+        "InitiativeDetail",
+        "InitiativePage",
+        "Cluster",
+        "Neighbourhood",
+        "Theme",
+        "Error",
+        "FeatureCollection",
+        "NewInitiative",
+    ):
+        assert name in schemas
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token from your account page (or `create-token`).",
+    }
+
+
+def test_the_write_documents_its_token_and_every_error(document):
+    operation = document["paths"]["/api/v1/initiatives"]["post"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert {"201", "400", "401", "403", "422", "429"} <= set(operation["responses"])
+    assert "security" not in document["paths"]["/api/v1/initiatives"]["get"]
+
+
+def test_reads_document_their_errors(document):
+    paths = document["paths"]
+    assert "400" in paths["/api/v1/initiatives"]["get"]["responses"]
+    assert "404" in paths["/api/v1/initiatives/{initiative_id}"]["get"]["responses"]
+    assert "404" in paths["/api/v1/clusters/{slug}"]["get"]["responses"]
+    geojson = paths["/api/v1/initiatives.geojson"]["get"]["responses"]["200"]["content"]
+    assert list(geojson) == ["application/geo+json"]
