@@ -165,3 +165,20 @@ def test_token_use_is_recorded(app, client, make_user):
     write(client, secret)
     with app.app_context():
         assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_a_person_holds_a_bounded_number_of_tokens(app, client, auth, make_user, runner):
+    from app.tokens.services import MAX_ACTIVE_TOKENS
+
+    user = make_user()
+    for _ in range(MAX_ACTIVE_TOKENS):
+        token_for(app, user.id)
+    auth.login(user.email)
+    response = client.post("/account/tokens", data={"name": "One too many"})
+    assert response.status_code == 422
+    assert "revoke one" in response.get_data(as_text=True)
+    assert runner.invoke(args=["create-token", user.email]).exit_code != 0
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id).limit(1))
+    client.post(f"/account/tokens/{token_id}/revoke", data={})
+    assert client.post("/account/tokens", data={"name": "Now fine"}).status_code == 201

@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -29,6 +29,7 @@ MAX_NAME_LENGTH = 100
 # What a token looks like: the prefix and 43 URL-safe base64 characters (32 bytes).
 TOKEN_SHAPE = re.compile(r"cp_[A-Za-z0-9_-]{43}")
 LAST_USED_RESOLUTION_SECONDS = 60  # write last_used_at at most once a minute per token
+MAX_ACTIVE_TOKENS = 20  # per person: plenty for scripts, and a bound on what may leak
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,14 @@ def user_tokens(user: User) -> list[ApiToken]:
             select(ApiToken)
             .where(ApiToken.user_id == user.id)
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def count_active_tokens(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(ApiToken.id)).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
         )
     )
 

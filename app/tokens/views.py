@@ -32,7 +32,14 @@ def new_token_form() -> TokenForm:
 def create_token():
     """Make a new API token and show it, once."""
     form = TokenForm()
-    if not form.validate():
+    valid = form.validate()
+    if services.count_active_tokens(current_user) >= services.MAX_ACTIVE_TOKENS:
+        form.form_errors.append(
+            f"You have {services.MAX_ACTIVE_TOKENS} API tokens: revoke one you no longer use "
+            "before making another."
+        )
+        valid = False
+    if not valid:
         return render_template("tokens/create.html", form=form), 422
     new = services.create_token(current_user, form.name.data or "")
     db.session.commit()
@@ -66,6 +73,10 @@ def create_token_command(email: str, name: str):
         raise click.ClickException(f"There is no user with the email {email.strip().lower()}.")
     if user.is_suspended:
         raise click.ClickException(f"{user.email} is suspended: its tokens would not work.")
+    if services.count_active_tokens(user) >= services.MAX_ACTIVE_TOKENS:
+        raise click.ClickException(
+            f"{user.email} has {services.MAX_ACTIVE_TOKENS} API tokens: revoke one first."
+        )
     new = services.create_token(user, name)
     db.session.commit()
     click.echo(new.secret)
