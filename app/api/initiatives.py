@@ -26,20 +26,20 @@ from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives, published_only
 
 
+def _paging_value(read, errors: dict[str, str]):
+    """A paging parameter's value; on a bad one, its message goes into ``errors``."""
+    try:
+        return read(request.args)
+    except PagingError as error:
+        errors[error.field] = str(error)
+        return None
+
+
 def read_list_request():
     """The filter, limit and cursor of a list request, or the 400 answer when one is bad."""
     initiative_filter, errors = parse_filters(request.args)
-    limit = cursor = None
-    for read in (read_limit, read_cursor):
-        try:
-            value = read(request.args)
-        except PagingError as error:
-            errors[error.field] = str(error)
-            continue
-        if read is read_limit:
-            limit = value
-        else:
-            cursor = value
+    limit = _paging_value(read_limit, errors)
+    cursor = _paging_value(read_cursor, errors)
     if errors:
         return None, json_error(400, "A parameter cannot be used.", errors)
     return (initiative_filter, limit, cursor), None

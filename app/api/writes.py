@@ -177,7 +177,7 @@ def create_initiative():
           description: The submission, waiting for review.
           headers:
             Location:
-              description: The initiative's page (visible to you until it is published).
+              description: The initiative's page (yours to see while it waits for review).
               schema: {type: string, format: uri}
           content:
             application/json:
