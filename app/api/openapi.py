@@ -12,7 +12,7 @@ from apispec import APISpec
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 
-from app.api import schemas
+from app.api import parameters, schemas
 
 API_PREFIX = "/api/v1/"
 
@@ -51,15 +51,15 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     spec.components.schema("Error", ERROR_SCHEMA)
     for name, schema in schemas.SCHEMAS.items():
         spec.components.schema(name, schema)
-    paging = schemas.paging_parameters(
+    paging = parameters.paging_parameters(
         app.config["API_DEFAULT_LIMIT"], app.config["API_MAX_LIMIT"]
     )
-    for name, parameter in {**schemas.PARAMETERS, **paging}.items():
+    for name, parameter in {**parameters.PARAMETERS, **paging}.items():
         fields = {key: value for key, value in parameter.items() if key != "in"}
         spec.components.parameter(name, parameter["in"], {"name": name, **fields})
-    for name, response in schemas.RESPONSES.items():
+    for name, response in parameters.RESPONSES.items():
         spec.components.response(name, response)
-    for name, scheme in schemas.SECURITY_SCHEMES.items():
+    for name, scheme in parameters.SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
     with app.test_request_context():
         for rule in sorted(api_rules(app), key=lambda rule: rule.rule):

@@ -1,13 +1,14 @@
-"""The OpenAPI components the API views refer to: schemas, parameters, responses, security.
+"""The OpenAPI schemas of what the API answers: initiatives, clusters, reference data, GeoJSON.
 
-Views' docstrings refer to these by ``$ref`` so that every endpoint describes the shared
-filters and the error responses the same way, and the same way the code behaves.
+Views' docstrings refer to them by name (``schema: InitiativePage``); the response checks of the
+schemathesis test hold the code to them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.api.submission_schemas import NEW_INITIATIVE, SUBMISSION
 from app.initiatives.vocabulary import PRECISIONS, SECTORS, STAGES, STATUSES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -298,87 +299,6 @@ FEATURE_COLLECTION = {
     },
 }
 
-TEXT = {"type": "string", "maxLength": 20000}
-NEW_PARTICIPANT = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "sector": {"type": "string", "enum": list(SECTORS)},
-        "name": {"type": "string", "maxLength": 200},
-        "roles": {"type": "array", "items": {"type": "string", "enum": list(STAGES)}},
-        "people": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000},
-        "hours": {"type": ["number", "null"], "minimum": 0, "maximum": 10000000},
-    },
-}
-NEW_OUTCOME = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "description": {"type": "string", "maxLength": 2000},
-        "indicator": {"type": "string", "maxLength": 200},
-        "baseline": {"type": ["number", "null"]},
-        "result": {"type": ["number", "null"]},
-        "unit": {"type": "string", "maxLength": 60},
-        "measured_on": {"type": ["string", "null"], "format": "date"},
-        "evidence_url": {"type": "string", "format": "uri", "maxLength": 500},
-    },
-}
-NEW_INITIATIVE = {
-    "type": "object",
-    "description": (
-        "The fields of the submission form. Validation is the form's: a submission needs a "
-        "title, summary, a theme, a stage, the status, the neighbourhood and consent. "
-        "Outcomes cannot be marked verified here: council officers verify them."
-    ),
-    "additionalProperties": False,
-    "required": ["title", "summary", "themes", "stages", "neighbourhood", "consent"],
-    "properties": {
-        "title": {"type": "string", "maxLength": 200},
-        "summary": {"type": "string", "maxLength": 500},
-        "description": {**TEXT, "description": "Markdown."},
-        "themes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Theme slugs, the primary theme first.",
-        },
-        "stages": {"type": "array", "items": {"type": "string", "enum": list(STAGES)}},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "started_on": {"type": ["string", "null"], "format": "date"},
-        "ended_on": {"type": ["string", "null"], "format": "date"},
-        "neighbourhood": {"type": "string", "description": "A neighbourhood's slug."},
-        "place_name": {"type": "string", "maxLength": 200},
-        "latitude": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
-        "longitude": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
-        "location_precision": {"type": "string", "enum": list(PRECISIONS)},
-        "contact_url": {"type": "string", "maxLength": 500},
-        "credit": {"type": "string", "enum": ["name", "organisation", "anonymous"]},
-        "credit_name": {"type": "string", "maxLength": 200},
-        "participants": {"type": "array", "maxItems": 30, "items": NEW_PARTICIPANT},
-        "outcomes": {"type": "array", "maxItems": 30, "items": NEW_OUTCOME},
-        "consent": {
-            "type": "boolean",
-            "description": "true: you agree to publish it under the data licence.",
-        },
-    },
-}
-
-SUBMISSION = {
-    "type": "object",
-    "required": ["ok", "initiative"],
-    "properties": {
-        "ok": {"type": "boolean", "enum": [True]},
-        "initiative": {
-            "allOf": [
-                {"$ref": "#/components/schemas/InitiativeDetail"},
-                {
-                    "type": "object",
-                    "required": ["state"],
-                    "properties": {"state": {"type": "string", "enum": ["pending"]}},
-                },
-            ]
-        },
-    },
-}
 
 SCHEMAS = {
     "Licence": LICENCE,
@@ -398,94 +318,4 @@ SCHEMAS = {
     "FeatureCollection": FEATURE_COLLECTION,
     "NewInitiative": NEW_INITIATIVE,
     "Submission": SUBMISSION,
-}
-
-
-def _many(description: str) -> dict[str, Any]:
-    return {
-        "in": "query",
-        "description": description + " Repeat the parameter for any of several.",
-        "schema": {"type": "array", "items": {"type": "string"}},
-        "style": "form",
-        "explode": True,
-    }
-
-
-PARAMETERS: dict[str, dict[str, Any]] = {
-    "q": {
-        "in": "query",
-        "description": "Words to search for in the initiatives' text (any characters).",
-        "schema": {"type": "string", "maxLength": 200},
-    },
-    "theme": _many("A theme's slug (see /api/v1/themes)."),
-    "stage": _many("A stage: " + ", ".join(STAGES) + "."),
-    "sector": _many("A participant's sector: " + ", ".join(SECTORS) + "."),
-    "neighbourhood": _many("A neighbourhood's slug (see /api/v1/neighbourhoods)."),
-    "status": _many("A status: " + ", ".join(STATUSES) + "."),
-    "verified": {
-        "in": "query",
-        "description": "1: only initiatives with an outcome verified by a council officer.",
-        "schema": {"type": "string", "enum": ["1", "0"]},
-    },
-    "bbox": {
-        "in": "query",
-        "description": "min_lon,min_lat,max_lon,max_lat: public points inside this box.",
-        "schema": {"type": "string", "example": "-1.75,53.70,-1.35,53.90"},
-    },
-    "near": {
-        "in": "query",
-        "description": "lat,lon: public points within radius_km of this point.",
-        "schema": {"type": "string", "example": "53.80,-1.55"},
-    },
-    "radius_km": {
-        "in": "query",
-        "description": "Distance from near in km (default 5, at most 500); only with near.",
-        "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 500},
-    },
-}
-FILTER_PARAMETERS = list(PARAMETERS)
-
-
-def paging_parameters(default: int, maximum: int) -> dict[str, dict[str, Any]]:
-    return {
-        "limit": {
-            "in": "query",
-            "description": f"Initiatives per page (default {default}, at most {maximum}).",
-            "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
-        },
-        "cursor": {
-            "in": "query",
-            "description": "Where the page starts: copy it from the previous page's next URL.",
-            "schema": {"type": "string"},
-        },
-    }
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-RESPONSES = {
-    "BadRequest": _error("A malformed parameter or body; errors names each field."),
-    "Unauthorized": {
-        **_error(
-            "No API token, a malformed Authorization header, or an unknown or revoked token."
-        ),
-        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
-    },
-    "Forbidden": _error("The token's account is suspended or not confirmed."),
-    "NotFound": _error("Nothing published at this address."),
-    "Unprocessable": _error("A well-formed body that fails validation; errors names each field."),
-    "TooManyRequests": _error("Too many requests: wait a little (see Retry-After)."),
-}
-
-SECURITY_SCHEMES = {
-    "bearerAuth": {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "A personal API token from your account page (or `create-token`).",
-    }
 }
