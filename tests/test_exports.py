@@ -182,3 +182,15 @@ def test_a_signed_in_person_downloads_the_same_export(client, auth, make_user, m
     rows = read_csv(client.get("/api/v1/initiatives.csv"))
     assert [row["title"] for row in rows] == ["Public one"]  # moderators too: public data only
     assert client.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize("extension", ["csv", "geojson"])
+def test_head_of_an_export_reads_no_rows(app, client, make_initiative, extension):
+    from tests.support.queries import count_queries
+
+    make_initiative()
+    with count_queries(app) as statements:
+        response = client.head(f"/api/v1/initiatives.{extension}")
+    assert response.status_code == 200 and response.get_data() == b""
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert not any("FROM initiative" in statement for statement in statements)

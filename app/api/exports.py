@@ -190,7 +190,9 @@ def _export(extension: str, mimetype: str, chunks) -> Response:
     initiative_filter, errors = parse_filters(request.args)
     if errors:
         return json_error(400, "A filter cannot be used.", errors)
-    response = Response(stream_with_context(chunks(initiative_filter)), mimetype=mimetype)
+    # A HEAD request gets the headers only: no rows are read for a body nobody receives.
+    body = () if request.method == "HEAD" else stream_with_context(chunks(initiative_filter))
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
     response.headers["Link"] = licence_link()
     return response
