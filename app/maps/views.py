@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, request
+from flask_cors import cross_origin
 from jinja2.utils import htmlsafe_json_dumps
 
 from app.errors import json_error
@@ -21,6 +22,7 @@ GEOJSON = "application/geo+json"
 
 
 @bp.route("/api/v1/map/clusters")
+@cross_origin(origins="*", send_wildcard=True, methods=["GET"], supports_credentials=False)
 def clusters():
     """Clusters and single initiatives in a map view, for the shared filters.
     ---
