@@ -203,20 +203,22 @@ def test_embed_panel_updates_the_preview_and_copies_a_snippet(
         f'<script src="{live_server}/embed.js" data-filter="theme=health" '
         'data-layout="cards" data-limit="2" data-scheme="dark" async></script>'
     )
+    # The preview navigates to its new address: wait for the new document, not the old one.
+    expect(page.frame_locator("#embed-preview").locator(".embed-example__title")).to_have_count(2)
     frame = frame_of(page, "#embed-preview")
-    assert len(example_titles(frame)) == 2
+    snippet = page.locator("#embed-iframe-snippet")
     for _attempt in range(50):
         height = preview.evaluate("f => f.getBoundingClientRect().height")
         content = frame.evaluate('() => document.getElementById("embed").offsetHeight')
-        if abs(height - content) <= FIT_TOLERANCE_PX:
+        iframe_snippet = snippet.input_value()
+        sized = f'height="{round(content)}"' in iframe_snippet or (
+            f'height="{int(height)}"' in iframe_snippet
+        )
+        if abs(height - content) <= FIT_TOLERANCE_PX and sized:
             break
         page.wait_for_timeout(100)
     else:
-        pytest.fail(f"the preview did not fit: {height} vs {content}")
-    iframe_snippet = page.locator("#embed-iframe-snippet").input_value()
-    assert f'height="{round(content)}"' in iframe_snippet or f'height="{int(height)}"' in (
-        iframe_snippet
-    )
+        pytest.fail(f"the preview did not fit: {height} vs {content}; {iframe_snippet}")
     page.get_by_role("button", name="Copy the script").click()
     expect(page.get_by_role("status").filter(has_text="copied")).to_have_text(
         "Script snippet copied."
