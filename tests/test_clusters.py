@@ -275,7 +275,7 @@ def test_map_shows_only_public_points(app, client, make_initiative):
     assert "53.812345" not in page and "1.598765" not in page
     assert point["url"] == f"/initiatives/{exact}-rounded"
     assert 'id="cluster-map"' in page
-    assert "leaflet.js" in page and "cluster-map.js" in page
+    assert "leaflet.js" in page and "examples-map.js" in page
 
 
 def test_page_without_points_has_no_map(app, client, make_initiative):

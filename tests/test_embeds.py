@@ -248,7 +248,7 @@ def test_map_layout_carries_public_points_only(client, make_initiative, make_nei
     assert points["Exact"]["url"].startswith("http://localhost/initiatives/")
     scripts = [s.get("src") for s in parse(response).iter("script") if s.get("src")]
     assert "/static/vendor/leaflet/leaflet.js" in scripts
-    assert "/static/js/embed-map.js" in scripts
+    assert "/static/js/examples-map.js" in scripts
 
 
 # Safety

@@ -182,3 +182,27 @@ def introduction_excerpt(cluster: Cluster, max_length: int = 300) -> str:
     if len(text) <= max_length:
         return text
     return text[: max_length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def example_points(example_set: ExampleSet, external: bool = False) -> list[dict]:
+    """The examples' public points (never the private ones) for a small map of them."""
+    from app.initiatives.services import initiative_url
+
+    points = []
+    for initiative in example_set.initiatives:
+        if initiative.public_latitude is None or initiative.public_longitude is None:
+            continue
+        theme = initiative.primary_theme
+        neighbourhood = initiative.neighbourhood
+        points.append(
+            {
+                "title": initiative.title,
+                "url": initiative_url(initiative, _external=external),
+                "lat": initiative.public_latitude,
+                "lon": initiative.public_longitude,
+                "theme": theme.name if theme else "",
+                "colour": theme.colour if theme else "",
+                "neighbourhood": neighbourhood.name if neighbourhood else "",
+            }
+        )
+    return points

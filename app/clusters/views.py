@@ -9,10 +9,10 @@ from sqlalchemy import select
 from app.clusters.curation_views import bp as manage_bp
 from app.clusters.models import CLUSTER_KINDS, Cluster
 from app.clusters.services import (
-    ExampleSet,
     cluster_example_set,
     cluster_filter,
     describe_filter,
+    example_points,
     introduction_excerpt,
     published_clusters_query,
 )
@@ -67,7 +67,7 @@ def show_cluster(slug: str):
         cluster=cluster,
         example_set=example_set,
         examples=example_set.examples,
-        points=map_points(example_set),
+        points=example_points(example_set),
         list_query=list_query,
         filter_title=filter_title,
         shown_limit=EXAMPLES_SHOWN,
@@ -81,25 +81,3 @@ def _find_cluster(slug: str) -> Cluster | None:
     if not is_slug(slug):
         return None
     return db.session.scalar(select(Cluster).where(Cluster.slug == slug))
-
-
-def map_points(example_set: ExampleSet) -> list[dict]:
-    """The examples' public points for the small map (the list beside it says the same)."""
-    points = []
-    for example in example_set.examples:
-        initiative = example.initiative
-        if initiative.public_latitude is None or initiative.public_longitude is None:
-            continue
-        theme = initiative.primary_theme
-        points.append(
-            {
-                "title": initiative.title,
-                "url": initiative_url(initiative),
-                "lat": initiative.public_latitude,
-                "lon": initiative.public_longitude,
-                "theme": theme.name if theme else "",
-                "colour": theme.colour if theme else "",
-                "neighbourhood": initiative.neighbourhood.name if initiative.neighbourhood else "",
-            }
-        )
-    return points

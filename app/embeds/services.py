@@ -17,10 +17,8 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from app.clusters.models import Cluster
-from app.clusters.services import ExampleSet
 from app.filters import InitiativeFilter, canonical_query
 from app.initiatives.models import Initiative
-from app.initiatives.services import initiative_url
 
 LAYOUTS = {"list": "List", "cards": "Cards", "map": "Map"}
 SCHEMES = {"light": "Light", "dark": "Dark"}
@@ -128,28 +126,6 @@ def estimated_height(options: EmbedOptions, count: int) -> int:
     if options.layout == "map":
         height += MAP_HEIGHT
     return height
-
-
-def map_points(example_set: ExampleSet) -> list[dict]:
-    """The examples' public points (never the private ones) for an embed's map."""
-    points = []
-    for example in example_set.examples:
-        initiative = example.initiative
-        if initiative.public_latitude is None or initiative.public_longitude is None:
-            continue
-        theme = initiative.primary_theme
-        points.append(
-            {
-                "title": initiative.title,
-                "url": initiative_url(initiative, _external=True),
-                "lat": initiative.public_latitude,
-                "lon": initiative.public_longitude,
-                "theme": theme.name if theme else "",
-                "colour": theme.colour if theme else "",
-                "neighbourhood": initiative.neighbourhood.name if initiative.neighbourhood else "",
-            }
-        )
-    return points
 
 
 def iframe_html(src: str, title: str, width: str | int, height: int) -> str:

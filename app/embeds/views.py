@@ -15,6 +15,7 @@ from app.caching import conditional_response, version_tag
 from app.clusters.services import (
     ExampleSet,
     cluster_example_set,
+    example_points,
     filtered_example_set,
     find_published_cluster,
     introduction_excerpt,
@@ -23,7 +24,6 @@ from app.embeds import oembed, sharing
 from app.embeds.services import (
     EmbedOptions,
     filter_page_url,
-    map_points,
     read_options,
     without_options,
 )
@@ -129,7 +129,7 @@ def _embed_response(
 ):
     """An example set as an embed page, with ETag, Last-Modified and Cache-Control."""
     etag = example_set.version(options.layout, options.limit, options.scheme, _settings())
-    points = map_points(example_set) if options.layout == "map" else []
+    points = example_points(example_set, external=True) if options.layout == "map" else []
     return conditional_response(
         etag,
         example_set.updated_at,

@@ -1,8 +1,12 @@
-// The small map on a cluster's page: one dot per example, at its public point.
+// A small map of examples (a cluster's page, an embed's map layout): one dot per example at
+// its public point.
 //
-// The points come from the page's JSON data island; popups are built from text nodes and DOM
-// properties, never HTML strings (titles are user text). Without this script the section
-// stays hidden and the list of examples says everything the map would.
+// Each map is an element with data-examples-map, whose attributes name its JSON data island
+// (data-points), its status line (data-status), what to reveal once it works (data-reveal;
+// the map itself by default) and its class prefix (data-classes: "map" on our pages, "embed"
+// in embeds, where links open our site in a new tab: data-new-tab). Popups are built from
+// text nodes, never HTML strings (titles are user text). Without this script the map stays
+// hidden and the list of examples says everything it would.
 (function () {
   "use strict";
 
@@ -31,11 +35,15 @@
     }
   }
 
-  function popup(point) {
-    var box = element("div", "map-popup");
-    var title = element("p", "map-popup__title");
+  function popup(point, prefix, newTab) {
+    var box = element("div", prefix + "-popup");
+    var title = element("p", prefix + "-popup__title");
     var link = element("a", null, point.title);
     link.href = safeUrl(point.url);
+    if (newTab) {
+      link.target = "_blank";
+      link.rel = "noopener";
+    }
     title.appendChild(link);
     box.appendChild(title);
     var details = [point.theme, point.neighbourhood].filter(Boolean).join(" · ");
@@ -45,16 +53,16 @@
     return box;
   }
 
-  function marker(point) {
-    var dot = element("span", "map-marker__dot");
+  function marker(point, prefix, newTab) {
+    var dot = element("span", prefix + "-marker__dot");
     dot.style.backgroundColor = COLOUR.test(point.colour || "") ? point.colour : DEFAULT_COLOUR;
     var pin = L.marker([point.lat, point.lon], {
-      icon: L.divIcon({ html: dot, className: "map-marker", iconSize: [20, 20] }),
+      icon: L.divIcon({ html: dot, className: prefix + "-marker", iconSize: [20, 20] }),
       title: String(point.title),
       keyboard: true,
       riseOnHover: true
     });
-    pin.bindPopup(popup(point));
+    pin.bindPopup(popup(point, prefix, newTab));
     pin.on("keypress", function (event) {
       if (event.originalEvent.key === " ") {
         event.originalEvent.preventDefault();
@@ -64,26 +72,28 @@
     return pin;
   }
 
-  function setUp() {
-    var section = document.getElementById("cluster-map-section");
-    var container = document.getElementById("cluster-map");
-    var island = document.getElementById("cluster-map-data");
-    if (!section || !container || !island || typeof L === "undefined") {
-      return;
-    }
-    var points;
+  function readPoints(island) {
     try {
-      points = JSON.parse(island.textContent).filter(function (point) {
+      return JSON.parse(island.textContent).filter(function (point) {
         return isFinite(point.lat) && isFinite(point.lon);
       });
     } catch (error) {
-      return;
+      return [];
     }
+  }
+
+  function setUp(container) {
+    var island = document.getElementById(container.dataset.points);
+    var points = island ? readPoints(island) : [];
     if (!points.length) {
       return;
     }
-    section.hidden = false;
-    var status = document.getElementById("cluster-map-status");
+    var prefix = container.dataset.classes || "map";
+    var newTab = container.hasAttribute("data-new-tab");
+    var reveal = document.getElementById(container.dataset.reveal) || container;
+    var status = document.getElementById(container.dataset.status);
+    reveal.hidden = false;
+    container.hidden = false;
     var map = L.map(container, { maxZoom: MAX_ZOOM, scrollWheelZoom: false });
     var tiles = L.tileLayer(container.dataset.tileUrl, {
       attribution: container.dataset.tileAttribution,
@@ -93,24 +103,30 @@
     tiles.on("tileerror", function () {
       if (!failed) {
         failed = true;
-        container.classList.add("map--no-tiles");
+        container.classList.add(prefix + "--no-tiles");
         if (status) {
           status.textContent = "The background map could not be loaded. The examples are still shown.";
         }
       }
     });
     tiles.addTo(map);
-    var bounds = [];
-    points.forEach(function (point) {
-      marker(point).addTo(map);
-      bounds.push([point.lat, point.lon]);
+    var bounds = points.map(function (point) {
+      marker(point, prefix, newTab).addTo(map);
+      return [point.lat, point.lon];
     });
     map.fitBounds(bounds, { maxZoom: 15, padding: [24, 24] });
   }
 
+  function setUpAll() {
+    if (typeof L === "undefined") {
+      return;
+    }
+    document.querySelectorAll("[data-examples-map]").forEach(setUp);
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUp);
+    document.addEventListener("DOMContentLoaded", setUpAll);
   } else {
-    setUp();
+    setUpAll();
   }
 })();
