@@ -50,6 +50,15 @@ def council_cell(value: object, heading: str) -> str:
     return str(value)
 
 
+def _outcome_to_verify(initiative_id: int, outcome_id: int):
+    """The initiative and outcome the officer may verify (404 / 403 as the rules say)."""
+    initiative = initiative_or_abort(initiative_id, "verify")
+    outcome = find_outcome(initiative, outcome_id)
+    if outcome is None:
+        abort(404)
+    return initiative, outcome
+
+
 @bp.route(
     "/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/verify", methods=["GET", "POST"]
 )
@@ -57,10 +66,7 @@ def verify(initiative_id: int, outcome_id: int):
     """A council officer verifies an outcome of a published initiative in their area."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    initiative = initiative_or_abort(initiative_id, "verify")
-    outcome = find_outcome(initiative, outcome_id)
-    if outcome is None:
-        abort(404)
+    initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     form = VerifyOutcomeForm(prefix=_prefix(outcome.id))
     if request.method == "POST" and form.validate():
         try:
@@ -90,10 +96,7 @@ def unverify(initiative_id: int, outcome_id: int):
     """A council officer of the area removes an outcome's verification."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    initiative = initiative_or_abort(initiative_id, "verify")
-    outcome = find_outcome(initiative, outcome_id)
-    if outcome is None:
-        abort(404)
+    initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     if unverify_outcome(_officer(), initiative, outcome):
         db.session.commit()
         flash("The verification is removed.", "success")

@@ -16,8 +16,8 @@ from typing import Any
 
 from app.imports.parsing import CsvRow
 from app.imports.references import NeighbourhoodChoice
-from app.places.geocoding import GeocodingUnavailable, Place, geocode_place, nearest
-from app.places.services import PLAUSIBLE_KM, place_query
+from app.places.geocoding import GeocodingUnavailable, Place, geocode_place
+from app.places.services import best_place, place_query
 
 COORDINATE_DECIMALS = 6
 # Answers for places that were not looked up: the geocoder failed, or the time ran out.
@@ -101,20 +101,10 @@ def answer_for(
     places = answers.get(query, UNAVAILABLE)
     if isinstance(places, str):
         return PlaceAnswer(places, pending=True, name=name)
-    best = _best(places, neighbourhood)
+    best = best_place(places, neighbourhood)
     if best is None:
         return PlaceAnswer("not_found", name=name)
     return PlaceAnswer("found", best.latitude, best.longitude, name=best.address or best.name)
-
-
-def _best(places: list[Place], neighbourhood: NeighbourhoodChoice | None) -> Place | None:
-    """The first match near the neighbourhood ("Park, Kirkstall" is not Worcester Park)."""
-    if neighbourhood is None:
-        return places[0] if places else None
-    for place in places:
-        if nearest(neighbourhood.latitude, neighbourhood.longitude, [place], PLAUSIBLE_KM):
-            return place
-    return None
 
 
 def look_up_places(

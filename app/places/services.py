@@ -159,7 +159,7 @@ def geocode_pending_places(progress: Callable[[int], Any] | None = None) -> Pend
             db.session.rollback()
             summary.stopped = str(error)
             break
-        _place_initiative(initiative_id, place_name, _best(places, neighbourhood), summary)
+        _place_initiative(initiative_id, place_name, best_place(places, neighbourhood), summary)
         db.session.commit()
         if progress is not None:
             progress(1)
@@ -167,8 +167,9 @@ def geocode_pending_places(progress: Callable[[int], Any] | None = None) -> Pend
     return summary
 
 
-def _best(places: list[Place], neighbourhood: NeighbourhoodCentre | None) -> Place | None:
-    """The first match near the initiative's neighbourhood (the first of all without one)."""
+def best_place(places: list[Place], neighbourhood: Any) -> Place | None:
+    """The first match near the initiative's neighbourhood (the first of all without one):
+    "Park, Kirkstall" is not Worcester Park. ``neighbourhood`` has latitude and longitude."""
     if neighbourhood is None:
         return places[0] if places else None
     for place in places:
