@@ -60,6 +60,9 @@ def _message_for(error: HTTPException) -> str:
 def handle_http_error(error: HTTPException):
     body, status = _render(error.code or 500, _message_for(error))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if wants_json() and request.method in ("GET", "HEAD"):
+        # Public reads are open to every origin (CORS); their errors must be readable too.
+        headers.append(("Access-Control-Allow-Origin", "*"))
     return body, status, headers
 
 

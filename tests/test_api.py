@@ -431,3 +431,13 @@ def test_nul_and_odd_values_are_never_a_server_error(client, url):
     response.get_data()
     assert response.status_code in {200, 400, 404}
     assert response.is_json or response.mimetype == "text/csv"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/initiatives/0", "/api/v1/nothing-here", "/api/v1/initiatives?limit=x"]
+)
+def test_errors_of_public_reads_are_readable_from_other_origins(client, url):
+    response = client.get(url, headers={"Origin": "https://blog.example"})
+    assert response.status_code in (400, 404)
+    assert response.headers.getlist("Access-Control-Allow-Origin") == ["*"]
+    assert response.json["ok"] is False

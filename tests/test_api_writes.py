@@ -3,6 +3,8 @@ submission form validates, rate-limited, never answered with CORS headers."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -246,3 +248,25 @@ def test_nul_characters_in_a_body_are_never_a_server_error(client, token, neighb
     response = post(client, token, submission(title="Street\x00watch"))
     assert response.status_code == 201
     assert response.json["initiative"]["title"] == "Streetwatch"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "Street watch \ud800"}, "title"),
+        ({"themes": ["safety\udfff"]}, "themes"),
+        ({"participants": [{"sector": "council", "name": "\ud800"}]}, "participants-0-name"),
+        ({"outcomes": [{"description": "x", "unit": "\udc00"}]}, "outcomes-0-unit"),
+    ],
+)
+def test_lone_surrogates_in_a_body_are_400_not_a_server_error(
+    client, token, neighbourhood, changes, field
+):
+    raw = json.dumps(submission(**changes))  # ensure_ascii: "\ud800" stays an escape
+    response = client.post(
+        "/api/v1/initiatives",
+        data=raw,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "Unicode" in response.json["errors"][field]

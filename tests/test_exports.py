@@ -193,4 +193,5 @@ def test_head_of_an_export_reads_no_rows(app, client, make_initiative, extension
         response = client.head(f"/api/v1/initiatives.{extension}")
     assert response.status_code == 200 and response.get_data() == b""
     assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "Content-Length" not in response.headers  # not "0": the download is not empty
     assert not any("FROM initiative" in statement for statement in statements)

@@ -190,8 +190,9 @@ def _export(extension: str, mimetype: str, chunks) -> Response:
     initiative_filter, errors = parse_filters(request.args)
     if errors:
         return json_error(400, "A filter cannot be used.", errors)
-    # A HEAD request gets the headers only: no rows are read for a body nobody receives.
-    body = () if request.method == "HEAD" else stream_with_context(chunks(initiative_filter))
+    # A HEAD request gets the headers only: no rows are read for a body nobody receives. An
+    # iterator, not (): a sequence would be measured and sent as "Content-Length: 0".
+    body = iter(()) if request.method == "HEAD" else stream_with_context(chunks(initiative_filter))
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
     response.headers["Link"] = licence_link()

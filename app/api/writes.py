@@ -56,6 +56,15 @@ def _text(field: str, value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise BodyError(field, "Must be a string.")
+    return _unicode(field, value)
+
+
+def _unicode(field: str, value: str) -> str:
+    """JSON may escape lone surrogates ("\\ud800") that no database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BodyError(field, "Must be valid Unicode text.") from None
     return value
 
 
@@ -72,7 +81,7 @@ def _strings(field: str, value: Any) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise BodyError(field, "Must be a list of strings.")
-    return value
+    return [_unicode(field, item) for item in value]
 
 
 def _rows(name: str, value: Any, data: MultiDict) -> None:
