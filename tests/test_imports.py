@@ -610,13 +610,27 @@ def test_admins_import(runner, places, make_user):
 def test_command_line_mistakes_exit_with_usage_errors(runner, officer, tmp_path):
     sheet = FIXTURES / "initiatives.csv"
     unknown = runner.invoke(args=["import-csv", str(sheet), "--as", "nobody@example.org"])
-    missing_as = runner.invoke(args=["import-csv", str(sheet)])
+    missing_as = runner.invoke(args=["import-csv", str(sheet), "--commit"])
     missing_file = runner.invoke(args=["import-csv", str(tmp_path / "no.csv"), "--as", "x"])
     bad_state = run(runner, sheet, officer, "--state", "draft")
 
     assert [r.exit_code for r in (unknown, missing_as, missing_file, bad_state)] == [2] * 4
     assert "No user has the email nobody@example.org." in unknown.output
-    assert "Missing option '--as'" in missing_as.output
+    assert "--commit needs --as EMAIL" in missing_as.output
+
+
+def test_a_dry_run_needs_no_importer_and_writes_nothing(app, runner, places):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.initiatives.models import Initiative
+
+    result = runner.invoke(args=["import-csv", str(FIXTURES / "initiatives.csv")])
+
+    assert result.exit_code == 0, result.output
+    assert "line 2\tcreate\tKirkstall street watch" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Initiative.id))) == 0
 
 
 def test_places_are_asked_once_and_the_answers_cached(

@@ -33,7 +33,13 @@ def progress_bar(label: str, total: int):
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--as", "email", required=True, metavar="EMAIL", help="The council officer or admin importing."
+    "--as",
+    "email",
+    metavar="EMAIL",
+    help=(
+        "The council officer or admin importing (needed with --commit; a dry run without it "
+        "checks the rows as an admin's)."
+    ),
 )
 @click.option(
     "--state",
@@ -45,8 +51,10 @@ def progress_bar(label: str, total: int):
 @click.option("--commit", is_flag=True, help="Write to the database (default: a dry run).")
 def import_csv_command(file: Path, email: str, state: str, commit: bool):
     """Check a CSV of initiatives row by row; with --commit, import it (all or nothing)."""
-    importer = find_user_by_email(email)
-    if importer is None:
+    if email is None and commit:
+        raise click.BadParameter("--commit needs --as EMAIL: who imports.", param_hint="--as")
+    importer = find_user_by_email(email) if email is not None else None
+    if email is not None and importer is None:
         raise click.BadParameter(f"No user has the email {email}.", param_hint="--as")
     if file.stat().st_size > MAX_FILE_BYTES:
         raise click.ClickException(f"{file} is larger than {MAX_FILE_BYTES // 2**20} MB.")
