@@ -7,6 +7,7 @@ file changes nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -925,3 +926,27 @@ def test_rows_are_checked_with_no_transaction_open(app, runner, places, officer,
     monkeypatch.setattr(services, "plan_rows", watched)
     run(runner, FIXTURES / "initiatives.csv", officer)  # on SQLite: no write lock held
     assert open_while_checking == [False]
+
+
+def test_british_dates_from_uk_spreadsheets_are_read_day_first(
+    app, runner, places, officer, write_csv
+):
+    sheet = write_csv(
+        f"{HEADER},started_on,outcome_description,outcome_measured_on\n"
+        "UK-1,Hawksworth Road watch,Walking together.,safety,co-delivery,Kirkstall,"
+        "1/3/2024,Fewer burglaries.,31/12/2024\n"
+        "UK-2,Impossible date,Walking together.,safety,co-delivery,Kirkstall,31/02/2024,,\n"
+    )
+
+    result = run(runner, sheet, officer)
+
+    assert "line 2\tcreate\tHawksworth Road watch" in result.output
+    assert "line 3\treject\tImpossible date" in result.output
+    assert "started_on: Enter a real date" in result.output
+    header, good_row, _ = sheet.read_text().splitlines()
+    result = run(runner, write_csv(f"{header}\n{good_row}\n", "one.csv"), officer, "--commit")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        initiative = db.session.scalar(select(Initiative).where(Initiative.external_id == "UK-1"))
+        assert initiative.started_on == date(2024, 3, 1)
+        assert initiative.outcomes[0].measured_on == date(2024, 12, 31)

@@ -60,7 +60,7 @@ BASE_COLUMNS = (
         "yes",
     ),
     Column("status", f"{_names(STATUSES)}. Empty: active.", "active"),
-    Column("started_on", "Start date, like 2024-03-31.", "2024-03-01"),
+    Column("started_on", "Start date, like 2024-03-31 (or 31/03/2024, day first).", "2024-03-01"),
     Column("ended_on", "End date, on or after the start date.", ""),
     Column(
         "neighbourhood",

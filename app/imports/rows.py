@@ -8,6 +8,7 @@ column of the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -99,6 +100,20 @@ def new_content(credit: str, credit_name: str) -> dict[str, Any]:
     }
 
 
+DATES = {"started_on", "ended_on", "outcome_measured_on"}
+BRITISH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def british_date(text: str) -> str:
+    """A date as spreadsheets in the UK write it (31/12/2024: day first, never month first)
+    in ISO form for the form's date fields; anything else is left for the form to judge."""
+    match = BRITISH_DATE.fullmatch(text.strip())
+    if match is None:
+        return text
+    day, month, year = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
 def read_row(
     row: CsvRow,
     references: References,
@@ -112,7 +127,7 @@ def read_row(
     columns = dict(FIELD_COLUMNS)
     for column in PLAIN_COLUMNS:
         if row.has(column):
-            values[column] = row.get(column)
+            values[column] = british_date(row.get(column)) if column in DATES else row.get(column)
     _choices(row, references, values, problems)
     if row.get("credit_name").strip():
         values["credit"], values["credit_name"] = "organisation", row.get("credit_name")
@@ -203,7 +218,9 @@ def _participants(row: CsvRow, values: dict) -> dict[str, str]:
 def _outcome(row: CsvRow, values: dict) -> dict[str, str]:
     """A row's outcome is the initiative's first: set when any outcome cell has a value."""
     cells = {
-        OUTCOME_FIELDS[column.name]: row.get(column.name)
+        OUTCOME_FIELDS[column.name]: british_date(row.get(column.name))
+        if column.name in DATES
+        else row.get(column.name)
         for column in OUTCOME_COLUMNS
         if row.has(column.name)
     }
