@@ -71,7 +71,8 @@ def conditional_response(
             return probe
     response = make_response(render())
     response.set_etag(etag)
-    response.last_modified = probe.last_modified
+    if probe.last_modified is not None:  # None would make werkzeug send "now"
+        response.last_modified = probe.last_modified
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     return response

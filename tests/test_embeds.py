@@ -10,6 +10,7 @@ import html5lib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -419,3 +420,18 @@ def test_no_query_string_makes_an_embed_fail(client, values):
     assert response.status_code in (200, 400)
     assert response.headers.get("Set-Cookie") is None
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+
+
+def test_renaming_a_theme_changes_the_etag_of_embeds_that_show_it(app, client, make_initiative):
+    from app.themes.models import Theme
+
+    make_initiative(themes=["health"])
+    first = client.get("/embed/initiatives?theme=health")
+    with app.app_context():
+        db.session.scalar(select(Theme).where(Theme.slug == "health")).name = "Wellbeing"
+        db.session.commit()
+    again = client.get(
+        "/embed/initiatives?theme=health", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 200
+    assert "Wellbeing" in again.text

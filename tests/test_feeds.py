@@ -357,3 +357,24 @@ def test_if_modified_since_alone_is_not_fooled_by_an_initiative_leaving_the_list
     )
     assert since.status_code == 200
     assert b"Newest" not in since.data
+
+
+def test_an_empty_feed_claims_no_modification_date(client):
+    first = client.get("/feeds/initiatives.atom?q=nothing-matches-this")
+    assert first.status_code == 200
+    assert "Last-Modified" not in first.headers
+    assert (
+        client.get(
+            "/feeds/initiatives.atom?q=nothing-matches-this",
+            headers={"If-None-Match": first.headers["ETag"]},
+        ).status_code
+        == 304
+    )
+
+
+def test_a_filtered_feed_is_titled_by_every_filter_it_has(client):
+    parsed = feedparser.parse(
+        client.get("/feeds/initiatives.atom?stage=co-design&status=completed&verified=1").data
+    )
+    title = parsed.feed.title
+    assert "co-design" in title and "completed" in title and "verified" in title

@@ -59,13 +59,22 @@ class ExampleSet:
 
     def version(self, *options: object) -> str:
         """A tag that changes when an example, its note, its order or the cluster changes."""
-        shown = [
-            (example.initiative.id, example.initiative.updated_at, example.note)
-            for example in self.examples
-        ]
+        shown = [(shown_state(example.initiative), example.note) for example in self.examples]
         cluster = self.cluster
         own = (cluster.id, cluster.updated_at, cluster.state) if cluster is not None else None
         return version_tag(own, self.title, shown, *options)
+
+
+def shown_state(initiative: Initiative) -> tuple:
+    """What an example shows that can change without its own ``updated_at`` changing: an
+    admin renames or recolours a theme, or renames a neighbourhood."""
+    theme, neighbourhood = initiative.primary_theme, initiative.neighbourhood
+    return (
+        initiative.id,
+        initiative.updated_at,
+        (theme.name, theme.colour) if theme else None,
+        neighbourhood.name if neighbourhood else None,
+    )
 
 
 def _with_example_data(query):
@@ -143,6 +152,7 @@ def describe_filter(initiative_filter: InitiativeFilter) -> str:
 
 
 def _describe_filter(initiative_filter: InitiativeFilter) -> str:
+    from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
     from app.neighbourhoods.models import Neighbourhood
     from app.themes.models import Theme
 
@@ -159,8 +169,22 @@ def _describe_filter(initiative_filter: InitiativeFilter) -> str:
             .order_by(Neighbourhood.name)
         )
         parts.append("in " + " or ".join(names))
-    if initiative_filter.q:
-        parts.append(f"matching “{initiative_filter.q}”")
+    f = initiative_filter
+    for values, vocabulary, lead in (
+        (f.stages, STAGES, "by"),
+        (f.sectors, SECTORS, "with"),
+        (f.statuses, STATUSES, "that are"),
+    ):
+        if values:
+            parts.append(lead + " " + " or ".join(vocabulary[v].lower() for v in values))
+    if f.verified:
+        parts.append("with a verified outcome")
+    if f.near:
+        parts.append(f"within {f.radius_km:g} km of {f.near[0]:g}, {f.near[1]:g}")
+    elif f.bbox:
+        parts.append("in the area shown")
+    if f.q:
+        parts.append(f"matching “{f.q}”")
     if not parts and canonical_query(initiative_filter):
         return "Initiatives (filtered)"
     return "Initiatives" + (": " + " ".join(parts) if parts else "")

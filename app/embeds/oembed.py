@@ -78,7 +78,7 @@ def answer(args: MultiDict):
 
 
 def _answer(args: MultiDict):
-    page_format = args.get("format", "json").strip() or "json"
+    page_format = args.get("format", "json").strip().lower() or "json"
     if page_format != "json":
         raise OEmbedError(501, "Only the json format is served.", {"format": "Use format=json."})
     url = args.get("url", "").strip()

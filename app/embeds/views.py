@@ -19,6 +19,7 @@ from app.clusters.services import (
     filtered_example_set,
     find_published_cluster,
     introduction_excerpt,
+    shown_state,
 )
 from app.embeds import oembed, sharing
 from app.embeds.services import (
@@ -81,9 +82,7 @@ def embed_initiative(initiative_id: int):
     initiative = db.session.scalar(published_initiatives().where(Initiative.id == initiative_id))
     if initiative is None:
         return _problem(404, NOT_FOUND)
-    etag = version_tag(
-        "initiative", initiative.id, initiative.updated_at, options.scheme, _settings()
-    )
+    etag = version_tag("initiative", shown_state(initiative), options.scheme, _settings())
     return conditional_response(
         etag,
         initiative.updated_at,

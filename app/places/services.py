@@ -24,6 +24,7 @@ from app.places.geocoding import (
     reverse_place,
 )
 from app.search.services import reindex_initiative
+from app.timeutil import utcnow
 
 COORDINATE_DECIMALS = 6
 # The `geocode` command takes the best match only this close to the initiative's neighbourhood:
@@ -200,6 +201,7 @@ def _place_initiative(
     else:
         initiative.latitude, initiative.longitude = place.latitude, place.longitude
         initiative.location_state = "set"
+        initiative.updated_at = utcnow()  # its maps, embeds and feeds show the new point
         summary.located += 1
     db.session.flush()
     if is_public(initiative):

@@ -110,6 +110,13 @@
       }
     });
     tiles.addTo(map);
+    if (newTab && map.attributionControl) {
+      // In an embed even the attribution's links open a tab: their sites refuse framing.
+      map.attributionControl.getContainer().querySelectorAll("a").forEach(function (link) {
+        link.target = "_blank";
+        link.rel = "noopener";
+      });
+    }
     var bounds = points.map(function (point) {
       marker(point, prefix, newTab).addTo(map);
       return [point.lat, point.lon];
