@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.council.area import Area, Selection
 from app.council.dashboard import (
     count_by_month,
+    count_by_month_and_earlier,
     count_by_stage,
     count_by_theme,
     count_initiatives,
@@ -185,6 +186,8 @@ def test_numbers_on_a_known_dataset(app, dataset):
         published = {m.month: m.published for m in months if m.published}
         assert started == {dataset.month_a_started: 1}  # B started 30 months ago
         assert published == {dataset.month_a_published: 1, months[-1].month: 1}
+        _, earlier = count_by_month_and_earlier(selection)
+        assert (earlier.month, earlier.started, earlier.published) == (months[0].month, 1, 0)
 
 
 def test_theme_selection_narrows_every_number(app, dataset):

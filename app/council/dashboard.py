@@ -142,7 +142,13 @@ def month_starts(today: date, months: int = MONTHS) -> list[date]:
 
 
 def count_by_month(selection: Selection) -> list[MonthCount]:
-    """Initiatives started and published in each of the last 24 months (months in TIMEZONE).
+    """Initiatives started and published in each of the last 24 months (months in TIMEZONE)."""
+    return count_by_month_and_earlier(selection)[0]
+
+
+def count_by_month_and_earlier(selection: Selection) -> tuple[list[MonthCount], MonthCount]:
+    """The last 24 months, and what came before them (``month`` is the window's first day),
+    so that totals cover every initiative and nothing older silently disappears.
 
     Each series is one query: a CASE sorts every row into its month's bucket by comparing it
     with the months' first moments, so time zones work the same on every database.
@@ -154,9 +160,10 @@ def count_by_month(selection: Selection) -> list[MonthCount]:
     moments = [datetime.combine(day, time(0), tzinfo=now.tzinfo).astimezone(UTC) for day in edges]
     started = _bucket_counts(Initiative.started_on, edges, selection)
     published = _bucket_counts(Initiative.published_at, moments, selection)
-    return [
+    months = [
         MonthCount(month, started.get(i, 0), published.get(i, 0)) for i, month in enumerate(starts)
     ]
+    return months, MonthCount(starts[0], started.get(-1, 0), published.get(-1, 0))
 
 
 def _bucket_counts(column, edges: list, selection: Selection) -> dict[int, int]:
@@ -166,11 +173,11 @@ def _bucket_counts(column, edges: list, selection: Selection) -> dict[int, int]:
     )
     query = _scoped(
         select(bucket.label("bucket"), func.count(Initiative.id))
-        .where(column >= edges[0], column < edges[-1])
+        .where(column < edges[-1])  # bucket -1: before the first month
         .group_by("bucket"),
         selection,
     )
-    return {index: count for index, count in db.session.execute(query) if index >= 0}
+    return dict(db.session.execute(query).all())
 
 
 def effort_by_sector(selection: Selection) -> list[SectorEffort]:

@@ -49,8 +49,14 @@ def stage_table(counts: list[dashboard.StageCount]) -> Table:
     return Table(["Stage", "Initiatives"], [[c.label, c.initiatives] for c in counts], [])
 
 
-def month_table(counts: list[dashboard.MonthCount]) -> Table:
+def month_table(
+    counts: list[dashboard.MonthCount], earlier: dashboard.MonthCount | None = None
+) -> Table:
     rows = [[c.month.strftime("%Y-%m"), c.started, c.published] for c in counts]
+    if earlier is not None:
+        before = f"Before {earlier.month:%Y-%m}"
+        rows.insert(0, [before, earlier.started, earlier.published])
+        counts = [earlier, *counts]
     totals = [["Total", sum(c.started for c in counts), sum(c.published for c in counts)]]
     return Table(["Month", "Started", "Published"], rows, totals)
 
@@ -106,7 +112,7 @@ def stage_section(selection: Selection) -> tuple[Table, Markup]:
 
 
 def month_section(selection: Selection) -> tuple[Table, Markup]:
-    counts = dashboard.count_by_month(selection)
+    counts, earlier = dashboard.count_by_month_and_earlier(selection)
     months = [
         (
             c.month.strftime("%b %Y" if c.month.month == 1 or i == 0 else "%b"),
@@ -119,7 +125,7 @@ def month_section(selection: Selection) -> tuple[Table, Markup]:
     chart = charts.month_chart(
         "chart-months", "Initiatives started and published per month", months
     )
-    return month_table(counts), chart
+    return month_table(counts, earlier), chart
 
 
 def sector_section(selection: Selection) -> tuple[Table, Markup]:
