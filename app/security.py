@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -13,6 +14,22 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        # Flask-Login reads the session on every request, which makes Flask add
+        # "Vary: Cookie"; outputs that are the same for everyone should not make shared caches
+        # keep a copy per visitor.
+        if is_same_for_everyone(request.path) and "Set-Cookie" not in response.headers:
+            response.vary.discard("Cookie")
+
+
+SAME_FOR_EVERYONE = re.compile(r"/(embed/.*|embed\.js|oembed|feeds/.*|clusters/[^/]+\.(atom|rss))")
+
+
+def is_same_for_everyone(path: str) -> bool:
+    """Embeds, feeds and oEmbed answers: public, and never about who asks."""
+    return SAME_FOR_EVERYONE.fullmatch(path) is not None
 
 
 def tile_origin(tile_url: str) -> str:

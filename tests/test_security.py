@@ -127,3 +127,21 @@ def test_no_user_text_marked_safe_in_templates():
         str(path) for path in root.rglob("*.html") if re.search(r"\|\s*safe\b", path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("url", "varies"),
+    [
+        ("/embed/initiatives", False),
+        ("/feeds/initiatives.atom", False),
+        ("/embed.js", False),
+        ("/initiatives", True),
+    ],
+)
+def test_outputs_that_are_the_same_for_everyone_do_not_vary_by_cookie(
+    client, auth, make_user, url, varies
+):
+    auth.login(make_user().email)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert ("Cookie" in response.vary) is varies
