@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, fields, replace
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from geopy.distance import EARTH_RADIUS
 from sqlalchemy import ColumnElement, Select, exists, func, select
@@ -140,6 +140,11 @@ def parse_filters(args: MultiDict) -> tuple[InitiativeFilter, dict[str, str]]:
         errors["radius_km"] = "radius_km works only together with near (a point to measure from)."
         del values["radius_km"]
     return InitiativeFilter(**values), errors
+
+
+def parse_filter_query(query: str) -> tuple[InitiativeFilter, dict[str, str]]:
+    """``parse_filters`` for a query string (a saved cluster's canonical query, say)."""
+    return parse_filters(MultiDict(parse_qsl(query, keep_blank_values=True)))
 
 
 def _single(name: str, given: list[str]) -> str:

@@ -25,3 +25,12 @@ def format_local(moment: datetime | None, pattern: str = "%-d %B %Y, %H:%M") -> 
     if moment is None:
         return ""
     return to_local(moment).strftime(pattern)
+
+
+def iso_time(moment: datetime | None, zulu: bool = True) -> str | None:
+    """A stored time as ISO 8601 in UTC: "2025-03-31T09:30:00Z" for the API, or with
+    "+00:00" (``zulu=False``), the form Open Graph and schema.org examples use."""
+    if moment is None:
+        return None
+    text = moment.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z") if zulu else text

@@ -17,7 +17,7 @@ from flask import Response, current_app, request, stream_with_context
 
 from app.api.paging import after, newest_first, position_of
 from app.api.responses import licence_link
-from app.api.serialize import iso_day, iso_time, licence, public_location
+from app.api.serialize import iso_day, licence, public_location
 from app.csvcells import BYTE_ORDER_MARK, safe_row
 from app.errors import json_error
 from app.extensions import db
@@ -27,7 +27,7 @@ from app.initiatives.models import Initiative
 from app.initiatives.public import public_place_name, published_initiatives
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS
-from app.timeutil import utcnow
+from app.timeutil import iso_time, utcnow
 
 BATCH_SIZE = 500
 GEOJSON = "application/geo+json"

@@ -10,7 +10,6 @@ from sqlalchemy import func, literal, select, union_all
 from app.api.responses import api_json
 from app.api.serialize import (
     initiative_item,
-    iso_time,
     licence,
     preload_credit_and_verifiers,
 )
@@ -29,6 +28,7 @@ from app.initiatives.public import published_only
 from app.markdown import render_markdown
 from app.neighbourhoods.models import Neighbourhood
 from app.themes.services import list_themes
+from app.timeutil import iso_time
 
 
 def cluster_counts(clusters: list[Cluster]) -> dict[int, int]:

@@ -7,7 +7,7 @@ point as entered), the public place name, and the credit as the public page show
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -18,23 +18,17 @@ from app.accounts.models import User
 from app.extensions import db
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative, Outcome
-from app.initiatives.public import MAX_DECIMALS, public_place_name
+from app.initiatives.public import MAX_DECIMALS, public_place_name, public_precision
 from app.initiatives.services import contact_link, credit_line, initiative_url
 from app.markdown import render_markdown
 from app.organisations.models import Organisation
+from app.timeutil import iso_time
 
 
 def licence() -> dict[str, str]:
     """The data licence every public response carries."""
     config = current_app.config
     return {"name": config["DATA_LICENCE"], "url": config["DATA_LICENCE_URL"]}
-
-
-def iso_time(moment: datetime | None) -> str | None:
-    """A stored time as ISO 8601 in UTC ("2025-03-31T09:30:00Z")."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def iso_day(day: date | None) -> str | None:
@@ -73,13 +67,10 @@ def public_location(initiative: Initiative) -> dict[str, Any] | None:
     """The public point and what it stands for; None when the initiative has none."""
     if initiative.public_latitude is None or initiative.public_longitude is None:
         return None
-    precision = initiative.location_precision
-    if initiative.latitude is None or initiative.longitude is None:
-        precision = "neighbourhood"  # shown at its neighbourhood's centre
     return {
         "lat": round(initiative.public_latitude, MAX_DECIMALS),
         "lon": round(initiative.public_longitude, MAX_DECIMALS),
-        "precision": precision,
+        "precision": public_precision(initiative),
     }
 
 

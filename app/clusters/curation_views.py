@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from app.clusters import curation, picking
 from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, NoteForm
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
 from app.extensions import db
-from app.filters import InitiativeFilter, canonical_query, parse_filters
+from app.filters import InitiativeFilter, canonical_query, parse_filter_query
 from app.forms import remove_control_characters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
@@ -87,7 +84,7 @@ def _prefilled_form() -> ClusterForm:
     if kind == "filter":
         canonical, problems = curation.normalise_filter_query(typed)
         if not problems:
-            initiative_filter, _ = parse_filters(MultiDict(parse_qsl(canonical)))
+            initiative_filter, _ = parse_filter_query(canonical)
             data.update(filter_query=canonical, title=describe_filter(initiative_filter))
     return ClusterForm(formdata=None, data=data)
 

@@ -21,7 +21,13 @@ from werkzeug.datastructures import MultiDict
 from app.caching import latest, version_tag
 from app.clusters.models import Cluster, ClusterItem
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters, canonical_query, parse_filters
+from app.filters import (
+    InitiativeFilter,
+    apply_filters,
+    canonical_query,
+    parse_filter_query,
+    parse_filters,
+)
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_initiatives, published_only
 from app.markdown import render_markdown
@@ -88,16 +94,12 @@ def _with_example_data(query):
 
 def find_published_cluster(slug: str) -> Cluster | None:
     """A published cluster by its slug (None for drafts and unknown slugs)."""
-    return db.session.scalar(
-        select(Cluster).where(Cluster.slug == slug, Cluster.state == "published")
-    )
+    return db.session.scalar(published_clusters_query().where(Cluster.slug == slug))
 
 
 def cluster_filter(cluster: Cluster) -> tuple[InitiativeFilter, dict[str, str]]:
     """The saved filter of a filter cluster, parsed by the one parser."""
-    from urllib.parse import parse_qsl
-
-    return parse_filters(MultiDict(parse_qsl(cluster.filter_query, keep_blank_values=True)))
+    return parse_filter_query(cluster.filter_query)
 
 
 def filtered_examples(initiative_filter: InitiativeFilter, limit: int) -> list[Example]:

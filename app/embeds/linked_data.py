@@ -7,8 +7,6 @@ names, and an author only where the submitter chose to be credited.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app, url_for
 
 from app.clusters.models import Cluster
@@ -17,6 +15,7 @@ from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import public_place_name
 from app.initiatives.services import initiative_url
+from app.timeutil import iso_time
 
 DESCRIPTION_LENGTH = 300
 CLUSTER_ITEMS_IN_JSON_LD = 100
@@ -31,10 +30,6 @@ def public_author(initiative: Initiative) -> str | None:
     if initiative.credit == "name" and initiative.submitter is not None:
         return initiative.submitter.display_name
     return None
-
-
-def iso_time(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _website() -> dict:
@@ -95,8 +90,8 @@ def initiative_json_ld(initiative: Initiative, example: str | None = None) -> di
             "description": example or example_text(initiative),
             "inLanguage": "en-GB",
             "license": current_app.config["DATA_LICENCE_URL"],
-            "datePublished": iso_time(initiative.published_at),
-            "dateModified": iso_time(initiative.updated_at),
+            "datePublished": iso_time(initiative.published_at, zulu=False),
+            "dateModified": iso_time(initiative.updated_at, zulu=False),
             "isPartOf": _website(),
             "author": {
                 "@type": "Organization" if initiative.credit == "organisation" else "Person",
@@ -133,8 +128,8 @@ def cluster_json_ld(cluster: Cluster, example_set: ExampleSet | None = None) -> 
             "description": introduction_excerpt(cluster, DESCRIPTION_LENGTH),
             "inLanguage": "en-GB",
             "license": current_app.config["DATA_LICENCE_URL"],
-            "datePublished": iso_time(cluster.published_at),
-            "dateModified": iso_time(example_set.updated_at),
+            "datePublished": iso_time(cluster.published_at, zulu=False),
+            "dateModified": iso_time(example_set.updated_at, zulu=False),
             "isPartOf": _website(),
             "mainEntity": {
                 "@type": "ItemList",

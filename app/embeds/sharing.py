@@ -17,7 +17,7 @@ from app.clusters.services import (
     ExampleSet,
     describe_filter,
 )
-from app.embeds.linked_data import cluster_json_ld, initiative_json_ld, iso_time
+from app.embeds.linked_data import cluster_json_ld, initiative_json_ld
 from app.embeds.services import (
     LAYOUTS,
     OPTION_NAMES,
@@ -37,6 +37,7 @@ from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.services import initiative_url
+from app.timeutil import iso_time
 
 DESCRIPTION_LENGTH = 300
 PREVIEW_MAX_HEIGHT = 800
@@ -112,8 +113,8 @@ def share_meta(context) -> dict | None:
         "title": title,
         "description": _shorten(description),
         "url": url,
-        "published": iso_time(item.published_at),
-        "modified": iso_time(item.updated_at),
+        "published": iso_time(item.published_at, zulu=False),
+        "modified": iso_time(item.updated_at, zulu=False),
         "json_ld": data,
     }
 

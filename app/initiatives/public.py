@@ -61,13 +61,24 @@ def public_place_name(initiative: Initiative) -> str:
     return "" if initiative.location_precision == "neighbourhood" else initiative.place_name
 
 
+def public_precision(initiative: Initiative) -> str:
+    """The precision its public point really has: without a point of its own, an initiative
+    shows at its neighbourhood's centre whatever precision it chose."""
+    if initiative.latitude is None or initiative.longitude is None:
+        return "neighbourhood"
+    return initiative.location_precision
+
+
+PRECISION_NOTES = {
+    "neighbourhood": "the neighbourhood's centre",
+    "street": "rounded to about 100 m",
+    "exact": "the exact place",
+}
+
+
 def public_point_note(initiative: Initiative) -> str:
     """What the public point of an initiative stands for, in words."""
-    if initiative.location_precision == "neighbourhood" or initiative.latitude is None:
-        return "the neighbourhood's centre"
-    if initiative.location_precision == "street":
-        return "rounded to about 100 m"
-    return "the exact place"
+    return PRECISION_NOTES[public_precision(initiative)]
 
 
 def apply_location_precision(initiative: Initiative) -> None:
