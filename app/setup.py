@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,6 +21,7 @@ def configure_app(app: Flask) -> None:
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )
 
+    _init_logging(app)
     app.json.sort_keys = False
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _init_extensions(app)
@@ -35,6 +38,16 @@ def configure_app(app: Flask) -> None:
     from app.cli import register_commands
 
     register_commands(app)
+
+
+def _init_logging(app: Flask) -> None:
+    """Let the app's INFO records (mail written to the outbox) reach the log.
+
+    Python's root logger passes only warnings, and neither ``flask run`` nor gunicorn changes
+    that for the app's logger; a level set by Flask's debug mode or by the host is kept.
+    """
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
 
 
 def _init_extensions(app: Flask) -> None:

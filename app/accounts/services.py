@@ -15,7 +15,7 @@ from app.accounts.models import User, new_session_token
 from app.accounts.passwords import hash_password, spend_password_check_time, verify_password
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.mail import send_mail
+from app.mail import SEND_ERRORS, send_mail
 from app.timeutil import utcnow
 
 RESET_SALT = "password-reset"
@@ -243,4 +243,9 @@ def _read_token(token: str, salt: str, max_age: int) -> User:
 
 
 def _mail_user(to: str, subject: str, template: str, **context: Any) -> None:
-    send_mail(to, subject, render_template(template, **context))
+    # A failing mail server must not change the answer: a 500 only for existing accounts
+    # would tell anyone which addresses have one. send_mail keeps the message and logs.
+    try:
+        send_mail(to, subject, render_template(template, **context))
+    except SEND_ERRORS:
+        pass
