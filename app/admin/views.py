@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.models import ROLE_LABELS, User
@@ -44,10 +44,7 @@ def users():
 def edit_user(user_id: int):
     """Change a user's role and organisation."""
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=None if request.method == "POST" else user)
-    form.set_organisations(list_organisations())
-    if request.method == "GET":
-        form.organisation_id.data = user.organisation_id or 0
+    form = _user_form(user, formdata=None if request.method == "GET" else request.form)
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -71,8 +68,10 @@ def suspend_user(user_id: int):
     """Suspend a user, or lift a suspension (``action=lift``)."""
     user = db.get_or_404(User, user_id)
     form = SuspendForm()
-    if not form.validate():
-        abort(400)
+    if not form.validate_on_submit():
+        return render_template(
+            "admin/user.html", user=user, form=_user_form(user), suspend_form=form
+        ), 422
     suspended = request.form.get("action") != "lift"
     try:
         services.suspend_user(current_user, user, suspended, form.reason.data or "")
@@ -82,6 +81,15 @@ def suspend_user(user_id: int):
         db.session.commit()
         flash(f"{user.email} is {'suspended' if suspended else 'no longer suspended'}.", "success")
     return redirect(request.referrer if _is_local_referrer() else url_for("admin.users"))
+
+
+def _user_form(user: User, formdata=None) -> UserForm:
+    """The role and organisation form, showing the user's own values unless a post is given."""
+    form = UserForm(formdata=formdata, obj=user if formdata is None else None)
+    form.set_organisations(list_organisations())
+    if formdata is None:
+        form.organisation_id.data = user.organisation_id or 0
+    return form
 
 
 def _is_local_referrer() -> bool:
