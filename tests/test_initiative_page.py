@@ -334,6 +334,9 @@ def test_user_text_in_every_field_is_escaped(app, client, make_initiative, make_
     assert "unit &#34;&gt;&lt;svg onload" in body
 
 
+SECRET_ADDRESS = "Flat 3, 14 Hidden Lane, Leeds LS5 3AB"
+
+
 @pytest.fixture
 def secret_place(make_initiative, kirkstall):
     """Make a published initiative at a private point with the given precision."""
@@ -341,7 +344,7 @@ def secret_place(make_initiative, kirkstall):
     def make(precision: str) -> int:
         return make_initiative(
             neighbourhood_id=kirkstall,
-            place_name="14 Hidden Lane",
+            place_name=SECRET_ADDRESS,
             latitude=53.812345,
             longitude=-1.598765,
             location_precision=precision,
@@ -353,7 +356,7 @@ def secret_place(make_initiative, kirkstall):
 def test_exact_precision_shows_the_point(app, client, secret_place):
     body = text_of(client.get(f"/initiatives/{page_of(app, secret_place('exact'))}"))
     assert "53.812345, -1.598765" in body
-    assert "14 Hidden Lane" in body
+    assert SECRET_ADDRESS in body
 
 
 def test_street_precision_shows_only_a_rounded_point(app, client, secret_place):
@@ -362,7 +365,8 @@ def test_street_precision_shows_only_a_rounded_point(app, client, secret_place):
     assert "53.8123" not in body and "1.5987" not in body
     assert "53.812, -1.599" in body
     assert "rounded to about 100 m" in body
-    assert "14 Hidden Lane" in body
+    assert "<dd>Hidden Lane, Leeds LS5, <a href" in body  # the street, the postcode district
+    assert "Flat 3" not in body and "3AB" not in body
 
 
 def test_neighbourhood_precision_shows_only_the_centre(app, client, secret_place):
@@ -370,4 +374,4 @@ def test_neighbourhood_precision_shows_only_the_centre(app, client, secret_place
     assert "53.81" not in body and "1.59" not in body
     assert "53.82, -1.6" in body
     assert "the neighbourhood's centre" in body
-    assert "14 Hidden Lane" not in body
+    assert "Hidden" not in body and "LS5" not in body

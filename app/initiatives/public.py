@@ -2,13 +2,16 @@
 
 1. Only published initiatives are public: every public read starts from
    ``published_initiatives()`` or asks ``is_public()``.
-2. Location precision: the place text people see comes from ``public_place_name()``, and the
-   point people see is computed here from the chosen precision
+2. Location precision: the place text people see comes from ``public_place_name()`` (in full
+   when exact, without house or flat number and postcode unit at street precision, none at
+   neighbourhood precision), and the point people see is computed here from the chosen precision
    (exact, street ≈ 100 m, or the neighbourhood's centre) and stored in ``public_latitude`` and
    ``public_longitude`` whenever an initiative is flushed; public outputs read only those.
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
@@ -56,9 +59,42 @@ def public_point(
     )
 
 
+# Which door, not which street: "Flat 3", "Unit 2b", "Apartment C", "14", "14a", "No. 14",
+# "14-16", "3/14", in any order before the street's name.
+DOOR = re.compile(
+    r"^(?:(?:flat|apartment|apt|unit|suite|room|studio|maisonette)"
+    r"(?:\.?\s*\d+[a-z]?|(?:\.\s*|\s+)[a-z])\b"
+    r"|(?:no\.?\s*)?\d+[a-z]?(?:\s*[-–/]\s*\d+[a-z]?)?\b)[\s,]*",
+    re.IGNORECASE,
+)
+# A house number after the street's name, as some write it: "Hidden Lane 14".
+TRAILING_NUMBER = re.compile(r"\s+(?:no\.?\s*)?\d+[a-z]?$", re.IGNORECASE)
+# A full UK postcode ("LS6 2AB", "EC1A1BB"): its outward half names a district, the rest a street.
+POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*\d[a-z]{2}\b", re.IGNORECASE)
+
+
+def street_place_text(text: str) -> str:
+    """Place text without the door: house and flat numbers go, a postcode keeps its district."""
+    parts = []
+    for part in text.split(","):
+        part = POSTCODE.sub(lambda match: match.group(1).upper(), part.strip())
+        while DOOR.match(part):
+            part = DOOR.sub("", part, count=1)
+        part = TRAILING_NUMBER.sub("", part)
+        if part.strip():
+            parts.append(part.strip())
+    return ", ".join(parts)
+
+
 def public_place_name(initiative: Initiative) -> str:
-    """The place text people may read: none at neighbourhood precision (it may name a street)."""
-    return "" if initiative.location_precision == "neighbourhood" else initiative.place_name
+    """The place text people may read at its precision: in full when exact, without house,
+    flat or full postcode at street precision, none at neighbourhood precision (it may name a
+    street)."""
+    if initiative.location_precision == "exact":
+        return initiative.place_name
+    if initiative.location_precision == "street":
+        return street_place_text(initiative.place_name)
+    return ""
 
 
 def public_precision(initiative: Initiative) -> str:
