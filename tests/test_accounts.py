@@ -110,6 +110,35 @@ def test_reset_link_sets_password_once(client, outbox, auth, make_user):
     assert b"already been used" in again.data
 
 
+def test_password_reset_ends_other_sessions(app, client, outbox, make_user):
+    user = make_user()
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert other_device.get("/account").status_code == 200
+    client.post("/forgot-password", data={"email": user.email})
+    link = link_in(outbox()[0], "/reset-password")
+    assert client.post(link, data={"password": NEW_PASSWORD}).status_code == 302
+    assert client.get("/account").status_code == 200  # the reset's own session
+    assert other_device.get("/account").status_code == 302
+
+
+def test_reset_password_posts_are_rate_limited(app, client, outbox, make_user, monkeypatch):
+    user = make_user()
+    client.post("/forgot-password", data={"email": user.email})
+    link = link_in(outbox()[0], "/reset-password")
+    monkeypatch.setitem(app.config, "RATELIMIT_RESET", "3 per minute")
+    for _ in range(3):
+        assert client.post(link, data={"password": "short"}).status_code == 422
+    refused = client.post(link, data={"password": NEW_PASSWORD})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert client.get(link).status_code == 200  # reading the form is never limited
+    with app.app_context():
+        from app.accounts.passwords import verify_password
+
+        assert verify_password(db.session.get(User, user.id).password_hash, TEST_PASSWORD)
+
+
 def test_reset_link_expires(app, client, outbox, make_user, monkeypatch):
     user = make_user()
     client.post("/forgot-password", data={"email": user.email})
@@ -188,16 +217,71 @@ def test_suspended_user_cannot_log_in_and_is_logged_out(app, client, auth, make_
     assert b"suspended" in response.data
 
 
-def test_personal_data_download(client, auth, make_user):
-    user = make_user(display_name="Rosa")
-    auth.login(user.email)
+@pytest.fixture
+def rosa_records(app, make_user, make_initiative, make_neighbourhood):
+    """A moderator, Rosa, with records in every part of the site: returns their ids."""
+    from app.clusters.curation import create_cluster
+    from app.initiatives.models import Initiative
+    from app.moderation.reports import report_initiative
+    from app.moderation.services import add_revision
+    from app.tokens.services import create_token
+
+    rosa = make_user(role="moderator", display_name="Rosa Resident", email="rosa@example.org")
+    kirkstall = make_neighbourhood(name="Kirkstall")
+    ids = {"user": rosa.id}
+    for state in ("draft", "pending", "changes_requested", "rejected", "published"):
+        ids[state] = make_initiative(
+            state=state,
+            submitter_id=rosa.id,
+            neighbourhood_id=kirkstall,
+            title=f"Rosa's {state} walk",
+            place_name="14 Rosa Street",
+            contact_url="rosa@example.org",
+            participants=[{"sector": "residents", "name": "Kirkstall walkers", "people": 12}],
+            outcomes=[{"description": "Fewer falls"}],
+        )
+    someone_elses = make_initiative(title="Someone else's garden", neighbourhood_id=kirkstall)
+    ids["someone_elses"] = someone_elses
+    with app.app_context():
+        user = db.session.get(User, rosa.id)
+        published = db.session.get(Initiative, ids["published"])
+        add_revision(published, "submission", user, "approved")
+        add_revision(published, "edit", user, "pending", note="New times")
+        report_initiative(
+            db.session.get(Initiative, someone_elses), "spam", "An advert.", reporter=user
+        )
+        create_token(user, name="Rosa's laptop")
+        create_cluster(user, title="Rosa's walks", slug="rosas-walks", kind="picked")
+        db.session.commit()
+    return ids
+
+
+def test_personal_data_download(client, auth, rosa_records):
+    auth.login("rosa@example.org")
     response = client.get("/account/data.json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    account = response.json["account"]
-    assert account["email"] == user.email
-    assert account["display_name"] == "Rosa"
-    assert "password" not in response.get_data(as_text=True).lower()
+    data = response.json
+    assert data["account"]["email"] == "rosa@example.org"
+    assert data["account"]["display_name"] == "Rosa Resident"
+    initiatives = {initiative["title"]: initiative for initiative in data["initiatives"]}
+    assert len(initiatives) == 5 and "Someone else's garden" not in initiatives
+    draft = initiatives["Rosa's draft walk"]
+    assert draft["state"] == "draft" and draft["place_name"] == "14 Rosa Street"
+    assert draft["participants"][0]["name"] == "Kirkstall walkers"
+    assert draft["outcomes"][0]["description"] == "Fewer falls"
+    assert [(r["kind"], r["state"]) for r in data["revisions"]] == [
+        ("submission", "approved"),
+        ("edit", "pending"),
+    ]
+    assert [(r["reason"], r["details"]) for r in data["reports"]] == [("spam", "An advert.")]
+    (token,) = data["api_tokens"]
+    assert token["name"] == "Rosa's laptop" and token["created_at"]
+    assert "last_used_at" in token and "token_hash" not in token
+    assert [cluster["slug"] for cluster in data["clusters"]] == ["rosas-walks"]
+    assert [entry["action"] for entry in data["actions"]] == ["create_api_token", "create_cluster"]
+    body = response.get_data(as_text=True).lower()
+    assert "password" not in body and "hash" not in body
 
 
 def test_account_deletion_removes_personal_data(app, client, auth, make_user):
@@ -215,6 +299,44 @@ def test_account_deletion_removes_personal_data(app, client, auth, make_user):
         assert entry.actor_id is None
         assert "gone@example.org" not in entry.actor_label
     assert auth.login(admin.email).status_code == 401
+
+
+def test_account_deletion_removes_unpublished_initiatives_and_detaches_the_rest(
+    app, client, auth, rosa_records
+):
+    from app.clusters.models import Cluster
+    from app.initiatives.models import Initiative
+    from app.moderation.models import Report, Revision
+    from app.tokens.models import ApiToken
+
+    auth.login("rosa@example.org")
+    response = client.post(
+        "/account/delete", data={"delete-current_password": TEST_PASSWORD, "delete-confirm": "y"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        for state in ("draft", "pending", "changes_requested", "rejected"):
+            assert db.session.get(Initiative, rosa_records[state]) is None, state
+        published = db.session.get(Initiative, rosa_records["published"])
+        assert published.state == "published" and published.submitter_id is None
+        assert published.contact_url == ""  # it was her email address
+        assert published.place_name == "14 Rosa Street"  # the public record stays
+        revisions = db.session.scalars(select(Revision)).all()
+        assert [(r.kind, r.state, r.author_id) for r in revisions] == [
+            ("submission", "approved", None)  # the pending edit went with her
+        ]
+        (report,) = db.session.scalars(select(Report)).all()
+        assert report.reporter_id is None
+        assert db.session.scalars(select(ApiToken)).all() == []
+        (cluster,) = db.session.scalars(select(Cluster)).all()
+        assert cluster.created_by_id is None
+        assert db.session.get(Initiative, rosa_records["someone_elses"]) is not None
+    page = client.get(f"/initiatives/{rosa_records['published']}", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Submitted by a resident of Kirkstall" in text
+    assert "Rosa Resident" not in text and "rosa@example.org" not in text
+    api = client.get(f"/api/v1/initiatives/{rosa_records['published']}").get_data(as_text=True)
+    assert "Rosa Resident" not in api and "rosa@example.org" not in api
 
 
 def test_account_deletion_needs_password_and_confirmation(client, auth, make_user):

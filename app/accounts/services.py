@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User, new_session_token
 from app.accounts.passwords import hash_password, spend_password_check_time, verify_password
-from app.audit.models import AuditEntry
+from app.accounts.personal_data import remove_personal_records
 from app.extensions import db
 from app.mail import SEND_ERRORS, send_mail
 from app.timeutil import utcnow
@@ -171,49 +171,14 @@ def reset_password(token: str, new_password: str) -> User:
 
 def delete_account(user: User) -> None:
     """Remove the account and its personal data; the audit log keeps only an anonymous label."""
-    label = f"deleted user #{user.id}"
-    db.session.execute(
-        AuditEntry.__table__.update()
-        .where(AuditEntry.actor_id == user.id)
-        .values(actor_label=label, actor_id=None)
-    )
+    remove_personal_records(user)
     db.session.delete(user)
     db.session.flush()
-
-
-def personal_data(user: User) -> dict[str, Any]:
-    """Everything the site keeps about a person, for the download on the account page."""
-    actions = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)
-    )
-    return {
-        "account": {
-            "email": user.email,
-            "display_name": user.display_name,
-            "role": user.role,
-            "organisation": user.organisation.name if user.organisation else None,
-            "created_at": user.created_at.isoformat(),
-            "email_confirmed_at": _iso(user.email_confirmed_at),
-            "last_login_at": _iso(user.last_login_at),
-        },
-        "actions": [
-            {
-                "action": entry.action,
-                "subject": f"{entry.subject_type}:{entry.subject_id}",
-                "at": entry.created_at.isoformat(),
-            }
-            for entry in actions
-        ],
-    }
 
 
 def count_users_by_role() -> dict[str, int]:
     rows = db.session.execute(select(User.role, func.count()).group_by(User.role))
     return {role: count for role, count in rows}
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

@@ -24,6 +24,7 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.accounts.personal_data import personal_data
 from app.extensions import db
 from app.ratelimits import limit_posts
 from app.urls import safe_next_url
@@ -199,7 +200,7 @@ def change_password():
 @login_required
 def download_personal_data():
     """Download everything the site keeps about you, as JSON."""
-    body = json.dumps(services.personal_data(current_user), indent=2, ensure_ascii=False)
+    body = json.dumps(personal_data(current_user), indent=2, ensure_ascii=False)
     return Response(
         body,
         mimetype="application/json",
