@@ -205,6 +205,31 @@ def test_password_change_needs_the_current_password(client, auth, make_user):
     assert b"That is not your current password." in response.data
 
 
+@pytest.mark.parametrize(
+    ("timezone", "member_since", "last_login"),
+    [
+        ("Europe/London", "1 July 2025", "1 July 2025, 13:30"),  # British Summer Time
+        ("UTC", "30 June 2025", "1 July 2025, 12:30"),
+    ],
+)
+def test_account_page_shows_times_in_the_configured_timezone(
+    app, client, auth, make_user, monkeypatch, timezone, member_since, last_login
+):
+    from datetime import UTC, datetime
+
+    user = make_user()
+    auth.login(user.email)
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        stored.created_at = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+        stored.last_login_at = datetime(2025, 7, 1, 12, 30, tzinfo=UTC)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "TIMEZONE", timezone)
+    page = client.get("/account").get_data(as_text=True)
+    assert f">{member_since}</time>" in page
+    assert f">{last_login}</time>" in page
+
+
 def test_suspended_user_cannot_log_in_and_is_logged_out(app, client, auth, make_user):
     user = make_user()
     auth.login(user.email)

@@ -1,0 +1,157 @@
+"""The layout on a phone, by keyboard, and when the server fails.
+
+At 375×740 CSS pixels (a small phone) no page scrolls sideways, and the navigation can be
+reached and followed with the keyboard alone. An unexpected error shows the site's friendly
+page (or the API's JSON error), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips these tests (or fails them when CI is set)
+    expect = None
+
+from tests.factories import TEST_PASSWORD
+
+PHONE = {"width": 375, "height": 740}
+LONG_WORDS = "Neighbourhood-improvement-partnership-programme " * 4
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a fresh phone-sized browser context."""
+    context = browser.new_context(base_url=live_server, locale="en-GB", viewport=PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def resident(make_user, make_initiative, make_neighbourhood):
+    """A resident with a long name and long-titled initiatives, published and draft."""
+    user = make_user(display_name="Rosalind " + "Featherstonehaugh-" * 3 + "Smith")
+    neighbourhood = make_neighbourhood(name="Kirkstall and Bramley Fall Woods")
+    for state in ("published", "published", "draft"):
+        make_initiative(
+            state=state,
+            submitter_id=user.id,
+            neighbourhood_id=neighbourhood,
+            title=LONG_WORDS.strip()[:190],
+            summary=LONG_WORDS,
+        )
+    return user
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - window.innerWidth"
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/initiatives"])
+def test_public_pages_fit_a_phone(phone, resident, path):
+    phone.goto(path)
+    assert horizontal_overflow(phone) <= 0
+
+
+def test_the_overflow_measure_sees_a_too_wide_element(phone):
+    phone.goto("/")
+    phone.evaluate(  # through the CSSOM: the CSP refuses inline style attributes
+        "const wide = document.createElement('div'); wide.style.width = '600px';"
+        " wide.style.height = '1px'; document.querySelector('main').append(wide);"
+    )
+    assert horizontal_overflow(phone) > 0
+
+
+@pytest.mark.parametrize("path", ["/account", "/account/initiatives", "/initiatives/new"])
+def test_account_pages_fit_a_phone(phone, resident, path):
+    log_in(phone, resident.email)
+    phone.goto(path)
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    assert horizontal_overflow(phone) <= 0
+
+
+def test_navigation_works_by_keyboard_on_a_phone(phone, resident):
+    phone.goto("/")
+    reached = []
+    for _ in range(12):
+        phone.keyboard.press("Tab")
+        focused = phone.evaluate(
+            "(() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
+            " return {text: e.textContent.trim(), left: r.left, right: r.right,"
+            " width: r.width, height: r.height}; })()"
+        )
+        if focused["text"] in ("Skip to main content", "Coproduce"):
+            continue
+        assert focused["width"] > 0 and focused["height"] > 0, focused
+        assert 0 <= focused["left"] and focused["right"] <= PHONE["width"], focused
+        reached.append(focused["text"])
+        if focused["text"] == "Register":
+            break
+    assert reached[:4] == ["Home", "Initiatives", "Map", "Clusters"]
+    assert reached[-2:] == ["Log in", "Register"]
+    for _ in range(len(reached) - 1 - reached.index("Initiatives")):
+        phone.keyboard.press("Shift+Tab")
+    expect(phone.locator(":focus")).to_have_text("Initiatives")
+    phone.keyboard.press("Enter")
+    expect(phone).to_have_url(re.compile(r"/initiatives$"))
+    expect(phone.get_by_role("link", name="Initiatives", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+
+
+def test_skip_link_moves_focus_to_the_content(phone):
+    phone.goto("/")
+    phone.keyboard.press("Tab")
+    expect(phone.locator(":focus")).to_have_text("Skip to main content")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(":focus")).to_have_attribute("id", "main")
+
+
+def _raise_an_error(*args, **kwargs):
+    raise RuntimeError("a bug in the view")
+
+
+@pytest.fixture
+def failing_views(app, monkeypatch):
+    """The home page and the API's list raise, with exceptions not propagated (production)."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    for endpoint in ("pages.home", "api.list_initiatives"):
+        assert endpoint in app.view_functions
+        monkeypatch.setitem(app.view_functions, endpoint, _raise_an_error)
+
+
+def test_an_unexpected_error_shows_the_friendly_page(phone, failing_views):
+    response = phone.goto("/")
+    assert response.status == 500
+    expect(phone.get_by_role("main")).to_contain_text("Something went wrong on our side.")
+    expect(phone.get_by_role("navigation", name="Main")).to_be_visible()  # the site's layout
+    assert "RuntimeError" not in phone.content() and "Traceback" not in phone.content()
+    assert horizontal_overflow(phone) <= 0
+
+
+def test_an_unexpected_api_error_is_json(client, failing_views, caplog):
+    response = client.get("/api/v1/initiatives")
+    assert response.status_code == 500
+    assert response.json == {
+        "ok": False,
+        "error": "Something went wrong on our side. It has been logged.",
+        "errors": {},
+    }
+    assert any("a bug in the view" in str(record.exc_info) for record in caplog.records)
