@@ -165,6 +165,14 @@ DEMO_INITIATIVES = [
         "active",
         "Once a month volunteers mend toasters, bikes and jumpers, with tools and a room "
         "from the council's waste team.",
+        description="Bring something broken and a bit of patience. Volunteer fixers work "
+        "alongside you, so you go home knowing how to mend it next time.\n\n"
+        "* **Electricals:** toasters, lamps, radios (checked by a qualified "
+        "electrician)\n"
+        "* **Bikes:** punctures, brakes and gears\n"
+        "* **Textiles:** zips, hems and darning\n\n"
+        "The council's waste team lends the room and the tools, and counts what would "
+        "otherwise have gone in the bin.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER), 15, 600),
             who("council", "Leeds City Council waste team", (COMMISSION, DESIGN), 2, 40),
@@ -182,7 +190,7 @@ DEMO_INITIATIVES = [
         started_on="2024-02-10",
         place_name="Bridge Road",
         offset=(-0.0018, 0.0025),
-        contact_url="repaircafe@example.org",
+        contact_url="mailto:repaircafe@example.org",
         pending_edit={
             "summary": "Every second Saturday volunteers mend toasters, bikes and jumpers, "
             "with tools and a room from the council's waste team.",
@@ -196,6 +204,11 @@ DEMO_INITIATIVES = [
         "active",
         "Retired neighbours read with Year 2 children twice a week, planned with the "
         "school's reading lead.",
+        description="Each buddy is paired with the same two children for a whole school year, so "
+        "trust has time to grow.\n\n"
+        "The school's reading lead chose the books and trained the buddies in a one-"
+        "hour session; buddies write a short note after each visit so class teachers "
+        "can follow progress.",
         participants=(
             who("residents", "", (DESIGN, DELIVER), 12, 300),
             who("school", "Kirkstall Valley Primary School", (DESIGN, ASSESS), 4, 90),
@@ -223,6 +236,11 @@ DEMO_INITIATIVES = [
         "active",
         "A gentle weekly walk along the canal for people the community health team "
         "thinks would like company.",
+        description="We meet at the Abbey gatehouse at 10am every Wednesday and walk for about an"
+        " hour along the Leeds and Liverpool Canal towpath, at the pace of the "
+        "slowest walker.\n\n"
+        "People come because a community matron, a social prescriber or a neighbour "
+        "suggested it. Nobody needs to book, and the walk ends with tea.",
         participants=(
             who("volunteers", "Kirkstall walk leaders", (DELIVER,), 6, 280),
             who(
@@ -268,6 +286,11 @@ DEMO_INITIATIVES = [
         "completed",
         "Parents mapped where children cross and chose, with the council's highways "
         "engineers, where two new crossings should go.",
+        description="Over six weeks parents stood at the school gates at drop-off and pick-up and "
+        "marked every crossing on a paper map.\n\n"
+        "The highways team turned the maps into counts, and together we chose two "
+        "places for new zebra crossings. Both were built in the summer holidays of "
+        "2024.",
         participants=(
             who("residents", "Chapeltown parents' group", (COMMISSION, DESIGN), 25, 150),
             who("council", "Leeds City Council highways", (COMMISSION, DESIGN), 3, 80),
@@ -296,6 +319,13 @@ DEMO_INITIATIVES = [
         "active",
         "Raised beds in the park, built and planted by neighbours with the parks team; "
         "the harvest goes into weekly veg boxes.",
+        description="Twelve raised beds near the Harehills Avenue entrance, built from recycled "
+        "scaffolding boards.\n\n"
+        "* Growing sessions on **Tuesday evenings** and **Saturday mornings**\n"
+        "* Veg boxes packed on Fridays for families the children's centre refers\n"
+        "* Tools and seeds from the parks team; water from the bowling green\n\n"
+        "New growers are welcome, no experience needed: [see our season "
+        "plan](https://example.org/chapeltown-growers/season).",
         participants=(
             who("residents", "", (DESIGN, DELIVER), 30, 700),
             who("voluntary", "Chapeltown Community Growers", (DESIGN, DELIVER), 6, 420),
@@ -325,6 +355,10 @@ DEMO_INITIATIVES = [
         "ended",
         "Volunteers helped children with homework after school, in the library, with the "
         "library staff.",
+        description="The club ran on Mondays and Thursdays from 3.30pm in the library's study "
+        "room, with library staff on hand for printing and computers.\n\n"
+        "It ended when the library moved to shorter afternoon hours; the volunteers "
+        "now help at the school's own club.",
         participants=(
             who("volunteers", "", (DELIVER,), 8, 320),
             who("council", "Leeds Libraries", (DELIVER,), 2, 100),
@@ -356,6 +390,39 @@ DEMO_INITIATIVES = [
         state="pending",
         submitter="grace.mensah@example.org",
     ),
+    DemoInitiative(
+        "Chapeltown digital help desk",
+        "chapeltown",
+        ("education",),
+        (DESIGN, DELIVER, ASSESS),
+        "active",
+        "Volunteers help neighbours get online, from booking a GP appointment to applying "
+        "for a job, at a weekly desk the library staff run with them.",
+        participants=(
+            who("volunteers", "", (DESIGN, DELIVER, ASSESS), 9, 380),
+            who("council", "Leeds Libraries", (DESIGN, DELIVER, ASSESS), 2, 110),
+        ),
+        outcomes=(
+            change(
+                "People leave able to do it on their own next time.",
+                "Visitors who could book a GP appointment online afterwards",
+                18,
+                64,
+                "%",
+                measured_on="2025-04-30",
+            ),
+        ),
+        description="Drop in on Wednesdays from 1pm to 4pm; bring your phone or use ours.\n\n"
+        "* Email, video calls and online forms\n"
+        "* NHS App and GP appointments\n"
+        "* Job searches and Universal Credit journals\n\n"
+        "Volunteers and library staff review the questions every quarter and change what "
+        "the desk offers.",
+        started_on="2024-01-10",
+        place_name="Reginald Centre, Chapeltown Road",
+        offset=(0.0006, 0.0004),
+        submitter="amina.hussain@example.org",
+    ),
     # Armley, Leeds
     DemoInitiative(
         "Armley Park litter pick and bulb planting",
@@ -365,6 +432,11 @@ DEMO_INITIATIVES = [
         "active",
         "A monthly litter pick that ends with planting spring bulbs; the council lends "
         "pickers and takes the bags away.",
+        description="We meet by the bowling green on the first Saturday of each month. Gloves, "
+        "pickers and bags are provided by the council, who collect the full bags the "
+        "same afternoon.\n\n"
+        "In autumn we finish by planting bulbs: crocuses along the paths and "
+        "daffodils on the bank.",
         participants=(
             who("residents", "", (DELIVER,), 35, 420),
             who("council", LCC, (DELIVER,), 1, 20),
@@ -388,6 +460,11 @@ DEMO_INITIATIVES = [
         "active",
         "A workshop where older men make things together, set up with the GP surgery's "
         "social prescribers.",
+        description="The shed is a workshop above a shop on Town Street, open three days a week. "
+        "Members repair furniture for local charities, build planters for the park "
+        "and teach each other.\n\n"
+        "Social prescribers at the GP surgery helped us get started and still refer "
+        "new members; nobody has to have a diagnosis to join.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER), 18, 1100),
             who("health", "Armley GP surgery social prescribers", (DESIGN,), 2, 60),
@@ -421,6 +498,37 @@ DEMO_INITIATIVES = [
         "name out of the summary: participants are groups, not individuals.",
         submitter="tom.price@example.org",
     ),
+    DemoInitiative(
+        "Armley Moor community orchard",
+        "armley",
+        ("sustainability", "health"),
+        (COMMISSION, DESIGN, DELIVER),
+        "active",
+        "Neighbours chose the trees and planted a small orchard on the moor with the "
+        "council's parks team; the fruit is free to pick.",
+        participants=(
+            who("residents", "Friends of Armley Moor", (COMMISSION, DESIGN, DELIVER), 24, 310),
+            who("council", "Leeds City Council parks team", (COMMISSION, DESIGN), 2, 45),
+        ),
+        outcomes=(
+            change(
+                "The moor has fruit trees that neighbours look after.",
+                "Fruit trees planted",
+                0,
+                36,
+                measured_on="2025-02-28",
+            ),
+        ),
+        description="Thirty-six apple, pear and plum trees of old Yorkshire varieties, "
+        "planted over two winter weekends.\n\n"
+        "Pruning days are in **February**, and the harvest picnic is on the last Sunday "
+        "of **September**. Bring a bag!",
+        started_on="2024-11-30",
+        place_name="Armley Moor",
+        offset=(-0.0015, 0.0026),
+        credit="organisation",
+        credit_name="Friends of Armley Moor",
+    ),
     # Harehills, Leeds
     DemoInitiative(
         "Harehills community safety walkabouts",
@@ -430,6 +538,14 @@ DEMO_INITIATIVES = [
         "active",
         "Every month residents, the police and housing officers walk the streets and log "
         "what needs fixing.",
+        description="Each walkabout covers a different part of the area and takes about ninety "
+        "minutes.\n\n"
+        "1. Residents choose the route at the residents' meeting.\n"
+        "2. The police, housing officers and residents walk it together and note "
+        "every problem.\n"
+        "3. The list is shared within a week, with a name against each item.\n\n"
+        "Interpreters in Urdu, Bengali and Slovak walk with us, so every neighbour "
+        "can say what worries them.",
         participants=(
             who("residents", "", (DESIGN, DELIVER, ASSESS), 22, 380),
             who("police", WYP, (DELIVER, ASSESS), 4, 120),
@@ -459,6 +575,11 @@ DEMO_INITIATIVES = [
         (DELIVER,),
         "active",
         "Informal English practice over tea, run by volunteers in the library.",
+        description="An hour of conversation over tea, every Tuesday morning. Each week has a "
+        "topic people asked for: phoning the GP surgery, talking to the school, "
+        "shopping, filling in forms.\n\n"
+        "The library hosts us and the Harehills Neighbourhood Network trains new "
+        "volunteers.",
         participants=(
             who("volunteers", "", (DELIVER,), 10, 500),
             who("voluntary", "Harehills Neighbourhood Network", (DELIVER,), 2, 80),
@@ -485,6 +606,37 @@ DEMO_INITIATIVES = [
         state="draft",
         submitter="amina.hussain@example.org",
     ),
+    DemoInitiative(
+        "Banstead Park football evenings",
+        "harehills",
+        ("safety", "health"),
+        (DESIGN, DELIVER),
+        "active",
+        "Free football on Friday evenings for young people, designed with them and run by "
+        "youth workers and the local police team.",
+        participants=(
+            who("voluntary", "Harehills Youth Partnership", (DESIGN, DELIVER), 5, 260),
+            who("police", WYP, (DESIGN, DELIVER), 2, 90),
+            who("residents", "", (DESIGN,), 30, 60),
+        ),
+        outcomes=(
+            change(
+                "Fewer calls about young people gathering on Friday nights.",
+                "Anti-social behaviour calls on Friday evenings",
+                46,
+                29,
+                measured_on="2025-03-31",
+            ),
+        ),
+        description="Young people chose Friday, when there was nothing else to do, and asked "
+        "for floodlights, music and a tuck shop.\n\n"
+        "Police officers play in the matches instead of watching from the car. Sessions "
+        "are free and run from 6pm to 9pm all year.",
+        started_on="2023-10-06",
+        place_name="Banstead Park",
+        offset=(0.0031, -0.0019),
+        credit="anonymous",
+    ),
     # Hulme, Manchester
     DemoInitiative(
         "Hulme community garden volunteer days",
@@ -494,6 +646,13 @@ DEMO_INITIATIVES = [
         "active",
         "Weekly volunteer days growing plants for Hulme's green spaces and composting the "
         "parks' green waste.",
+        description="Volunteer days run every Wednesday and Saturday, from 10am until 3pm, with "
+        "lunch shared at one o'clock.\n\n"
+        "* Grow plants for Hulme's parks and verges\n"
+        "* Turn the parks' green waste into compost\n"
+        "* Learn propagation, pruning and seed saving\n\n"
+        "Find out more on [the garden centre's website](https://example.org/hulme-"
+        "garden).",
         participants=(
             who("voluntary", "Hulme Community Garden Centre", (DESIGN, DELIVER), 5, 1400),
             who("volunteers", "", (DELIVER,), 40, 2000),
@@ -525,6 +684,9 @@ DEMO_INITIATIVES = [
         "completed",
         "Parents chose the activities and ran them with the council's play rangers for "
         "six summer weeks.",
+        description="Parents chose the six weekly themes, from den building to water play, at two "
+        "planning evenings in June. The council's play rangers brought equipment and "
+        "first aid, and parents ran the sessions alongside them.",
         participants=(
             who("residents", "", (COMMISSION, DELIVER), 15, 240),
             who("council", MCC, (COMMISSION, DELIVER), 3, 210),
@@ -543,6 +705,12 @@ DEMO_INITIATIVES = [
         (DESIGN,),
         "completed",
         "Parents and pupils designed safer walking and cycling routes with the council.",
+        description="Pupils walked their routes to school with a clipboard and marked where they "
+        "felt unsafe. Parents and the council's road safety team then designed "
+        "changes together:\n\n"
+        "* a lower speed limit outside the two schools\n"
+        "* dropped kerbs and a new crossing point on Stretford Road\n"
+        "* a bike shelter in each playground",
         participants=(
             who("residents", "Stretford Road parents' forum", (DESIGN,), 30, 90),
             who("school", "Hulme primary schools", (DESIGN,), 3, 40),
@@ -571,6 +739,11 @@ DEMO_INITIATIVES = [
         (DELIVER,),
         "completed",
         "Tenant volunteers knocked on doors with fire officers and fitted smoke alarms.",
+        description="Tenant volunteers knocked on every door in the blocks with fire officers, "
+        "explained the checks in plain words and fitted free smoke alarms where none "
+        "worked.\n\n"
+        "Neighbours opened the door to people they knew, which is why nearly every "
+        "flat was reached.",
         participants=(
             who("residents", "", (DELIVER,), 10, 80),
             who("other", "Greater Manchester Fire and Rescue Service", (DELIVER,), 4, 60),
@@ -602,6 +775,10 @@ DEMO_INITIATIVES = [
         "active",
         "GPs refer patients to a Saturday run-and-walk group that volunteers lead in the "
         "park; together they decide what counts as success.",
+        description="Every Saturday at 9am from the park's pavilion. Walkers and runners go at "
+        "their own pace, with a volunteer at the back so nobody is last on their own.\n\n"
+        "GPs and the group agreed together what success means: still coming after six "
+        "months, not how fast anyone runs.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER, ASSESS), 25, 900),
             who("health", "Moss Side GP practices", (COMMISSION, DESIGN, ASSESS), 4, 80),
@@ -629,6 +806,10 @@ DEMO_INITIATIVES = [
         "active",
         "Young adults from the area mentor teenagers at risk of exclusion, with the "
         "police and schools.",
+        description="Mentors are young adults who grew up in Moss Side. Each meets one teenager "
+        "every week for a year, in school and out of it.\n\n"
+        "Schools and the police helped design how referrals work, so that a young "
+        "person is offered a mentor before an exclusion rather than after it.",
         participants=(
             who("voluntary", "Moss Side Youth Mentors", (DESIGN, DELIVER), 12, 1500),
             who("police", "Greater Manchester Police", (DESIGN,), 2, 200),
@@ -651,6 +832,9 @@ DEMO_INITIATIVES = [
         (DELIVER,),
         "ended",
         "Trained volunteers visited homes with the housing association to cut energy bills.",
+        description="Volunteers trained by the housing association visited homes over the winter, "
+        "checked tariffs and fitted draught-proofing and radiator foil.\n\n"
+        "The scheme ended in spring 2024 when the funding for materials ran out.",
         participants=(
             who("volunteers", "", (DELIVER,), 6, 150),
             who("housing", "Moss Side housing association", (DELIVER,), 2, 40),
@@ -683,6 +867,37 @@ DEMO_INITIATIVES = [
         note="This is a commercial offer, not an initiative co-produced with residents.",
         submitter="tom.price@example.org",
     ),
+    DemoInitiative(
+        "Moss Lane East bike library",
+        "moss-side",
+        ("sustainability", "health"),
+        (COMMISSION, DESIGN, DELIVER),
+        "active",
+        "Families borrow bikes, child seats and trailers for a month at a time from a "
+        "container run by volunteers, with bikes donated through the council.",
+        participants=(
+            who("volunteers", "", (DESIGN, DELIVER), 11, 540),
+            who("council", MCC, (COMMISSION,), 1, 25),
+            who("business", "Moss Side bike shops", (DELIVER,), 2, 40),
+        ),
+        outcomes=(
+            change(
+                "More families try cycling before they buy.",
+                "Bike loans",
+                0,
+                230,
+                measured_on="2025-05-31",
+            ),
+        ),
+        description="Open on Saturday mornings. Every loan starts with a safety check and a "
+        "short ride round the car park.\n\n"
+        "Bring proof of address in Moss Side, Hulme or Whalley Range; loans are free and "
+        "[the full list of bikes is online](https://example.org/moss-side-bike-library).",
+        started_on="2024-03-02",
+        place_name="Moss Lane East",
+        offset=(0.0012, 0.0030),
+        submitter="tom.price@example.org",
+    ),
     # Bethnal Green, London Borough of Tower Hamlets
     DemoInitiative(
         "Weavers Fields community safety forum",
@@ -692,6 +907,10 @@ DEMO_INITIATIVES = [
         "active",
         "Residents set the park's policing priorities each quarter and check whether they "
         "were met.",
+        description="The forum meets every quarter in the park's community hall. Residents vote "
+        "on three priorities for the park; the police and the council report back at "
+        "the next meeting on what they did.\n\n"
+        "Minutes of every meeting are posted on the noticeboard by the playground.",
         participants=(
             who("residents", "", (COMMISSION, ASSESS), 18, 200),
             who("police", "Metropolitan Police", (COMMISSION, ASSESS), 2, 60),
@@ -718,6 +937,13 @@ DEMO_INITIATIVES = [
         (DESIGN, DELIVER),
         "active",
         "A monthly market where traders and volunteers repair bikes, clothes and phones.",
+        description="On the first Saturday of the month, repair stalls stand among the market's "
+        "regular traders.\n\n"
+        "* bike repairs at cost price\n"
+        "* clothes mended while you shop\n"
+        "* cracked phone screens replaced\n\n"
+        "Traders and volunteers [share the stall rota "
+        "online](https://example.org/roman-road-market/rota).",
         participants=(
             who("business", "Roman Road traders' association", (DESIGN, DELIVER), 10, 150),
             who("volunteers", "", (DELIVER,), 14, 350),
@@ -739,6 +965,11 @@ DEMO_INITIATIVES = [
         "completed",
         "Neighbours turned a corner of the estate into a reading garden with a book "
         "swap, planned with a local primary school.",
+        description="A forgotten corner of the estate became a garden with benches, raised beds "
+        "and a weatherproof book swap, designed with children from the primary school "
+        "next door.\n\n"
+        "The school's pupils now look after the book swap, and neighbours keep the "
+        "beds.",
         participants=(
             who("residents", "", (DESIGN, DELIVER), 16, 300),
             who("school", "", (DESIGN,), 5, 60),
@@ -796,6 +1027,10 @@ DEMO_INITIATIVES = [
         "active",
         "Monthly clean-ups with the council's street scene team and the local police "
         "team, who follow up fly-tipping.",
+        description="On the first Sunday of each month we clean one stretch of Stapleton Road and "
+        "the streets around it.\n\n"
+        "The council's street scene team brings equipment and removes the rubbish, "
+        "and the local police team follows up fly-tipping that can be traced.",
         participants=(
             who("residents", "", (DELIVER,), 50, 600),
             who("council", "Bristol City Council", (DELIVER,), 2, 40),
@@ -822,6 +1057,10 @@ DEMO_INITIATIVES = [
         "active",
         "Parents and teachers run maths and reading sessions for families in the "
         "community centre.",
+        description="Sessions run after school on Thursdays in the community centre. Children and "
+        "their parents play maths games and read together, and teachers show parents "
+        "what their children are learning in class.\n\n"
+        "Crèche places are available for younger brothers and sisters.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER), 7, 400),
             who("school", "Easton primary schools", (DESIGN, DELIVER), 2, 80),
@@ -863,6 +1102,37 @@ DEMO_INITIATIVES = [
         state="draft",
         submitter="grace.mensah@example.org",
     ),
+    DemoInitiative(
+        "Thrissell Street women's cycling club",
+        "easton",
+        ("health",),
+        (DESIGN, DELIVER, ASSESS),
+        "active",
+        "Women who had never ridden learn together on quiet streets, then ride out as a "
+        "group, with instructors from the council's cycle training team.",
+        participants=(
+            who("residents", "", (DESIGN, DELIVER, ASSESS), 26, 410),
+            who("council", "Bristol City Council", (DELIVER, ASSESS), 2, 70),
+        ),
+        outcomes=(
+            change(
+                "Women who joined now ride on their own.",
+                "Members riding on their own after a year",
+                0,
+                17,
+                measured_on="2025-06-30",
+            ),
+        ),
+        description="Sessions run on Sunday mornings from the leisure centre car park.\n\n"
+        "1. Learn to balance and brake, with bikes and helmets lent.\n"
+        "2. Ride the back streets together.\n"
+        "3. Plan a group ride to somewhere members choose.\n\n"
+        "Members and instructors decide together when someone is ready for the road.",
+        started_on="2024-04-14",
+        place_name="Thrissell Street",
+        offset=(0.0018, 0.0021),
+        credit="anonymous",
+    ),
     # Jesmond, Newcastle
     DemoInitiative(
         "Jesmond Dene volunteer rangers",
@@ -871,6 +1141,12 @@ DEMO_INITIATIVES = [
         (DELIVER, ASSESS),
         "active",
         "Volunteers clear invasive plants and survey wildlife with the council's rangers.",
+        description="Volunteer days are every second Saturday. Work changes with the seasons:\n\n"
+        "* **Summer:** pulling Himalayan balsam along the Ouseburn\n"
+        "* **Autumn and winter:** coppicing and path repairs\n"
+        "* **Spring:** bird and bat surveys with the council's rangers\n\n"
+        "Contact us through [the rangers' page](https://example.org/jesmond-dene-"
+        "rangers).",
         participants=(
             who("volunteers", "", (DELIVER, ASSESS), 30, 1800),
             who("council", "Newcastle City Council", (DELIVER, ASSESS), 2, 100),
@@ -900,6 +1176,11 @@ DEMO_INITIATIVES = [
         "completed",
         "Long-standing residents and students agreed house rules for the street, with the "
         "police and the council's noise team.",
+        description="Students and long-standing residents wrote the house rules together at three "
+        "street meetings, with the Students' Union, the police and the council's "
+        "noise team in the room.\n\n"
+        "Complaint numbers did not fall, but most disagreements are now settled on "
+        "the doorstep before anyone rings the council.",
         participants=(
             who("residents", "", (DESIGN,), 20, 60),
             who("other", "Newcastle University Students' Union", (DESIGN,), 4, 30),
@@ -941,6 +1222,36 @@ DEMO_INITIATIVES = [
         precision="neighbourhood",
         submitter="tom.price@example.org",
     ),
+    DemoInitiative(
+        "Jesmond Library warm space",
+        "jesmond",
+        ("health",),
+        (COMMISSION, DESIGN, DELIVER),
+        "completed",
+        "A warm, welcoming room with hot drinks on winter afternoons, commissioned with "
+        "neighbours who said where and when it was needed.",
+        participants=(
+            who("residents", "", (COMMISSION, DESIGN, DELIVER), 14, 360),
+            who("council", "Newcastle City Council libraries", (COMMISSION, DELIVER), 2, 120),
+        ),
+        outcomes=(
+            change(
+                "People who live alone had somewhere to go on cold afternoons.",
+                "Visits over the winter",
+                0,
+                1150,
+                measured_on="2025-03-31",
+            ),
+        ),
+        description="Open from 1pm to 5pm, Monday to Friday, from November to March.\n\n"
+        "Volunteers made the tea and started conversations; library staff kept the room "
+        "and the papers. Neighbours asked for afternoons rather than mornings, and got them.",
+        started_on="2024-11-04",
+        ended_on="2025-03-28",
+        place_name="Jesmond Library, St George's Terrace",
+        offset=(-0.0024, 0.0011),
+        precision="exact",
+    ),
     # Splott, Cardiff
     DemoInitiative(
         "Splott play streets",
@@ -950,6 +1261,10 @@ DEMO_INITIATIVES = [
         "active",
         "Streets closed to traffic for an afternoon so children can play out, stewarded "
         "by parents.",
+        description="One afternoon a month a street is closed to through traffic from 3pm to 6pm "
+        "so that children can play out. Parent stewards stand at each end and let "
+        "residents' cars through at walking pace.\n\n"
+        "Any street can apply to the council; we help neighbours with the paperwork.",
         participants=(
             who("residents", "", (COMMISSION, DESIGN, DELIVER), 28, 330),
             who("council", "Cardiff Council", (COMMISSION, DESIGN), 2, 40),
@@ -976,6 +1291,10 @@ DEMO_INITIATIVES = [
         (DELIVER,),
         "active",
         "Shops give surplus food to a fridge that volunteers keep clean and stocked.",
+        description="Shops on Moorland Road drop off surplus food every evening. Volunteers check "
+        "dates and temperatures twice a day and keep a log for the council's food "
+        "safety officers.\n\n"
+        "Anyone can take anything, no questions asked.",
         participants=(
             who("volunteers", "", (DELIVER,), 16, 900),
             who("business", "Moorland Road shops", (DELIVER,), 5, 50),
@@ -1013,6 +1332,38 @@ DEMO_INITIATIVES = [
         note="Withdrawn by its submitter.",
         submitter="tom.price@example.org",
     ),
+    DemoInitiative(
+        "Splott language swap",
+        "splott",
+        ("education",),
+        (DESIGN, DELIVER),
+        "active",
+        "Neighbours teach each other Welsh, Arabic, Somali and English over tea, in pairs "
+        "matched by the community centre.",
+        participants=(
+            who("volunteers", "", (DESIGN, DELIVER), 32, 640),
+            who("voluntary", "STAR community centre", (DESIGN,), 2, 50),
+            who("school", "Splott primary schools", (DELIVER,), 2, 20),
+        ),
+        outcomes=(
+            change(
+                "Parents say they understand letters from school without help.",
+                "Pairs still meeting after three months",
+                0,
+                21,
+                measured_on="2025-01-31",
+            ),
+        ),
+        description="Every Thursday evening. Each pair spends half the hour in one language "
+        "and half in the other.\n\n"
+        "Primary schools send home a leaflet in four languages each term, so new families "
+        "hear about it.",
+        started_on="2024-02-01",
+        place_name="Railway Street",
+        offset=(-0.0020, -0.0012),
+        credit="organisation",
+        credit_name="Splott Language Swap",
+    ),
     # Govanhill, Glasgow
     DemoInitiative(
         "Govanhill swim and wellbeing sessions",
@@ -1021,6 +1372,10 @@ DEMO_INITIATIVES = [
         (DESIGN, DELIVER),
         "active",
         "Women-only swimming and wellbeing sessions designed with the health board.",
+        description="Women-only sessions every Sunday afternoon at the baths on Calder Street, "
+        "with female lifeguards and covered windows.\n\n"
+        "The health board helped design the sessions and measure wellbeing before and "
+        "after, using the Warwick-Edinburgh scale.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER), 14, 600),
             who("voluntary", "Govanhill wellbeing group", (DESIGN, DELIVER), 3, 210),
@@ -1049,6 +1404,10 @@ DEMO_INITIATIVES = [
         "active",
         "Tenants, the council and the housing association clear and check the back courts "
         "together each month.",
+        description="On the first Saturday of each month tenants, the council's environmental "
+        "team and the housing association clear one or two back courts together and "
+        "check the bins, lighting and drying greens.\n\n"
+        "A tenant from each close reports problems between clean-ups.",
         participants=(
             who("residents", "", (DELIVER, ASSESS), 45, 700),
             who("council", "Glasgow City Council", (DELIVER, ASSESS), 3, 120),
@@ -1075,6 +1434,10 @@ DEMO_INITIATIVES = [
         (DELIVER,),
         "completed",
         "Bilingual volunteers helped Roma children with homework after school.",
+        description="Bilingual volunteers helped children with homework after school three days a "
+        "week, in Romanes, Slovak and English.\n\n"
+        "The club closed when the schools started their own bilingual support, with "
+        "two of our volunteers as classroom assistants.",
         participants=(
             who("volunteers", "", (DELIVER,), 8, 350),
             who("school", "Govanhill primary schools", (DELIVER,), 2, 40),
@@ -1111,6 +1474,12 @@ DEMO_INITIATIVES = [
         "active",
         "Traders, residents and the police agreed better lighting and a shared radio for "
         "evening opening.",
+        description="Traders, residents and the local police team walked the market after dark "
+        "and agreed what would help:\n\n"
+        "* brighter lights along the avenues\n"
+        "* a shared radio between traders and the police\n"
+        "* a closing-time walk by the last two traders\n\n"
+        "Thefts fell within a year and evening opening continues.",
         participants=(
             who("business", "Sneinton Market traders", (DESIGN, DELIVER), 12, 140),
             who("residents", "", (DESIGN,), 15, 120),
@@ -1137,6 +1506,11 @@ DEMO_INITIATIVES = [
         (DESIGN, DELIVER),
         "active",
         "Hands-on science for families at the windmill, run by volunteers and museum staff.",
+        description="Every second Saturday the windmill's museum staff and volunteers run hands-"
+        "on science for families: grinding flour, building wind turbines, testing "
+        "bridges.\n\n"
+        "Local primary schools helped plan the sessions, and older pupils now help "
+        "run them.",
         participants=(
             who("volunteers", "", (DESIGN, DELIVER), 6, 200),
             who("council", "Nottingham City Council museums", (DESIGN, DELIVER), 2, 80),
@@ -1162,6 +1536,10 @@ DEMO_INITIATIVES = [
         "completed",
         "Residents chose the streets and species, planted the trees with the council and "
         "water them through the summer.",
+        description="Residents chose which streets and which trees at two open meetings, with the "
+        "council's tree officer advising on what would grow.\n\n"
+        "Sixty-four trees went in over one winter, each with a neighbour who waters "
+        "it through the first three summers.",
         participants=(
             who("residents", "", (COMMISSION, DESIGN, DELIVER, ASSESS), 35, 280),
             who("council", "Nottingham City Council", (COMMISSION, DESIGN, DELIVER), 3, 90),

@@ -10,9 +10,11 @@ from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, STAGES, STATES, STATUSES
+from app.markdown import render_markdown
 from app.moderation.models import Report, Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_condition
+from app.submissions.fields import contact_link
 from app.themes.models import Theme
 from tests.factories import TEST_PASSWORD
 
@@ -49,7 +51,8 @@ def test_neighbourhoods_are_real_places_in_britain(demo):
 def test_published_initiatives_cover_every_vocabulary(demo):
     with demo.app_context():
         initiatives = published(demo)
-        assert len(db.session.scalars(select(Initiative)).all()) >= 40
+        assert len(initiatives) >= 40
+        assert len({i.neighbourhood_id for i in initiatives}) >= 8
         assert {theme.slug for i in initiatives for theme in i.themes} == set(
             db.session.scalars(select(Theme.slug))
         )
@@ -117,3 +120,22 @@ def test_every_demo_page_renders(demo, client):
             assert example in response.get_data(as_text=True).replace("&#39;", "'")
         else:
             assert response.status_code == 404, path_slug
+
+
+def test_most_published_demo_initiatives_tell_their_story_in_markdown(demo):
+    with demo.app_context():
+        descriptions = [i.description for i in published(demo) if i.description]
+        assert len(descriptions) >= 0.75 * len(published(demo))
+        rendered = [str(render_markdown(text)) for text in descriptions]
+        assert sum("<li>" in html for html in rendered) >= 5
+        assert sum('<a href="https://' in html for html in rendered) >= 3
+        assert sum("<strong>" in html for html in rendered) >= 3
+
+
+def test_demo_contact_links_are_stored_as_a_submission_stores_them(demo):
+    with demo.app_context():
+        contacts = [i.contact_url for i in db.session.scalars(select(Initiative))]
+        contacts = [contact for contact in contacts if contact]
+        assert any(contact.startswith("mailto:") for contact in contacts)
+        for contact in contacts:
+            assert contact_link(contact) == contact
