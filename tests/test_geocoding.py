@@ -150,6 +150,29 @@ def test_nominatim_without_a_user_agent_is_refused_before_any_request(app, nomin
     assert issubclass(GeocoderNotConfigured, GeocodingUnavailable)  # saving still works
 
 
+@pytest.mark.parametrize("user_agent", ["coproduce", "coproduce-leeds/1.0", "leeds @ council"])
+def test_nominatim_user_agent_without_a_contact_is_refused_before_any_request(
+    app, nominatim, monkeypatch, user_agent
+):
+    monkeypatch.setitem(app.config, "NOMINATIM_USER_AGENT", user_agent)
+    with app.app_context(), pytest.raises(GeocoderNotConfigured, match="gives no contact"):
+        geocode_place("Leeds")
+    assert nominatim.requests == []
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    ["coproduce-leeds (webmaster@example.org)", "coproduce-leeds/1.0 +https://example.org/about"],
+)
+def test_nominatim_user_agent_with_an_email_or_web_address_is_used(
+    app, nominatim, monkeypatch, user_agent
+):
+    monkeypatch.setitem(app.config, "NOMINATIM_USER_AGENT", user_agent)
+    with app.app_context():
+        geocode_place("Leeds")
+    assert [request.headers["User-Agent"] for request in nominatim.requests] == [user_agent]
+
+
 def test_second_identical_lookup_makes_no_request(app, nominatim):
     with app.app_context():
         first = geocode_place("Hawksworth Road")

@@ -1,5 +1,6 @@
-"""/places/search and /places/reverse: the JSON the place pickers call when a person presses a
-button; errors in the API's error shape; rate-limited per client (QUALITY.md)."""
+"""/places/search, /places/reverse and /places/neighbourhood: the JSON the place pickers call;
+errors in the API's error shape; look-ups rate-limited per client (QUALITY.md), while the
+neighbourhood suggestion asks no geocoder and spends none of that budget."""
 
 from __future__ import annotations
 
@@ -134,3 +135,43 @@ def test_lookups_are_rate_limited_per_client_in_json(app, client, monkeypatch):
 
 def test_only_get_is_answered(client):
     assert client.post("/places/search?q=Leeds", data={}).status_code == 405
+
+
+def test_neighbourhood_suggestion_asks_no_geocoder(client, nominatim, make_neighbourhood):
+    make_neighbourhood(name="Kirkstall", latitude=53.8162, longitude=-1.6037, slug="kirkstall")
+    response = client.get("/places/neighbourhood?lat=53.8170&lon=-1.6020")
+    assert response.status_code == 200
+    assert response.json == {
+        "ok": True,
+        "neighbourhood": {"slug": "kirkstall", "name": "Kirkstall"},
+    }
+    assert client.get("/places/neighbourhood?lat=0&lon=0").json == {
+        "ok": True,
+        "neighbourhood": None,
+    }
+    assert nominatim.requests == []
+
+
+def test_neighbourhood_suggestion_works_while_the_geocoder_is_down(
+    client, nominatim, make_neighbourhood
+):
+    make_neighbourhood(name="Kirkstall", latitude=53.8162, longitude=-1.6037, slug="kirkstall")
+    nominatim.mode = "unavailable"
+    response = client.get("/places/neighbourhood?lat=53.8170&lon=-1.6020")
+    assert response.status_code == 200
+    assert response.json["neighbourhood"]["slug"] == "kirkstall"
+
+
+def test_neighbourhood_suggestions_spend_none_of_the_lookup_budget(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_GEOCODE", "1 per minute")
+    assert client.get("/places/search?q=Leeds").status_code == 200
+    for _ in range(3):
+        assert client.get("/places/neighbourhood?lat=53.8&lon=-1.55").status_code == 200
+    assert client.get("/places/search?q=York").status_code == 429
+
+
+@pytest.mark.parametrize("query, bad", [("", {"lat", "lon"}), ("lat=91&lon=x", {"lat", "lon"})])
+def test_neighbourhood_suggestion_with_a_bad_point_is_a_400(client, query, bad):
+    response = client.get(f"/places/neighbourhood?{query}")
+    assert response.status_code == 400
+    assert set(response.json["errors"]) == bad

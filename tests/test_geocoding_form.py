@@ -59,10 +59,21 @@ def test_form_offers_the_place_picker_with_stable_hooks(client, resident):
     page = client.get("/initiatives/new").get_data(as_text=True)
     assert 'name="find_place"' in page and "Find this place" in page
     assert 'data-search-url="/places/search"' in page
-    assert 'data-reverse-url="/places/reverse"' in page
-    assert 'id="latitude"' in page and 'id="longitude"' in page  # a map picker fills these
+    assert 'data-neighbourhood-url="/places/neighbourhood"' in page
+    assert 'id="latitude"' in page and 'id="longitude"' in page  # the map picker fills these
     assert 'src="/static/js/place-picker.js"' in page
     assert "<script>" not in page
+
+
+def test_form_has_a_map_picker_hidden_until_its_script_runs(client, resident, make_neighbourhood):
+    make_neighbourhood(name="Kirkstall", latitude=53.8162, longitude=-1.6037, slug="kirkstall")
+    page = client.get("/initiatives/new").get_data(as_text=True)
+    assert re.search(r'<div class="place-map" data-place-map hidden>', page)
+    assert 'aria-label="Map for choosing the place"' in page
+    assert 'src="/static/vendor/leaflet/leaflet.js"' in page
+    assert 'src="/static/js/place-map.js"' in page
+    # The map starts at the chosen neighbourhood: its option carries the centre.
+    assert re.search(r'<option data-lat="53.8162" data-lon="-1.6037" data-slug="kirkstall"', page)
 
 
 def test_find_this_place_lists_matches_and_keeps_every_typed_value(app, client, resident):
@@ -288,3 +299,78 @@ def test_finding_a_place_on_a_published_initiative_saves_nothing(
     assert matches(response)
     with app.app_context():
         assert db.session.get(Initiative, initiative_id).place_name == "Old place"
+
+
+# A place name without a point waits for the geocoder, as it does in the API
+
+
+def test_a_place_name_saved_without_finding_it_is_pending(app, client, resident):
+    values = form_values(client.get("/initiatives/new"))  # the form as sent, flag and all
+    values.update(title=["Street watch"], place_name=["Hawksworth Road"], save_draft=["1"])
+
+    client.post("/initiatives/new", data=values)
+
+    with app.app_context():
+        initiative = saved_initiative(app)
+        assert (initiative.place_name, initiative.location_state) == ("Hawksworth Road", "pending")
+        assert initiative.latitude is None
+    page = client.get(f"/initiatives/{initiative.id}/edit").get_data(as_text=True)
+    assert "“Hawksworth Road” is not on the map yet: we will look it up and place it" in page
+
+
+def test_a_place_name_submitted_without_finding_it_is_pending(
+    app, client, resident, make_neighbourhood
+):
+    values = form_values(client.get("/initiatives/new"))
+    data = complete_form(make_neighbourhood(), latitude="", longitude="")
+    data["location_pending"] = values["location_pending"]
+
+    assert client.post("/initiatives/new", data=data).status_code == 302
+
+    with app.app_context():
+        initiative = saved_initiative(app)
+        assert (initiative.state, initiative.location_state) == ("pending", "pending")
+
+
+def test_the_form_page_tells_a_new_place_name_will_be_placed_later(client, resident):
+    page = client.get("/initiatives/new").get_data(as_text=True)
+    assert "we look it up after you save and put it on the map then" in page
+
+
+def test_a_place_the_geocoder_could_not_find_is_not_asked_again(
+    app, client, resident, make_initiative
+):
+    initiative_id = make_initiative(
+        submitter_id=resident.id,
+        state="draft",
+        place_name="Hawksworth Road",
+        latitude=None,
+        longitude=None,
+        location_state="none",
+    )
+    values = form_values(client.get(f"/initiatives/{initiative_id}/edit"))
+    assert values["location_pending"] == [""]
+    values["save_draft"] = ["1"]
+    client.post(f"/initiatives/{initiative_id}/edit", data=values)
+    with app.app_context():
+        assert db.session.get(Initiative, initiative_id).location_state == "none"
+
+
+def test_a_place_name_without_a_point_in_a_form_with_no_flag_keeps_the_stored_state(
+    app, client, resident, make_initiative
+):
+    initiative_id = make_initiative(
+        submitter_id=resident.id,
+        state="draft",
+        place_name="Hawksworth Road",
+        latitude=None,
+        longitude=None,
+        location_state="pending",
+    )
+    values = form_values(client.get(f"/initiatives/{initiative_id}/edit"))
+    assert values["location_pending"] == ["1"]
+    del values["location_pending"]
+    values["save_draft"] = ["1"]
+    client.post(f"/initiatives/{initiative_id}/edit", data=values)
+    with app.app_context():
+        assert db.session.get(Initiative, initiative_id).location_state == "pending"

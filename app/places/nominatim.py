@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
@@ -37,9 +38,22 @@ THROTTLE = "nominatim"
 MAX_WAIT_SECONDS = 5.0  # a request never queues longer than this for its turn
 DEFAULT_BACKOFF_SECONDS = 60.0  # after a 429 without Retry-After
 REVERSE_DECIMALS = 5  # about a metre: nearby clicks share a cached answer
+EXAMPLE_USER_AGENT = '"coproduce-leeds (webmaster@example.org)"'
 MISSING_USER_AGENT = (
     "NOMINATIM_USER_AGENT is not set. Nominatim requires a user agent that names the "
-    'application and gives a contact, e.g. "coproduce-leeds (webmaster@example.org)".'
+    f"application and gives a contact, e.g. {EXAMPLE_USER_AGENT}."
+)
+NO_CONTACT = (
+    "NOMINATIM_USER_AGENT gives no contact. Nominatim requires one: add an email address or an "
+    f"http(s) address of the site, e.g. {EXAMPLE_USER_AGENT}."
+)
+# A contact in the user agent: an email address, or a web address Nominatim's operators can open.
+CONTACT = re.compile(
+    r"""
+    [^\s@()<>,;]+ @ [^\s@()<>,;]+ \. [^\s@()<>,;]+   # someone@example.org
+    | https?:// [^\s/()<>,;]+ \. [^\s()<>,;]+          # https://example.org/about
+    """,
+    re.VERBOSE | re.IGNORECASE,
 )
 
 
@@ -50,9 +64,10 @@ class NominatimBackend:
 
     def __init__(self, config: Mapping[str, Any]):
         user_agent = (config.get("NOMINATIM_USER_AGENT") or "").strip()
-        if not user_agent:
-            log.error(MISSING_USER_AGENT)
-            raise GeocoderNotConfigured(MISSING_USER_AGENT)
+        problem = user_agent_problem(user_agent)
+        if problem:
+            log.error(problem)
+            raise GeocoderNotConfigured(problem)
         try:
             self.geocoder = Nominatim(
                 domain=config["NOMINATIM_DOMAIN"],
@@ -116,6 +131,16 @@ class NominatimBackend:
         except Exception as error:
             log.warning("Nominatim failed: %s: %s", type(error).__name__, error)
             raise GeocodingUnavailable(f"Nominatim failed: {type(error).__name__}") from error
+
+
+def user_agent_problem(user_agent: str) -> str:
+    """What is wrong with a user agent for Nominatim ("" if nothing): it must be set and give
+    a contact, an email address or an http(s) address."""
+    if not user_agent:
+        return MISSING_USER_AGENT
+    if not CONTACT.search(user_agent):
+        return NO_CONTACT
+    return ""
 
 
 def one_try_adapter(**options: Any) -> RequestsAdapter:

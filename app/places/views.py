@@ -69,6 +69,17 @@ def reverse_lookup():
     return {"ok": True, "item": item, "neighbourhood": neighbourhood}
 
 
+@bp.get("/neighbourhood")
+def suggest_neighbourhood():
+    """The neighbourhood to suggest for a point, worked out here: it asks no geocoder, so it
+    spends none of the look-up budget (the map picker asks on every click)."""
+    point, errors = _point(request.args)
+    if errors:
+        return json_error(400, "Give a latitude and a longitude.", errors)
+    neighbourhood = services.neighbourhood_item(services.neighbourhood_near(*point))
+    return {"ok": True, "neighbourhood": neighbourhood}
+
+
 @bp.errorhandler(HTTPException)
 def json_http_error(error: HTTPException):
     """Errors of these endpoints (a rate limit, a wrong method) in the JSON error shape."""

@@ -224,8 +224,9 @@ class InitiativeForm(Form):
         }
 
     def place_pending(self, stored_state: str) -> bool:
-        """Whether the place name waits for the geocoder: the page says so when it carries the
-        flag (a look-up on it failed), else the stored state does."""
+        """Whether the place name (given without a point) waits for the geocoder, as it does
+        in the API: the page's flag says so ("1" unless a look-up of this name answered),
+        else the stored state does."""
         if not text_value(self.place_name, 200):
             return False
         if self.location_pending.raw_data:
@@ -287,7 +288,11 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
         "neighbourhood": str(neighbourhood_id) if neighbourhood_id else "",
         "latitude": content.get("latitude"),
         "longitude": content.get("longitude"),
-        "location_pending": "1" if content.get("location_state") == "pending" else "",
+        # A place name without a point waits for the geocoder, unless it was looked up already
+        # (by the person, or by the `geocode` command) and found nothing to use.
+        "location_pending": (
+            "" if content.get("location_state") == "none" and content.get("place_name") else "1"
+        ),
         "location_precision": content.get("location_precision") or "street",
         "contact_url": contact_text(content.get("contact_url") or ""),
         "credit": content.get("credit") or "name",
@@ -337,7 +342,12 @@ def initiative_form(
             SelectChoice(
                 str(neighbourhood.id),
                 neighbourhood.name,
-                render_kw={"data-slug": neighbourhood.slug},
+                render_kw={
+                    "data-slug": neighbourhood.slug,
+                    # The map picker starts at the chosen neighbourhood.
+                    "data-lat": neighbourhood.latitude,
+                    "data-lon": neighbourhood.longitude,
+                },
             )
             for neighbourhood in neighbourhoods
         ),

@@ -5,9 +5,10 @@
 // the script lets the button post the form: the server then saves the draft and keeps the
 // place name to be placed on the map later.
 //
-// A map picker can fill #latitude and #longitude and send them a "change" event; the picker
-// then suggests the neighbourhood. Choosing a match sends "place-picker:chosen" (detail:
-// {latitude, longitude}) from the picker element.
+// The map picker (place-map.js) fills #latitude and #longitude and sends them a "change"
+// event; the picker then suggests the neighbourhood, worked out by our server without asking
+// the geocoder, once per point (on "change", never as a person types or drags). Choosing a
+// match sends "place-picker:chosen" (detail: {latitude, longitude}) from the picker element.
 (function () {
   "use strict";
 
@@ -187,14 +188,26 @@
     }
   });
 
+  // A new place name waits for the geocoder until it is looked up (the server keeps the flag).
+  placeName.addEventListener("input", function () {
+    if (pending) {
+      pending.value = "1";
+    }
+  });
+
   // Typed (or map-picked) coordinates: suggest the neighbourhood when none is chosen.
+  var lastAsked = "";
   function pointTyped() {
     var lat = parseFloat(latitude.value);
     var lon = parseFloat(longitude.value);
     if (!neighbourhood || neighbourhood.value || !isFinite(lat) || !isFinite(lon)) {
       return;
     }
-    var url = picker.getAttribute("data-reverse-url") + "?lat=" + lat + "&lon=" + lon;
+    var url = picker.getAttribute("data-neighbourhood-url") + "?lat=" + lat + "&lon=" + lon;
+    if (url === lastAsked) {
+      return; // the map changes both boxes at once: ask once
+    }
+    lastAsked = url;
     ask(url)
       .then(function (answer) {
         var found = answer.body.neighbourhood;
@@ -204,6 +217,11 @@
         }
       })
       .catch(function () {});
+  }
+  if (neighbourhood) {
+    neighbourhood.addEventListener("change", function () {
+      lastAsked = "";
+    });
   }
   latitude.addEventListener("change", pointTyped);
   longitude.addEventListener("change", pointTyped);
