@@ -75,9 +75,11 @@ def test_map_element_carries_tile_settings_and_has_an_accessible_name(app, clien
     instructions = by_id(document, element.get("aria-describedby"))
     assert "arrow keys" in instructions.text and "list below" in instructions.text
     assert element.get("data-clusters-url") == "/api/v1/map/clusters"
-    # Without JavaScript the map stays hidden: the list and the form are the page.
+    # Without JavaScript the map stays hidden: the list and the form are the page. The place
+    # box is there (the server looks the place up); only the script's Search button waits.
     assert by_id(document, "map-area").get("hidden") is not None
     assert by_id(document, "place-search").get("hidden") is not None
+    assert by_id(document, "place").get("name") == "near_place"
 
 
 def test_content_security_policy_follows_a_loopback_tile_url(app, client, monkeypatch):
@@ -132,7 +134,7 @@ def test_filters_are_kept_in_the_form(client, make_neighbourhood):
     assert response.status_code == 200
     document = parse(response)
     assert by_id(document, "q").get("value") == "walking"
-    assert by_id(document, "place").get("value") == "Leeds"
+    assert by_id(document, "place").get("value") == "Leeds"  # what "near" is near
     assert by_id(document, "near").get("value") == "53.8,-1.55"
     ticked = {
         (field.get("name"), field.get("value"))

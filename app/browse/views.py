@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.browse import services
+from app.browse.nearplace import NEAR_PLACE, filtered_address, find_near_place
 from app.extensions import db
 from app.filters import FACETS, facet_counts, filter_pairs, is_slug, parse_filters
 from app.initiatives.services import initiative_url
@@ -62,6 +63,10 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
         args = MultiDict(
             [(key, value) for key, value in args.items(multi=True) if key != fixed[0]]
         )
+    here = url_for(request.endpoint, **(request.view_args or {}))
+    near_place = find_near_place(args)
+    if near_place and near_place.args is not None:
+        return redirect(filtered_address(here, near_place.args, ("sort", "per_page")))
     initiative_filter, errors = parse_filters(args)
     scope = initiative_filter
     if fixed:
@@ -72,7 +77,6 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
     if not errors:
         listing = services.list_initiatives(scope, sort, page, per_page)
         counts = facet_counts(scope, tuple(f for f in FACETS if not fixed or f != fixed[0]))
-    here = url_for(request.endpoint, **(request.view_args or {}))
     chosen_sort = sort if sort != services.resolve_sort(None, scope) else None
 
     def page_url(number: int) -> str:
@@ -85,6 +89,10 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
         query = urlencode(filter_pairs(initiative_filter) + controls, safe=",")
         return here + ("?" + query if query else "")
 
+    status = 400 if errors else 200
+    if near_place:  # not found, or no geocoder: said beside the field, the rest still listed
+        errors = {**errors, NEAR_PLACE: near_place.error}
+        status = max(status, near_place.status)
     return render_template(
         template,
         listing=listing,
@@ -101,4 +109,4 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
         initiative_url=initiative_url,
         statuses=STATUSES,
         **context,
-    ), (400 if errors else 200)
+    ), status

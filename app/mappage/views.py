@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.browse import services as browse
+from app.browse.nearplace import NEAR_PLACE, filtered_address, find_near_place
 from app.browse.views import initiative_url
 from app.errors import json_error
 from app.filters import (
@@ -27,6 +28,13 @@ RADIUS_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0)
 @bp.route("/map")
 def show_map():
     """The map of published initiatives for the filters and view in the address."""
+    near_place = find_near_place(request.args)
+    if near_place and near_place.args is not None:
+        # A new place is a new view: the map fits the circle around it.
+        address = filtered_address(
+            url_for("mappage.show_map"), near_place.args, label=near_place.text
+        )
+        return redirect(address)
     initiative_filter, errors = parse_filters(request.args)
     view, view_errors = services.read_view(request.args)
     errors.update(view_errors)
@@ -39,6 +47,10 @@ def show_map():
         options = browse.filter_options(request.args, facet_counts(map_filter))
     else:
         options = browse.filter_options(request.args, None)
+    status = 400 if errors else 200
+    if near_place:  # not found, or no geocoder: said beside the field, the rest still shown
+        errors = {**errors, NEAR_PLACE: near_place.error}
+        status = max(status, near_place.status)
     return render_template(
         "maps/map.html",
         errors=errors,
@@ -55,7 +67,7 @@ def show_map():
         statuses=STATUSES,
         tile_url=current_app.config["TILE_URL"],
         tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-    ), (400 if errors else 200)
+    ), status
 
 
 @bp.route("/map/initiatives.json")

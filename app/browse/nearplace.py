@@ -1,0 +1,100 @@
+""" "Near a place" without JavaScript: a place name typed in a filter form becomes ``near``.
+
+``near_place`` is not a filter (DESIGN.md's shared filters have only ``near=lat,lon``): the
+list and the map look it up with the geocoding seam and redirect to their canonical address
+with ``near`` set to the first match, so saved and shared addresses never depend on a geocoder.
+When ``near`` comes with it and is one of the matches (the map's script lets people choose
+among several), that choice is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from app.filters import DECIMALS, FILTER_NAMES, filter_pairs, parse_filters
+from app.places.geocoding import (
+    MAX_QUERY_LENGTH,
+    GeocodingUnavailable,
+    geocode_place,
+    nearest,
+    normalise_query,
+)
+
+NEAR_PLACE = "near_place"
+PLACE_LABEL = "place"
+SAME_PLACE_KM = 0.2  # a point this close to a match is that match
+UNAVAILABLE = (
+    "The place search is not available just now. Try again later, or type a point (latitude "
+    "and longitude) instead."
+)
+
+
+@dataclass(frozen=True)
+class NearPlace:
+    """What a typed place came to: the query to go to (``near`` set), or why there is none."""
+
+    text: str
+    args: MultiDict | None = None
+    error: str = ""
+    status: int = 200
+
+
+def find_near_place(args: MultiDict) -> NearPlace | None:
+    """Look up ``near_place`` (None when it is not given): the query with ``near`` set to the
+    place and ``near_place`` gone, or the message to show beside the field."""
+    typed = args.get(NEAR_PLACE, "")
+    text = normalise_query(typed)
+    if not text:
+        return None
+    if len(" ".join(typed.split())) > MAX_QUERY_LENGTH:
+        return NearPlace(text, error=f"Use at most {MAX_QUERY_LENGTH} characters.", status=400)
+    try:
+        places = geocode_place(text)
+    except GeocodingUnavailable:
+        return NearPlace(text, error=UNAVAILABLE, status=503)
+    if not places:
+        message = (
+            f"No place called “{text}” was found. Try a town or neighbourhood name, or type "
+            "a point (latitude and longitude) instead."
+        )
+        return NearPlace(text, error=message, status=400)
+    chosen = _typed_point(args.get("near", ""))
+    if chosen is None or nearest(*chosen, places, SAME_PLACE_KM) is None:
+        chosen = (places[0].latitude, places[0].longitude)
+    near = ",".join(str(round(number, DECIMALS)) for number in chosen)
+    rest = [
+        (key, value) for key, value in args.items(multi=True) if key not in (NEAR_PLACE, "near")
+    ]
+    return NearPlace(text, args=MultiDict([*rest, ("near", near)]))
+
+
+def filtered_address(
+    path: str, args: MultiDict, controls: Iterable[str] = (), label: str = ""
+) -> str:
+    """The page at ``path`` for these filters (canonical when they are valid, else as typed,
+    for the page to point out), then the named controls as given, then ``place=<label>``
+    (on the map: not a filter, only what ``near`` is near, shown in the place box)."""
+    initiative_filter, errors = parse_filters(args)
+    if errors:
+        pairs = [(key, value) for key, value in args.items(multi=True) if key in FILTER_NAMES]
+    else:
+        pairs = filter_pairs(initiative_filter)
+    pairs += [(name, value) for name in controls for value in args.getlist(name)]
+    if label:
+        pairs.append((PLACE_LABEL, label))
+    query = urlencode(pairs, safe=",")
+    return path + ("?" + query if query else "")
+
+
+def _typed_point(text: str) -> tuple[float, float] | None:
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        return None
+    if not (abs(latitude) <= 90 and abs(longitude) <= 180):  # also refuses nan
+        return None
+    return latitude, longitude
