@@ -13,12 +13,14 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.filters import apply_filters, parse_filters
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives
 from app.maps import totals as map_totals
 from app.maps.cells import rebuild_map_cells
 from app.maps.grid import view_bbox
 from app.maps.models import MapCell, MapPoint
+from app.neighbourhoods.models import Neighbourhood
+from app.timeutil import utcnow
 from tests.support.queries import count_queries
 
 URL = "/api/v1/map/clusters"
@@ -105,14 +107,29 @@ def random_initiatives(app, make_user, make_neighbourhood):
     return ids
 
 
-def random_filters(rng: random.Random) -> dict:
-    """No filter, a single theme (precomputed totals), or anything else (grouped when asked)."""
+def grouped_when_asked():
+    """Count every view by grouping the matching initiatives, never from precomputed totals."""
+    return mock.patch.object(map_totals, "precomputed_keys", lambda _filter: None)
+
+
+def random_filters(rng: random.Random, neighbourhoods: list[str]) -> dict:
+    """No filter, one kept facet (precomputed totals), or anything else (grouped when asked)."""
     choice = rng.random()
-    if choice < 0.3:
+    if choice < 0.2:
         return {}
-    if choice < 0.6:
-        return {"theme": rng.choice(THEMES)}
+    if choice < 0.55:
+        kept = {
+            "theme": lambda: rng.choice(THEMES),
+            "stage": lambda: rng.choice(STAGES),
+            "sector": lambda: rng.choice(SECTORS),
+            "status": lambda: rng.sample(STATUSES, rng.choice((1, 2))),
+            "neighbourhood": lambda: rng.sample(neighbourhoods, rng.choice((1, 2))),
+            "verified": lambda: "1",
+        }
+        name = rng.choice(list(kept))
+        return {name: kept[name]()}
     options = {
+        "neighbourhood": lambda: rng.sample(neighbourhoods, rng.choice((1, 2))),
         "theme": lambda: rng.sample(THEMES, 2),
         "stage": lambda: rng.choice(STAGES),
         "sector": lambda: rng.choice(SECTORS),
@@ -141,9 +158,11 @@ def test_cluster_counts_add_up_at_every_zoom_for_random_views_and_filters(
     app, client, random_initiatives
 ):
     rng = random.Random(7)
-    for zoom in range(0, 19):
+    with app.app_context():
+        neighbourhoods = list(db.session.scalars(select(Neighbourhood.slug)))
+    for zoom in range(0, 21):  # every zoom the API takes
         for _ in range(4):
-            bbox, filters = random_box(rng, zoom), random_filters(rng)
+            bbox, filters = random_box(rng, zoom), random_filters(rng, neighbourhoods)
             response = get_clusters(client, bbox, zoom, **filters)
             assert response.status_code == 200, response.json
             collection = response.get_json()
@@ -172,7 +191,7 @@ def test_precomputed_and_grouped_totals_give_the_same_clusters(app, client, rand
     for zoom in range(0, 19, 2):
         bbox, filters = random_box(rng, zoom), rng.choice(({}, {"theme": "health"}))
         precomputed = get_clusters(client, bbox, zoom, **filters).get_json()
-        with mock.patch.object(map_totals, "uses_precomputed_totals", lambda _filter: False):
+        with grouped_when_asked():
             grouped = get_clusters(client, bbox, zoom, **filters).get_json()
         assert comparable(precomputed) == comparable(grouped)
 
@@ -368,6 +387,18 @@ def map_tables(app) -> tuple[list, list]:
     return points, cells
 
 
+KEPT_FILTERS = (
+    {},
+    {"theme": "health"},
+    {"theme": "safety"},
+    {"status": "ended"},
+    {"status": ["active", "planned"]},
+    {"stage": "co-design"},
+    {"sector": "police"},
+    {"verified": "1"},
+)
+
+
 def assert_map_up_to_date(app, client) -> None:
     """What the flushes kept equals a rebuild from scratch, and both ways of counting agree."""
     kept = map_tables(app)
@@ -376,10 +407,10 @@ def assert_map_up_to_date(app, client) -> None:
         db.session.commit()
     assert map_tables(app) == kept
     for zoom in (3, 9, 12, 14, 16):
-        for filters in ({}, {"theme": "health"}, {"theme": "safety"}):
+        for filters in KEPT_FILTERS:
             bbox = view_bbox(*LEEDS, zoom)
             precomputed = get_clusters(client, bbox, zoom, **filters).get_json()
-            with mock.patch.object(map_totals, "uses_precomputed_totals", lambda _filter: False):
+            with grouped_when_asked():
                 grouped = get_clusters(client, bbox, zoom, **filters).get_json()
             assert comparable(precomputed) == comparable(grouped)
             assert total(precomputed) == len(matching_ids(app, bbox, **filters))
@@ -442,6 +473,29 @@ def test_map_follows_publishing_archiving_moving_rethemeing_and_deleting(
     assert_map_up_to_date(app, client)
 
     moderator(publish_edit, moving, edited(app, moving, location_precision="neighbourhood"))
+    assert_map_up_to_date(app, client)
+
+    other_place = make_neighbourhood(latitude=53.81, longitude=-1.56)
+    changes = {
+        "status": "ended",
+        "stages": ["co-design", "co-assessment"],
+        "participants": [{"sector": "police", "name": "West Yorkshire Police", "roles": []}],
+        "neighbourhood_id": other_place,
+    }
+    moderator(publish_edit, moving, edited(app, moving, **changes))
+    assert_map_up_to_date(app, client)
+    bbox = view_bbox(*LEEDS, 3)
+    for filters in ({"status": "ended"}, {"stage": "co-design"}, {"sector": "police"}):
+        assert total(get_clusters(client, bbox, 3, **filters).get_json()) == 1, filters
+
+    with app.app_context():  # as a council officer's verifying does
+        db.session.add(Outcome(initiative_id=moving, description="Fewer burglaries"))
+        db.session.flush()
+        assert total(get_clusters(client, bbox, 3, verified="1").get_json()) == 0
+        outcome = db.session.scalars(select(Outcome).filter_by(initiative_id=moving)).one()
+        outcome.verified_at = utcnow()
+        db.session.commit()
+    assert total(get_clusters(client, bbox, 3, verified="1").get_json()) == 1
     assert_map_up_to_date(app, client)
 
     moderator(archive_initiative, pending)

@@ -1,11 +1,12 @@
 """Keeping the map's points and cell totals in step with the published initiatives.
 
-``map_point`` holds each published initiative's public point (once per theme and once for any
-theme); ``map_cell`` holds, for every zoom up to ``PRECOMPUTED_MAX_ZOOM``, the count, sums and
-extent of the points in each cell. A session listener refreshes both whenever a flush changes
-what the map shows (an initiative published, unpublished, moved, re-themed or deleted), so
-submissions, moderation, imports and the demo data stay right without calling anything here.
-Bulk loads that bypass the ORM call ``rebuild_map_cells``.
+``map_point`` holds each published initiative's public point, once under ``facets.ANY`` and once
+under each facet value it has (``app.maps.facets``); ``map_cell`` holds, for every zoom up to
+``PRECOMPUTED_MAX_ZOOM``, the count, sums and extent of the points in each cell. A session
+listener refreshes both whenever a flush changes what the map shows (an initiative published,
+unpublished, moved, deleted or given other themes, status, stages, participants, neighbourhood
+or verified outcomes), so submissions, moderation, imports and the demo data stay right
+without calling anything here. Bulk loads that bypass the ORM call ``rebuild_map_cells``.
 """
 
 from __future__ import annotations
@@ -30,22 +31,40 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.initiatives.models import Initiative, InitiativeTheme
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
 from app.initiatives.public import published_only  # its listener (the public point) runs first
+from app.maps.facets import ANY, Facets
 from app.maps.grid import cell_shift, code_range, point_code
-from app.maps.models import ANY_THEME, MapCell, MapPoint
-from app.themes.models import Theme
+from app.maps.models import MapCell, MapPoint
 
 PRECOMPUTED_MAX_ZOOM = 14  # deeper views hold few enough points to group when asked
 BATCH = 5_000
 CHUNK = 400  # cells per statement when refreshing totals
-WATCHED = ("state", "public_latitude", "public_longitude", "theme_links")
+WATCHED = (
+    "state",
+    "public_latitude",
+    "public_longitude",
+    "status",
+    "neighbourhood_id",
+    "theme_links",
+    "stage_links",
+    "participants",
+    "outcomes",
+)
+# Rows of an initiative whose changes may change its facets on the map.
+LINKED = (InitiativeTheme, InitiativeStage, Participant, Outcome)
 _PENDING = "map_changes"
 LOCK_KEY = 0x6D61705F63656C6C  # "map_cell": PostgreSQL's advisory lock for writing the map
 
 point_table = MapPoint.__table__
 cell_table = MapCell.__table__
-PointRow = tuple[int, int, int, float, float]  # initiative_id, theme_id, code, lon, lat
+PointRow = tuple[int, int, int, float, float]  # initiative_id, facet_key, code, lon, lat
 
 
 def shifted(column: ColumnElement[int], bits: int) -> ColumnElement[int]:
@@ -54,7 +73,7 @@ def shifted(column: ColumnElement[int], bits: int) -> ColumnElement[int]:
 
 
 def cell_totals() -> list[ColumnElement]:
-    """A cell's aggregates over its map points, in ``map_cell``'s order after zoom, theme, cell."""
+    """A cell's aggregates over its map points, in ``map_cell``'s order after zoom, key, cell."""
     longitude, latitude = MapPoint.longitude, MapPoint.latitude
     return [
         func.count(),
@@ -70,7 +89,7 @@ def cell_totals() -> list[ColumnElement]:
 
 TOTAL_COLUMNS = [
     "zoom",
-    "theme_id",
+    "theme_id",  # the facet key's column (app.maps.models)
     "cell",
     "count",
     "sum_longitude",
@@ -91,11 +110,11 @@ def _leaf_totals(some: bool) -> Insert:
     """Totals of the deepest precomputed cells from their points (``first``..``last`` codes)."""
     cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
     query = select(
-        literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.theme_id, cell, *cell_totals()
-    ).group_by(MapPoint.theme_id, cell)
+        literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals()
+    ).group_by(MapPoint.facet_key, cell)
     if some:
         query = query.where(
-            MapPoint.theme_id.in_(bindparam("themes", expanding=True)),
+            MapPoint.facet_key.in_(bindparam("keys", expanding=True)),
             MapPoint.code.between(bindparam("first"), bindparam("last")),
         )
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
@@ -108,7 +127,7 @@ def _parent_totals(zoom: int, some: bool) -> Insert:
     query = (
         select(
             literal_column(str(int(zoom))),
-            MapCell.theme_id,
+            MapCell.facet_key,
             parent,
             func.sum(MapCell.count),
             func.sum(MapCell.sum_longitude),
@@ -120,11 +139,11 @@ def _parent_totals(zoom: int, some: bool) -> Insert:
             func.min(MapCell.first_initiative_id),
         )
         .where(MapCell.zoom == zoom + 1)
-        .group_by(MapCell.theme_id, parent)
+        .group_by(MapCell.facet_key, parent)
     )
     if some:
         query = query.where(
-            MapCell.theme_id.in_(bindparam("themes", expanding=True)),
+            MapCell.facet_key.in_(bindparam("keys", expanding=True)),
             MapCell.cell.in_(bindparam("children", expanding=True)),
         )
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
@@ -132,10 +151,10 @@ def _parent_totals(zoom: int, some: bool) -> Insert:
 
 @cache
 def _delete_cells() -> Delete:
-    """Remove the totals of the ``cells`` given at one ``zoom``, for the ``themes`` given."""
+    """Remove the totals of the ``cells`` given at one ``zoom``, for the ``keys`` given."""
     return delete(cell_table).where(
         MapCell.zoom == bindparam("zoom"),
-        MapCell.theme_id.in_(bindparam("themes", expanding=True)),
+        MapCell.facet_key.in_(bindparam("keys", expanding=True)),
         MapCell.cell.in_(bindparam("cells", expanding=True)),
     )
 
@@ -157,25 +176,65 @@ def expected_points(connection: Connection, initiative_ids: list[int]) -> set[Po
 def _points_of(connection: Connection, condition: ColumnElement[bool]) -> set[PointRow]:
     """The map points of the published initiatives with a public point meeting a condition."""
     query = published_only(
-        select(Initiative.id, Initiative.public_longitude, Initiative.public_latitude).where(
+        select(
+            Initiative.id,
+            Initiative.public_longitude,
+            Initiative.public_latitude,
+            Initiative.status,
+            Initiative.neighbourhood_id,
+        ).where(
             condition,
             Initiative.public_longitude.is_not(None),
             Initiative.public_latitude.is_not(None),
         )
     )
-    placed = {
-        initiative_id: (point_code(longitude, latitude), longitude, latitude)
-        for initiative_id, longitude, latitude in connection.execute(query)
-    }
+    placed, facts = {}, {}
+    for initiative_id, longitude, latitude, status, neighbourhood_id in connection.execute(query):
+        placed[initiative_id] = (point_code(longitude, latitude), longitude, latitude)
+        facts[initiative_id] = (status, neighbourhood_id)
     if not placed:
         return set()
-    themes = connection.execute(
-        select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id).where(
-            InitiativeTheme.initiative_id.in_(list(placed))
+    facets = _facets_of(connection, facts)
+    return {
+        (initiative_id, key, *placed[initiative_id])
+        for initiative_id in placed
+        for key in facets[initiative_id].keys()
+    }
+
+
+def _facets_of(connection: Connection, facts: dict[int, tuple]) -> dict[int, Facets]:
+    """The facets of these initiatives (their id -> (status, neighbourhood_id)) on the map."""
+    ids = list(facts)
+    names = ("themes", "stages", "sectors", "verified")
+    links: dict[int, dict[str, set]] = {i: {name: set() for name in names} for i in ids}
+    lookups = {
+        "themes": select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id).where(
+            InitiativeTheme.initiative_id.in_(ids)
+        ),
+        "stages": select(InitiativeStage.initiative_id, InitiativeStage.stage).where(
+            InitiativeStage.initiative_id.in_(ids)
+        ),
+        "sectors": select(Participant.initiative_id, Participant.sector).where(
+            Participant.initiative_id.in_(ids)
+        ),
+        "verified": select(Outcome.initiative_id, literal_column("1")).where(
+            Outcome.initiative_id.in_(ids), Outcome.verified_at.is_not(None)
+        ),
+    }
+    for name, query in lookups.items():
+        for initiative_id, value in connection.execute(query):
+            links[initiative_id][name].add(value)
+    return {
+        i: Facets(
+            theme_ids=tuple(links[i]["themes"]),
+            status=status,
+            stages=tuple(links[i]["stages"]),
+            sectors=tuple(links[i]["sectors"]),
+            neighbourhood_id=neighbourhood_id,
+            verified=bool(links[i]["verified"]),
         )
-    )
-    links = [(initiative_id, ANY_THEME) for initiative_id in placed] + list(themes)
-    return {(initiative_id, theme_id, *placed[initiative_id]) for initiative_id, theme_id in links}
+        for i, (status, neighbourhood_id) in facts.items()
+    }
 
 
 def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
@@ -216,39 +275,39 @@ def rebuild_map_cells(connection: Connection) -> int:
         last_id = ids[-1]
         rows = _points_of(connection, Initiative.id.between(ids[0], last_id))
         _insert_points(connection, rows)
-        placed += sum(1 for row in rows if row[1] == ANY_THEME)
+        placed += sum(1 for row in rows if row[1] == ANY)
     connection.execute(_leaf_totals(some=False))
     for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
         connection.execute(_parent_totals(zoom, some=False))
     # Fresh statistics for the planner: without them PostgreSQL may read every point of a
-    # theme instead of the ranges asked for.
+    # facet instead of the ranges asked for.
     for table in (point_table, cell_table):
         connection.exec_driver_sql(f"ANALYZE {table.name}")
     return placed
 
 
-def refresh_cells(connection: Connection, leaves: set[int]) -> None:
-    """Recompute the totals of these deepest cells and of every cell above them."""
-    if not leaves:
+def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> None:
+    """Recompute the totals of these keys in these deepest cells and every cell above them."""
+    if not leaves or not keys:
         return
-    themes = [ANY_THEME, *connection.scalars(select(Theme.id))]
+    keys = sorted(keys)
     shift = cell_shift(PRECOMPUTED_MAX_ZOOM)
     cells = leaves
     for zoom in range(PRECOMPUTED_MAX_ZOOM, -1, -1):
         if zoom < PRECOMPUTED_MAX_ZOOM:
             cells = {cell >> 2 for cell in cells}
         for chunk in _chunks(cells):
-            connection.execute(_delete_cells(), {"zoom": zoom, "themes": themes, "cells": chunk})
+            connection.execute(_delete_cells(), {"zoom": zoom, "keys": keys, "cells": chunk})
             if zoom < PRECOMPUTED_MAX_ZOOM:
                 children = [4 * cell + quarter for cell in chunk for quarter in range(4)]
                 connection.execute(
-                    _parent_totals(zoom, some=True), {"themes": themes, "children": children}
+                    _parent_totals(zoom, some=True), {"keys": keys, "children": children}
                 )
                 continue
             for leaf in chunk:
                 first, last = code_range(leaf, shift)
                 connection.execute(
-                    _leaf_totals(some=True), {"themes": themes, "first": first, "last": last}
+                    _leaf_totals(some=True), {"keys": keys, "first": first, "last": last}
                 )
 
 
@@ -267,7 +326,8 @@ def refresh_map_points(
         connection.execute(delete(point_table).where(MapPoint.initiative_id.in_(chunk)))
     _insert_points(connection, (row for row in after if row[0] in changed))
     leaf_bits = 2 * cell_shift(PRECOMPUTED_MAX_ZOOM)
-    refresh_cells(connection, {row[2] >> leaf_bits for row in before ^ after if row[0] in changed})
+    moved = [row for row in before ^ after if row[0] in changed]
+    refresh_cells(connection, {row[2] >> leaf_bits for row in moved}, {row[1] for row in moved})
 
 
 def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[PointRow]:
@@ -275,7 +335,7 @@ def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[Poi
     rows: set[PointRow] = set()
     columns = (
         MapPoint.initiative_id,
-        MapPoint.theme_id,
+        MapPoint.facet_key,
         MapPoint.code,
         MapPoint.longitude,
         MapPoint.latitude,
@@ -308,7 +368,7 @@ def _note_map_changes(session: Session, _context, _instances) -> None:
             initiatives.append(instance)
             if instance.id is not None:
                 initiative_ids.add(instance.id)
-        elif isinstance(instance, InitiativeTheme) and instance.initiative_id is not None:
+        elif isinstance(instance, LINKED) and instance.initiative_id is not None:
             initiative_ids.add(instance.initiative_id)
     if initiatives or initiative_ids:
         lock_map(session.connection())  # before reading: another writer may be moving them

@@ -7,20 +7,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-ANY_THEME = 0  # the theme_id of rows that count every initiative, whatever its themes
-
 
 class MapPoint(db.Model):
-    """A published initiative's PUBLIC point: one row per theme, and one with ``ANY_THEME``.
+    """A published initiative's PUBLIC point: one row with ``facets.ANY`` and one per facet
+    value it has (``app.maps.facets``: its themes, status, stages, sectors, neighbourhood...).
 
     Only published initiatives with a public point have rows; ``app.maps.cells`` keeps them in
-    step with the initiatives whenever a session flushes.
+    step with the initiatives whenever a session flushes. The key's column keeps the name it
+    had when themes were the only facet kept: ``theme_id``.
     """
 
     initiative_id: Mapped[int] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
-    theme_id: Mapped[int] = mapped_column(primary_key=True)
+    facet_key: Mapped[int] = mapped_column("theme_id", primary_key=True)
     code: Mapped[int] = mapped_column(BigInteger)  # Morton code of the point (app.maps.grid)
     longitude: Mapped[float]
     latitude: Mapped[float]
@@ -32,10 +32,10 @@ class MapPoint(db.Model):
 
 
 class MapCell(db.Model):
-    """The published initiatives in one grid cell at one zoom, for one theme or any theme."""
+    """The published initiatives in one grid cell at one zoom, for one facet key or ``ANY``."""
 
     zoom: Mapped[int] = mapped_column(primary_key=True)
-    theme_id: Mapped[int] = mapped_column(primary_key=True)
+    facet_key: Mapped[int] = mapped_column("theme_id", primary_key=True)
     cell: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # the cell's Morton code
     count: Mapped[int]
     sum_longitude: Mapped[float]

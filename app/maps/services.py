@@ -2,14 +2,19 @@
 
 Each cell of the view (``app.maps.totals``) holding several matching published initiatives
 becomes a cluster at the mean of their public points, with their count and extent; a cell
-holding one becomes that initiative. A view never has more features than cells.
+holding one becomes that initiative. A view never has more features than cells, and its
+answer stays within ``PAYLOAD_BUDGET``: when it would not, cells are joined four to one (the
+counts stay exact) until it does.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 
 from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -23,6 +28,7 @@ from app.maps.totals import CellTotal, find_cell_totals
 from app.themes.models import Theme
 
 MAX_CELLS = 4_096  # a 4096 × 4096-pixel screen; a 1280 × 800 map needs at most 294
+PAYLOAD_BUDGET = 90_000  # bytes of features at most: the whole answer stays under 100 KB
 _WHOLE = re.compile(r"\d{1,2}")
 
 
@@ -128,9 +134,34 @@ def _feature(longitude: float, latitude: float, properties: dict) -> dict:
     }
 
 
+def budgeted_features(totals: list[CellTotal]) -> list[dict]:
+    """The features of these cells, or of cells four times larger while they would take more
+    than ``PAYLOAD_BUDGET`` bytes (long titles, or a large box at a deep zoom)."""
+    while True:
+        features = cluster_features(totals)
+        if len(totals) <= 1 or payload_size(features) <= PAYLOAD_BUDGET:
+            return features
+        totals = joined_cells(totals)
+
+
+def payload_size(features: list[dict]) -> int:
+    """The bytes these features take in the answer (as the view writes them)."""
+    return len(str(htmlsafe_json_dumps(features, dumps=json.dumps, separators=(",", ":"))))
+
+
+def joined_cells(totals: list[CellTotal]) -> list[CellTotal]:
+    """The totals of the cells one zoom up: each the sum of its (up to) four children."""
+    parents: dict[int, CellTotal] = {}
+    for total in totals:
+        parent = replace(total, cell=total.cell >> 2)
+        seen = parents.get(parent.cell)
+        parents[parent.cell] = parent if seen is None else seen.plus(parent)
+    return list(parents.values())
+
+
 def clusters_collection(initiative_filter: InitiativeFilter, zoom: int) -> dict:
     """The view's clusters and single initiatives as a GeoJSON FeatureCollection."""
-    features = cluster_features(find_cell_totals(initiative_filter, zoom))
+    features = budgeted_features(find_cell_totals(initiative_filter, zoom))
     return {
         "type": "FeatureCollection",
         "licence": current_app.config["DATA_LICENCE"],

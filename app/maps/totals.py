@@ -1,23 +1,27 @@
 """How many matching published initiatives each cell of a map view holds, counted exactly.
 
 A view (a box and a zoom) is cut into the grid's cells (``app.maps.grid``). With no filter but
-the box and at most one theme, whole cells inside the box come from the precomputed totals and
-only what the box's sides cut is counted from the points (``precomputed_totals``). Any other
-filter groups the matching initiatives in the box when asked (``grouped_totals``). Either way
-the counts add up to the matching published initiatives whose PUBLIC point lies in the box.
+the box and at most one kept facet (``app.maps.facets``: one theme, stage or sector, any
+statuses or neighbourhoods, verified), whole cells inside the box come from the precomputed
+totals and only what the box's sides cut is counted from the points (``precomputed_totals``).
+Any other filter groups the matching initiatives in the box when asked, reading only the points
+of its most selective kept facet (``grouped_totals``). Either way the counts add up to the
+matching published initiatives whose PUBLIC point lies in the box.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlalchemy import TextClause, and_, bindparam, or_, select, text
+from sqlalchemy import TextClause, and_, bindparam, exists, func, or_, select, text
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters
+from app.filters import InitiativeFilter, apply_filters, bounding_box
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.maps.cells import PRECOMPUTED_MAX_ZOOM, cell_totals, shifted
+from app.maps.facets import ANY, filter_keys, precomputed_keys, without_keys
 from app.maps.grid import (
     CUT,
     INNER,
@@ -31,8 +35,7 @@ from app.maps.grid import (
     interleave,
     merged_ranges,
 )
-from app.maps.models import ANY_THEME, MapCell, MapPoint
-from app.themes.models import Theme
+from app.maps.models import MapCell, MapPoint
 
 # Ranges of point codes read by one query, at most: each costs an index range scan, and SQLite
 # refuses expressions more than 1,000 deep.
@@ -78,35 +81,26 @@ class CellTotal:
         )
 
 
-def uses_precomputed_totals(initiative_filter: InitiativeFilter) -> bool:
-    """Whether the view's filter is one the totals were kept for: none, or a single theme."""
-    rest = replace(initiative_filter, bbox=None, themes=())
-    return rest.is_empty and len(initiative_filter.themes) <= 1
-
-
 def find_cell_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[CellTotal]:
     """The cells of the view (``bbox`` of the filter) with their matching initiatives."""
-    if not uses_precomputed_totals(initiative_filter):
+    keys = precomputed_keys(initiative_filter)
+    if keys is None:
         return grouped_totals(initiative_filter, zoom)
-    theme_id = ANY_THEME
-    if initiative_filter.themes:
-        theme_id = db.session.scalar(
-            select(Theme.id).where(Theme.slug == initiative_filter.themes[0])
-        )
-        if theme_id is None:  # removed since the filter was read
-            return []
-    return precomputed_totals(initiative_filter.bbox, zoom, theme_id)
+    if not keys:  # a value removed since the filter was read
+        return []
+    return precomputed_totals(initiative_filter.bbox, zoom, keys)
 
 
 def precomputed_totals(
-    bbox: tuple[float, float, float, float], zoom: int, theme_id: int
+    bbox: tuple[float, float, float, float], zoom: int, keys: tuple[int, ...]
 ) -> list[CellTotal]:
     """Totals of the view's cells from ``map_cell`` where whole cells lie in the box, from the
     points (each checked against the box) where the box cuts them.
 
-    A cut cell is looked into, deeper while few enough cells stay cut: its children inside the
-    box come from ``map_cell`` too, so only a thin strip along the box's sides is counted
-    point by point.
+    ``keys`` are facet keys no initiative has two of: their totals add up. A cut cell is
+    looked into, deeper while few enough cells stay cut: its children inside the box come
+    from ``map_cell`` too, so only a thin strip along the box's sides is counted point by
+    point.
     """
     window = CellWindow.for_box(bbox, zoom)
     stored: dict[int, list[int]] = {zoom: []}
@@ -121,7 +115,7 @@ def precomputed_totals(
         # its points. Cells outside the box taken in by coarsened ranges are only more to
         # read: each point is checked against the box.
         everything = block_ranges(window.columns, window.rows, window.shift)
-        return _point_totals(bbox, zoom, theme_id, coarsened(everything, MAX_RANGES), window.shift)
+        return _point_totals(bbox, zoom, keys, coarsened(everything, MAX_RANGES), window.shift)
     depth = zoom
     while cut and depth < PRECOMPUTED_MAX_ZOOM:
         inner, still_cut = [], []
@@ -137,12 +131,14 @@ def precomputed_totals(
         cut = still_cut
     cut_ranges = merged_ranges([(interleave(*cell),) * 2 for cell in cut])
     return _merged(
-        _stored_totals(zoom, theme_id, stored)
-        + _point_totals(bbox, zoom, theme_id, cut_ranges, cell_shift(depth))
+        _stored_totals(zoom, keys, stored)
+        + _point_totals(bbox, zoom, keys, cut_ranges, cell_shift(depth))
     )
 
 
-def _stored_totals(zoom: int, theme_id: int, stored: dict[int, list[int]]) -> list[CellTotal]:
+def _stored_totals(
+    zoom: int, keys: tuple[int, ...], stored: dict[int, list[int]]
+) -> list[CellTotal]:
     """Precomputed totals of cells at ``zoom`` or deeper, each given as its cell at ``zoom``."""
     levels = [level for level, cells in stored.items() if cells]
     if not levels:
@@ -152,7 +148,7 @@ def _stored_totals(zoom: int, theme_id: int, stored: dict[int, list[int]]) -> li
             *(
                 and_(
                     MapCell.zoom == level,
-                    MapCell.theme_id == theme_id,
+                    MapCell.facet_key.in_(keys),
                     MapCell.cell.in_(bindparam(f"cells_{level}", expanding=True)),
                 )
                 for level in levels
@@ -166,7 +162,7 @@ def _stored_totals(zoom: int, theme_id: int, stored: dict[int, list[int]]) -> li
 def _point_totals(
     bbox: tuple[float, float, float, float],
     zoom: int,
-    theme_id: int,
+    keys: tuple[int, ...],
     ranges: list[tuple[int, int]],
     range_shift: int,
 ) -> list[CellTotal]:
@@ -178,7 +174,7 @@ def _point_totals(
     query = (
         select(cell, *cell_totals())
         .where(
-            _codes_within(theme_id, ranges, range_shift),
+            _codes_within(keys, ranges, range_shift),
             MapPoint.longitude.between(min_lon, max_lon),
             MapPoint.latitude.between(min_lat, max_lat),
         )
@@ -187,16 +183,18 @@ def _point_totals(
     return [CellTotal(*row) for row in db.session.execute(query)]
 
 
-def _codes_within(theme_id: int, cells: list[tuple[int, int]], shift: int) -> TextClause:
-    """Points of the theme in any of these ranges of cells: one index range scan each.
+def _codes_within(keys: tuple[int, ...], cells: list[tuple[int, int]], shift: int) -> TextClause:
+    """Points of these facet keys in any of these ranges of cells: one index range scan each.
 
-    Written as text: the theme and ranges are integers computed here, and building hundreds
-    of expression objects per request would cost more than running the query. The theme is
-    repeated in every term so that SQLite scans the index once per range.
+    Written as text: the keys and ranges are integers computed here, and building hundreds
+    of expression objects per request would cost more than running the query. The keys are
+    repeated in every term so that SQLite scans the index once per range (and key).
     """
-    table = MapPoint.__tablename__
+    column = f"{MapPoint.__tablename__}.{MapPoint.facet_key.expression.name}"
+    listed = ", ".join(f"{int(key):d}" for key in keys)
+    code = f"{MapPoint.__tablename__}.code"
     terms = (
-        f"({table}.theme_id = {int(theme_id):d} AND {table}.code BETWEEN "
+        f"({column} IN ({listed}) AND {code} BETWEEN "
         f"{code_range(first, shift)[0]:d} AND {code_range(last, shift)[1]:d})"
         for first, last in cells
     )
@@ -213,17 +211,74 @@ def _merged(totals: list[CellTotal]) -> list[CellTotal]:
 
 
 def grouped_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[CellTotal]:
-    """Group the published initiatives matching the filter (box included) by cell, now."""
+    """Group the published initiatives matching the filter (box included) by cell, now.
+
+    Only the points of the filter's most selective kept facet (the one with the fewest
+    initiatives on the whole map) within the box (and within ``near``'s reach) are read. The
+    other kept facets are looked up in ``map_point`` by the initiative's id; only what no key
+    holds (the words of ``q``, ``near``, several themes...) is checked on the initiative.
+    """
+    candidates = filter_keys(initiative_filter)
+    if any(not keys for keys in candidates.values()):
+        return []  # a value removed since the filter was read
+    box = _scanned_box(initiative_filter)
+    if box is None:
+        return []
+    narrowing = min(candidates, key=lambda name: _map_total(candidates[name]), default=None)
+    keys = candidates[narrowing] if narrowing else (ANY,)
     window = CellWindow.for_box(initiative_filter.bbox, zoom)
+    scanned = CellWindow.for_box(box, zoom)
+    ranges = coarsened(block_ranges(scanned.columns, scanned.rows, window.shift), MAX_RANGES)
+    min_lon, min_lat, max_lon, max_lat = box
     cell = shifted(MapPoint.code, 2 * window.shift)
     query = (
         select(cell, *cell_totals())
-        .select_from(Initiative)
-        .join(
-            MapPoint,
-            and_(MapPoint.initiative_id == Initiative.id, MapPoint.theme_id == ANY_THEME),
+        .select_from(MapPoint)
+        .where(
+            _codes_within(keys, ranges, window.shift),
+            MapPoint.longitude.between(min_lon, max_lon),
+            MapPoint.latitude.between(min_lat, max_lat),
         )
         .group_by(cell)
     )
-    query = apply_filters(published_only(query), initiative_filter)
+    for name, other_keys in candidates.items():
+        if name != narrowing:
+            other = aliased(MapPoint)
+            query = query.where(
+                exists().where(
+                    other.initiative_id == MapPoint.initiative_id,
+                    other.facet_key.in_(other_keys),
+                )
+            )
+    rest = without_keys(initiative_filter, candidates)
+    if not rest.is_empty:
+        query = query.join(Initiative, Initiative.id == MapPoint.initiative_id)
+        query = apply_filters(published_only(query), rest)
     return [CellTotal(*row) for row in db.session.execute(query)]
+
+
+def _map_total(keys: tuple[int, ...]) -> int:
+    """How many initiatives these keys hold on the whole map (from the zoom 0 totals)."""
+    total = db.session.scalar(
+        select(func.sum(MapCell.count)).where(MapCell.zoom == 0, MapCell.facet_key.in_(keys))
+    )
+    return total or 0
+
+
+def _scanned_box(
+    initiative_filter: InitiativeFilter,
+) -> tuple[float, float, float, float] | None:
+    """The part of the view's box that can hold matches: within ``near``'s reach if given."""
+    box = initiative_filter.bbox
+    if initiative_filter.near is None:
+        return box
+    reach = bounding_box(*initiative_filter.near, initiative_filter.radius_km)
+    joined = (
+        max(box[0], reach[0]),
+        max(box[1], reach[1]),
+        min(box[2], reach[2]),
+        min(box[3], reach[3]),
+    )
+    if joined[0] > joined[2] or joined[1] > joined[3]:
+        return None
+    return joined
