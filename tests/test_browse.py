@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 
 from app.extensions import db
 from app.initiatives.models import Initiative
+from app.themes.models import Theme
 from app.timeutil import utcnow
 from tests.support.queries import count_queries
 from tests.test_pages import assert_valid_html
@@ -250,21 +252,67 @@ def test_bad_filter_keeps_what_was_typed(client):
     assert re.search(r'value="safety" checked>', text)
 
 
+def add_theme(app, slug: str, name: str) -> None:
+    """A theme as an admin types it."""
+    with app.app_context():
+        db.session.add(Theme(slug=slug, name=name, colour="#505a64", position=9))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_xss_payloads_are_escaped(client, make_initiative, make_neighbourhood, payload):
+def test_xss_payloads_are_escaped(
+    app, client, make_initiative, make_neighbourhood, make_user, payload
+):
+    """Every text a person typed, shown on the list pages, is escaped where it appears."""
     neighbourhood_id = make_neighbourhood(name=payload, slug="evil")
-    make_initiative(title=payload, summary=payload, neighbourhood_id=neighbourhood_id)
+    add_theme(app, "evil-theme", payload)
+    submitter = make_user(display_name=payload)
+    make_initiative(
+        title=payload,
+        summary=payload,
+        neighbourhood_id=neighbourhood_id,
+        themes=["evil-theme", "safety"],
+        place_name=payload,
+        submitter_id=submitter.id,
+        credit="name",
+        participants=[{"sector": "voluntary", "name": payload, "roles": [], "people": 3}],
+        outcomes=[
+            {
+                "description": payload,
+                "indicator": payload,
+                "baseline": 31,
+                "result": 22,
+                "unit": payload,
+            }
+        ],
+    )
+    make_initiative(
+        title="Described outcome",
+        neighbourhood_id=neighbourhood_id,
+        outcomes=[{"description": f"{payload} and more", "indicator": "", "unit": ""}],
+    )
+    escaped = str(escape(payload))
     for url in [
         "/initiatives",
         f"/initiatives?q={payload}",
         "/neighbourhoods/evil",
-        "/themes/safety",
+        "/themes/evil-theme",
         "/initiatives?neighbourhood=evil",
+        "/initiatives?theme=evil-theme",
     ]:
         page = client.get(url).get_data(as_text=True)
         assert payload not in page or payload == "javascript:alert(1)", url
         assert "<script>alert" not in page and "<img src=x" not in page, url
         assert "<svg onload" not in page, url
+    page = client.get("/initiatives").get_data(as_text=True)
+    assert f">{escaped}</a></h3>" in page
+    assert f'<a href="/themes/evil-theme">{escaped}</a>' in page
+    assert f'<a href="/neighbourhoods/evil">{escaped}</a>' in page
+    # neighbourhood, participant, title, indicator and unit in the example sentence
+    assert (
+        f"In {escaped}, {escaped} run “{escaped}”; {escaped} fell from 31 to 22 {escaped}."
+    ) in page
+    assert f"run “Described outcome”; {escaped} and more." in page
 
 
 def test_theme_page_lists_its_initiatives_with_the_same_filters(client, make_initiative):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 
 import pytest
+from markupsafe import escape
 
 from app.extensions import db
 from app.initiatives.models import Initiative
+from app.themes.models import Theme
 from app.timeutil import utcnow
 from tests.factories import create_test_organisation
 
@@ -335,6 +337,33 @@ def test_user_text_in_every_field_is_escaped(app, client, make_initiative, make_
 
 
 SECRET_ADDRESS = "Flat 3, 14 Hidden Lane, Leeds LS5 3AB"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "';alert(1)//"],
+)
+def test_admin_theme_name_and_credited_display_name_are_escaped(
+    app, client, make_user, make_initiative, kirkstall, payload
+):
+    with app.app_context():
+        db.session.add(Theme(slug="typed-theme", name=payload, colour="#505a64", position=9))
+        db.session.commit()
+    submitter = make_user(display_name=payload)
+    initiative_id = make_initiative(
+        neighbourhood_id=kirkstall,
+        themes=["typed-theme", "health"],
+        submitter_id=submitter.id,
+        credit="name",
+        place_name=payload,
+        location_precision="exact",
+    )
+    body = client.get(f"/initiatives/{page_of(app, initiative_id)}").get_data(as_text=True)
+    escaped = str(escape(payload))
+    assert payload not in body
+    assert f'href="/themes/typed-theme">{escaped}</a>' in body
+    assert f"Submitted by {escaped}" in body
+    assert f"<dd>{escaped}, <a href" in body  # the place, shown in full at exact precision
 
 
 @pytest.fixture
