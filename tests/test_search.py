@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.filters import InitiativeFilter, apply_filters
@@ -113,3 +113,42 @@ def test_query_without_words_does_not_narrow(app, make_initiative, text):
 def test_search_text_with_nul_never_reaches_the_database_as_nul(app, make_initiative):
     found = make_initiative(title="Hedgehog survey")
     assert search(app, "hedgehog\x00") == {found}
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_search_is_an_fts5_table_holding_published_initiatives_only(app, make_initiative):
+    shown = make_initiative(title="Hedgehog survey")
+    make_initiative(title="Pending hedgehog survey", state="pending")
+    with app.app_context():
+        definition = db.session.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'initiative_fts'")
+        )
+        rows = set(db.session.scalars(text("SELECT rowid FROM initiative_fts")))
+    assert "USING fts5(title, summary, description, place, participants, outcomes" in definition
+    assert "porter" in definition
+    assert rows == {shown}
+
+
+@pytest.mark.postgres_only
+def test_postgres_search_is_a_gin_indexed_tsvector_of_published_initiatives(app, make_initiative):
+    shown = make_initiative(title="Hedgehog survey")
+    make_initiative(title="Pending hedgehog survey", state="pending")
+    with app.app_context():
+        definition = db.session.scalar(
+            text(
+                "SELECT indexdef FROM pg_indexes "
+                "WHERE tablename = 'initiative' AND indexname = 'ix_initiative_search_vector'"
+            )
+        )
+        kind = db.session.scalar(
+            text(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'initiative' AND column_name = 'search_vector'"
+            )
+        )
+        rows = set(
+            db.session.scalars(text("SELECT id FROM initiative WHERE search_vector IS NOT NULL"))
+        )
+    assert "USING gin (search_vector)" in definition
+    assert kind == "tsvector"
+    assert rows == {shown}
