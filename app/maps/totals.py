@@ -231,11 +231,15 @@ def grouped_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[CellT
     ranges = coarsened(block_ranges(scanned.columns, scanned.rows, window.shift), MAX_RANGES)
     min_lon, min_lat, max_lon, max_lat = box
     cell = shifted(MapPoint.code, 2 * window.shift)
+    # Words searched for with no kept facet: the search's matches are fewer to read than every
+    # point in the box, so the points are looked up by their initiative's id instead.
+    by_words = bool(initiative_filter.q) and narrowing is None
+    within = MapPoint.facet_key == ANY if by_words else _codes_within(keys, ranges, window.shift)
     query = (
         select(cell, *cell_totals())
         .select_from(MapPoint)
         .where(
-            _codes_within(keys, ranges, window.shift),
+            within,
             MapPoint.longitude.between(min_lon, max_lon),
             MapPoint.latitude.between(min_lat, max_lat),
         )
