@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.initiatives import links
+from app.initiatives.links import web_link as web_link  # pages check evidence links with it
 from app.initiatives.models import Initiative, Outcome
 from app.permissions import can_on_initiative
-
-WEB_SCHEMES = ("http", "https")
-EMAIL_ADDRESS = re.compile(r"[^@\s/:<>\"'()]+@[^@\s/:<>\"'()]+\.[^@\s/:<>\"'()]+")
 
 
 def load_initiative(initiative_id: int) -> Initiative | None:
@@ -57,25 +54,11 @@ def credit_line(initiative: Initiative) -> str:
     return f"Submitted by {resident_of(initiative)}"
 
 
-def web_link(url: str | None) -> str | None:
-    """The URL if it is a plain http(s) link with a host, else None (never javascript: etc.)."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() in WEB_SCHEMES and parts.netloc and not re.search(r"\s", url):
-        return url
-    return None
-
-
 def contact_link(contact: str | None) -> tuple[str, str] | None:
-    """(href, text) for an initiative's contact: a website or an email address, else None."""
-    contact = (contact or "").strip()
-    website = web_link(contact)
-    if website:
-        return website, website
-    address = contact[len("mailto:") :] if contact.lower().startswith("mailto:") else contact
-    if EMAIL_ADDRESS.fullmatch(address):
-        return f"mailto:{address}", address
-    return None
+    """(href, text) for an initiative's contact: a website or an email address, else None
+    (by the rule in app.initiatives.links that the forms check on the way in)."""
+    link = links.contact_link(contact)
+    return (link, links.contact_text(link)) if link else None
 
 
 def initiative_url(initiative: Initiative, **options) -> str:

@@ -7,23 +7,20 @@ beside a message saying what to change.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
+
+from app.initiatives.links import contact_link, web_link
+from app.initiatives.links import contact_text as contact_text  # forms read it from here
 
 NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
 WHOLE_NUMBER_MESSAGE = "Enter a whole number, like 12."
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
-WEB_SCHEMES = ("http", "https")
-# Whitespace or control characters never belong in a link.
-UNSAFE_IN_LINKS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def _number_text(value: float | int) -> str:
@@ -141,37 +138,6 @@ class CheckboxesField(SelectMultipleField):
         if any(value not in known for value in self.data or ()):
             self.data = [value for value in self.data if value in known]
             raise ValidationError("Choose from the list.")
-
-
-def web_link(text: str) -> str | None:
-    """An http or https address with a host, as typed; None when it is not one."""
-    if not text or UNSAFE_IN_LINKS.search(text):
-        return None
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
-        return None
-    return text
-
-
-def contact_link(text: str) -> str | None:
-    """A website or an email address as a link (mailto: for email); None when it is neither."""
-    if not text or UNSAFE_IN_LINKS.search(text):
-        return None
-    address = text[len("mailto:") :] if text.lower().startswith("mailto:") else text
-    if "@" in address and "/" not in address:
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError:
-            return None
-        return f"mailto:{address}"
-    if text.lower().startswith("www."):
-        text = f"https://{text}"
-    return web_link(text)
-
-
-def contact_text(link: str) -> str:
-    """What a person reads and edits for a stored contact link: the address without mailto:."""
-    return link[len("mailto:") :] if link.lower().startswith("mailto:") else link
 
 
 def check_web_link(form, field) -> None:
