@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from app.initiatives.models import Initiative
 from app.search.services import search_condition
 from tests.test_moderation import (
     add_report,
+    add_revision,
     audit_actions,
     initiative_row,
     login_moderator,
@@ -105,6 +108,33 @@ def test_submitter_reads_their_own_history_without_moderators_names(app, client,
     assert "A moderator" in page
     assert "Mo Derator" not in page
     assert "Restore revision" not in page
+
+
+def test_submitter_reads_each_other_author_by_their_role(app, client, auth, make_user):
+    resident = make_user()
+    officer = make_user(role="council", display_name="Cora Council")
+    initiative_id = publish(app, submitter_id=resident.id)
+    with app.app_context():  # the council officer's spreadsheet updated it
+        add_revision(initiative_id, "import", state="approved", author_id=officer.id, title="B")
+    auth.login(make_user(role="admin", display_name="Ada Admin").email)
+    client.post(f"/initiatives/{initiative_id}/history/1/restore", data={})
+    auth.logout()
+    auth.login(make_user(role="moderator", display_name="Mo Derator").email)
+    propose_edit(app, initiative_id, title="Renamed")
+    approve(client, initiative_id)
+    auth.logout()
+
+    auth.login(resident.email)
+    page = client.get(f"/initiatives/{initiative_id}/history").get_data(as_text=True)
+    by = re.findall(r"<dt>By</dt><dd>([^,<]+),", page)
+    decided = re.findall(r"<dt>State</dt><dd>[^(<]*\(([^,<]+),", page)
+    # Newest first: the edit (the resident's, approved by the moderator), the admin's
+    # restore, the council officer's import, the resident's submission.
+    assert by == ["You", "An administrator", "A council officer", "You"]
+    assert decided[0] == "A moderator"
+    assert "An administrator" in decided
+    for name in ("Cora Council", "Ada Admin", "Mo Derator"):
+        assert name not in page
 
 
 def test_another_residents_draft_history_is_not_found(

@@ -30,6 +30,15 @@ REVISION_KINDS = {
     "import": "Import",
 }
 
+# How someone else's part in an initiative's history reads to a submitter: their role, never
+# their name (moderators see names).
+AUTHOR_ROLES = {
+    "resident": "A resident",
+    "moderator": "A moderator",
+    "admin": "An administrator",
+    "council": "A council officer",
+}
+
 REPORT_REASONS = {
     "personal_data": "It shows personal information about someone",
     "offensive": "It is offensive or abusive",

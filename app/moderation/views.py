@@ -31,7 +31,13 @@ from app.moderation.history import (
     restore_revision,
     revision_history,
 )
-from app.moderation.models import REPORT_REASONS, REVISION_KINDS, REVISION_STATES, Report
+from app.moderation.models import (
+    AUTHOR_ROLES,
+    REPORT_REASONS,
+    REVISION_KINDS,
+    REVISION_STATES,
+    Report,
+)
 from app.moderation.notify import mail_decision
 from app.moderation.queue import QUEUE_KINDS, moderation_queue
 from app.moderation.reports import list_open_reports, report_initiative, resolve_report
@@ -44,6 +50,7 @@ bp = Blueprint("moderation", __name__)
 @bp.context_processor
 def moderation_labels():
     return {
+        "author_roles": AUTHOR_ROLES,
         "report_reasons": REPORT_REASONS,
         "revision_kinds": REVISION_KINDS,
         "revision_states": REVISION_STATES,
