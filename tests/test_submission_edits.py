@@ -369,3 +369,132 @@ def test_approved_submission_and_edit_reach_the_public_version(
     assert "are waiting for review" not in client.get("/account/initiatives").get_data(
         as_text=True
     )
+
+
+def test_my_initiatives_shows_why_an_edit_was_rejected_until_the_resident_edits_again(
+    app, client, auth, make_user, make_initiative
+):
+    resident = make_user()
+    moderator = make_user(role="moderator")
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    auth.login(resident.email)
+    edit(client, initiative_id, summary="Now with a raffle.")
+    auth.logout()
+    auth.login(moderator.email)
+    client.post(
+        f"/moderation/initiatives/{initiative_id}/reject",
+        data={"reject-reason": "A raffle is not co-production."},
+    )
+    auth.logout()
+    auth.login(resident.email)
+
+    page = client.get("/account/initiatives").get_data(as_text=True)
+    assert "The moderator did not accept your changes" in page
+    assert "A raffle is not co-production." in page
+    # The edit page starts again from the published version, not the rejected edit.
+    assert form_values(client.get(f"/initiatives/{initiative_id}/edit"))["summary"] == [
+        "Residents and the police walk the streets together."
+    ]
+
+    edit(client, initiative_id, summary="Now with a litter pick.")
+    page = client.get("/account/initiatives").get_data(as_text=True)
+    assert "A raffle is not co-production." not in page
+    assert "are waiting for review" in page
+
+
+def edit_drafts(app, initiative_id: int) -> list[Revision]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(Revision).where(
+                    Revision.initiative_id == initiative_id, Revision.state == "draft"
+                )
+            )
+        )
+
+
+def test_edit_of_a_published_initiative_with_problems_is_kept_as_an_unsent_draft(
+    app, client, auth, make_user, make_initiative
+):
+    resident = make_user()
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    with app.app_context():
+        published = initiative_content(db.session.get(Initiative, initiative_id))
+    auth.login(resident.email)
+
+    response = edit(
+        client, initiative_id, summary="Now with a litter pick.", started_on="31/31/2024"
+    )
+
+    assert response.status_code == 422
+    assert "Your changes are kept as a draft: not sent for review, not public" in (
+        response.get_data(as_text=True)
+    )
+    [draft] = edit_drafts(app, initiative_id)
+    assert (draft.kind, draft.author_id) == ("edit", resident.id)
+    assert draft.content["summary"] == "Now with a litter pick."
+    with app.app_context():
+        initiative = db.session.get(Initiative, initiative_id)
+        assert initiative.state == "published"
+        assert initiative_content(initiative) == published
+        assert db.session.scalar(select(Revision).where(Revision.state == "pending")) is None
+    # Public pages, the queue and the history know nothing of it.
+    assert b"litter pick" not in client.get(f"/initiatives/{initiative_id}-street-watch").data
+    assert b"litter pick" not in client.get(f"/initiatives/{initiative_id}/history").data
+    auth.logout()
+    auth.login(make_user(role="moderator").email)
+    assert b"Street watch" not in client.get("/moderation").data
+    auth.logout()
+
+    # Coming back, the resident carries on from the draft, and sending it uses it up.
+    auth.login(resident.email)
+    page = client.get(f"/initiatives/{initiative_id}/edit")
+    assert "Your changes are not sent yet" in page.get_data(as_text=True)
+    assert form_values(page)["summary"] == ["Now with a litter pick."]
+    assert "changes not sent yet" in client.get("/account/initiatives").get_data(as_text=True)
+    assert edit(client, initiative_id, started_on="2024-03-31").status_code == 302
+    assert edit_drafts(app, initiative_id) == []
+    with app.app_context():
+        pending = db.session.scalar(select(Revision).where(Revision.state == "pending"))
+        assert pending.content["summary"] == "Now with a litter pick."
+
+
+def test_adding_a_row_to_an_edit_of_a_published_initiative_keeps_the_draft(
+    app, client, auth, make_user, make_initiative
+):
+    resident = make_user()
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    auth.login(resident.email)
+
+    response = edit(client, initiative_id, "add_participant", summary="Bigger now.")
+    assert response.status_code == 200
+    edit(client, initiative_id, "add_outcome", summary="Bigger still.")
+
+    [draft] = edit_drafts(app, initiative_id)  # one draft, updated in place
+    assert draft.content["summary"] == "Bigger still."
+    with app.app_context():
+        assert db.session.get(Initiative, initiative_id).summary != "Bigger still."
+
+
+def test_withdrawing_discards_unsent_edit_drafts(app, client, auth, make_user, make_initiative):
+    resident = make_user()
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    auth.login(resident.email)
+    edit(client, initiative_id, "add_participant", summary="Bigger now.")
+    assert len(edit_drafts(app, initiative_id)) == 1
+    client.post(f"/initiatives/{initiative_id}/withdraw", data={})
+    assert edit_drafts(app, initiative_id) == []
+
+
+def test_an_unsent_draft_cannot_be_restored(app, client, auth, make_user, make_initiative):
+    resident = make_user()
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    auth.login(resident.email)
+    edit(client, initiative_id, "add_participant", summary="Bigger now.")
+    [draft] = edit_drafts(app, initiative_id)
+    auth.logout()
+    auth.login(make_user(role="moderator").email)
+    restore = f"/initiatives/{initiative_id}/history/{draft.number}/restore"
+    assert client.post(restore, data={}).status_code == 404
+    with app.app_context():
+        assert db.session.get(Initiative, initiative_id).summary != "Bigger now."

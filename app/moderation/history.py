@@ -34,11 +34,12 @@ class HistoryEntry:
 
 
 def list_revisions(initiative: Initiative) -> list[Revision]:
-    """The initiative's revisions, oldest first, with their authors and deciders."""
+    """The initiative's revisions, oldest first, with their authors and deciders (not a
+    resident's unsent draft of an edit: it is not a version yet)."""
     return list(
         db.session.scalars(
             select(Revision)
-            .where(Revision.initiative_id == initiative.id)
+            .where(Revision.initiative_id == initiative.id, Revision.state != "draft")
             .options(joinedload(Revision.author), joinedload(Revision.decided_by))
             .order_by(Revision.number)
         )
@@ -81,7 +82,7 @@ def restore_revision(moderator: User, initiative: Initiative, number: int) -> Re
     old = db.session.scalar(
         select(Revision).where(Revision.initiative_id == initiative.id, Revision.number == number)
     )
-    if old is None:
+    if old is None or old.state == "draft":
         raise LookupError(f"Initiative {initiative.id} has no revision {number}.")
     if old.state == "pending":
         raise ModerationError("A revision awaiting review is approved, not restored.")

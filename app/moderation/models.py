@@ -15,6 +15,7 @@ from app.initiatives.models import Initiative
 from app.timeutil import utcnow
 
 REVISION_STATES = {
+    "draft": "Draft, not sent",  # a resident's unsent edit: never public, never reviewed
     "pending": "Awaiting review",
     "changes_requested": "Changes requested",
     "approved": "Approved",

@@ -4,7 +4,9 @@ Who edits what decides where an edit goes (``editing_mode``):
 - "draft": the submitter's own initiative that was never published. Edits apply to the row;
   submitting records a pending "submission" revision holding exactly what was sent.
 - "review": the submitter's published initiative. The public version stays as it is; the edit
-  becomes a pending "edit" revision for a moderator to approve.
+  becomes a pending "edit" revision for a moderator to approve. Work not sent yet (a post with
+  problems, a row added or removed) is kept as a "draft" edit revision: never public, never in
+  the queue or the history, taken up again when they come back, replaced when they send it.
 - "moderator": a moderator's or admin's edit of anyone's initiative (or of their own once
   published). It applies at once, as an approved "moderator_edit" revision, and is audited.
 """
@@ -29,7 +31,10 @@ from app.search.services import reindex_initiative
 from app.timeutil import utcnow
 
 UNPUBLISHED_STATES = frozenset({"draft", "pending", "changes_requested"})
-OPEN_REVISION_STATES = ("pending", "changes_requested")
+# An author's latest edit in these states is what their edit page starts from.
+OPEN_REVISION_STATES = ("draft", "pending", "changes_requested")
+# ... and in these, what "My initiatives" tells them about (a rejection until they edit again).
+NOTICED_REVISION_STATES = (*OPEN_REVISION_STATES, "rejected")
 # What a list of one's initiatives does not show, so need not load.
 LIST_SKIPS = (
     Initiative.theme_links,
@@ -55,13 +60,16 @@ def editing_mode(user: User, initiative: Initiative | None) -> str:
 
 
 def open_edit(initiative: Initiative, author: User) -> Revision | None:
-    """The author's latest edit of the initiative, if it is still under review (or waiting
-    for the changes a moderator asked for)."""
+    """The author's latest edit of the initiative, if it is still open: a draft not sent yet,
+    under review, or waiting for the changes a moderator asked for."""
     return open_edits([initiative], author).get(initiative.id)
 
 
-def open_edits(initiatives: list[Initiative], author: User) -> dict[int, Revision]:
-    """For each of these initiatives, the author's open edit, if any (one query)."""
+def open_edits(
+    initiatives: list[Initiative], author: User, states: tuple[str, ...] = OPEN_REVISION_STATES
+) -> dict[int, Revision]:
+    """For each of these initiatives, the author's latest edit if it is in one of these
+    states (one query)."""
     if not initiatives:
         return {}
     revisions = db.session.scalars(
@@ -77,8 +85,14 @@ def open_edits(initiatives: list[Initiative], author: User) -> dict[int, Revisio
     return {
         initiative_id: revision
         for initiative_id, revision in latest.items()
-        if revision.state in OPEN_REVISION_STATES
+        if revision.state in states
     }
+
+
+def noticed_edits(initiatives: list[Initiative], author: User) -> dict[int, Revision]:
+    """The author's latest edit of each initiative while it is theirs to know about: a draft,
+    under review, changes asked for, or rejected (until they edit again)."""
+    return open_edits(initiatives, author, NOTICED_REVISION_STATES)
 
 
 def editable_content(initiative: Initiative | None, edit: Revision | None) -> dict[str, Any]:
@@ -114,9 +128,11 @@ def submit_for_review(
 def propose_edit(user: User, initiative: Initiative, content: dict[str, Any]) -> Revision | None:
     """Put an edit of a published initiative up for review; the public version stays.
 
-    An earlier edit by the same person still under review is replaced. Content equal to the
-    published version proposes nothing (and so withdraws any earlier edit).
+    An earlier edit by the same person still under review is replaced, and their draft of it
+    is used up. Content equal to the published version proposes nothing (and so withdraws any
+    earlier edit).
     """
+    _discard_edit_drafts(initiative, author=user)
     _withdraw_pending_revisions(initiative, kind="edit", author=user)
     if content == initiative_content(initiative):
         earlier = open_edit(initiative, user)
@@ -125,6 +141,24 @@ def propose_edit(user: User, initiative: Initiative, content: dict[str, Any]) ->
         db.session.flush()
         return None
     return add_revision(initiative, "edit", user, "pending", content=content)
+
+
+def keep_edit_draft(user: User, initiative: Initiative, content: dict[str, Any]) -> Revision:
+    """Keep a resident's unsent edit of their published initiative as a "draft" revision:
+    nothing public changes and nothing goes to review; their edit page starts from it."""
+    draft = db.session.scalar(
+        select(Revision).where(
+            Revision.initiative_id == initiative.id,
+            Revision.author_id == user.id,
+            Revision.kind == "edit",
+            Revision.state == "draft",
+        )
+    )
+    if draft is None:
+        return add_revision(initiative, "edit", user, "draft", content=content)
+    draft.content = content
+    draft.created_at = utcnow()
+    return draft
 
 
 def publish_edit(moderator: User, initiative: Initiative, content: dict[str, Any]) -> Revision:
@@ -151,6 +185,7 @@ def withdraw_initiative(user: User, initiative: Initiative) -> None:
     initiative.state = "archived"
     initiative.updated_at = utcnow()
     _withdraw_pending_revisions(initiative)
+    _discard_edit_drafts(initiative)
     record_action(
         user, "withdraw_initiative", "initiative", initiative.id, previous_state=previous_state
     )
@@ -180,6 +215,19 @@ def _apply(user: User, content: dict[str, Any], initiative: Initiative | None) -
     initiative.updated_at = utcnow()
     db.session.flush()
     return initiative
+
+
+def _discard_edit_drafts(initiative: Initiative, author: User | None = None) -> None:
+    """Unsent drafts of edits go once they are sent or the initiative is withdrawn: they
+    were never versions, so history keeps nothing of them."""
+    query = select(Revision).where(
+        Revision.initiative_id == initiative.id, Revision.state == "draft"
+    )
+    if author is not None:
+        query = query.where(Revision.author_id == author.id)
+    for draft in db.session.scalars(query):
+        db.session.delete(draft)
+    db.session.flush()
 
 
 def _withdraw_pending_revisions(

@@ -99,7 +99,7 @@ def my_initiatives():
     return render_template(
         "submissions/my_initiatives.html",
         pagination=pagination,
-        edits=services.open_edits(pagination.items, current_user),
+        edits=services.noticed_edits(pagination.items, current_user),
         states=STATES,
     )
 
@@ -124,7 +124,11 @@ def _submission_page(initiative: Initiative | None):
     valid = form.check(submitting, consent_needed=mode == "draft")
     content = form.content(_outcome_ids(initiative), _location_state(initiative))
     if not valid and mode != "draft":
-        return _render(form, initiative, mode, edit, 422)
+        saved = mode == "review"
+        if saved:  # keep what they typed, unsent, until they correct it
+            services.keep_edit_draft(current_user, initiative, content)
+            db.session.commit()
+        return _render(form, initiative, mode, edit, 422, saved=saved)
     if mode == "review":
         revision = services.propose_edit(current_user, initiative, content)
         db.session.commit()
@@ -255,14 +259,19 @@ def _suggest_neighbourhood(form: InitiativeForm, point: tuple[float, float]):
 
 
 def _keep_draft(form: InitiativeForm, initiative: Initiative | None, mode: str):
-    """Save what can be read, when this page edits a draft; returns (initiative, saved)."""
+    """Save what can be read, when this page edits a draft or a resident's unsent edit of a
+    published initiative; returns (initiative, saved)."""
+    content = form.content(_outcome_ids(initiative), _location_state(initiative))
+    if mode == "review":
+        services.keep_edit_draft(current_user, initiative, content)
+        db.session.commit()
+        return initiative, True
     saved = (
         mode == "draft"
         and bool(form.title.data)
         and (initiative is None or initiative.state != "pending")
     )
     if saved:
-        content = form.content(_outcome_ids(initiative), _location_state(initiative))
         initiative = services.save_draft(current_user, content, initiative)
         db.session.commit()
     return initiative, saved
