@@ -21,7 +21,8 @@
 # GEOCODER = "offline"
 
 # Nominatim server, used when GEOCODER = "nominatim". The public server allows one request a
-# second and requires a user agent that identifies the application with a contact address.
+# second and requires a user agent that identifies the application with a contact address:
+# the app refuses a NOMINATIM_USER_AGENT without an email or http(s) address in it.
 # NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 # NOMINATIM_SCHEME = "https"
 # NOMINATIM_USER_AGENT = "coproduce-example-council (webmaster@example.org)"
@@ -75,6 +76,7 @@
 # Reports of published initiatives ("report this").
 # RATELIMIT_REPORT = "5 per hour"
 # Place searches and reverse look-ups of the place pickers (/places/search, /places/reverse).
+# The neighbourhood suggestion (/places/neighbourhood) asks no geocoder and is not counted.
 # RATELIMIT_GEOCODE = "20 per minute;200 per hour"
 # Writes through the API with a bearer token (POST /api/v1/initiatives), per token holder.
 # RATELIMIT_API_WRITE = "10 per minute;100 per hour"
