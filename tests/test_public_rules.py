@@ -96,7 +96,6 @@ def test_published_initiative_is_public_and_cacheable(client, make_initiative):
 
 def rich_initiative(app, make_initiative, make_neighbourhood, size: int) -> int:
     """A published initiative with ``size`` participants and ``size`` verified outcomes."""
-
     participants = [
         {
             "sector": sector,
