@@ -72,6 +72,17 @@ def seed_demo_command(force: bool):
     click.echo(text + f"(Also written to {accounts_file}.)")
 
 
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search_command():
+    """Rebuild the full-text search index from the published initiatives."""
+    from app.search.services import reindex_all
+
+    indexed = reindex_all(db.session)
+    db.session.commit()
+    click.echo(f"Indexed {indexed} published initiatives for search.")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command):
+    for command in (create_user_command, seed_demo_command, reindex_search_command):
         app.cli.add_command(command)

@@ -246,6 +246,7 @@ def test_suspended_user_cannot_log_in_and_is_logged_out(app, client, auth, make_
 def rosa_records(app, make_user, make_initiative, make_neighbourhood):
     """A moderator, Rosa, with records in every part of the site: returns their ids."""
     from app.clusters.curation import create_cluster
+    from app.initiatives.content import initiative_content
     from app.initiatives.models import Initiative
     from app.moderation.reports import report_initiative
     from app.moderation.services import add_revision
@@ -272,6 +273,8 @@ def rosa_records(app, make_user, make_initiative, make_neighbourhood):
         published = db.session.get(Initiative, ids["published"])
         add_revision(published, "submission", user, "approved")
         add_revision(published, "edit", user, "pending", note="New times")
+        unsent = {**initiative_content(published), "contact_url": "mailto:rosa@example.org"}
+        add_revision(published, "edit", user, "draft", content=unsent)
         report_initiative(
             db.session.get(Initiative, someone_elses), "spam", "An advert.", reporter=user
         )
@@ -298,6 +301,7 @@ def test_personal_data_download(client, auth, rosa_records):
     assert [(r["kind"], r["state"]) for r in data["revisions"]] == [
         ("submission", "approved"),
         ("edit", "pending"),
+        ("edit", "draft"),  # an unsent edit is hers too
     ]
     assert [(r["reason"], r["details"]) for r in data["reports"]] == [("spam", "An advert.")]
     (token,) = data["api_tokens"]
@@ -348,7 +352,7 @@ def test_account_deletion_removes_unpublished_initiatives_and_detaches_the_rest(
         assert published.place_name == "14 Rosa Street"  # the public record stays
         revisions = db.session.scalars(select(Revision)).all()
         assert [(r.kind, r.state, r.author_id) for r in revisions] == [
-            ("submission", "approved", None)  # the pending edit went with her
+            ("submission", "approved", None)  # the pending and the unsent edit went with her
         ]
         (report,) = db.session.scalars(select(Report)).all()
         assert report.reporter_id is None

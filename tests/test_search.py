@@ -20,6 +20,16 @@ def search(app, text: str) -> set[int]:
         return set(db.session.scalars(query.with_only_columns(Initiative.id)))
 
 
+def indexed_ids(app) -> set[int]:
+    """The initiatives the search engine holds an entry for, whatever the public rule says."""
+    with app.app_context():
+        if db.session.get_bind().dialect.name == "sqlite":
+            return set(db.session.scalars(text("SELECT rowid FROM initiative_fts")))
+        return set(
+            db.session.scalars(text("SELECT id FROM initiative WHERE search_vector IS NOT NULL"))
+        )
+
+
 def ranked(app, text: str) -> list[int]:
     with app.app_context():
         ranking = search_ranking(text)
@@ -152,3 +162,38 @@ def test_postgres_search_is_a_gin_indexed_tsvector_of_published_initiatives(app,
     assert "USING gin (search_vector)" in definition
     assert kind == "tsvector"
     assert rows == {shown}
+
+
+def test_reindex_search_rebuilds_the_index_from_published_initiatives(app, make_initiative):
+    """`reindex-search` replaces stale entries: a street-precision place loses its door number."""
+    shown = make_initiative(title="Bin rota", place_name="14 Quarrydale Lane")
+    hidden = make_initiative(state="pending", title="Hidden hedgehog survey")
+    with app.app_context():
+        # What an index written before the street-precision place rule would hold.
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(text("DELETE FROM initiative_fts"))
+            for initiative_id, place in ((shown, "14 Quarrydale Lane"), (hidden, "hedgehog")):
+                db.session.execute(
+                    text(
+                        "INSERT INTO initiative_fts (rowid, title, summary, description, place,"
+                        " participants, outcomes) VALUES (:id, '', '', '', :place, '', '')"
+                    ),
+                    {"id": initiative_id, "place": place},
+                )
+        else:
+            db.session.execute(
+                text("UPDATE initiative SET search_vector = to_tsvector('simple', :place)"),
+                {"place": "14 Quarrydale Lane hedgehog"},
+            )
+        db.session.commit()
+    assert search(app, "14") == {shown}
+    assert indexed_ids(app) == {shown, hidden}
+
+    result = app.test_cli_runner().invoke(args=["reindex-search"])
+
+    assert result.exit_code == 0, result.output
+    assert "Indexed 1 published initiatives" in result.output
+    assert search(app, "quarrydale") == {shown}
+    assert search(app, "bin rota") == {shown}
+    assert search(app, "14") == set()
+    assert indexed_ids(app) == {shown}

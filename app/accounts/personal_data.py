@@ -14,12 +14,12 @@ from app.extensions import db
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.moderation.models import Report, Revision
+from app.submissions.services import OPEN_REVISION_STATES
 from app.timeutil import utcnow
 from app.tokens.models import ApiToken
 
 # Never public, so nothing of them outlives the account.
 UNPUBLISHED_STATES = frozenset({"draft", "pending", "changes_requested", "rejected"})
-OPEN_REVISION_STATES = ("pending", "changes_requested")
 
 
 def personal_data(user: User) -> dict[str, Any]:

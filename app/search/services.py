@@ -20,11 +20,11 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public, public_place_name
+from app.initiatives.public import is_public, public_place_name, published_initiatives
 from app.initiatives.vocabulary import SECTORS
 
 SEARCH_SCHEMA_OBJECTS = {"initiative_fts", "search_vector", "ix_initiative_search_vector"}
@@ -99,6 +99,38 @@ def reindex_initiative(initiative: Initiative, session: Session | None = None) -
         ),
         {"id": initiative.id, **search_text(initiative)},
     )
+
+
+def reindex_all(session: Session, batch_size: int = 500) -> int:
+    """Rebuild the whole search index from the published initiatives; returns how many.
+
+    For when what is indexed changes (a new public place rule, say), not for everyday use:
+    every save already keeps its initiative's entry up to date.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM initiative_fts"))
+    else:
+        session.execute(text("UPDATE initiative SET search_vector = NULL"))
+    indexed, after = 0, 0
+    while True:
+        batch = session.scalars(
+            published_initiatives()
+            .where(Initiative.id > after)
+            .order_by(Initiative.id)
+            .limit(batch_size)
+            .options(
+                selectinload(Initiative.participants),
+                selectinload(Initiative.outcomes),
+                selectinload(Initiative.neighbourhood),
+            )
+        ).all()
+        if not batch:
+            return indexed
+        for initiative in batch:
+            reindex_initiative(initiative, session)
+        indexed += len(batch)
+        after = batch[-1].id
+        session.expunge_all()
 
 
 def fts5_query(query: str) -> str | None:
