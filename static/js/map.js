@@ -436,7 +436,8 @@
           params.append(name, value);
         }
       });
-      if (!params.get("near")) {
+      // A typed place name the server looks up keeps its radius too.
+      if (!params.get("near") && !params.get("near_place")) {
         params.delete("radius_km");
         params.delete("place");
       }

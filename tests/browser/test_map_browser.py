@@ -355,6 +355,17 @@ def test_near_a_place_searches_on_request_and_sorts_by_distance(page, console, t
     )
 
 
+def test_a_place_typed_and_sent_with_the_filters_keeps_its_radius(page, console, tiles, demo):
+    page.goto("/map")
+    expect(page.locator(".map-cluster").first).to_be_visible()
+    page.get_by_label("Town or neighbourhood").fill("Bethnal Green")
+    page.get_by_label("Within").select_option("2 km")
+    page.get_by_role("button", name="Show on the map").click()  # not Search: the server looks
+
+    expect(page).to_have_url(re.compile(r"near=51\.5271,-0\.0553&radius_km=2&place=Bethnal"))
+    expect(page.get_by_label("Within")).to_have_value("2")
+
+
 def test_neighbourhood_page_shows_its_initiatives_on_a_small_map(page, console, tiles, demo):
     page.goto("/neighbourhoods/kirkstall")
     region = page.get_by_role("region", name="Map of initiatives in Kirkstall")
