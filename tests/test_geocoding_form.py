@@ -325,8 +325,11 @@ def test_a_place_name_submitted_without_finding_it_is_pending(
     data = complete_form(make_neighbourhood(), latitude="", longitude="")
     data["location_pending"] = values["location_pending"]
 
-    assert client.post("/initiatives/new", data=data).status_code == 302
+    response = client.post("/initiatives/new", data=data, follow_redirects=True)
 
+    assert "is not on the map yet: we will look it up and place it there later." in (
+        response.get_data(as_text=True)
+    )
     with app.app_context():
         initiative = saved_initiative(app)
         assert (initiative.state, initiative.location_state) == ("pending", "pending")

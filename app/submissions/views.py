@@ -50,6 +50,7 @@ EDIT_SENT = (
 EDIT_UNCHANGED = "You have not changed anything, so there is nothing to review."
 CHANGES_PUBLISHED = "Your changes are saved and published."
 CHANGES_SAVED = "Your changes are saved."
+PLACE_LATER = "“{place}” is not on the map yet: we will look it up and place it there later."
 DRAFT_SAVED = "Your draft is saved. Come back to it any time from “My initiatives”."
 DRAFT_SAVED_WAS_PENDING = (
     "Your draft is saved. It is no longer waiting for review: submit it again when it is ready."
@@ -152,11 +153,13 @@ def _submit(initiative: Initiative | None, content: dict):
             abort(403)
     initiative = services.submit_for_review(current_user, content, initiative)
     db.session.commit()
-    flash(
+    message = (
         f"Thank you: “{initiative.title}” is waiting for a moderator's review. "
-        "We will email you when they decide.",
-        "success",
+        "We will email you when they decide."
     )
+    if initiative.location_state == "pending":
+        message += f" {PLACE_LATER.format(place=initiative.place_name)}"
+    flash(message, "success")
     return redirect(url_for("submissions.my_initiatives"))
 
 
