@@ -340,8 +340,15 @@ def test_the_form_page_tells_a_new_place_name_will_be_placed_later(client, resid
     assert "we look it up after you save and put it on the map then" in page
 
 
-def test_a_place_the_geocoder_could_not_find_is_not_asked_again(
-    app, client, resident, make_initiative
+@pytest.mark.parametrize(
+    ("stored", "flag_in_form", "drop_flag"),
+    [
+        ("none", "", False),  # the geocoder found nothing: not asked again
+        ("pending", "1", True),  # a form without the flag keeps the stored state
+    ],
+)
+def test_a_place_name_without_a_point_keeps_its_stored_state(
+    app, client, resident, make_initiative, stored, flag_in_form, drop_flag
 ):
     initiative_id = make_initiative(
         submitter_id=resident.id,
@@ -349,31 +356,13 @@ def test_a_place_the_geocoder_could_not_find_is_not_asked_again(
         place_name="Hawksworth Road",
         latitude=None,
         longitude=None,
-        location_state="none",
+        location_state=stored,
     )
     values = form_values(client.get(f"/initiatives/{initiative_id}/edit"))
-    assert values["location_pending"] == [""]
+    assert values["location_pending"] == [flag_in_form]
+    if drop_flag:
+        del values["location_pending"]
     values["save_draft"] = ["1"]
     client.post(f"/initiatives/{initiative_id}/edit", data=values)
     with app.app_context():
-        assert db.session.get(Initiative, initiative_id).location_state == "none"
-
-
-def test_a_place_name_without_a_point_in_a_form_with_no_flag_keeps_the_stored_state(
-    app, client, resident, make_initiative
-):
-    initiative_id = make_initiative(
-        submitter_id=resident.id,
-        state="draft",
-        place_name="Hawksworth Road",
-        latitude=None,
-        longitude=None,
-        location_state="pending",
-    )
-    values = form_values(client.get(f"/initiatives/{initiative_id}/edit"))
-    assert values["location_pending"] == ["1"]
-    del values["location_pending"]
-    values["save_draft"] = ["1"]
-    client.post(f"/initiatives/{initiative_id}/edit", data=values)
-    with app.app_context():
-        assert db.session.get(Initiative, initiative_id).location_state == "pending"
+        assert db.session.get(Initiative, initiative_id).location_state == stored

@@ -28,14 +28,12 @@ from app.backup.document import (
 from app.backup.reader import Header, Row, TableStart, read_document
 from app.backup.schema import check_up_to_date
 from app.extensions import db
-from app.initiatives.models import Initiative
-from app.initiatives.public import published_only
 from app.maps.cells import rebuild_map_cells
-from app.search.services import reindex_initiative
+from app.search.services import reindex_all
 from app.themes.models import DEFAULT_THEMES, Theme
 from app.timeutil import utcnow
 
-BATCH = 1_000  # rows per insert statement, and initiatives per search-index batch
+BATCH = 1_000  # rows per insert statement
 
 
 class ImportRefused(Exception):
@@ -253,22 +251,3 @@ def _reset_sequences(connection: Connection) -> None:
             ),
             {"table": f'"{table.name}"', "column": column.name},
         )
-
-
-def reindex_all(session: Session) -> int:
-    """Put every published initiative into the search index; the number indexed."""
-    indexed, last_id = 0, 0
-    while True:
-        initiatives = session.scalars(
-            published_only(select(Initiative))
-            .where(Initiative.id > last_id)
-            .order_by(Initiative.id)
-            .limit(BATCH)
-        ).all()
-        if not initiatives:
-            return indexed
-        for initiative in initiatives:
-            reindex_initiative(initiative, session)
-        indexed += len(initiatives)
-        last_id = initiatives[-1].id
-        session.expunge_all()  # memory stays flat however many initiatives there are
