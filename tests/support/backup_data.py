@@ -135,12 +135,17 @@ def build_site(app: Flask) -> dict[str, Any]:
 
 
 def table_rows(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order."""
+    """Every row of every table, in primary-key order.
+
+    Floats are rounded to nine places: the map's cell sums are kept up to date step by step
+    on the site and rebuilt in one sum after a restore, and the order of additions may change
+    the last bits (well under a millimetre).
+    """
     with app.app_context():
         with db.engine.connect() as connection:
             return {
                 table.name: [
-                    tuple(row)
+                    tuple(round(value, 9) if isinstance(value, float) else value for value in row)
                     for row in connection.execute(select(table).order_by(*ordered_by_key(table)))
                 ]
                 for table in db.metadata.sorted_tables
