@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -354,6 +355,10 @@ def test_account_deletion_removes_unpublished_initiatives_and_detaches_the_rest(
         assert [(r.kind, r.state, r.author_id) for r in revisions] == [
             ("submission", "approved", None)  # the pending and the unsent edit went with her
         ]
+        # Restoring the kept version can never bring her name or address back.
+        (kept,) = revisions
+        assert kept.content["contact_url"] == "" and kept.content["credit"] == "anonymous"
+        assert "rosa@example.org" not in json.dumps(kept.content)
         (report,) = db.session.scalars(select(Report)).all()
         assert report.reporter_id is None
         assert db.session.scalars(select(ApiToken)).all() == []

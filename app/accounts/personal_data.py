@@ -103,17 +103,20 @@ def remove_personal_records(user: User) -> None:
         .where(Revision.author_id == user.id, Revision.state.in_(OPEN_REVISION_STATES))
         .execution_options(synchronize_session=False)
     )
+    kept = []
     for initiative in _initiatives_of(user):
         never_public = initiative.state == "archived" and initiative.published_at is None
         if initiative.state in UNPUBLISHED_STATES or never_public:
             db.session.delete(initiative)
             continue
+        kept.append(initiative.id)
         initiative.submitter_id = None
-        if initiative.credit == "name":
-            initiative.credit = "anonymous"
-        if user.email in (initiative.contact_url or "").lower():
-            initiative.contact_url = ""
+        for field, value in _without_person(initiative_content(initiative), user.email).items():
+            setattr(initiative, field, value)
         initiative.updated_at = utcnow()  # what embeds and feeds show changed
+    # Older versions too, so restoring one never brings the name or the address back.
+    for revision in _all(select(Revision).where(Revision.initiative_id.in_(kept))):
+        revision.content = {**revision.content, **_without_person(revision.content, user.email)}
     label = f"deleted user #{user.id}"
     db.session.execute(
         AuditEntry.__table__.update()
@@ -121,6 +124,16 @@ def remove_personal_records(user: User) -> None:
         .values(actor_label=label, actor_id=None)
     )
     db.session.flush()
+
+
+def _without_person(content: dict[str, Any], email: str) -> dict[str, Any]:
+    """The credit and contact fields of some content, with the person's name and email out."""
+    changed = {}
+    if content.get("credit") == "name":
+        changed["credit"] = "anonymous"
+    if email.lower() in (content.get("contact_url") or "").lower():
+        changed["contact_url"] = ""
+    return changed
 
 
 def _initiatives_of(user: User) -> list[Initiative]:
