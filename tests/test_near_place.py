@@ -136,3 +136,18 @@ def test_the_place_box_is_there_without_javascript(client, path):
     # Nothing around the box is hidden: only the script's Search button waits for map.js.
     before = page[page.index("</legend>", page.index(label.group(0)) - 600) : field.start()]
     assert " hidden" not in before
+
+
+def test_place_names_share_the_place_search_budget_and_plain_pages_spend_none(
+    app, client, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RATELIMIT_GEOCODE", "3 per minute")
+    for _ in range(5):  # pages without a place name never count
+        assert client.get("/initiatives?theme=safety").status_code == 200
+    assert client.get("/initiatives?near_place=Bethnal+Green").status_code == 302
+    assert client.get("/map?near_place=Leeds").status_code == 302
+    assert client.get("/places/search?q=York").status_code == 200
+    refused = client.get("/themes/safety?near_place=Armley")  # one budget for all of them
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert client.get("/initiatives?theme=safety").status_code == 200

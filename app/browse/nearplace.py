@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from flask import request
 from werkzeug.datastructures import MultiDict
 
 from app.filters import DECIMALS, FILTER_NAMES, filter_pairs, parse_filters
@@ -23,6 +24,7 @@ from app.places.geocoding import (
     nearest,
     normalise_query,
 )
+from app.ratelimits import limit_place_lookups
 
 NEAR_PLACE = "near_place"
 PLACE_LABEL = "place"
@@ -30,6 +32,11 @@ SAME_PLACE_KM = 0.2  # a point this close to a match is that match
 UNAVAILABLE = (
     "The place search is not available just now. Try again later, or type a point (latitude "
     "and longitude) instead."
+)
+
+# A page asked for a place by name spends the client's place-search budget, as the pickers do.
+limit_near_place = limit_place_lookups(
+    exempt_when=lambda: not normalise_query(request.args.get(NEAR_PLACE, ""))
 )
 
 

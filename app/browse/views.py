@@ -10,7 +10,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.browse import services
-from app.browse.nearplace import NEAR_PLACE, filtered_address, find_near_place
+from app.browse.nearplace import (
+    NEAR_PLACE,
+    filtered_address,
+    find_near_place,
+    limit_near_place,
+)
 from app.extensions import db
 from app.filters import FACETS, facet_counts, filter_pairs, is_slug, parse_filters
 from app.initiatives.services import initiative_url
@@ -23,12 +28,14 @@ FIXED_ATTRIBUTES = {"theme": "themes", "neighbourhood": "neighbourhoods"}
 
 
 @bp.route("/initiatives")
+@limit_near_place
 def list_initiatives():
     """Every published initiative, filtered, sorted and paged as the query string says."""
     return _render_listing("browse/list.html")
 
 
 @bp.route("/themes/<slug>")
+@limit_near_place
 def show_theme(slug: str):
     """A theme's published initiatives, with every other filter."""
     theme = _find_or_404(Theme, slug)
@@ -36,6 +43,7 @@ def show_theme(slug: str):
 
 
 @bp.route("/neighbourhoods/<slug>")
+@limit_near_place
 def show_neighbourhood(slug: str):
     """A neighbourhood's published initiatives, with every other filter."""
     neighbourhood = _find_or_404(Neighbourhood, slug)

@@ -8,7 +8,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.browse import services as browse
-from app.browse.nearplace import NEAR_PLACE, filtered_address, find_near_place
+from app.browse.nearplace import (
+    NEAR_PLACE,
+    filtered_address,
+    find_near_place,
+    limit_near_place,
+)
 from app.browse.views import initiative_url
 from app.errors import json_error
 from app.filters import (
@@ -26,6 +31,7 @@ RADIUS_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0)
 
 
 @bp.route("/map")
+@limit_near_place
 def show_map():
     """The map of published initiatives for the filters and view in the address."""
     near_place = find_near_place(request.args)

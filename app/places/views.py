@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import MESSAGES, json_error
-from app.extensions import limiter
 from app.places import services
 from app.places.cli import geocode_command
 from app.places.geocoding import (
@@ -18,6 +17,7 @@ from app.places.geocoding import (
     normalise_query,
     reverse_place,
 )
+from app.ratelimits import limit_place_lookups
 
 # cli_group=None: the command is ``flask --app app geocode``.
 bp = Blueprint("places", __name__, url_prefix="/places", cli_group=None)
@@ -28,9 +28,7 @@ UNAVAILABLE = (
     "longitude."
 )
 # Both endpoints share one budget per client: each may cost a request to the geocoder.
-limit_lookups = limiter.shared_limit(
-    lambda: current_app.config["RATELIMIT_GEOCODE"], scope="places", methods=["GET"]
-)
+limit_lookups = limit_place_lookups()
 
 
 @bp.get("/search")
