@@ -59,31 +59,37 @@ def public_point(
     )
 
 
-# Which door, not which street: "Flat 3", "Unit 2b", "Apartment C", "14", "14a", "No. 14",
-# "14-16", "3/14", in any order before the street's name.
-DOOR = re.compile(
-    r"^(?:(?:flat|apartment|apt|unit|suite|room|studio|maisonette)"
-    r"(?:\.?\s*\d+[a-z]?|(?:\.\s*|\s+)[a-z])\b"
-    r"|(?:no\.?\s*)?\d+[a-z]?(?:\s*[-–/]\s*\d+[a-z]?)?\b)[\s,]*",
+# Which door, not which street. A flat or unit ("Flat 3", "Unit 2b", "Apt. C", "Flat 1.2") and
+# any number standing on its own ("14", "14a", "No. 14", "#14", "14-16", "3/14", "12 & 14"),
+# wherever they stand. Numbers inside words stay: road numbers (A65), ordinals (1st), districts.
+FLAT = re.compile(
+    r"\b(?:flat|apartment|apt|unit|suite|room|studio|maisonette)"
+    r"(?:\.?\s*\d+[a-z]?(?:\s*[-–/.]\s*\d+[a-z]?)*|(?:\.\s*|\s+)[a-z])(?!\w)",
     re.IGNORECASE,
 )
-# A house number after the street's name, as some write it: "Hidden Lane 14".
-TRAILING_NUMBER = re.compile(r"\s+(?:no\.?\s*)?\d+[a-z]?$", re.IGNORECASE)
+NUMBER = re.compile(
+    r"(?<!\w)(?:no\.?\s*|#\s*)?\d+[a-z]?(?:\s*[-–/&.]\s*\d+[a-z]?)*(?!\w)", re.IGNORECASE
+)
 # A full UK postcode ("LS6 2AB", "EC1A1BB"): its outward half names a district, the rest a street.
 POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*\d[a-z]{2}\b", re.IGNORECASE)
+LEFTOVER = " \t,.;:&/#-–"
+PLACEHOLDER = 0xE000  # Unicode's private use area: never typed, never a word character
 
 
 def street_place_text(text: str) -> str:
     """Place text without the door: house and flat numbers go, a postcode keeps its district."""
-    parts = []
-    for part in text.split(","):
-        part = POSTCODE.sub(lambda match: match.group(1).upper(), part.strip())
-        while DOOR.match(part):
-            part = DOOR.sub("", part, count=1)
-        part = TRAILING_NUMBER.sub("", part)
-        if part.strip():
-            parts.append(part.strip())
-    return ", ".join(parts)
+    return ", ".join(filter(None, (_without_door(part) for part in text.split(","))))
+
+
+def _without_door(part: str) -> str:
+    districts = [match.group(1).upper() for match in POSTCODE.finditer(part)]
+    # Each postcode waits as one private character (no digit for NUMBER to take).
+    marks = iter(range(PLACEHOLDER, PLACEHOLDER + len(districts)))
+    part = POSTCODE.sub(lambda _match: chr(next(marks)), part)
+    part = NUMBER.sub(" ", FLAT.sub(" ", part))
+    for index, district in enumerate(districts):
+        part = part.replace(chr(PLACEHOLDER + index), district)
+    return " ".join(part.split()).strip(LEFTOVER)
 
 
 def public_place_name(initiative: Initiative) -> str:
