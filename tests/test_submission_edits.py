@@ -476,6 +476,30 @@ def test_adding_a_row_to_an_edit_of_a_published_initiative_keeps_the_draft(
         assert db.session.get(Initiative, initiative_id).summary != "Bigger still."
 
 
+def test_a_draft_answering_a_moderators_request_keeps_the_request_in_sight(
+    app, client, auth, make_user, make_initiative
+):
+    resident = make_user()
+    initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")
+    auth.login(resident.email)
+    assert edit(client, initiative_id, summary="Now with a litter pick.").status_code == 302
+    with app.app_context():
+        sent = db.session.scalar(select(Revision).where(Revision.state == "pending"))
+        sent.state, sent.note = "changes_requested", "Say which streets, please."
+        db.session.commit()
+
+    # Without JavaScript, adding a row keeps an unsent draft above the request.
+    edit(client, initiative_id, "add_participant", summary="Litter pick on Moor Road.")
+
+    [draft] = edit_drafts(app, initiative_id)
+    assert draft.note == "Say which streets, please."
+    page = client.get(f"/initiatives/{initiative_id}/edit").get_data(as_text=True)
+    assert "Your changes are not sent yet" in page
+    assert "Say which streets, please." in page
+    mine = client.get("/account/initiatives").get_data(as_text=True)
+    assert "changes not sent yet" in mine and "Say which streets, please." in mine
+
+
 def test_withdrawing_discards_unsent_edit_drafts(app, client, auth, make_user, make_initiative):
     resident = make_user()
     initiative_id = make_initiative(submitter_id=resident.id, title="Street watch")

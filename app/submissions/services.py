@@ -155,7 +155,10 @@ def keep_edit_draft(user: User, initiative: Initiative, content: dict[str, Any])
         )
     )
     if draft is None:
-        return add_revision(initiative, "edit", user, "draft", content=content)
+        # A draft answering a moderator's request keeps the request in sight.
+        asked = open_edit(initiative, user)
+        note = asked.note if asked is not None and asked.state == "changes_requested" else ""
+        return add_revision(initiative, "edit", user, "draft", content=content, note=note)
     draft.content = content
     draft.created_at = utcnow()
     return draft
