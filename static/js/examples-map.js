@@ -57,7 +57,7 @@
     var dot = element("span", prefix + "-marker__dot");
     dot.style.backgroundColor = COLOUR.test(point.colour || "") ? point.colour : DEFAULT_COLOUR;
     var pin = L.marker([point.lat, point.lon], {
-      icon: L.divIcon({ html: dot, className: prefix + "-marker", iconSize: [20, 20] }),
+      icon: L.divIcon({ html: dot, className: prefix + "-marker", iconSize: [24, 24] }),
       title: String(point.title),
       keyboard: true,
       riseOnHover: true

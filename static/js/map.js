@@ -289,7 +289,7 @@
       var dot = element("span", "map-marker__dot");
       dot.style.backgroundColor = safeColour(properties.colour);
       var marker = L.marker(latlng, {
-        icon: L.divIcon({ html: dot, className: "map-marker", iconSize: [20, 20] }),
+        icon: L.divIcon({ html: dot, className: "map-marker", iconSize: [24, 24] }),
         title: String(properties.title),
         keyboard: true,
         riseOnHover: true

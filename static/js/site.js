@@ -7,4 +7,21 @@
   if (summary) {
     summary.focus();
   }
+
+  // On a narrow screen a wide table scrolls sideways (site.css). While it does, it takes
+  // keyboard focus, so it can be scrolled with the arrow keys too (WCAG 2.1.1).
+  var tables = document.querySelectorAll(".table");
+  function focusScrollingTables() {
+    tables.forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth) {
+        table.setAttribute("tabindex", "0");
+      } else {
+        table.removeAttribute("tabindex");
+      }
+    });
+  }
+  if (tables.length) {
+    focusScrollingTables();
+    window.addEventListener("resize", focusScrollingTables);
+  }
 })();
