@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.initiatives.examples import example_text
+from app.initiatives.links import contact_link
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, STAGES, STATES, STATUSES
@@ -14,7 +15,6 @@ from app.markdown import render_markdown
 from app.moderation.models import Report, Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_condition
-from app.submissions.fields import contact_link
 from app.themes.models import Theme
 from tests.factories import TEST_PASSWORD
 

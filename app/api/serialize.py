@@ -17,9 +17,10 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.extensions import db
 from app.initiatives.examples import example_text
+from app.initiatives.links import contact_anchor
 from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import MAX_DECIMALS, public_place_name, public_precision
-from app.initiatives.services import contact_link, credit_line, initiative_url
+from app.initiatives.services import credit_line, initiative_url
 from app.markdown import render_markdown
 from app.organisations.models import Organisation
 from app.timeutil import iso_time
@@ -87,7 +88,7 @@ def neighbourhood_brief(initiative: Initiative) -> dict[str, str] | None:
 
 def initiative_item(initiative: Initiative) -> dict[str, Any]:
     """An initiative as it appears in lists."""
-    contact = contact_link(initiative.contact_url)
+    contact = contact_anchor(initiative.contact_url)
     return {
         "id": initiative.id,
         "title": initiative.title,

@@ -51,6 +51,12 @@ def contact_link(text: str | None) -> str | None:
     return web_link(text)
 
 
+def contact_anchor(contact: str | None) -> tuple[str, str] | None:
+    """(href, text) to show a stored contact as a link, or None when it is not one."""
+    link = contact_link(contact)
+    return (link, contact_text(link)) if link else None
+
+
 def contact_text(link: str) -> str:
     """What a person reads and edits for a contact link: the address without mailto:."""
     return link[len(MAILTO) :] if link.lower().startswith(MAILTO) else link

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.initiatives import links
-from app.initiatives.links import web_link as web_link  # pages check evidence links with it
 from app.initiatives.models import Initiative, Outcome
 from app.permissions import can_on_initiative
 
@@ -52,13 +50,6 @@ def credit_line(initiative: Initiative) -> str:
     if initiative.credit == "name" and initiative.submitter is not None:
         return f"Submitted by {initiative.submitter.display_name}"
     return f"Submitted by {resident_of(initiative)}"
-
-
-def contact_link(contact: str | None) -> tuple[str, str] | None:
-    """(href, text) for an initiative's contact: a website or an email address, else None
-    (by the rule in app.initiatives.links that the forms check on the way in)."""
-    link = links.contact_link(contact)
-    return (link, links.contact_text(link)) if link else None
 
 
 def initiative_url(initiative: Initiative, **options) -> str:

@@ -6,14 +6,13 @@ from flask import Blueprint, abort, redirect, render_template
 from flask_login import current_user
 
 from app.initiatives.examples import example_text, format_number, outcome_figures
+from app.initiatives.links import contact_anchor, web_link
 from app.initiatives.profile import coproduction_profile
 from app.initiatives.public import is_public, public_place_name, public_point_note
 from app.initiatives.services import (
-    contact_link,
     credit_line,
     find_viewable_initiative,
     initiative_url,
-    web_link,
 )
 from app.initiatives.vocabulary import SECTORS, STAGES, STATES, STATUSES
 
@@ -45,7 +44,7 @@ def show_initiative(initiative_id: int, slug: str):
         canonical_url=initiative_url(initiative, _external=True),
         example=example_text(initiative),
         credit=credit_line(initiative),
-        contact=contact_link(initiative.contact_url),
+        contact=contact_anchor(initiative.contact_url),
         profile=coproduction_profile(initiative),
         public_point_note=public_point_note(initiative),
         public_place_name=public_place_name(initiative),

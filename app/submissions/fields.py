@@ -15,7 +15,6 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
 
 from app.initiatives.links import contact_link, web_link
-from app.initiatives.links import contact_text as contact_text  # forms read it from here
 
 NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
 WHOLE_NUMBER_MESSAGE = "Enter a whole number, like 12."

@@ -16,6 +16,7 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from app.forms import Form, select_choices, strip_whitespace
+from app.initiatives.links import contact_link, contact_text
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, STAGES, STATUSES
 from app.submissions.fields import (
     CheckboxesField,
@@ -24,8 +25,6 @@ from app.submissions.fields import (
     NumberField,
     RadiosField,
     check_contact_link,
-    contact_link,
-    contact_text,
     iso_date,
     length,
     parsed,
