@@ -237,6 +237,14 @@ def _read_near(given: list[str]) -> tuple[float, float]:
     return lat, lon
 
 
+def parse_near(text: str) -> tuple[float, float] | None:
+    """A ``near`` value (``lat,lon``) read as the filters read it, or None when it is not one."""
+    try:
+        return _read_near([text])
+    except FilterError:
+        return None
+
+
 def _read_radius(given: list[str]) -> float:
     text = _single("radius_km", given)
     if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):

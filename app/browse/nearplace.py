@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from app.filters import DECIMALS, FILTER_NAMES, filter_pairs, parse_filters
+from app.filters import DECIMALS, FILTER_NAMES, filter_pairs, parse_filters, parse_near
 from app.places.geocoding import (
     MAX_QUERY_LENGTH,
     GeocodingUnavailable,
@@ -49,6 +49,10 @@ class NearPlace:
     error: str = ""
     status: int = 200
 
+    def with_problem(self, errors: dict[str, str], status: int) -> tuple[dict[str, str], int]:
+        """A page's field errors and status, with why this place gave no point beside its field."""
+        return {**errors, NEAR_PLACE: self.error}, max(status, self.status)
+
 
 def find_near_place(args: MultiDict) -> NearPlace | None:
     """Look up ``near_place`` (None when it is not given): the query with ``near`` set to the
@@ -69,7 +73,7 @@ def find_near_place(args: MultiDict) -> NearPlace | None:
             "a point (latitude and longitude) instead."
         )
         return NearPlace(text, error=message, status=400)
-    chosen = _typed_point(args.get("near", ""))
+    chosen = parse_near(args.get("near", ""))
     if chosen is None or nearest(*chosen, places, SAME_PLACE_KM) is None:
         chosen = (places[0].latitude, places[0].longitude)
     near = ",".join(str(round(number, DECIMALS)) for number in chosen)
@@ -95,13 +99,3 @@ def filtered_address(
         pairs.append((PLACE_LABEL, label))
     query = urlencode(pairs, safe=",")
     return path + ("?" + query if query else "")
-
-
-def _typed_point(text: str) -> tuple[float, float] | None:
-    try:
-        latitude, longitude = (float(part) for part in text.split(","))
-    except ValueError:
-        return None
-    if not (abs(latitude) <= 90 and abs(longitude) <= 180):  # also refuses nan
-        return None
-    return latitude, longitude

@@ -11,7 +11,6 @@ from werkzeug.datastructures import MultiDict
 
 from app.browse import services
 from app.browse.nearplace import (
-    NEAR_PLACE,
     filtered_address,
     find_near_place,
     limit_near_place,
@@ -99,8 +98,7 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
 
     status = 400 if errors else 200
     if near_place:  # not found, or no geocoder: said beside the field, the rest still listed
-        errors = {**errors, NEAR_PLACE: near_place.error}
-        status = max(status, near_place.status)
+        errors, status = near_place.with_problem(errors, status)
     return render_template(
         template,
         listing=listing,

@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from app.browse import services as browse
 from app.browse.nearplace import (
-    NEAR_PLACE,
     filtered_address,
     find_near_place,
     limit_near_place,
@@ -55,8 +54,7 @@ def show_map():
         options = browse.filter_options(request.args, None)
     status = 400 if errors else 200
     if near_place:  # not found, or no geocoder: said beside the field, the rest still shown
-        errors = {**errors, NEAR_PLACE: near_place.error}
-        status = max(status, near_place.status)
+        errors, status = near_place.with_problem(errors, status)
     return render_template(
         "maps/map.html",
         errors=errors,
