@@ -13,13 +13,11 @@ from app.clusters.models import Cluster
 from app.extensions import db
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
+from app.initiatives.public import is_public
 from app.moderation.models import Report, Revision
 from app.submissions.services import OPEN_REVISION_STATES
 from app.timeutil import utcnow
 from app.tokens.models import ApiToken
-
-# Never public, so nothing of them outlives the account.
-UNPUBLISHED_STATES = frozenset({"draft", "pending", "changes_requested", "rejected"})
 
 
 def personal_data(user: User) -> dict[str, Any]:
@@ -105,9 +103,8 @@ def remove_personal_records(user: User) -> None:
     )
     kept = []
     for initiative in _initiatives_of(user):
-        never_public = initiative.state == "archived" and initiative.published_at is None
-        if initiative.state in UNPUBLISHED_STATES or never_public:
-            db.session.delete(initiative)
+        if initiative.published_at is None and not is_public(initiative):
+            db.session.delete(initiative)  # never public: nothing of it outlives the account
             continue
         kept.append(initiative.id)
         initiative.submitter_id = None

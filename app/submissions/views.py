@@ -125,10 +125,7 @@ def _submission_page(initiative: Initiative | None):
     valid = form.check(submitting, consent_needed=mode == "draft")
     content = form.content(_outcome_ids(initiative), _location_state(initiative))
     if not valid and mode != "draft":
-        saved = mode == "review"
-        if saved:  # keep what they typed, unsent, until they correct it
-            services.keep_edit_draft(current_user, initiative, content)
-            db.session.commit()
+        initiative, saved = _keep_draft(form, initiative, mode)  # unsent, until corrected
         return _render(form, initiative, mode, edit, 422, saved=saved)
     if mode == "review":
         revision = services.propose_edit(current_user, initiative, content)
