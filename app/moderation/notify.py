@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import smtplib
+from flask import render_template, request
 
-from flask import current_app, render_template, request
-
-from app.mail import send_mail
+from app.mail import SEND_ERRORS, send_mail
 from app.moderation.services import Decision
 
 MY_INITIATIVES_PATH = "/account/initiatives"
@@ -42,10 +40,7 @@ def mail_decision(decision: Decision) -> bool:
     )
     try:
         send_mail(recipient.email, subject, body)
-    except (OSError, smtplib.SMTPException):
-        current_app.logger.exception(
-            "Could not mail %s about initiative %s", recipient.email, initiative.id
-        )
+    except SEND_ERRORS:  # send_mail has kept the message in the outbox and logged why
         return False
     return True
 
