@@ -39,6 +39,7 @@ from app.extensions import db  # noqa: E402
 from app.filters import apply_filters, parse_filters  # noqa: E402
 from app.initiatives.models import Initiative  # noqa: E402
 from app.initiatives.public import published_initiatives  # noqa: E402
+from app.maps.cells import cell_totals  # noqa: E402
 from app.maps.grid import CELL_BITS, TILE_BITS, view_bbox  # noqa: E402
 from app.maps.models import MapCell, MapPoint  # noqa: E402
 
@@ -81,16 +82,7 @@ def naive_query(query_string: str, zoom: int):
     column = func.floor((longitude + 180.0) / 360.0 * cells)
     row = func.floor((0.5 - func.ln((1 + sine) / (1 - sine)) / (4 * math.pi)) * cells)
     query = published_initiatives().with_only_columns(
-        column,
-        row,
-        func.count(),
-        func.sum(longitude),
-        func.sum(latitude),
-        func.min(longitude),
-        func.min(latitude),
-        func.max(longitude),
-        func.max(latitude),
-        func.min(Initiative.id),
+        column, row, *cell_totals(longitude, latitude, Initiative.id)
     )
     return apply_filters(query, initiative_filter).group_by(column, row)
 

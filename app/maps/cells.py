@@ -72,9 +72,13 @@ def shifted(column: ColumnElement[int], bits: int) -> ColumnElement[int]:
     return column.op(">>", return_type=BigInteger)(literal_column(str(int(bits))))
 
 
-def cell_totals() -> list[ColumnElement]:
-    """A cell's aggregates over its map points, in ``map_cell``'s order after zoom, key, cell."""
-    longitude, latitude = MapPoint.longitude, MapPoint.latitude
+def cell_totals(
+    longitude: ColumnElement[float] = MapPoint.longitude,
+    latitude: ColumnElement[float] = MapPoint.latitude,
+    initiative_id: ColumnElement[int] = MapPoint.initiative_id,
+) -> list[ColumnElement]:
+    """A cell's aggregates over its map points (or any rows with these columns), in
+    ``map_cell``'s order after zoom, key, cell."""
     return [
         func.count(),
         func.sum(longitude),
@@ -83,7 +87,7 @@ def cell_totals() -> list[ColumnElement]:
         func.min(latitude),
         func.max(longitude),
         func.max(latitude),
-        func.min(MapPoint.initiative_id),
+        func.min(initiative_id),
     ]
 
 
