@@ -15,6 +15,13 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.demo import seed_demo
+from app.extensions import db
+from app.initiatives.public import published_initiatives
+from tests.factories import TEST_PASSWORD
+from tests.support.mail import free_port
+from tests.support.tiles import TileServer
+
 BROWSER_FOLDER = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_MS = 10_000
 CHROMIUM_ARGS = [
@@ -113,3 +120,43 @@ def page(request, browser, live_server):
         yield page
     finally:
         context.close()
+
+
+# Shared by the map, place picker, cluster, embed and accessibility tests.
+
+
+@pytest.fixture
+def tiles(app, monkeypatch):
+    """Serve map tiles from a loopback stub for this test."""
+    with TileServer() as server:
+        monkeypatch.setitem(app.config, "TILE_URL", server.url)
+        yield server
+
+
+@pytest.fixture
+def no_tiles(app, monkeypatch):
+    """Point the map's tiles at a closed port: every tile fails."""
+    monkeypatch.setitem(
+        app.config, "TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+    )
+
+
+@pytest.fixture
+def demo(app):
+    """The whole demo data set, with one account per role; returns how many are published."""
+    with app.app_context():
+        seed_demo(password_for=lambda _role: TEST_PASSWORD)
+        db.session.commit()
+        return len(db.session.scalars(published_initiatives()).all())
+
+
+@pytest.fixture
+def console(page):
+    """Every console message and page error of the test's page."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.on("pageerror", lambda error: messages.append(f"page error: {error}"))
+    yield messages
+    violations = [text for text in messages if "Content Security Policy" in text]
+    assert violations == [], violations
+    assert not [text for text in messages if text.startswith("page error")], messages

@@ -15,13 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from app.clusters.models import Cluster
-from app.demo import DEMO_ACCOUNTS, seed_demo
+from app.demo import DEMO_ACCOUNTS
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.neighbourhoods.models import Neighbourhood
 from app.themes.models import Theme
-from tests.browser.test_map_browser import TileServer
 from tests.factories import TEST_PASSWORD
 
 try:
@@ -84,22 +83,6 @@ CHECKS = {
     "admin-users": Check("/admin/users", "admin"),
     "embed-cards": Check("/embed/initiatives?layout=cards"),
 }
-
-
-@pytest.fixture
-def demo(app):
-    """The whole demo data set, with one account per role."""
-    with app.app_context():
-        seed_demo(password_for=lambda _role: TEST_PASSWORD)
-        db.session.commit()
-
-
-@pytest.fixture
-def tiles(app, monkeypatch):
-    """Map tiles from the loopback stub, never the internet."""
-    with TileServer() as server:
-        monkeypatch.setitem(app.config, "TILE_URL", server.url)
-        yield server
 
 
 def demo_names(app) -> dict[str, str]:

@@ -3,21 +3,11 @@ point, with popups made of text, and still shows them when tiles cannot load."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.support.mail import free_port
 from tests.test_clusters import create_cluster
 
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert("x")</script>'
-
-
-@pytest.fixture
-def no_tiles(app, monkeypatch):
-    """Tiles from a closed loopback port: the map must do without them."""
-    monkeypatch.setitem(
-        app.config, "TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
-    )
 
 
 def test_cluster_map_shows_each_example_with_a_text_popup(

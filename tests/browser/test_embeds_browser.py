@@ -8,19 +8,10 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.support.blog import BlogServer
-from tests.support.mail import free_port
 from tests.test_clusters import create_cluster
 
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert("x")</script>'
 FIT_TOLERANCE_PX = 3
-
-
-@pytest.fixture
-def no_tiles(app, monkeypatch):
-    """Tiles from a closed loopback port: maps still show their markers, never the internet."""
-    monkeypatch.setitem(
-        app.config, "TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
-    )
 
 
 @pytest.fixture

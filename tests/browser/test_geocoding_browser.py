@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
-from tests.browser.test_map_browser import TileServer
 from tests.conftest import TEST_PASSWORD
 from tests.support.fake_nominatim import FakeNominatim, use_nominatim
 from tests.support.mail import free_port
@@ -21,17 +20,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture skips these tests (or fails them when CI is set)
     expect = None
-
-
-@pytest.fixture
-def console(page):
-    """Every console message and page error; none may be a CSP violation or a script error."""
-    messages: list[str] = []
-    page.on("console", lambda message: messages.append(message.text))
-    page.on("pageerror", lambda error: messages.append(f"page error: {error}"))
-    yield messages
-    assert [text for text in messages if "Content Security Policy" in text] == []
-    assert [text for text in messages if text.startswith("page error")] == []
 
 
 @pytest.fixture
@@ -115,14 +103,6 @@ def test_unavailable_geocoder_posts_the_form_which_saves_it_pending(
 
 
 # The map picker: a click or a dragged pin fills the point; typed coordinates move the pin.
-
-
-@pytest.fixture
-def tiles(app, monkeypatch):
-    """Map tiles from a loopback stub (as in test_map_browser.py)."""
-    with TileServer() as server:
-        monkeypatch.setitem(app.config, "TILE_URL", server.url)
-        yield server
 
 
 @pytest.fixture

@@ -7,18 +7,9 @@ policy follows TILE_URL, and no test may see a CSP violation in the console.
 from __future__ import annotations
 
 import re
-import struct
-import threading
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from app.extensions import db
-from app.initiatives.public import published_initiatives
-from tests.factories import TEST_PASSWORD
-from tests.support.mail import free_port
 
 try:
     from playwright.sync_api import Page, expect
@@ -36,106 +27,6 @@ XSS_TITLES = (
 ACTIVE = "img, svg:not(.swatch), script, b, [onerror], [onload], [onmouseover]"
 LEEDS = (53.8008, -1.5491)
 MANCHESTER = (53.4808, -2.2426)
-
-
-def tile_png(size: int = 256) -> bytes:
-    """A plain 256×256 PNG with a faint grid, made without an imaging library."""
-    rows = b"".join(
-        b"\x00"
-        + b"".join(
-            bytes((200, 210, 200) if x % 64 == 0 or y % 64 == 0 else (236, 240, 232))
-            for x in range(size)
-        )
-        for y in range(size)
-    )
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        checksum = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + checksum
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-class TileServer:
-    """A tile server on loopback answering /{z}/{x}/{y}.png with one PNG; counts requests."""
-
-    def __init__(self):
-        tile = tile_png()
-        requested: list[str] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                requested.append(self.path)
-                if not re.fullmatch(r"/\d+/\d+/\d+\.png", self.path):
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(tile)))
-                self.end_headers()
-                self.wfile.write(tile)
-
-            def log_message(self, *_args):
-                pass
-
-        self.requested = requested
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/{{z}}/{{x}}/{{y}}.png"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-
-@pytest.fixture
-def tiles(app, monkeypatch):
-    """Serve map tiles from a loopback stub for this test."""
-    with TileServer() as server:
-        monkeypatch.setitem(app.config, "TILE_URL", server.url)
-        yield server
-
-
-@pytest.fixture
-def no_tiles(app, monkeypatch):
-    """Point the map's tiles at a closed port: every tile fails."""
-    monkeypatch.setitem(
-        app.config, "TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
-    )
-
-
-@pytest.fixture
-def demo(app):
-    """The whole demo data set: 45 initiatives in 12 neighbourhoods across Britain."""
-    from app.demo import seed_demo
-
-    with app.app_context():
-        seed_demo(password_for=lambda _role: TEST_PASSWORD)
-        db.session.commit()
-        return len(db.session.scalars(published_initiatives()).all())
-
-
-@pytest.fixture
-def console(page):
-    """Every console message and page error of the test's page."""
-    messages: list[str] = []
-    page.on("console", lambda message: messages.append(message.text))
-    page.on("pageerror", lambda error: messages.append(f"page error: {error}"))
-    yield messages
-    violations = [text for text in messages if "Content Security Policy" in text]
-    assert violations == [], violations
-    assert not [text for text in messages if text.startswith("page error")], messages
 
 
 @pytest.fixture
