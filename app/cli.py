@@ -1,51 +1,21 @@
-"""Command-line commands that span features: ``flask --app app <command>``."""
+"""Command-line commands: ``flask --app app <command>``.
+
+Each feature's ``cli.py`` lists its commands in ``commands``; this module registers them all,
+and holds the one command that spans features (``seed-demo``).
+"""
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from app.accounts.models import ROLES, User
-from app.accounts.passwords import password_problem
-from app.accounts.services import create_user, find_user_by_email
+from app.accounts.cli import new_password
+from app.accounts.models import User
 from app.extensions import db
-
-
-def new_password() -> str:
-    """A random password that passes the site's rules, for generated accounts."""
-    return secrets.token_urlsafe(12)
-
-
-@click.command("create-user")
-@with_appcontext
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="resident", show_default=True)
-@click.option("--password", help="The password; a random one is made and printed if omitted.")
-@click.option("--name", "display_name", help="Display name (default: the email's local part).")
-def create_user_command(email: str, role: str, password: str | None, display_name: str | None):
-    """Create a confirmed user with a role."""
-    try:
-        email = validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise click.BadParameter(str(error), param_hint="EMAIL") from error
-    if find_user_by_email(email):
-        raise click.ClickException(f"A user with the email {email.lower()} already exists.")
-    generated = password is None
-    password = password or new_password()
-    problem = password_problem(password, email)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
-    user = create_user(email, password, role=role, display_name=display_name)
-    db.session.commit()
-    click.echo(f"Created {user.role} {user.email}.")
-    if generated:
-        click.echo(f"Password: {password}")
 
 
 @click.command("seed-demo")
@@ -72,17 +42,26 @@ def seed_demo_command(force: bool):
     click.echo(text + f"(Also written to {accounts_file}.)")
 
 
-@click.command("reindex-search")
-@with_appcontext
-def reindex_search_command():
-    """Rebuild the full-text search index from the published initiatives."""
-    from app.search.services import reindex_all
-
-    indexed = reindex_all(db.session)
-    db.session.commit()
-    click.echo(f"Indexed {indexed} published initiatives for search.")
-
-
 def register_commands(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command, reindex_search_command):
-        app.cli.add_command(command)
+    """Add every feature's commands to ``flask --app app``."""
+    from app.accounts import cli as accounts_cli
+    from app.backup import cli as backup_cli
+    from app.imports import cli as imports_cli
+    from app.map_cells import cli as map_cells_cli
+    from app.places import cli as places_cli
+    from app.search import cli as search_cli
+    from app.tokens import cli as tokens_cli
+
+    features = (
+        accounts_cli,
+        backup_cli,
+        imports_cli,
+        map_cells_cli,
+        places_cli,
+        search_cli,
+        tokens_cli,
+    )
+    for feature in features:
+        for command in feature.commands:
+            app.cli.add_command(command)
+    app.cli.add_command(seed_demo_command)

@@ -81,7 +81,6 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.reference_views import bp as reference_bp
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
-    from app.backup.cli import bp as backup_bp
     from app.browse.views import bp as browse_bp
     from app.clusters.views import bp as clusters_bp
     from app.council.views import bp as council_bp
@@ -89,18 +88,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.feeds.views import bp as feeds_bp
     from app.imports.views import bp as imports_bp
     from app.initiatives.views import bp as initiatives_bp
-    from app.mappage.views import bp as mappage_bp
+    from app.map_cells.views import bp as map_cells_bp
     from app.maps.views import bp as maps_bp
     from app.moderation.views import bp as moderation_bp
     from app.pages.vendor import bp as vendor_bp
     from app.pages.views import bp as pages_bp
     from app.places.views import bp as places_bp
+    from app.privacy.views import bp as privacy_bp
     from app.submissions.views import bp as submissions_bp
     from app.tokens.views import bp as tokens_bp
 
     blueprints = (
         pages_bp,
         accounts_bp,
+        privacy_bp,
         admin_bp,
         reference_bp,
         api_bp,
@@ -109,15 +110,14 @@ def _register_blueprints(app: Flask) -> None:
         submissions_bp,
         moderation_bp,
         vendor_bp,
-        mappage_bp,
-        places_bp,
         maps_bp,
+        places_bp,
+        map_cells_bp,
         clusters_bp,
         feeds_bp,
         embeds_bp,
         council_bp,
         imports_bp,
-        backup_bp,
         tokens_bp,
     )
     for blueprint in blueprints:

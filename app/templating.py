@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -16,7 +18,7 @@ from app.timeutil import format_local, to_local, utcnow
 def navigation() -> list[tuple[str, str]]:
     """The main navigation: (endpoint, label), only for features that exist."""
     items = [("pages.home", "Home"), ("browse.list_initiatives", "Initiatives")]
-    items.append(("mappage.show_map", "Map"))
+    items.append(("maps.show_map", "Map"))
     items.append(("clusters.list_clusters", "Clusters"))
     if current_user.is_authenticated:
         items.append(("submissions.new_initiative", "Submit an initiative"))
@@ -27,6 +29,22 @@ def navigation() -> list[tuple[str, str]]:
     if can(current_user, "manage_users"):
         items.append(("admin.users", "Admin"))
     return items
+
+
+def form_problems(*forms: Any) -> list[tuple[str, str]]:
+    """Every problem of the forms as (id of the field, message), in page order."""
+    problems: list[tuple[str, str]] = []
+    for form in forms:
+        if not form:  # None, or a form the page does not have (undefined in the template)
+            continue
+        problems += [("", message) for message in getattr(form, "form_errors", ())]
+        problems += [(field.id, message) for field in form for message in field.errors]
+    return problems
+
+
+def filter_problems(errors: dict[str, str], anchors: dict[str, str]) -> list[tuple[str, str]]:
+    """The shared filters' problems as (id of the field, message)."""
+    return [(anchors.get(name, name), message) for name, message in errors.items()]
 
 
 def csrf_field() -> Markup:
@@ -44,6 +62,8 @@ def init_templating(app: Flask) -> None:
         example_text=example_text,
         navigation=navigation,
         csrf_field=csrf_field,
+        form_problems=form_problems,
+        filter_problems=filter_problems,
     )
 
     @app.context_processor

@@ -36,12 +36,13 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.filters import apply_filters, parse_filters  # noqa: E402
 from app.initiatives.models import Initiative  # noqa: E402
 from app.initiatives.public import published_initiatives  # noqa: E402
-from app.maps.cells import cell_totals  # noqa: E402
-from app.maps.grid import CELL_BITS, TILE_BITS, view_bbox  # noqa: E402
-from app.maps.models import MapCell, MapPoint  # noqa: E402
+from app.map_cells.cells import cell_totals  # noqa: E402
+from app.map_cells.grid import CELL_BITS, TILE_BITS, view_bbox  # noqa: E402
+from app.map_cells.models import MapCell, MapPoint  # noqa: E402
+from app.shared_filters.parse import parse_filters
+from app.shared_filters.query import apply_filters
 
 CENTRES = (("Great Britain", -2.5, 54.0), ("Leeds", -1.55, 53.80))
 ZOOMS = (5, 8, 11, 14, 17)

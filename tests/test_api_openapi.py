@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.filters import FILTER_NAMES
+from app.shared_filters.parse import FILTER_NAMES
 
 
 @pytest.fixture

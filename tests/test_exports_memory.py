@@ -11,7 +11,7 @@ import tracemalloc
 import pytest
 
 from app.extensions import db
-from app.maps.bench_data import create_bench_initiatives
+from app.map_cells.bench_data import create_bench_initiatives
 
 SMALL, LARGE = 2_000, 20_000
 

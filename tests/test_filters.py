@@ -10,16 +10,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.filters import (
-    FILTER_NAMES,
-    InitiativeFilter,
-    apply_filters,
-    canonical_query,
-    facet_counts,
-    parse_filters,
-)
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import FILTER_NAMES, InitiativeFilter, parse_filters
+from app.shared_filters.query import apply_filters, facet_counts
 from app.timeutil import utcnow
 
 KIRKSTALL = (53.8162, -1.6037)  # lat, lon

@@ -16,14 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.places.geocoding import (
-    GeocoderNotConfigured,
-    GeocodingUnavailable,
-    Place,
-    geocode_place,
-    reverse_place,
-)
+from app.places.geocoding import geocode_place, reverse_place
 from app.places.models import GeocodeAnswer
+from app.places.types import GeocoderNotConfigured, GeocodingUnavailable, Place
 from tests.support.apps import app_config
 from tests.support.fake_nominatim import (
     FAILURES,

@@ -202,7 +202,7 @@ def test_deleted_submitter_is_credited_as_a_resident(
     app, client, make_user, make_initiative, kirkstall
 ):
     from app.accounts.models import User
-    from app.accounts.services import delete_account
+    from app.privacy.services import delete_account
 
     rosa = make_user(display_name="Rosa Resident")
     initiative_id = make_initiative(neighbourhood_id=kirkstall, submitter_id=rosa.id)

@@ -12,14 +12,15 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.filters import apply_filters, parse_filters
 from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives
-from app.maps import totals as map_totals
-from app.maps.cells import rebuild_map_cells
-from app.maps.grid import view_bbox
-from app.maps.models import MapCell, MapPoint
+from app.map_cells import totals as map_totals
+from app.map_cells.cells import rebuild_map_cells
+from app.map_cells.grid import view_bbox
+from app.map_cells.models import MapCell, MapPoint
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.parse import parse_filters
+from app.shared_filters.query import apply_filters
 from app.timeutil import utcnow
 from tests.support.queries import count_queries
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
-from app.maps.facets import ANY
-from app.maps.grid import (
+from app.map_cells.facets import ANY
+from app.map_cells.grid import (
     INNER,
     CellWindow,
     block_ranges,
@@ -20,7 +20,7 @@ from app.maps.grid import (
     pixel_y,
     view_bbox,
 )
-from app.maps.models import MapCell
+from app.map_cells.models import MapCell
 from app.neighbourhoods.models import Neighbourhood
 
 

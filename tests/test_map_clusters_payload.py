@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from app import create_app
 from app.config import Defaults
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
-from app.maps import facets
-from app.maps.grid import view_bbox
-from app.maps.services import PAYLOAD_BUDGET
+from app.map_cells import facets
+from app.map_cells.grid import view_bbox
+from app.map_cells.services import PAYLOAD_BUDGET
 from tests.test_map_clusters import LEEDS, get_clusters, matching_ids, total
 
 

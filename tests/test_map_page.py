@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import html5lib
 import pytest
 
-from app.mappage import services
+from app.maps import services
 from tests.support.queries import count_queries
 from tests.test_browse import XSS_PAYLOADS
 from tests.test_pages import assert_valid_html

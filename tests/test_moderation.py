@@ -520,3 +520,24 @@ def test_an_approved_edit_of_the_title_renames_the_address(app, client, moderato
     propose_edit(app, initiative_id, title="Seed and plant swap")
     client.post(f"/moderation/initiatives/{initiative_id}/approve", data={})
     assert initiative_row(app, initiative_id).slug == "seed-and-plant-swap"
+
+
+def test_decisions_reach_the_log_once_committed(app, client, moderator, caplog):
+    initiative_id = submit(app, title="Allotment swap")
+    with caplog.at_level("INFO", logger="app.audit.services"):
+        client.post(f"/moderation/initiatives/{initiative_id}/approve", data={})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "app.audit.services"]
+    assert line.startswith(
+        f"audit action=approve_initiative subject=initiative:{initiative_id} "
+        f"actor={moderator.email}"
+    )
+
+
+def test_rolled_back_decisions_are_not_logged(app, caplog):
+    from app.audit.services import record_action
+
+    with app.app_context(), caplog.at_level("INFO", logger="app.audit.services"):
+        record_action(None, "approve_initiative", "initiative", 1)
+        db.session.rollback()
+        db.session.commit()
+    assert [r for r in caplog.records if r.name == "app.audit.services"] == []

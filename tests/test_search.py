@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.search.services import reindex_initiative, search_condition, search_ranking
+from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.query import apply_filters
 
 UNPUBLISHED_STATES = ["draft", "pending", "changes_requested", "rejected", "archived"]
 

@@ -147,7 +147,7 @@ def test_deleted_users_token_stops_working(app, client, make_user):
     user = make_user()
     secret = token_for(app, user.id)
     with app.app_context():
-        from app.accounts.services import delete_account
+        from app.privacy.services import delete_account
 
         delete_account(db.session.get(User, user.id))
         db.session.commit()

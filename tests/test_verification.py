@@ -13,9 +13,10 @@ from werkzeug.datastructures import MultiDict
 from app.audit.models import AuditEntry
 from app.council.services import local_today
 from app.extensions import db
-from app.filters import apply_filters, parse_filters
 from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives
+from app.shared_filters.parse import parse_filters
+from app.shared_filters.query import apply_filters
 from app.timeutil import to_local
 from tests.factories import create_test_organisation
 from tests.test_submission import complete_form

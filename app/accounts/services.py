@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User, new_session_token
 from app.accounts.passwords import hash_password, spend_password_check_time, verify_password
-from app.accounts.personal_data import remove_personal_records
 from app.extensions import db
 from app.mail import SEND_ERRORS, send_mail
 from app.timeutil import utcnow
@@ -167,13 +166,6 @@ def reset_password(token: str, new_password: str) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     return user
-
-
-def delete_account(user: User) -> None:
-    """Remove the account and its personal data; the audit log keeps only an anonymous label."""
-    remove_personal_records(user)
-    db.session.delete(user)
-    db.session.flush()
 
 
 def count_users_by_role() -> dict[str, int]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
-    json,
     redirect,
     render_template,
     request,
@@ -24,7 +22,6 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.accounts.personal_data import personal_data
 from app.extensions import db
 from app.ratelimits import limit_posts
 from app.urls import safe_next_url
@@ -193,35 +190,4 @@ def change_password():
         "accounts/account.html",
         password_form=form,
         delete_form=DeleteAccountForm(current_user, formdata=None, prefix="delete"),
-    ), 422
-
-
-@bp.route("/account/data.json")
-@login_required
-def download_personal_data():
-    """Download everything the site keeps about you, as JSON."""
-    body = json.dumps(personal_data(current_user), indent=2, ensure_ascii=False)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="coproduce-personal-data.json"'},
-    )
-
-
-@bp.post("/account/delete")
-@login_required
-def delete_account():
-    """Delete the account after the password is given again."""
-    form = DeleteAccountForm(current_user, prefix="delete")
-    if form.validate_on_submit():
-        services.delete_account(current_user)
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash("Your account and personal data are deleted.", "success")
-        return redirect(url_for("pages.home"))
-    return render_template(
-        "accounts/account.html",
-        password_form=ChangePasswordForm(current_user, formdata=None),
-        delete_form=form,
     ), 422

@@ -21,12 +21,13 @@ from app.api.serialize import iso_day, licence, public_location
 from app.csvcells import BYTE_ORDER_MARK, safe_row
 from app.errors import json_error
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters, parse_filters
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import public_place_name, published_initiatives
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS
+from app.shared_filters.parse import InitiativeFilter, parse_filters
+from app.shared_filters.query import apply_filters
 from app.timeutil import iso_time, utcnow
 
 BATCH_SIZE = 500

@@ -21,9 +21,11 @@ from app.api.responses import api_json
 from app.api.serialize import initiative_detail, initiative_item, licence, with_public_data
 from app.errors import json_error
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters, filter_pairs, parse_filters
 from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives, published_only
+from app.shared_filters.canonical import filter_pairs
+from app.shared_filters.parse import InitiativeFilter, parse_filters
+from app.shared_filters.query import apply_filters
 
 
 def _paging_value(read, errors: dict[str, str]):

@@ -22,11 +22,13 @@ from app.clusters.services import (
 )
 from app.errors import json_error
 from app.extensions import db
-from app.filters import apply_filters, canonical_query, is_slug
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_only
 from app.markdown import render_markdown
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import is_slug
+from app.shared_filters.query import apply_filters
 from app.themes.services import list_themes
 from app.timeutil import iso_time
 

@@ -18,9 +18,9 @@ from app.api.responses import api_json
 from app.api.serialize import initiative_detail
 from app.errors import json_error
 from app.extensions import csrf, db, limiter
-from app.filters import is_slug
 from app.initiatives.services import initiative_url
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.parse import is_slug
 from app.submissions import services
 from app.submissions.forms import MAX_ROWS, initiative_form
 from app.themes.services import list_themes

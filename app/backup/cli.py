@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from flask import Blueprint
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,9 +20,6 @@ from app.backup.restore import ImportRefused, load_export
 from app.backup.schema import SchemaMismatch
 from app.backup.sqlite_copy import BackupRefused, back_up_sqlite, sqlite_source
 from app.extensions import db
-
-# cli_group=None: the commands are top-level (``flask --app app export ...``).
-bp = Blueprint("backup", __name__, cli_group=None)
 
 
 def _database_problem(error: SQLAlchemyError) -> click.ClickException:
@@ -150,5 +146,4 @@ def backup_command(file: Path, force: bool):
         click.echo(f"  {name}: {count:,} rows")
 
 
-for command in (export_command, import_command, backup_command):
-    bp.cli.add_command(command)
+commands = (export_command, import_command, backup_command)

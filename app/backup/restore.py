@@ -28,7 +28,7 @@ from app.backup.document import (
 from app.backup.reader import Header, Row, TableStart, read_document
 from app.backup.schema import check_up_to_date
 from app.extensions import db
-from app.maps.cells import rebuild_map_cells
+from app.map_cells.cells import rebuild_map_cells
 from app.search.services import reindex_all
 from app.themes.models import DEFAULT_THEMES, Theme
 from app.timeutil import utcnow

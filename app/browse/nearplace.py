@@ -16,15 +16,12 @@ from urllib.parse import urlencode
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from app.filters import DECIMALS, FILTER_NAMES, filter_pairs, parse_filters, parse_near
-from app.places.geocoding import (
-    MAX_QUERY_LENGTH,
-    GeocodingUnavailable,
-    geocode_place,
-    nearest,
-    normalise_query,
-)
+from app.places.geocoding import geocode_place, normalise_query
+from app.places.nearby import nearest
+from app.places.types import MAX_QUERY_LENGTH, GeocodingUnavailable
 from app.ratelimits import limit_place_lookups
+from app.shared_filters.canonical import filter_pairs
+from app.shared_filters.parse import DECIMALS, FILTER_NAMES, parse_filters, parse_near
 
 NEAR_PLACE = "near_place"
 PLACE_LABEL = "place"

@@ -10,12 +10,13 @@ from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters, distance_km, is_slug
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_initiatives
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_ranking
+from app.shared_filters.parse import InitiativeFilter, is_slug
+from app.shared_filters.query import apply_filters, distance_km
 from app.themes.models import Theme
 from app.urls import MAX_PAGE
 

@@ -16,10 +16,12 @@ from app.browse.nearplace import (
     limit_near_place,
 )
 from app.extensions import db
-from app.filters import FACETS, facet_counts, filter_pairs, is_slug, parse_filters
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import STATUSES
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.canonical import filter_pairs
+from app.shared_filters.parse import FACETS, is_slug, parse_filters
+from app.shared_filters.query import facet_counts
 from app.themes.models import Theme
 
 bp = Blueprint("browse", __name__)

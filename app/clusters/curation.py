@@ -17,15 +17,11 @@ from app.audit.services import record_action
 from app.clusters.models import Cluster
 from app.clusters.services import cluster_filter
 from app.extensions import db
-from app.filters import (
-    CONTROL_NAMES,
-    FILTER_NAMES,
-    apply_filters,
-    canonical_query,
-    parse_filters,
-)
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import CONTROL_NAMES, FILTER_NAMES, parse_filters
+from app.shared_filters.query import apply_filters
 from app.timeutil import utcnow
 from app.urls import slugify
 

@@ -12,13 +12,14 @@ from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, No
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
 from app.extensions import db
-from app.filters import InitiativeFilter, canonical_query, parse_filter_query
 from app.forms import remove_control_characters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.initiatives.services import initiative_url
 from app.markdown import render_markdown
 from app.permissions import can, permission_required
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import InitiativeFilter, parse_filter_query
 from app.urls import requested_page
 
 bp = Blueprint("manage", __name__, url_prefix="/clusters/manage")

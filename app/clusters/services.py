@@ -21,16 +21,12 @@ from werkzeug.datastructures import MultiDict
 from app.caching import latest, version_tag
 from app.clusters.models import Cluster, ClusterItem
 from app.extensions import db
-from app.filters import (
-    InitiativeFilter,
-    apply_filters,
-    canonical_query,
-    parse_filter_query,
-    parse_filters,
-)
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_initiatives, published_only
 from app.markdown import render_markdown
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import InitiativeFilter, parse_filter_query, parse_filters
+from app.shared_filters.query import apply_filters
 
 
 @dataclass

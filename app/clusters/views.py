@@ -17,9 +17,10 @@ from app.clusters.services import (
     published_clusters_query,
 )
 from app.extensions import db
-from app.filters import canonical_query, is_slug
 from app.initiatives.services import initiative_url
 from app.permissions import can
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import is_slug
 from app.urls import requested_page
 
 bp = Blueprint("clusters", __name__)

@@ -8,9 +8,10 @@ from sqlalchemy import ColumnElement, select, true
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.filters import InitiativeFilter, filter_pairs, parse_filters
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.canonical import filter_pairs
+from app.shared_filters.parse import InitiativeFilter, parse_filters
 
 
 @dataclass(frozen=True)

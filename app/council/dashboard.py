@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased
 
 from app.council.area import Selection
 from app.extensions import db
-from app.filters import apply_filters
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -25,6 +24,7 @@ from app.initiatives.models import (
 from app.initiatives.profile import EFFORT_GROUPS, effort_group, whole_percentages
 from app.initiatives.public import published_only
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS, STAGES
+from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
 from app.timeutil import to_local, utcnow
 

@@ -200,7 +200,7 @@ def _links(selection: Selection) -> dict[str, str | None]:
     list_url = url_for("browse.list_initiatives")
     return {
         "list_url": f"{list_url}?{query}" if query else list_url,
-        "map_url": url_for("mappage.show_map") + (f"?{query}" if query else ""),
+        "map_url": url_for("maps.show_map") + (f"?{query}" if query else ""),
         "verified_url": f"{list_url}?{verified}",
     }
 

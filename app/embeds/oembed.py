@@ -33,10 +33,10 @@ from app.embeds.services import (
 )
 from app.errors import json_error
 from app.extensions import db
-from app.filters import is_slug
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.parse import is_slug
 from app.themes.models import Theme
 
 DEFAULT_WIDTH = 600
@@ -227,7 +227,7 @@ RESOLVERS = {
     "initiatives.initiative_by_id": _initiative,
     "clusters.show_cluster": _cluster,
     "browse.list_initiatives": _filtered,
-    "mappage.show_map": lambda query: _filtered(query, layout="map"),
+    "maps.show_map": lambda query: _filtered(query, layout="map"),
     "browse.show_theme": _fixed(Theme, "theme"),
     "browse.show_neighbourhood": _fixed(Neighbourhood, "neighbourhood"),
 }

@@ -17,8 +17,9 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from app.clusters.models import Cluster
-from app.filters import InitiativeFilter, canonical_query
 from app.initiatives.models import Initiative
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import InitiativeFilter
 
 LAYOUTS = {"list": "List", "cards": "Cards", "map": "Map"}
 SCHEMES = {"light": "Light", "dark": "Dark"}

@@ -32,11 +32,12 @@ from app.embeds.services import (
     read_options,
     script_html,
 )
-from app.filters import InitiativeFilter, canonical_query
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.services import initiative_url
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import InitiativeFilter
 from app.timeutil import iso_time
 
 DESCRIPTION_LENGTH = 300
@@ -67,9 +68,9 @@ def _subject(context) -> tuple[str, object] | None:
 
 def list_page_url(initiative_filter: InitiativeFilter) -> str:
     """The page to share for a filtered view: the map on the map page, else the list."""
-    if request.endpoint == "mappage.show_map":
+    if request.endpoint == "maps.show_map":
         query = canonical_query(initiative_filter)
-        return url_for("mappage.show_map", _external=True) + ("?" + query if query else "")
+        return url_for("maps.show_map", _external=True) + ("?" + query if query else "")
     return filter_page_url(initiative_filter)
 
 
@@ -169,7 +170,7 @@ def embed_panel(context) -> EmbedPanel | None:
     options, errors = read_options(request.args)
     if errors:
         options = EmbedOptions()
-    if request.endpoint == "mappage.show_map" and not request.args.get("layout"):
+    if request.endpoint == "maps.show_map" and not request.args.get("layout"):
         options = replace(options, layout="map")  # what was shared from the map is a map
     if kind == "cluster":
         embed_base, embed_url = cluster_embed_url(item), cluster_embed_url(item, options)

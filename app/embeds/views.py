@@ -29,11 +29,11 @@ from app.embeds.services import (
     without_options,
 )
 from app.extensions import db
-from app.filters import is_slug, parse_filters
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
 from app.initiatives.services import credit_line, initiative_url
+from app.shared_filters.parse import is_slug, parse_filters
 
 bp = Blueprint("embeds", __name__)
 for _name, _function in sharing.TEMPLATE_GLOBALS.items():

@@ -15,7 +15,8 @@ from app.clusters.services import (
     introduction_excerpt,
 )
 from app.feeds.services import FEED_TYPES, FeedAddresses, build_feed, rights_text, tag_uri
-from app.filters import InitiativeFilter, canonical_query, is_slug
+from app.shared_filters.canonical import canonical_query
+from app.shared_filters.parse import InitiativeFilter, is_slug
 
 bp = Blueprint("feeds", __name__)
 FEED_NAMES = {"atom": "Atom", "rss": "RSS"}

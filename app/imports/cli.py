@@ -106,3 +106,6 @@ def _print_summary(report: ImportReport, commit: bool) -> None:
         )
     else:
         click.echo(f"Dry run, nothing written: {report.summary()}. Add --commit to import.")
+
+
+commands = (import_csv_command,)

@@ -16,8 +16,9 @@ from typing import Any
 
 from app.imports.parsing import CsvRow
 from app.imports.references import NeighbourhoodChoice
-from app.places.geocoding import GeocodingUnavailable, Place, geocode_place
+from app.places.geocoding import geocode_place
 from app.places.services import best_place, place_query
+from app.places.types import GeocodingUnavailable, Place
 
 COORDINATE_DECIMALS = 6
 # Answers for places that were not looked up: the geocoder failed, or the time ran out.

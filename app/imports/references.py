@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from app.initiatives.vocabulary import PRECISIONS, STAGES, STATUSES
-from app.places.geocoding import match_key
+from app.places.nearby import match_key
 from app.submissions.services import list_neighbourhoods
 from app.themes.services import list_themes
 

@@ -12,7 +12,6 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from app.imports import uploads
-from app.imports.cli import import_csv_command
 from app.imports.forms import ConfirmImportForm, ImportForm
 from app.imports.layout import documented_columns, template_csv
 from app.imports.parsing import ImportFileError
@@ -23,8 +22,7 @@ from app.initiatives.vocabulary import SECTORS, STAGES
 from app.permissions import permission_required
 from app.ratelimits import limit_posts
 
-bp = Blueprint("imports", __name__, cli_group=None)
-bp.cli.add_command(import_csv_command)
+bp = Blueprint("imports", __name__)
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 # A check and an import each answer within one request (a server's timeout is often 30 s):

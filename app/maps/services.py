@@ -1,169 +1,158 @@
-"""The clusters of a map view as GeoJSON: what the clusters endpoint answers.
+"""The map page's view (where it looks first) and the initiatives inside a view.
 
-Each cell of the view (``app.maps.totals``) holding several matching published initiatives
-becomes a cluster at the mean of their public points, with their count and extent; a cell
-holding one becomes that initiative. A view never has more features than cells, and its
-answer stays within ``PAYLOAD_BUDGET``: when it would not, cells are joined four to one (the
-counts stay exact) until it does.
+The address of a map view holds the shared filters plus three control parameters: ``zoom``
+(DESIGN.md's name) and ``lat`` / ``lon``, the centre. Without a centre the map fits a default
+area: a ``bbox`` or ``near`` asked for, the chosen neighbourhoods, or Great Britain.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from flask import current_app
-from jinja2.utils import htmlsafe_json_dumps
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from app.browse.services import ResultPage, list_initiatives
 from app.extensions import db
-from app.filters import InitiativeFilter
-from app.initiatives.models import Initiative, InitiativeTheme
-from app.initiatives.public import MAX_DECIMALS, is_public
-from app.initiatives.services import initiative_url
-from app.maps.grid import MAX_ZOOM, CellWindow
-from app.maps.totals import CellTotal, find_cell_totals
-from app.themes.models import Theme
+from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.query import bounding_box
 
-MAX_CELLS = 4_096  # a 4096 × 4096-pixel screen; a 1280 × 800 map needs at most 294
-PAYLOAD_BUDGET = 90_000  # bytes of features at most: the whole answer stays under 100 KB
-_WHOLE = re.compile(r"\d{1,2}")
+Bounds = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
-
-def read_view(
-    args: MultiDict, initiative_filter: InitiativeFilter, errors: dict[str, str]
-) -> int | None:
-    """The zoom of a clusters request; adds messages to ``errors`` for a bad zoom or box."""
-    given = [value.strip() for value in args.getlist("zoom") if value.strip()]
-    zoom = None
-    if not given:
-        errors["zoom"] = f"zoom is required: a whole number from 0 to {MAX_ZOOM}."
-    elif len(set(given)) > 1:
-        errors["zoom"] = "Give zoom only once."
-    elif not _WHOLE.fullmatch(given[0]) or int(given[0]) > MAX_ZOOM:
-        errors["zoom"] = f"zoom must be a whole number from 0 to {MAX_ZOOM}."
-    else:
-        zoom = int(given[0])
-    if initiative_filter.bbox is None and "bbox" not in errors:
-        errors["bbox"] = "bbox is required: min_lon,min_lat,max_lon,max_lat of the map's view."
-    if zoom is not None and initiative_filter.bbox is not None:
-        window = CellWindow.for_box(initiative_filter.bbox, zoom)
-        if len(window.columns) * len(window.rows) > MAX_CELLS:
-            errors["bbox"] = (
-                f"bbox is too large for zoom {zoom}: ask for a smaller box or a lower zoom."
-            )
-    return zoom
+GREAT_BRITAIN: Bounds = (-8.7, 49.8, 1.8, 60.9)
+MIN_ZOOM, MAX_ZOOM = 0, 18
+DEFAULT_ZOOM = 12  # a centre given without a zoom: about a town
+# The map's size on a wide screen, in CSS pixels: what the server lists before the browser
+# reports the real view (then the list follows the map).
+NOMINAL_WIDTH, NOMINAL_HEIGHT = 1056, 480
+MERCATOR_MAX_LATITUDE = 85.051129
+NEIGHBOURHOOD_MARGIN = (0.05, 0.03)  # degrees of longitude and latitude around centres
+LIST_LIMIT = 100
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_WHOLE = re.compile(r"[+-]?\d{1,3}")
 
 
-def cluster_features(totals: list[CellTotal]) -> list[dict]:
-    """GeoJSON features: a cluster for each cell of several, the initiative for a cell of one."""
-    singles = _load_singles([total.first_initiative_id for total in totals if total.count == 1])
-    features = []
-    for total in sorted(totals, key=lambda total: total.cell):
-        if total.count == 1:
-            single = singles.get(total.first_initiative_id)
-            if single is not None:
-                features.append(_feature(total.min_longitude, total.min_latitude, single))
+@dataclass(frozen=True)
+class MapView:
+    """Where a map looks: a centre and zoom when the address gives them, else bounds to fit."""
+
+    bounds: Bounds
+    centre: tuple[float, float] | None = None  # lat, lon
+    zoom: int | None = None
+
+
+def read_view(args: MultiDict) -> tuple[dict[str, float | int], dict[str, str]]:
+    """``lat``, ``lon`` and ``zoom`` from the query string, with a message for each bad one."""
+    values: dict[str, float | int] = {}
+    errors: dict[str, str] = {}
+    limits = {"lat": 90, "lon": 180}
+    for name, limit in limits.items():
+        text = args.get(name, "").strip()
+        if not text:
             continue
-        features.append(
-            _feature(
-                total.sum_longitude / total.count,
-                total.sum_latitude / total.count,
-                {
-                    "cluster": True,
-                    "count": total.count,
-                    "bbox": [
-                        _coordinate(total.min_longitude),
-                        _coordinate(total.min_latitude),
-                        _coordinate(total.max_longitude),
-                        _coordinate(total.max_latitude),
-                    ],
-                },
-            )
+        if not _NUMBER.fullmatch(text) or not -limit <= float(text) <= limit:
+            word = "latitude" if name == "lat" else "longitude"
+            errors[name] = f"{name} must be a {word}: a number from -{limit} to {limit}."
+        else:
+            values[name] = round(float(text), 6) + 0.0
+    if ("lat" in values) != ("lon" in values) and not errors:
+        errors["lat" if "lat" not in values else "lon"] = (
+            "Give the map's centre as both lat and lon, or neither."
         )
-    return features
+    zoom = args.get("zoom", "").strip()
+    if zoom:
+        if not _WHOLE.fullmatch(zoom) or not MIN_ZOOM <= int(zoom) <= MAX_ZOOM:
+            errors["zoom"] = f"zoom must be a whole number from {MIN_ZOOM} to {MAX_ZOOM}."
+        else:
+            values["zoom"] = int(zoom)
+    return values, errors
 
 
-def _load_singles(initiative_ids: list[int]) -> dict[int, dict]:
-    """The properties of initiatives shown alone: title, primary theme and page."""
-    if not initiative_ids:
-        return {}
-    # By id, then is_public() on each row: with the published rule in the query, SQLite
-    # (without statistics) would scan every published initiative instead of looking up ids.
-    query = select(Initiative.id, Initiative.slug, Initiative.title, Initiative.state).where(
-        Initiative.id.in_(initiative_ids)
+def map_view(initiative_filter: InitiativeFilter, view: dict[str, float | int]) -> MapView:
+    """The view to show first: the address's centre and zoom, or the area the filter asks for."""
+    area = default_bounds(initiative_filter)
+    if "lat" in view:
+        centre = (float(view["lat"]), float(view["lon"]))
+        zoom = int(view.get("zoom", DEFAULT_ZOOM))
+        return MapView(view_bounds(centre, zoom), centre, zoom)
+    if "zoom" in view:
+        min_lon, min_lat, max_lon, max_lat = area
+        centre = ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
+        return MapView(view_bounds(centre, int(view["zoom"])), centre, int(view["zoom"]))
+    return MapView(area)
+
+
+def default_bounds(initiative_filter: InitiativeFilter) -> Bounds:
+    """The area a filter is about: its box, its circle, its neighbourhoods, or Great Britain."""
+    f = initiative_filter
+    if f.bbox:
+        return f.bbox
+    if f.near:
+        return bounding_box(*f.near, f.radius_km)
+    if f.neighbourhoods:
+        query = select(
+            func.min(Neighbourhood.longitude),
+            func.min(Neighbourhood.latitude),
+            func.max(Neighbourhood.longitude),
+            func.max(Neighbourhood.latitude),
+        ).where(Neighbourhood.slug.in_(f.neighbourhoods))
+        min_lon, min_lat, max_lon, max_lat = db.session.execute(query).one()
+        if min_lon is not None:
+            lon_margin, lat_margin = NEIGHBOURHOOD_MARGIN
+            west, east = min_lon - lon_margin, max_lon + lon_margin
+            return _clamped((west, min_lat - lat_margin, east, max_lat + lat_margin))
+    return GREAT_BRITAIN
+
+
+def view_bounds(
+    centre: tuple[float, float],
+    zoom: int,
+    width: int = NOMINAL_WIDTH,
+    height: int = NOMINAL_HEIGHT,
+) -> Bounds:
+    """The box a web-Mercator map of ``width`` × ``height`` pixels shows at a centre and zoom."""
+    lat, lon = centre
+    size = 256 * 2**zoom
+    x = (lon + 180) / 360 * size
+    lat = max(-MERCATOR_MAX_LATITUDE, min(MERCATOR_MAX_LATITUDE, lat))
+    sine = math.sin(math.radians(lat))
+    y = (0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)) * size
+
+    def longitude(pixel_x: float) -> float:
+        return pixel_x / size * 360 - 180
+
+    def latitude(pixel_y: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * pixel_y / size))))
+
+    return _clamped(
+        (
+            longitude(x - width / 2),
+            latitude(y + height / 2),
+            longitude(x + width / 2),
+            latitude(y - height / 2),
+        )
     )
-    initiatives = {row.id: row for row in db.session.execute(query) if is_public(row)}
-    primary: dict[int, tuple[str, str, str]] = {}
-    themes = db.session.execute(
-        select(InitiativeTheme.initiative_id, Theme.slug, Theme.name, Theme.colour)
-        .join(Theme, Theme.id == InitiativeTheme.theme_id)
-        .where(InitiativeTheme.initiative_id.in_(list(initiatives)))
-        .order_by(InitiativeTheme.position.desc(), InitiativeTheme.theme_id.desc())
+
+
+def _clamped(bounds: Bounds) -> Bounds:
+    min_lon, min_lat, max_lon, max_lat = bounds
+    return (
+        round(max(min_lon, -180.0), 6),
+        round(max(min_lat, -90.0), 6),
+        round(min(max_lon, 180.0), 6),
+        round(min(max_lat, 90.0), 6),
     )
-    for initiative_id, *theme in themes:
-        primary[initiative_id] = theme  # the lowest position comes last and stays
-    return {
-        row.id: {
-            "cluster": False,
-            "id": row.id,
-            "title": row.title,
-            "theme": theme[0] if (theme := primary.get(row.id)) else None,
-            "theme_name": theme[1] if theme else None,
-            "colour": theme[2] if theme else None,
-            "url": initiative_url(row, _external=True),
-        }
-        for row in initiatives.values()
-    }
 
 
-def _coordinate(value: float) -> float:
-    return round(value, MAX_DECIMALS) + 0.0
+def list_in_view(initiative_filter: InitiativeFilter, bounds: Bounds | None) -> ResultPage:
+    """The first published initiatives matching the filter inside the bounds, with the total.
 
-
-def _feature(longitude: float, latitude: float, properties: dict) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {
-            "type": "Point",
-            "coordinates": [_coordinate(longitude), _coordinate(latitude)],
-        },
-        "properties": properties,
-    }
-
-
-def budgeted_features(totals: list[CellTotal]) -> list[dict]:
-    """The features of these cells, or of cells four times larger while they would take more
-    than ``PAYLOAD_BUDGET`` bytes (long titles, or a large box at a deep zoom)."""
-    while True:
-        features = cluster_features(totals)
-        if len(totals) <= 1 or payload_size(features) <= PAYLOAD_BUDGET:
-            return features
-        totals = joined_cells(totals)
-
-
-def payload_size(features: list[dict]) -> int:
-    """The bytes these features take in the answer (as the view writes them)."""
-    return len(str(htmlsafe_json_dumps(features, dumps=json.dumps, separators=(",", ":"))))
-
-
-def joined_cells(totals: list[CellTotal]) -> list[CellTotal]:
-    """The totals of the cells one zoom up: each the sum of its (up to) four children."""
-    parents: dict[int, CellTotal] = {}
-    for total in totals:
-        parent = replace(total, cell=total.cell >> 2)
-        seen = parents.get(parent.cell)
-        parents[parent.cell] = parent if seen is None else seen.plus(parent)
-    return list(parents.values())
-
-
-def clusters_collection(initiative_filter: InitiativeFilter, zoom: int) -> dict:
-    """The view's clusters and single initiatives as a GeoJSON FeatureCollection."""
-    features = budgeted_features(find_cell_totals(initiative_filter, zoom))
-    return {
-        "type": "FeatureCollection",
-        "licence": current_app.config["DATA_LICENCE"],
-        "features": features,
-    }
+    Nearest first when the filter has a point to measure from, else by title.
+    """
+    if bounds is not None:
+        initiative_filter = replace(initiative_filter, bbox=bounds)
+    sort = "distance" if initiative_filter.near else "title"
+    return list_initiatives(initiative_filter, sort, 1, LIST_LIMIT)

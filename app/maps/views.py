@@ -1,167 +1,126 @@
-"""The map's data: clusters of published initiatives as GeoJSON, computed on the server."""
+"""The map page: clusters of published initiatives on a map, with the same list beneath it."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, request
-from flask_cors import cross_origin
-from jinja2.utils import htmlsafe_json_dumps
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from app.browse import services as browse
+from app.browse.nearplace import (
+    filtered_address,
+    find_near_place,
+    limit_near_place,
+)
+from app.browse.views import initiative_url
 from app.errors import json_error
-from app.filters import parse_filters
+from app.initiatives.vocabulary import STATUSES
 from app.maps import services
-from app.maps.cli import bench_data_command, rebuild_map_command
+from app.shared_filters.canonical import canonical_query, filter_pairs
+from app.shared_filters.parse import InitiativeFilter, parse_filters
+from app.shared_filters.query import facet_counts
 
-# cli_group=None: the commands are ``flask --app app bench-data`` and ``rebuild-map``.
-bp = Blueprint("maps", __name__, cli_group=None)
-bp.cli.add_command(bench_data_command)
-bp.cli.add_command(rebuild_map_command)
-
-GEOJSON = "application/geo+json"
+bp = Blueprint("maps", __name__)
+RADIUS_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0)
 
 
-@bp.route("/api/v1/map/clusters")
-@cross_origin(origins="*", send_wildcard=True, methods=["GET"], supports_credentials=False)
-def clusters():
-    """Clusters and single initiatives in a map view, for the shared filters.
-    ---
-    get:
-      summary: Clusters of published initiatives in a map view (GeoJSON)
-      description: >
-        The view (``bbox`` at ``zoom``) is cut into square cells of 64 pixels of a web-Mercator
-        map. Each cell holding several matching published initiatives becomes one cluster
-        feature at the mean of their points, with their count and the box around them (zoom
-        there to see them apart); a cell holding one becomes that initiative's feature. The
-        counts add up exactly to the matching published initiatives whose public point lies
-        in ``bbox``. Points are public points: rounded or moved to the neighbourhood's centre
-        as each initiative's location precision asks. The other parameters are the shared
-        filters of the list page; repeating one (``theme=a&theme=b``) means either.
-      tags: [map]
-      parameters:
-        - name: bbox
-          in: query
-          required: true
-          description: The view, west-south-east-north in degrees (WGS 84).
-          schema: {type: string, example: "-1.75,53.70,-1.35,53.90"}
-        - name: zoom
-          in: query
-          required: true
-          description: The map's zoom level (web-Mercator, 256-pixel tiles).
-          schema: {type: integer, minimum: 0, maximum: 20}
-        - name: q
-          in: query
-          description: Words to search for in the initiatives' text.
-          schema: {type: string, maxLength: 200}
-        - name: theme
-          in: query
-          description: A theme's slug; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: stage
-          in: query
-          description: A stage of the service cycle, e.g. co-design; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: sector
-          in: query
-          description: A participant's sector, e.g. police; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: neighbourhood
-          in: query
-          description: A neighbourhood's slug; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: status
-          in: query
-          description: planned, active, completed or ended; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: verified
-          in: query
-          description: 1 for only initiatives with an outcome verified by a council officer.
-          schema: {type: string, enum: ["1", "0"]}
-        - name: near
-          in: query
-          description: A point, "lat,lon"; only initiatives within radius_km of it.
-          schema: {type: string, example: "53.80,-1.55"}
-        - name: radius_km
-          in: query
-          description: The distance from near, in km (default 5, at most 500).
-          schema: {type: number, exclusiveMinimum: 0, maximum: 500}
-      responses:
-        200:
-          description: An RFC 7946 FeatureCollection ([longitude, latitude], 6 decimals).
-          content:
-            application/geo+json:
-              schema:
-                type: object
-                required: [type, features]
-                properties:
-                  type: {type: string, enum: [FeatureCollection]}
-                  licence: {type: string, description: The data licence.}
-                  features:
-                    type: array
-                    items:
-                      type: object
-                      required: [type, geometry, properties]
-                      properties:
-                        type: {type: string, enum: [Feature]}
-                        geometry:
-                          type: object
-                          required: [type, coordinates]
-                          properties:
-                            type: {type: string, enum: [Point]}
-                            coordinates:
-                              type: array
-                              items: {type: number}
-                              minItems: 2
-                              maxItems: 2
-                        properties:
-                          oneOf:
-                            - type: object
-                              description: A cluster of several initiatives.
-                              required: [cluster, count, bbox]
-                              properties:
-                                cluster: {type: boolean, enum: [true]}
-                                count: {type: integer, minimum: 2}
-                                bbox:
-                                  type: array
-                                  description: West, south, east, north of their points.
-                                  items: {type: number}
-                                  minItems: 4
-                                  maxItems: 4
-                            - type: object
-                              description: One initiative.
-                              required: [cluster, id, title, url]
-                              properties:
-                                cluster: {type: boolean, enum: [false]}
-                                id: {type: integer}
-                                title: {type: string}
-                                theme: {type: [string, "null"], description: Primary theme slug.}
-                                theme_name: {type: [string, "null"]}
-                                colour: {type: [string, "null"], description: The theme's colour.}
-                                url: {type: string, format: uri}
-        400:
-          description: A missing or malformed bbox or zoom, or a filter that cannot be used.
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/Error"}
-    """
+@bp.route("/map")
+@limit_near_place
+def show_map():
+    """The map of published initiatives for the filters and view in the address."""
+    near_place = find_near_place(request.args)
+    if near_place and near_place.args is not None:
+        # A new place is a new view: the map fits the circle around it.
+        address = filtered_address(
+            url_for("maps.show_map"), near_place.args, label=near_place.text
+        )
+        return redirect(address)
     initiative_filter, errors = parse_filters(request.args)
-    zoom = services.read_view(request.args, initiative_filter, errors)
+    view, view_errors = services.read_view(request.args)
+    errors.update(view_errors)
+    # On the map a bbox is where to look first; the view itself then bounds what is shown.
+    map_filter = replace(initiative_filter, bbox=None)
+    map_view = listing = options = None
+    if not errors:
+        map_view = services.map_view(initiative_filter, view)
+        listing = services.list_in_view(map_filter, map_view.bounds)
+        options = browse.filter_options(request.args, facet_counts(map_filter))
+    else:
+        options = browse.filter_options(request.args, None)
+    status = 400 if errors else 200
+    if near_place:  # not found, or no geocoder: said beside the field, the rest still shown
+        errors, status = near_place.with_problem(errors, status)
+    return render_template(
+        "maps/map.html",
+        errors=errors,
+        typed=request.args,
+        options=options,
+        view=view,
+        map_view=map_view,
+        listing=listing,
+        initiative_filter=map_filter,
+        filter_query=canonical_query(map_filter),
+        list_url=list_url(replace(map_filter, bbox=map_view.bounds) if map_view else map_filter),
+        radius_choices=radius_choices(initiative_filter),
+        initiative_url=initiative_url,
+        statuses=STATUSES,
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+    ), status
+
+
+@bp.route("/map/initiatives.json")
+def initiatives_in_view():
+    """The first published initiatives in a map view (``bbox``) for the list beneath the map."""
+    initiative_filter, errors = parse_filters(request.args)
     if errors:
-        return json_error(400, "The map view or a filter is not valid.", errors)
-    return _geojson(services.clusters_collection(initiative_filter, zoom))
+        return json_error(400, "Some filters are not valid.", errors)
+    listing = services.list_in_view(initiative_filter, None)
+    return {
+        "ok": True,
+        "total": listing.total,
+        "items": [
+            {
+                "id": result.initiative.id,
+                "title": result.initiative.title,
+                "url": initiative_url(result.initiative),
+                "theme_name": theme.name if (theme := result.initiative.primary_theme) else None,
+                "colour": theme.colour if theme else None,
+                "neighbourhood": (
+                    result.initiative.neighbourhood.name
+                    if result.initiative.neighbourhood
+                    else None
+                ),
+                "status": STATUSES.get(result.initiative.status, result.initiative.status),
+                "distance_km": (
+                    None if result.distance_km is None else round(result.distance_km, 1)
+                ),
+            }
+            for result in listing.results
+        ],
+        "list_url": list_url(initiative_filter),
+    }
 
 
-def _geojson(document: dict):
-    """A GeoJSON response; <, > and & are escaped inside strings, so no text reads as HTML."""
-    body = htmlsafe_json_dumps(document, dumps=json.dumps, separators=(",", ":"))
-    return current_app.response_class(str(body), mimetype=GEOJSON)
+def list_url(initiative_filter: InitiativeFilter) -> str:
+    """The list page of the same initiatives: canonical filters, nearest first when near."""
+    pairs = filter_pairs(initiative_filter)
+    if initiative_filter.near:
+        pairs.append(("sort", "distance"))
+    query = urlencode(pairs, safe=",")
+    return url_for("browse.list_initiatives") + ("?" + query if query else "")
+
+
+def radius_choices(initiative_filter: InitiativeFilter) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for the radius select; the default radius is sent as no value.
+
+    Sending nothing for the default keeps ``radius_km`` out of the address when no place is
+    chosen (``radius_km`` alone is an error).
+    """
+    chosen = initiative_filter.radius_km
+    default = InitiativeFilter().radius_km
+    return [
+        ("" if radius == default else f"{radius:g}", f"{radius:g} km", radius == chosen)
+        for radius in sorted(set(RADIUS_CHOICES) | {chosen})
+    ]

@@ -29,3 +29,6 @@ def geocode_command():
         raise click.ClickException(
             f"Stopped early: {summary.stopped}. Run `geocode` again later for the rest."
         )
+
+
+commands = (geocode_command,)

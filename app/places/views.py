@@ -9,19 +9,11 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import MESSAGES, json_error
 from app.places import services
-from app.places.cli import geocode_command
-from app.places.geocoding import (
-    MAX_QUERY_LENGTH,
-    GeocodingUnavailable,
-    geocode_place,
-    normalise_query,
-    reverse_place,
-)
+from app.places.geocoding import geocode_place, normalise_query, reverse_place
+from app.places.types import MAX_QUERY_LENGTH, GeocodingUnavailable
 from app.ratelimits import limit_place_lookups
 
-# cli_group=None: the command is ``flask --app app geocode``.
-bp = Blueprint("places", __name__, url_prefix="/places", cli_group=None)
-bp.cli.add_command(geocode_command)
+bp = Blueprint("places", __name__, url_prefix="/places")
 
 UNAVAILABLE = (
     "The place search is not available just now. Try again later, or type the latitude and "

@@ -23,7 +23,7 @@
     lastHeight = height;
     window.parent.postMessage(
       { type: "coproduce:height", id: id, height: height, title: document.title },
-      "*"
+      "*",
     );
   }
 

@@ -65,19 +65,33 @@
   }
 
   function scriptHtml(values) {
-    var attributes = [[panel.dataset.subject, panel.dataset.subjectValue]].concat(optionPairs(values));
+    var attributes = [[panel.dataset.subject, panel.dataset.subjectValue]].concat(
+      optionPairs(values),
+    );
     var data = attributes
       .map(function (pair) {
         return " data-" + pair[0] + '="' + escapeAttribute(pair[1]) + '"';
       })
       .join("");
-    return '<script src="' + escapeAttribute(panel.dataset.scriptUrl) + '"' + data + " async></" + "script>";
+    return (
+      '<script src="' +
+      escapeAttribute(panel.dataset.scriptUrl) +
+      '"' +
+      data +
+      " async></" +
+      "script>"
+    );
   }
 
   function iframeHtml(url) {
     return (
-      '<iframe src="' + escapeAttribute(url) + '" title="' + escapeAttribute(panel.dataset.frameTitle) +
-      '" width="100%" height="' + Math.ceil(frameHeight) + '" style="border:0;max-width:100%" loading="lazy"></iframe>'
+      '<iframe src="' +
+      escapeAttribute(url) +
+      '" title="' +
+      escapeAttribute(panel.dataset.frameTitle) +
+      '" width="100%" height="' +
+      Math.ceil(frameHeight) +
+      '" style="border:0;max-width:100%" loading="lazy"></iframe>'
     );
   }
 
@@ -108,7 +122,7 @@
     if (event.source !== preview.contentWindow || event.origin !== window.location.origin) {
       return;
     }
-    if (!data || data.type !== "coproduce:height" || !isFinite(Number(data.height))) {
+    if (data?.type !== "coproduce:height" || !Number.isFinite(Number(data.height))) {
       return;
     }
     frameHeight = Math.max(1, Math.min(Number(data.height), 20000));
@@ -138,8 +152,10 @@
         },
         function () {
           field.select();
-          copied("Copying was not allowed: the text is selected, press Ctrl+C (or ⌘+C) to copy it.");
-        }
+          copied(
+            "Copying was not allowed: the text is selected, press Ctrl+C (or ⌘+C) to copy it.",
+          );
+        },
       );
       return;
     }
@@ -148,7 +164,7 @@
     var done = false;
     try {
       done = document.execCommand("copy");
-    } catch (error) {
+    } catch (_error) {
       done = false;
     }
     copied(done ? message : "The text is selected: press Ctrl+C (or ⌘+C) to copy it.");

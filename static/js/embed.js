@@ -35,7 +35,7 @@
         return;
       }
       var height = Number(data.height);
-      if (!isFinite(height) || height <= 0) {
+      if (!Number.isFinite(height) || height <= 0) {
         return;
       }
       entry.frame.style.height = Math.min(Math.ceil(height), MAX_HEIGHT) + "px";
@@ -48,7 +48,7 @@
   function isLoader(script) {
     try {
       return /\/embed\.js$/.test(new URL(script.src, document.baseURI).pathname);
-    } catch (error) {
+    } catch (_error) {
       return false;
     }
   }
@@ -74,9 +74,10 @@
     var params = optionsOf(script);
     var address;
     if (script.hasAttribute("data-cluster")) {
-      address = base + "embed/clusters/" + encodeURIComponent(script.getAttribute("data-cluster").trim());
+      address =
+        base + "embed/clusters/" + encodeURIComponent(script.getAttribute("data-cluster").trim());
     } else if (script.hasAttribute("data-filter")) {
-      var filters = new URLSearchParams(script.getAttribute("data-filter").replace(/^\?/, ""));
+      const filters = new URLSearchParams(script.getAttribute("data-filter").replace(/^\?/, ""));
       OPTIONS.forEach(function (name) {
         filters.delete(name);
       });
@@ -133,7 +134,7 @@
       var url;
       try {
         url = new URL(frame.src, document.baseURI);
-      } catch (error) {
+      } catch (_error) {
         return;
       }
       if (url.origin !== origin || url.pathname.indexOf("/embed/") === -1) {

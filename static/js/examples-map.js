@@ -10,30 +10,11 @@
 (function () {
   "use strict";
 
-  var DEFAULT_COLOUR = "#505a64";
-  var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  var dom = window.Coproduce.dom;
+  var element = dom.element;
+  var safeUrl = dom.safeUrl;
+  var safeColour = dom.safeColour;
   var MAX_ZOOM = 18;
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
-  // Only web links: never javascript: or data: from the data.
-  function safeUrl(url) {
-    try {
-      var parsed = new URL(String(url), window.location.href);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : "#";
-    } catch (error) {
-      return "#";
-    }
-  }
 
   function popup(point, prefix, newTab) {
     var box = element("div", prefix + "-popup");
@@ -55,12 +36,12 @@
 
   function marker(point, prefix, newTab) {
     var dot = element("span", prefix + "-marker__dot");
-    dot.style.backgroundColor = COLOUR.test(point.colour || "") ? point.colour : DEFAULT_COLOUR;
+    dot.style.backgroundColor = safeColour(point.colour);
     var pin = L.marker([point.lat, point.lon], {
       icon: L.divIcon({ html: dot, className: prefix + "-marker", iconSize: [24, 24] }),
       title: String(point.title),
       keyboard: true,
-      riseOnHover: true
+      riseOnHover: true,
     });
     pin.bindPopup(popup(point, prefix, newTab));
     pin.on("keypress", function (event) {
@@ -75,9 +56,9 @@
   function readPoints(island) {
     try {
       return JSON.parse(island.textContent).filter(function (point) {
-        return isFinite(point.lat) && isFinite(point.lon);
+        return Number.isFinite(point.lat) && Number.isFinite(point.lon);
       });
-    } catch (error) {
+    } catch (_error) {
       return [];
     }
   }
@@ -97,7 +78,7 @@
     var map = L.map(container, { maxZoom: MAX_ZOOM, scrollWheelZoom: false });
     var tiles = L.tileLayer(container.dataset.tileUrl, {
       attribution: container.dataset.tileAttribution,
-      maxZoom: MAX_ZOOM
+      maxZoom: MAX_ZOOM,
     });
     var failed = false;
     tiles.on("tileerror", function () {
@@ -105,17 +86,21 @@
         failed = true;
         container.classList.add(prefix + "--no-tiles");
         if (status) {
-          status.textContent = "The background map could not be loaded. The examples are still shown.";
+          status.textContent =
+            "The background map could not be loaded. The examples are still shown.";
         }
       }
     });
     tiles.addTo(map);
     if (newTab && map.attributionControl) {
       // In an embed even the attribution's links open a tab: their sites refuse framing.
-      map.attributionControl.getContainer().querySelectorAll("a").forEach(function (link) {
-        link.target = "_blank";
-        link.rel = "noopener";
-      });
+      map.attributionControl
+        .getContainer()
+        .querySelectorAll("a")
+        .forEach(function (link) {
+          link.target = "_blank";
+          link.rel = "noopener";
+        });
     }
     var bounds = points.map(function (point) {
       marker(point, prefix, newTab).addTo(map);

@@ -10,36 +10,13 @@
   var DEBOUNCE_MS = 250;
   var MAX_ZOOM = 18;
   var MIN_ZOOM = 2;
-  var DEFAULT_COLOUR = "#505a64";
-  var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  var dom = window.Coproduce.dom;
+  var element = dom.element;
+  var safeUrl = dom.safeUrl;
+  var safeColour = dom.safeColour;
   var VIEW_NAMES = ["zoom", "lat", "lon"];
   // Changing where to look (these filters) starts from the area they describe, not the old view.
   var PLACE_NAMES = ["near", "radius_km", "neighbourhood"];
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
-  function safeColour(colour) {
-    return COLOUR.test(colour || "") ? colour : DEFAULT_COLOUR;
-  }
-
-  // Only web links on our own site or elsewhere: never javascript: or data: from the data.
-  function safeUrl(url) {
-    try {
-      var parsed = new URL(String(url), window.location.href);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : "#";
-    } catch (error) {
-      return "#";
-    }
-  }
 
   function swatch(colour) {
     var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -75,9 +52,11 @@
     var south = Math.max(bounds.getSouth(), -90);
     var east = Math.min(bounds.getEast(), 180);
     var north = Math.min(bounds.getNorth(), 90);
-    return [west, south, east, north].map(function (value) {
-      return fixed(value, 6);
-    }).join(",");
+    return [west, south, east, north]
+      .map(function (value) {
+        return fixed(value, 6);
+      })
+      .join(",");
   }
 
   // A fetch that cancels the one before it: only the latest view's answer is ever drawn.
@@ -91,18 +70,21 @@
       return fetch(url, {
         signal: controller.signal,
         headers: { Accept: "application/json, application/geo+json" },
-        credentials: "same-origin"
+        credentials: "same-origin",
       }).then(function (response) {
-        return response.json().catch(function () {
-          return { ok: false };
-        }).then(function (body) {
-          if (!response.ok) {
-            var failure = new Error((body && body.error) || "HTTP " + response.status);
-            failure.status = response.status;
-            throw failure;
-          }
-          return body;
-        });
+        return response
+          .json()
+          .catch(function () {
+            return { ok: false };
+          })
+          .then(function (body) {
+            if (!response.ok) {
+              const failure = new Error(body?.error || "HTTP " + response.status);
+              failure.status = response.status;
+              throw failure;
+            }
+            return body;
+          });
       });
     };
   }
@@ -128,7 +110,7 @@
     title.appendChild(link);
     popup.appendChild(title);
     if (properties.theme_name) {
-      var theme = element("p", "map-popup__theme");
+      const theme = element("p", "map-popup__theme");
       theme.appendChild(swatch(properties.colour));
       theme.appendChild(document.createTextNode(" " + properties.theme_name));
       popup.appendChild(theme);
@@ -158,7 +140,9 @@
       details.push(Number(item.distance_km).toFixed(1) + " km away");
     }
     if (details.length) {
-      meta.appendChild(document.createTextNode((item.theme_name ? " · " : "") + details.join(" · ")));
+      meta.appendChild(
+        document.createTextNode((item.theme_name ? " · " : "") + details.join(" · ")),
+      );
     }
     entry.appendChild(meta);
     return entry;
@@ -191,11 +175,11 @@
       minZoom: MIN_ZOOM,
       maxZoom: MAX_ZOOM,
       scrollWheelZoom: full,
-      worldCopyJump: false
+      worldCopyJump: false,
     });
     var tiles = L.tileLayer(data.tileUrl, {
       attribution: data.tileAttribution,
-      maxZoom: MAX_ZOOM
+      maxZoom: MAX_ZOOM,
     });
     var tilesFailed = false;
     tiles.on("tileerror", function () {
@@ -209,11 +193,11 @@
     var markers = L.layerGroup().addTo(map);
 
     if (data.near) {
-      var near = data.near.split(",").map(Number);
+      const near = data.near.split(",").map(Number);
       L.circle([near[0], near[1]], {
         radius: Number(data.radiusKm) * 1000,
         interactive: false,
-        className: "map-near"
+        className: "map-near",
       }).addTo(map);
     }
 
@@ -223,28 +207,38 @@
 
     // Initiatives sharing one point cannot be told apart by zooming: list them in a popup.
     function showPoint(latlng) {
-      var box = [latlng.lng - 0.000001, latlng.lat - 0.000001,
-                 latlng.lng + 0.000001, latlng.lat + 0.000001].map(function (value) {
-        return fixed(value, 6);
-      }).join(",");
-      fetchPoint(withFilters(data.listUrl, "bbox=" + box)).then(function (body) {
-        var popup = element("div", "map-popup");
-        popup.appendChild(element("p", "map-popup__title", plural(body.total, "initiative") + " here"));
-        var list = element("ul", "map-popup__list");
-        body.items.forEach(function (item) {
-          var entry = element("li");
-          var link = element("a", null, item.title);
-          link.href = safeUrl(item.url);
-          entry.appendChild(link);
-          list.appendChild(entry);
+      var box = [
+        latlng.lng - 0.000001,
+        latlng.lat - 0.000001,
+        latlng.lng + 0.000001,
+        latlng.lat + 0.000001,
+      ]
+        .map(function (value) {
+          return fixed(value, 6);
+        })
+        .join(",");
+      fetchPoint(withFilters(data.listUrl, "bbox=" + box))
+        .then(function (body) {
+          var popup = element("div", "map-popup");
+          popup.appendChild(
+            element("p", "map-popup__title", plural(body.total, "initiative") + " here"),
+          );
+          var list = element("ul", "map-popup__list");
+          body.items.forEach(function (item) {
+            var entry = element("li");
+            var link = element("a", null, item.title);
+            link.href = safeUrl(item.url);
+            entry.appendChild(link);
+            list.appendChild(entry);
+          });
+          popup.appendChild(list);
+          L.popup().setLatLng(latlng).setContent(popup).openOn(map);
+        })
+        .catch(function (error) {
+          if (!isAbort(error)) {
+            say("The initiatives here could not be loaded. Please try again.");
+          }
         });
-        popup.appendChild(list);
-        L.popup().setLatLng(latlng).setContent(popup).openOn(map);
-      }).catch(function (error) {
-        if (!isAbort(error)) {
-          say("The initiatives here could not be loaded. Please try again.");
-        }
-      });
     }
 
     function clusterMarker(latlng, properties) {
@@ -256,14 +250,16 @@
         icon: L.divIcon({
           html: label,
           className: "map-cluster map-cluster--" + size,
-          iconSize: [pixels, pixels]
+          iconSize: [pixels, pixels],
         }),
         title: plural(count, "initiative") + ": select to zoom in",
         keyboard: true,
-        riseOnHover: true
+        riseOnHover: true,
       });
       marker.on("add", function () {
-        marker.getElement().setAttribute("aria-label", plural(count, "initiative") + " here. Zoom in");
+        marker
+          .getElement()
+          .setAttribute("aria-label", plural(count, "initiative") + " here. Zoom in");
       });
       marker.on("click", zoomIn);
       marker.on("keypress", function (event) {
@@ -279,7 +275,10 @@
           showPoint(onePoint ? bounds.getCenter() : latlng);
           return;
         }
-        var zoom = Math.min(Math.max(map.getBoundsZoom(bounds), map.getZoom() + 1), map.getMaxZoom());
+        var zoom = Math.min(
+          Math.max(map.getBoundsZoom(bounds), map.getZoom() + 1),
+          map.getMaxZoom(),
+        );
         map.setView(bounds.getCenter(), zoom);
       }
       return marker;
@@ -292,7 +291,7 @@
         icon: L.divIcon({ html: dot, className: "map-marker", iconSize: [24, 24] }),
         title: String(properties.title),
         keyboard: true,
-        riseOnHover: true
+        riseOnHover: true,
       });
       marker.bindPopup(initiativePopup(properties));
       marker.on("keypress", function (event) {
@@ -318,15 +317,18 @@
     function draw(collection) {
       var next = {};
       (collection.features || []).forEach(function (feature) {
-        var point = feature.geometry && feature.geometry.coordinates;
+        var point = feature.geometry?.coordinates;
         if (!point) {
           return;
         }
         var latlng = L.latLng(point[1], point[0]);
         var properties = feature.properties || {};
         var key = keyOf(latlng, properties);
-        next[key] = shown[key] || (properties.cluster ? clusterMarker(latlng, properties)
-                                                      : initiativeMarker(latlng, properties));
+        next[key] =
+          shown[key] ||
+          (properties.cluster
+            ? clusterMarker(latlng, properties)
+            : initiativeMarker(latlng, properties));
         markers.addLayer(next[key]);
       });
       Object.keys(shown).forEach(function (key) {
@@ -340,24 +342,31 @@
     var list = full && document.getElementById("map-list-items");
 
     function updateList(box) {
-      fetchList(withFilters(data.listUrl, "bbox=" + box)).then(function (body) {
-        document.getElementById("map-list-count").textContent = countText(body.total, body.items.length);
-        document.getElementById("map-list-link").href = safeUrl(body.list_url);
-        var items = document.createDocumentFragment();
-        body.items.forEach(function (item) {
-          items.appendChild(listItem(item));
+      fetchList(withFilters(data.listUrl, "bbox=" + box))
+        .then(function (body) {
+          document.getElementById("map-list-count").textContent = countText(
+            body.total,
+            body.items.length,
+          );
+          document.getElementById("map-list-link").href = safeUrl(body.list_url);
+          var items = document.createDocumentFragment();
+          body.items.forEach(function (item) {
+            items.appendChild(listItem(item));
+          });
+          list.replaceChildren(items);
+        })
+        .catch(function (error) {
+          if (!isAbort(error)) {
+            say("The list could not be brought up to date: " + error.message);
+          }
         });
-        list.replaceChildren(items);
-      }).catch(function (error) {
-        if (!isAbort(error)) {
-          say("The list could not be brought up to date: " + error.message);
-        }
-      });
     }
 
     function viewQuery() {
       var centre = map.getCenter();
-      return "zoom=" + map.getZoom() + "&lat=" + fixed(centre.lat, 5) + "&lon=" + fixed(centre.lng, 5);
+      return (
+        "zoom=" + map.getZoom() + "&lat=" + fixed(centre.lat, 5) + "&lon=" + fixed(centre.lng, 5)
+      );
     }
 
     function rememberView() {
@@ -414,8 +423,14 @@
     if (data.lat && data.lon) {
       map.setView([Number(data.lat), Number(data.lon)], Number(data.zoom));
     } else {
-      var box = data.bounds.split(",").map(Number);
-      map.fitBounds([[box[1], box[0]], [box[3], box[2]]], { maxZoom: full ? 14 : 15 });
+      const box = data.bounds.split(",").map(Number);
+      map.fitBounds(
+        [
+          [box[1], box[0]],
+          [box[3], box[2]],
+        ],
+        { maxZoom: full ? 14 : 15 },
+      );
     }
     return map;
   }
@@ -460,18 +475,29 @@
     box.hidden = false;
 
     function choose(place) {
-      form.elements.near.value = fixed(Number(place.latitude), 6) + "," + fixed(Number(place.longitude), 6);
+      form.elements.near.value =
+        fixed(Number(place.latitude), 6) + "," + fixed(Number(place.longitude), 6);
       input.value = place.name;
       form.requestSubmit();
     }
 
     function show(items) {
       if (!items.length) {
-        results.replaceChildren(element("p", "error-message", "No place called “" + input.value.trim() + "” was found. Try a town or neighbourhood name."));
+        results.replaceChildren(
+          element(
+            "p",
+            "error-message",
+            "No place called “" +
+              input.value.trim() +
+              "” was found. Try a town or neighbourhood name.",
+          ),
+        );
         return;
       }
       if (items.length === 1) {
-        results.replaceChildren(element("p", null, "Showing initiatives near " + items[0].name + "."));
+        results.replaceChildren(
+          element("p", null, "Showing initiatives near " + items[0].name + "."),
+        );
         choose(items[0]);
         return;
       }
@@ -503,18 +529,22 @@
         return;
       }
       results.replaceChildren(element("p", null, "Searching…"));
-      search(box.dataset.searchUrl + "?q=" + encodeURIComponent(text)).then(function (body) {
-        show(body.items || []);
-      }).catch(function (error) {
-        if (isAbort(error)) {
-          return;
-        }
-        var message = error.status === 429
-          ? "Too many searches in a short time. Please wait a minute and try again."
-          : error.status === 400 ? error.message
-          : "The place search is not available at the moment. You can still type a point below.";
-        results.replaceChildren(element("p", "error-message", message));
-      });
+      search(box.dataset.searchUrl + "?q=" + encodeURIComponent(text))
+        .then(function (body) {
+          show(body.items || []);
+        })
+        .catch(function (error) {
+          if (isAbort(error)) {
+            return;
+          }
+          var message =
+            error.status === 429
+              ? "Too many searches in a short time. Please wait a minute and try again."
+              : error.status === 400
+                ? error.message
+                : "The place search is not available at the moment. You can still type a point below.";
+          results.replaceChildren(element("p", "error-message", message));
+        });
     }
 
     button.addEventListener("click", run);
@@ -528,7 +558,7 @@
 
   var container = document.getElementById("map");
   if (container && window.L) {
-    var area = document.getElementById("map-area");
+    const area = document.getElementById("map-area");
     if (area) {
       area.hidden = false;
     }
@@ -537,7 +567,7 @@
   var form = document.getElementById("map-filters");
   if (form) {
     setUpForm(form);
-    var placeSearch = document.getElementById("place-search");
+    const placeSearch = document.getElementById("place-search");
     if (placeSearch) {
       setUpPlaceSearch(form, placeSearch);
     }

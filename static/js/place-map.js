@@ -41,20 +41,25 @@
     if (latitude.value.trim() === "" || longitude.value.trim() === "") {
       return null;
     }
-    if (!isFinite(lat) || !isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    if (
+      !Number.isFinite(lat) ||
+      !Number.isFinite(lon) ||
+      Math.abs(lat) > 90 ||
+      Math.abs(lon) > 180
+    ) {
       return null;
     }
     return L.latLng(lat, lon);
   }
 
   function neighbourhoodCentre() {
-    var option = neighbourhood && neighbourhood.selectedOptions[0];
-    if (!option || !option.value) {
+    var option = neighbourhood?.selectedOptions[0];
+    if (!option?.value) {
       return null;
     }
     var lat = Number(option.getAttribute("data-lat"));
     var lon = Number(option.getAttribute("data-lon"));
-    return option.hasAttribute("data-lat") && isFinite(lat) && isFinite(lon)
+    return option.hasAttribute("data-lat") && Number.isFinite(lat) && Number.isFinite(lon)
       ? L.latLng(lat, lon)
       : null;
   }
@@ -102,7 +107,9 @@
     if (!tilesFailed) {
       tilesFailed = true;
       container.classList.add("map--no-tiles");
-      say("The background map could not be loaded. You can still click it to put the pin, or type the latitude and longitude.");
+      say(
+        "The background map could not be loaded. You can still click it to put the pin, or type the latitude and longitude.",
+      );
     }
   });
   tiles.addTo(map);

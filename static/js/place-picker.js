@@ -61,12 +61,14 @@
   }
 
   function ask(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { status: response.status, body: body };
-        });
+    return fetch(url, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        return { status: response.status, body: body };
       });
+    });
   }
 
   function suggestNeighbourhood(slug) {
@@ -78,7 +80,9 @@
       return "";
     }
     neighbourhood.value = option.value;
-    return " Neighbourhood set to " + option.textContent + ", the nearest; change it if it is wrong.";
+    return (
+      " Neighbourhood set to " + option.textContent + ", the nearest; change it if it is wrong."
+    );
   }
 
   function choose(radio) {
@@ -92,15 +96,17 @@
       new CustomEvent("place-picker:chosen", {
         bubbles: true,
         detail: { latitude: parseFloat(point[0]), longitude: parseFloat(point[1]) },
-      })
+      }),
     );
   }
 
   function showMatches(query, items) {
     if (!items.length) {
       say(
-        "No place called “" + query + "” was found. Check the spelling, try the nearest " +
-          "town or neighbourhood, or type the latitude and longitude."
+        "No place called “" +
+          query +
+          "” was found. Check the spelling, try the nearest " +
+          "town or neighbourhood, or type the latitude and longitude.",
       );
       announce("No places found.");
       return;
@@ -115,8 +121,8 @@
       element(
         "p",
         { class: "hint", id: "place_match-hint" },
-        "Choosing one fills in the latitude and longitude."
-      )
+        "Choosing one fills in the latitude and longitude.",
+      ),
     );
     items.forEach(function (item, position) {
       var id = "place_match-" + position;
@@ -143,7 +149,7 @@
     wrapper.appendChild(fieldset);
     matches.replaceChildren(wrapper);
     announce(
-      items.length === 1 ? "One place found." : items.length + " places found. Choose one."
+      items.length === 1 ? "One place found." : items.length + " places found. Choose one.",
     );
     fieldset.querySelector("input").focus();
   }
@@ -200,7 +206,7 @@
   function pointTyped() {
     var lat = parseFloat(latitude.value);
     var lon = parseFloat(longitude.value);
-    if (!neighbourhood || neighbourhood.value || !isFinite(lat) || !isFinite(lon)) {
+    if (!neighbourhood || neighbourhood.value || !Number.isFinite(lat) || !Number.isFinite(lon)) {
       return;
     }
     var url = picker.getAttribute("data-neighbourhood-url") + "?lat=" + lat + "&lon=" + lon;
@@ -211,7 +217,7 @@
     ask(url)
       .then(function (answer) {
         var found = answer.body.neighbourhood;
-        var message = suggestNeighbourhood(found && found.slug);
+        var message = suggestNeighbourhood(found?.slug);
         if (message) {
           announce(message.trim());
         }

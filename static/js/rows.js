@@ -53,7 +53,7 @@
               .map(function (id) {
                 return id.replace(pattern, prefix);
               })
-              .join(" ")
+              .join(" "),
           );
         }
       });
@@ -72,7 +72,7 @@
   function addRow(list, event) {
     var template = document.getElementById(list.getAttribute("data-rows") + "-template");
     var max = parseInt(list.getAttribute("data-max-rows"), 10);
-    if (!template || !template.content || (max && rowsOf(list).length >= max)) {
+    if (!template?.content || (max && rowsOf(list).length >= max)) {
       return; // let the button post the form: the server explains the limit
     }
     event.preventDefault();
@@ -99,9 +99,9 @@
     renumber(list);
     var remaining = rowsOf(list);
     var next = remaining[Math.min(position, remaining.length - 1)];
-    var focusTarget = next ? firstField(next) : document.querySelector(
-      "[data-add-row='" + list.id + "']"
-    );
+    var focusTarget = next
+      ? firstField(next)
+      : document.querySelector("[data-add-row='" + list.id + "']");
     if (focusTarget) {
       focusTarget.focus();
     }

@@ -57,7 +57,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     # Put the initiatives published so far on the map.
-    from app.maps.cells import rebuild_map_cells
+    from app.map_cells.cells import rebuild_map_cells
 
     rebuild_map_cells(op.get_bind())
 

@@ -18,8 +18,8 @@ depends_on = None
 
 def upgrade():
     # The tables stay as they are: beside the themes' rows, map_point and map_cell now hold
-    # rows for the other facets the map filters on (app.maps.facets). Put them there.
-    from app.maps.cells import rebuild_map_cells
+    # rows for the other facets the map filters on (app.map_cells.facets). Put them there.
+    from app.map_cells.cells import rebuild_map_cells
 
     rebuild_map_cells(op.get_bind())
 

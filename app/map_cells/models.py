@@ -10,9 +10,9 @@ from app.extensions import db
 
 class MapPoint(db.Model):
     """A published initiative's PUBLIC point: one row with ``facets.ANY`` and one per facet
-    value it has (``app.maps.facets``: its themes, status, stages, sectors, neighbourhood...).
+    value it has (``app.map_cells.facets``: its themes, status, stages, sectors, neighbourhood...).
 
-    Only published initiatives with a public point have rows; ``app.maps.cells`` keeps them in
+    Only published initiatives with a public point have rows; ``app.map_cells.cells`` keeps them in
     step with the initiatives whenever a session flushes. The key's column keeps the name it
     had when themes were the only facet kept: ``theme_id``.
     """
@@ -21,7 +21,7 @@ class MapPoint(db.Model):
         ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
     )
     facet_key: Mapped[int] = mapped_column("theme_id", primary_key=True)
-    code: Mapped[int] = mapped_column(BigInteger)  # Morton code of the point (app.maps.grid)
+    code: Mapped[int] = mapped_column(BigInteger)  # Morton code of the point (app.map_cells.grid)
     longitude: Mapped[float]
     latitude: Mapped[float]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from app.extensions import db
-from app.filters import InitiativeFilter
 from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.parse import InitiativeFilter
 from app.themes.models import Theme
 
 ANY = 0  # every initiative on the map, whatever its facets

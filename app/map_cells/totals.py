@@ -1,7 +1,7 @@
 """How many matching published initiatives each cell of a map view holds, counted exactly.
 
-A view (a box and a zoom) is cut into the grid's cells (``app.maps.grid``). With no filter but
-the box and at most one kept facet (``app.maps.facets``: one theme, stage or sector, any
+A view (a box and a zoom) is cut into the grid's cells (``app.map_cells.grid``). With no filter but
+the box and at most one kept facet (``app.map_cells.facets``: one theme, stage or sector, any
 statuses or neighbourhoods, verified), whole cells inside the box come from the precomputed
 totals and only what the box's sides cut is counted from the points (``precomputed_totals``).
 Any other filter groups the matching initiatives in the box when asked, reading only the points
@@ -17,12 +17,11 @@ from sqlalchemy import TextClause, and_, bindparam, exists, func, or_, select, t
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.filters import InitiativeFilter, apply_filters, bounding_box
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
-from app.maps.cells import PRECOMPUTED_MAX_ZOOM, cell_totals, shifted
-from app.maps.facets import ANY, filter_keys, precomputed_keys, without_keys
-from app.maps.grid import (
+from app.map_cells.cells import PRECOMPUTED_MAX_ZOOM, cell_totals, shifted
+from app.map_cells.facets import ANY, filter_keys, precomputed_keys, without_keys
+from app.map_cells.grid import (
     CUT,
     INNER,
     OUTSIDE,
@@ -35,7 +34,9 @@ from app.maps.grid import (
     interleave,
     merged_ranges,
 )
-from app.maps.models import MapCell, MapPoint
+from app.map_cells.models import MapCell, MapPoint
+from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.query import apply_filters, bounding_box
 
 # Ranges of point codes read by one query, at most: each costs an index range scan, and SQLite
 # refuses expressions more than 1,000 deep.

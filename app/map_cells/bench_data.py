@@ -21,7 +21,7 @@ from app.extensions import db
 from app.initiatives.models import Initiative, InitiativeStage, InitiativeTheme
 from app.initiatives.public import PUBLISHED, public_point
 from app.initiatives.vocabulary import STAGES
-from app.maps.cells import rebuild_map_cells
+from app.map_cells.cells import rebuild_map_cells
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.services import slugify
 from app.themes.models import Theme

@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.maps.bench_data import create_bench_initiatives
-from app.maps.cells import rebuild_map_cells
+from app.map_cells.bench_data import create_bench_initiatives
+from app.map_cells.cells import rebuild_map_cells
 
 
 @click.command("bench-data")
@@ -37,3 +37,6 @@ def rebuild_map_command():
         f"Rebuilt the map of {placed} published initiatives in "
         f"{time.perf_counter() - start:.1f} s."
     )
+
+
+commands = (bench_data_command, rebuild_map_command)

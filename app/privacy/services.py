@@ -1,4 +1,8 @@
-"""A person's records across the site: what the download holds, what deletion removes."""
+"""A person's records across the site: what the download holds, what deletion removes.
+
+This package sits above the features it gathers (accounts, initiatives, moderation, clusters,
+tokens, audit); none of them imports it.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from app.timeutil import utcnow
 from app.tokens.models import ApiToken
 
 
-def personal_data(user: User) -> dict[str, Any]:
+def collect_personal_data(user: User) -> dict[str, Any]:
     """Everything the site keeps about a person, for the download on the account page."""
     return {
         "account": {
@@ -157,3 +161,10 @@ def _all(query) -> list:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def delete_account(user: User) -> None:
+    """Remove the account and its personal data; the audit log keeps only an anonymous label."""
+    remove_personal_records(user)
+    db.session.delete(user)
+    db.session.flush()

@@ -1,7 +1,7 @@
 """Keeping the map's points and cell totals in step with the published initiatives.
 
 ``map_point`` holds each published initiative's public point, once under ``facets.ANY`` and once
-under each facet value it has (``app.maps.facets``); ``map_cell`` holds, for every zoom up to
+under each facet value it has (``app.map_cells.facets``); ``map_cell`` holds, for every zoom up to
 ``PRECOMPUTED_MAX_ZOOM``, the count, sums and extent of the points in each cell. A session
 listener refreshes both whenever a flush changes what the map shows (an initiative published,
 unpublished, moved, deleted or given other themes, status, stages, participants, neighbourhood
@@ -39,9 +39,9 @@ from app.initiatives.models import (
     Participant,
 )
 from app.initiatives.public import published_only  # its listener (the public point) runs first
-from app.maps.facets import ANY, Facets
-from app.maps.grid import cell_shift, code_range, point_code
-from app.maps.models import MapCell, MapPoint
+from app.map_cells.facets import ANY, Facets
+from app.map_cells.grid import cell_shift, code_range, point_code
+from app.map_cells.models import MapCell, MapPoint
 
 PRECOMPUTED_MAX_ZOOM = 14  # deeper views hold few enough points to group when asked
 BATCH = 5_000
@@ -93,7 +93,7 @@ def cell_totals(
 
 TOTAL_COLUMNS = [
     "zoom",
-    "theme_id",  # the facet key's column (app.maps.models)
+    "theme_id",  # the facet key's column (app.map_cells.models)
     "cell",
     "count",
     "sum_longitude",

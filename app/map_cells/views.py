@@ -1,0 +1,163 @@
+"""The map's data: clusters of published initiatives as GeoJSON, computed on the server."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, request
+from flask_cors import cross_origin
+from jinja2.utils import htmlsafe_json_dumps
+
+from app.errors import json_error
+from app.map_cells import services
+from app.shared_filters.parse import parse_filters
+
+bp = Blueprint("map_cells", __name__)
+
+GEOJSON = "application/geo+json"
+
+
+@bp.route("/api/v1/map/clusters")
+@cross_origin(origins="*", send_wildcard=True, methods=["GET"], supports_credentials=False)
+def clusters():
+    """Clusters and single initiatives in a map view, for the shared filters.
+    ---
+    get:
+      summary: Clusters of published initiatives in a map view (GeoJSON)
+      description: >
+        The view (``bbox`` at ``zoom``) is cut into square cells of 64 pixels of a web-Mercator
+        map. Each cell holding several matching published initiatives becomes one cluster
+        feature at the mean of their points, with their count and the box around them (zoom
+        there to see them apart); a cell holding one becomes that initiative's feature. The
+        counts add up exactly to the matching published initiatives whose public point lies
+        in ``bbox``. Points are public points: rounded or moved to the neighbourhood's centre
+        as each initiative's location precision asks. The other parameters are the shared
+        filters of the list page; repeating one (``theme=a&theme=b``) means either.
+      tags: [map]
+      parameters:
+        - name: bbox
+          in: query
+          required: true
+          description: The view, west-south-east-north in degrees (WGS 84).
+          schema: {type: string, example: "-1.75,53.70,-1.35,53.90"}
+        - name: zoom
+          in: query
+          required: true
+          description: The map's zoom level (web-Mercator, 256-pixel tiles).
+          schema: {type: integer, minimum: 0, maximum: 20}
+        - name: q
+          in: query
+          description: Words to search for in the initiatives' text.
+          schema: {type: string, maxLength: 200}
+        - name: theme
+          in: query
+          description: A theme's slug; repeat for any of several.
+          schema: {type: array, items: {type: string}}
+          style: form
+          explode: true
+        - name: stage
+          in: query
+          description: A stage of the service cycle, e.g. co-design; repeat for any of several.
+          schema: {type: array, items: {type: string}}
+          style: form
+          explode: true
+        - name: sector
+          in: query
+          description: A participant's sector, e.g. police; repeat for any of several.
+          schema: {type: array, items: {type: string}}
+          style: form
+          explode: true
+        - name: neighbourhood
+          in: query
+          description: A neighbourhood's slug; repeat for any of several.
+          schema: {type: array, items: {type: string}}
+          style: form
+          explode: true
+        - name: status
+          in: query
+          description: planned, active, completed or ended; repeat for any of several.
+          schema: {type: array, items: {type: string}}
+          style: form
+          explode: true
+        - name: verified
+          in: query
+          description: 1 for only initiatives with an outcome verified by a council officer.
+          schema: {type: string, enum: ["1", "0"]}
+        - name: near
+          in: query
+          description: A point, "lat,lon"; only initiatives within radius_km of it.
+          schema: {type: string, example: "53.80,-1.55"}
+        - name: radius_km
+          in: query
+          description: The distance from near, in km (default 5, at most 500).
+          schema: {type: number, exclusiveMinimum: 0, maximum: 500}
+      responses:
+        200:
+          description: An RFC 7946 FeatureCollection ([longitude, latitude], 6 decimals).
+          content:
+            application/geo+json:
+              schema:
+                type: object
+                required: [type, features]
+                properties:
+                  type: {type: string, enum: [FeatureCollection]}
+                  licence: {type: string, description: The data licence.}
+                  features:
+                    type: array
+                    items:
+                      type: object
+                      required: [type, geometry, properties]
+                      properties:
+                        type: {type: string, enum: [Feature]}
+                        geometry:
+                          type: object
+                          required: [type, coordinates]
+                          properties:
+                            type: {type: string, enum: [Point]}
+                            coordinates:
+                              type: array
+                              items: {type: number}
+                              minItems: 2
+                              maxItems: 2
+                        properties:
+                          oneOf:
+                            - type: object
+                              description: A cluster of several initiatives.
+                              required: [cluster, count, bbox]
+                              properties:
+                                cluster: {type: boolean, enum: [true]}
+                                count: {type: integer, minimum: 2}
+                                bbox:
+                                  type: array
+                                  description: West, south, east, north of their points.
+                                  items: {type: number}
+                                  minItems: 4
+                                  maxItems: 4
+                            - type: object
+                              description: One initiative.
+                              required: [cluster, id, title, url]
+                              properties:
+                                cluster: {type: boolean, enum: [false]}
+                                id: {type: integer}
+                                title: {type: string}
+                                theme: {type: [string, "null"], description: Primary theme slug.}
+                                theme_name: {type: [string, "null"]}
+                                colour: {type: [string, "null"], description: The theme's colour.}
+                                url: {type: string, format: uri}
+        400:
+          description: A missing or malformed bbox or zoom, or a filter that cannot be used.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+    """
+    initiative_filter, errors = parse_filters(request.args)
+    zoom = services.read_view(request.args, initiative_filter, errors)
+    if errors:
+        return json_error(400, "The map view or a filter is not valid.", errors)
+    return _geojson(services.clusters_collection(initiative_filter, zoom))
+
+
+def _geojson(document: dict):
+    """A GeoJSON response; <, > and & are escaped inside strings, so no text reads as HTML."""
+    body = htmlsafe_json_dumps(document, dumps=json.dumps, separators=(",", ":"))
+    return current_app.response_class(str(body), mimetype=GEOJSON)
