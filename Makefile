@@ -31,13 +31,16 @@ instance/secret_key: | $(STAMP)
 
 secret-key: instance/secret_key
 
+# The site and a background worker together (Procfile.dev); Ctrl-C stops both.
 run: install secret-key
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
+# The production pair (Procfile): gunicorn and `flask --app app worker`, one of each here;
+# in production run each as a service, as many times as needed.
 serve: install
-	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
+	HOST=$(HOST) $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
 test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -50,6 +50,7 @@ def register_commands(app: Flask) -> None:
     from app.map_cells import cli as map_cells_cli
     from app.places import cli as places_cli
     from app.search import cli as search_cli
+    from app.tasks import cli as tasks_cli
     from app.tokens import cli as tokens_cli
 
     features = (
@@ -59,6 +60,7 @@ def register_commands(app: Flask) -> None:
         map_cells_cli,
         places_cli,
         search_cli,
+        tasks_cli,
         tokens_cli,
     )
     for feature in features:

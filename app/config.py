@@ -6,13 +6,25 @@ Every key is explained in ``instance/config.example.py``; a test checks that the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 SECRET_KEY_FILE = "secret_key"
 
+
+def boolean(raw: str) -> bool:
+    """An environment flag: 1/true/yes/on or 0/false/no/off, any case."""
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(raw)
+
+
 # Keys read from the environment, with how to turn the string into a value.
-ENVIRONMENT_KEYS: dict[str, type] = {
+ENVIRONMENT_KEYS: dict[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "REDIS_URL": str,
@@ -25,6 +37,13 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_FROM": str,
+    "MAIL_USE_TLS": boolean,
+    "MAIL_USE_SSL": boolean,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "SITE_URL": str,
+    "TASKS_DATABASE": str,
+    "TASKS_WORKERS": int,
     "PROXY_COUNT": int,
     "TIMEZONE": str,
     "DATA_LICENCE": str,
@@ -52,6 +71,18 @@ class Defaults:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_FROM = "Coproduce <no-reply@localhost>"
+    MAIL_USE_TLS = False  # STARTTLS after connecting (a port-587 relay)
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_TIMEOUT = 10.0  # seconds for each exchange with the mail server
+    MAIL_MAX_ATTEMPTS = 8  # 30 s doubling: the last attempt about an hour after the first
+    SITE_URL: str | None = None  # the public base URL, e.g. "https://coproduce.example.org"
+    TASKS_DATABASE: str | None = None  # the queue's SQLite file; None: instance/tasks.sqlite3
+    TASKS_WORKERS = 2  # threads per worker process
+    TASKS_EAGER = False  # run tasks at once in the process that queues them (tests)
+    WORKER_STALE_SECONDS = 120  # no heartbeat for this long: /readyz says the worker is gone
+    TASKS_STALE_SECONDS = 600  # a job or a mail claimed this long ago, silent: its worker died
     PROXY_COUNT = 0
     TIMEZONE = "Europe/London"
     DATA_LICENCE = "CC BY 4.0"
@@ -106,9 +137,15 @@ def _read_environment() -> dict[str, Any]:
             values[key] = convert(raw)
         except ValueError as error:
             raise RuntimeError(
-                f"Environment variable {key}={raw!r} is not a valid {convert.__name__}"
+                f"Environment variable {key}={raw!r} is not a valid {_kind(convert)}"
             ) from error
     return values
+
+
+def _kind(convert: Callable[[str], Any]) -> str:
+    return {"boolean": "flag (1/0, true/false, yes/no, on/off)"}.get(
+        convert.__name__, convert.__name__
+    )
 
 
 def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from app.initiatives.models import (
     Outcome,
     Participant,
 )
+from app.mail.models import MailSuppression, OutgoingMail
 from app.moderation.models import Report, Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
 from app.places.models import GeocodeAnswer, Throttle
+from app.tasks.models import Job, TaskTick, WorkerHeartbeat
 from app.themes.models import Theme
 from app.tokens.models import ApiToken
 
@@ -24,6 +26,11 @@ __all__ = [
     "AuditEntry",
     "GeocodeAnswer",
     "Initiative",
+    "Job",
+    "MailSuppression",
+    "OutgoingMail",
+    "TaskTick",
+    "WorkerHeartbeat",
     "InitiativeStage",
     "InitiativeTheme",
     "Neighbourhood",

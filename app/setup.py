@@ -51,11 +51,15 @@ def _init_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from app import (
+        models,  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+        task_registry,  # noqa: F401  (every task known to the queue)
+    )
     from app.accounts.services import load_session_user
     from app.database import init_database
     from app.initiatives import public  # noqa: F401  (registers the location precision rule)
     from app.search.services import include_in_schema_comparison
+    from app.tasks.queue import configure_queue
 
     db.init_app(app)
     init_database(app)
@@ -66,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
         render_as_batch=True,
         include_object=include_in_schema_comparison,
     )
+    configure_queue(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
@@ -86,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.council.views import bp as council_bp
     from app.embeds.views import bp as embeds_bp
     from app.feeds.views import bp as feeds_bp
+    from app.health.views import bp as health_bp
     from app.imports.views import bp as imports_bp
     from app.initiatives.views import bp as initiatives_bp
     from app.map_cells.views import bp as map_cells_bp
@@ -100,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (
         pages_bp,
+        health_bp,
         accounts_bp,
         privacy_bp,
         admin_bp,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
+
+DEFAULT_SITE_URL = "http://localhost:5000"
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -45,3 +48,17 @@ def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
     return slug[:max_length].strip("-") or "item"
+
+
+def site_url(endpoint: str, **values: Any) -> str:
+    """An absolute address for mail and files made by the worker: built on ``SITE_URL``.
+
+    Without ``SITE_URL`` a request's own host is used (development), and outside a request
+    (the worker) http://localhost:5000. With it, a forged Host header can never put its own
+    site into a password-reset link.
+    """
+    base = current_app.config.get("SITE_URL")
+    if not base and has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return (base or DEFAULT_SITE_URL).rstrip("/") + path

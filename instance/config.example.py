@@ -42,6 +42,37 @@
 # MAIL_SERVER = "smtp.example.org"
 # MAIL_PORT = 25
 # MAIL_FROM = "Coproduce <no-reply@example.org>"
+# A council's relay usually wants STARTTLS on port 587 and a login:
+# MAIL_USE_TLS = False
+# Or TLS from the first byte (usually port 465); use one of the two, not both:
+# MAIL_USE_SSL = False
+# MAIL_USERNAME = None
+# MAIL_PASSWORD = None
+# Seconds to wait for each answer from the mail server before the attempt counts as failed.
+# MAIL_TIMEOUT = 10.0
+# Attempts per message (30 s apart, doubling) before it is marked failed for admins to see.
+# MAIL_MAX_ATTEMPTS = 8
+
+# The site's public base URL. Links in mail and in files the worker makes are built on it
+# (the worker has no request to take a host from). Set it in production: reset links then
+# never depend on a request's Host header. Default: the request's host, or
+# http://localhost:5000 in the worker.
+# SITE_URL = "https://coproduce.example.org"
+
+# Background work (mail, geocoding, imports, rebuilds) runs in worker processes
+# (`flask --app app worker`). The queue is an SQLite file in the instance folder, or Redis
+# when REDIS_URL is set (then workers may run on any number of machines).
+# TASKS_DATABASE = None  # default: instance/tasks.sqlite3
+# Threads in each worker process.
+# TASKS_WORKERS = 2
+# Run each task at once, in the process that queues it, instead of in a worker (the tests do).
+# TASKS_EAGER = False
+# Seconds without a worker's heartbeat after which /readyz reports the worker as gone.
+# WORKER_STALE_SECONDS = 120
+# Seconds after which a job without progress, or a message claimed but not recorded as sent,
+# counts as abandoned by a worker that died: the sweep runs it again (the one duplicate
+# mail that remains possible is a worker dying after the server accepted the message).
+# TASKS_STALE_SECONDS = 600
 
 # Number of trusted reverse proxies / load balancers in front of the app. Client addresses
 # (for rate limits) and https detection then come from their X-Forwarded-* headers.

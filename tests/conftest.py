@@ -67,6 +67,7 @@ def app(database_url, worker_id_safe, tmp_path_factory):
             "OUTBOX_PATH": str(instance / "outbox"),
             "MAIL_SERVER": None,
             "SERVER_NAME": None,
+            "TASKS_EAGER": True,
         }
     )
     from flask_migrate import upgrade
@@ -218,3 +219,43 @@ def smtp_server(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own on a free port (tests may stop and start it)."""
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+class PausedQueue:
+    """Tasks queued while paused wait in memory, as they would for a worker."""
+
+    def __init__(self, huey):
+        self.huey = huey
+
+    def pending(self) -> list:
+        return self.huey.pending()
+
+    def run(self) -> int:
+        """Run every waiting task, as a worker would; returns how many ran."""
+        ran = 0
+        while (task := self.huey.dequeue()) is not None:
+            self.huey.execute(task)
+            ran += 1
+        return ran
+
+
+@pytest.fixture
+def paused_queue(app):
+    """Hold background tasks for the test (no worker yet), to see what a request leaves."""
+    from app.tasks.queue import task_queue
+
+    huey = task_queue(app).huey
+    huey.immediate = False
+    yield PausedQueue(huey)
+    huey.immediate = True

@@ -10,6 +10,9 @@ from app.extensions import db
 from app.initiatives.models import Initiative
 from tests.support.fake_nominatim import FakeNominatim, search_result, use_nominatim
 
+# The command is what is tested: no background look-up runs first.
+pytestmark = pytest.mark.usefixtures("paused_queue")
+
 
 @pytest.fixture
 def nominatim(app, monkeypatch):

@@ -304,6 +304,7 @@ def test_finding_a_place_on_a_published_initiative_saves_nothing(
 # A place name without a point waits for the geocoder, as it does in the API
 
 
+@pytest.mark.usefixtures("paused_queue")
 def test_a_place_name_saved_without_finding_it_is_pending(app, client, resident):
     values = form_values(client.get("/initiatives/new"))  # the form as sent, flag and all
     values.update(title=["Street watch"], place_name=["Hawksworth Road"], save_draft=["1"])
@@ -318,6 +319,7 @@ def test_a_place_name_saved_without_finding_it_is_pending(app, client, resident)
     assert "“Hawksworth Road” is not on the map yet: we will look it up and place it" in page
 
 
+@pytest.mark.usefixtures("paused_queue")
 def test_a_place_name_submitted_without_finding_it_is_pending(
     app, client, resident, make_neighbourhood
 ):
@@ -347,6 +349,7 @@ def test_the_form_page_tells_a_new_place_name_will_be_placed_later(client, resid
         ("pending", "1", True),  # a form without the flag keeps the stored state
     ],
 )
+@pytest.mark.usefixtures("paused_queue")
 def test_a_place_name_without_a_point_keeps_its_stored_state(
     app, client, resident, make_initiative, stored, flag_in_form, drop_flag
 ):

@@ -664,6 +664,7 @@ def test_places_are_asked_once_and_the_answers_cached(
     assert report_lines(again)[-1].startswith("Dry run, nothing written: 0 to create, 0 to")
 
 
+@pytest.mark.usefixtures("paused_queue")
 def test_places_not_looked_up_in_time_wait_for_the_geocode_command(
     app, officer, places, write_csv
 ):

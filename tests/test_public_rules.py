@@ -293,6 +293,7 @@ NOT_PUBLIC_DATA = {
     "/api": "API documentation, no data",
     "/api/v1/openapi.json": "the API's schema, no data",
     "/healthz": "answers only whether the database does",
+    "/readyz": "answers only which helpers answer",
     "/embed.js": "a static script",
     "/embed/": "always 404",
     "/embed/<path:unknown>": "always 404",

@@ -7,15 +7,16 @@ import hmac
 from enum import Enum
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app.accounts.models import User, new_session_token
 from app.accounts.passwords import hash_password, spend_password_check_time, verify_password
 from app.extensions import db
-from app.mail import SEND_ERRORS, send_mail
+from app.mail.services import queue_mail
 from app.timeutil import utcnow
+from app.urls import site_url
 
 RESET_SALT = "password-reset"
 CONFIRM_SALT = "email-confirm"
@@ -96,7 +97,7 @@ def register_user(email: str, display_name: str, password: str) -> None:
         user.display_name = display_name
         user.password_hash = password_hash
     db.session.flush()
-    link = url_for("accounts.confirm_email", token=_make_token(user, CONFIRM_SALT), _external=True)
+    link = site_url("accounts.confirm_email", token=_make_token(user, CONFIRM_SALT))
     _mail_user(email, "Confirm your Coproduce account", "accounts/mail/confirm.txt", link=link)
 
 
@@ -143,7 +144,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or user.is_suspended:
         return
-    link = url_for("accounts.reset_password", token=_make_token(user, RESET_SALT), _external=True)
+    link = site_url("accounts.reset_password", token=_make_token(user, RESET_SALT))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     _mail_user(
         user.email,
@@ -200,9 +201,6 @@ def _read_token(token: str, salt: str, max_age: int) -> User:
 
 
 def _mail_user(to: str, subject: str, template: str, **context: Any) -> None:
-    # A failing mail server must not change the answer: a 500 only for existing accounts
-    # would tell anyone which addresses have one. send_mail keeps the message and logs.
-    try:
-        send_mail(to, subject, render_template(template, **context))
-    except SEND_ERRORS:
-        pass
+    # Queued, sent by the worker: the answer is the same, and as quick, whether or not the
+    # address has an account and whatever the mail server does.
+    queue_mail(to, subject, render_template(template, **context))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 
-from app.mail import SEND_ERRORS, send_mail
+from app.mail.services import queue_mail
 from app.moderation.services import Decision
-
-MY_INITIATIVES_PATH = "/account/initiatives"
+from app.urls import site_url
 
 # (action, is an edit) -> subject; the body is templates/moderation/mail/<action>.txt
 SUBJECTS = {
@@ -21,12 +20,11 @@ SUBJECTS = {
 }
 
 
-def mail_decision(decision: Decision) -> bool:
-    """Email the submitter about a decision (call after the commit); False when sending
-    failed, which is logged and leaves the decision standing."""
+def queue_decision_mail(decision: Decision) -> None:
+    """Email the submitter about a decision, once the decision is committed."""
     recipient = decision.recipient
     if recipient is None or not recipient.email:
-        return True
+        return
     initiative = decision.initiative
     title = " ".join(initiative.title.split())  # a header holds one line
     subject = SUBJECTS[(decision.action, decision.is_edit)].format(title=title)
@@ -35,15 +33,7 @@ def mail_decision(decision: Decision) -> bool:
         decision=decision,
         name=recipient.display_name,
         title=title,
-        initiative_url=_external(f"/initiatives/{initiative.id}"),
-        my_initiatives_url=_external(MY_INITIATIVES_PATH),
+        initiative_url=site_url("initiatives.initiative_by_id", initiative_id=initiative.id),
+        my_initiatives_url=site_url("submissions.my_initiatives"),
     )
-    try:
-        send_mail(recipient.email, subject, body)
-    except SEND_ERRORS:  # send_mail has kept the message in the outbox and logged why
-        return False
-    return True
-
-
-def _external(path: str) -> str:
-    return request.host_url.rstrip("/") + path
+    queue_mail(recipient.email, subject, body)

@@ -38,7 +38,7 @@ from app.moderation.models import (
     REVISION_STATES,
     Report,
 )
-from app.moderation.notify import mail_decision
+from app.moderation.notify import queue_decision_mail
 from app.moderation.queue import QUEUE_KINDS, moderation_queue
 from app.moderation.reports import list_open_reports, report_initiative, resolve_report
 from app.permissions import can_on_initiative, initiative_or_abort, permission_required
@@ -73,8 +73,8 @@ def bulk_approve():
         flash("Select at least one initiative to approve.", "error")
         return redirect(url_for("moderation.queue"))
     decisions, skipped = services.approve_initiatives(_moderator(), selection)
-    db.session.commit()
     _mail(decisions)
+    db.session.commit()
     if decisions:
         count = len(decisions)
         flash(f"Approved and published {count} initiative{'' if count == 1 else 's'}.", "success")
@@ -185,8 +185,8 @@ def resolve(report_id: int):
             decision = services.archive_initiative(_moderator(), initiative, form.resolution.data)
     except services.ModerationError as error:
         return _refuse(initiative.id, error)
-    db.session.commit()
     _mail([decision] if decision else [])
+    db.session.commit()
     flash("Report resolved." + (" The initiative is archived." if decision else ""), "success")
     return redirect(url_for("moderation.review", initiative_id=report.initiative_id))
 
@@ -267,8 +267,8 @@ def _decide(
         decision = decide()
     except services.ModerationError as error:
         return _refuse(initiative.id, error)
-    db.session.commit()
     _mail([decision])
+    db.session.commit()
     flash(done, "success")
     if back_to_review:
         return redirect(url_for("moderation.review", initiative_id=initiative.id))
@@ -282,9 +282,9 @@ def _refuse(initiative_id: int, error: Exception):
 
 
 def _mail(decisions: list[services.Decision]) -> None:
-    failed = [decision for decision in decisions if not mail_decision(decision)]
-    if failed:
-        flash("The decision is saved, but the email to the submitter could not be sent.", "error")
+    """Queue the submitters' emails in the decision's transaction: sent once it commits."""
+    for decision in decisions:
+        queue_decision_mail(decision)
 
 
 def _render_review(initiative: Initiative, status: int = 200, **forms):

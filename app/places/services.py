@@ -106,10 +106,13 @@ def place_query(place_name: str, neighbourhood_name: str | None) -> str:
     return f"{place_name}, {neighbourhood_name}"
 
 
-def _pending_places():
-    return select(Initiative.id).where(
+def _pending_places(initiative_ids: Iterable[int] | None = None):
+    query = select(Initiative.id).where(
         Initiative.location_state == "pending", Initiative.place_name != ""
     )
+    if initiative_ids is not None:
+        query = query.where(Initiative.id.in_(list(initiative_ids)))
+    return query
 
 
 def count_pending_places() -> int:
@@ -117,8 +120,13 @@ def count_pending_places() -> int:
     return db.session.scalar(select(func.count()).select_from(_pending_places().subquery()))
 
 
-def geocode_pending_places(progress: Callable[[int], Any] | None = None) -> PendingSummary:
-    """Look up every pending place, best match first; stop at the first outage.
+def geocode_pending_places(
+    progress: Callable[[int], Any] | None = None,
+    initiative_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> PendingSummary:
+    """Look up every pending place (or those of ``initiative_ids``; at most ``limit``), best
+    match first; stop at the first outage.
 
     A located place gets its point (the precision rule then computes the public one); a place
     that matches nothing is left at its neighbourhood, its name kept. A batch job, it commits
@@ -137,8 +145,9 @@ def geocode_pending_places(progress: Callable[[int], Any] | None = None) -> Pend
             Neighbourhood.longitude,
         )
         .outerjoin(Neighbourhood, Initiative.neighbourhood_id == Neighbourhood.id)
-        .where(Initiative.id.in_(_pending_places()))
+        .where(Initiative.id.in_(_pending_places(initiative_ids)))
         .order_by(Initiative.id)
+        .limit(limit)
     ).all()
     db.session.commit()  # plain values only: nothing left to reload while the geocoder works
     questions = [

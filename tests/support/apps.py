@@ -18,6 +18,7 @@ def app_config(database_url: str, instance_dir: Path, **extra: Any) -> dict[str,
         "OUTBOX_PATH": str(instance_dir / "outbox"),
         "MAIL_SERVER": None,
         "SERVER_NAME": None,
+        "TASKS_EAGER": True,
     }
     config.update(extra)
     return config

@@ -9,6 +9,7 @@ appears (or after a minute), and exits non-zero if any write failed.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 import warnings
@@ -33,6 +34,7 @@ def main(config_path: str, stop_file: str) -> int:
     from app.organisations.services import save_organisation
 
     app = create_app(json.loads(Path(config_path).read_text()))
+    app.logger.setLevel(logging.WARNING)  # the audit log's INFO lines are not errors
     deadline = time.monotonic() + MAX_SECONDS
     number = 0
     with app.app_context():
