@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from app.demo import seed_demo
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.timeutil import utcnow
 
