@@ -18,19 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from app.demo.seed import seed_demo
 from app.extensions import db
 from app.timeutil import utcnow
+from tests.support.search_index import search_index_rows
 
 FINGERPRINT = Path(__file__).parent / "fixtures" / "demo_fingerprint.json"
 RANDOM_COLUMNS = {"password_hash", "session_token"}
-SEARCH_INDEX = {
-    "sqlite": "SELECT rowid, title, summary, description, place, participants, outcomes "
-    "FROM initiative_fts ORDER BY rowid",
-    "postgresql": "SELECT id, search_vector::text FROM initiative ORDER BY id",
-}
 
 
 def _value(column: str, value: Any, seeded_at: datetime) -> Any:
@@ -65,8 +61,7 @@ def demo_fingerprint(connection: Connection, seeded_at: datetime) -> dict[str, A
         ]
         tables[table.name] = {"rows": len(rows), "digest": _digest(rows)}
     dialect = connection.dialect.name
-    search_rows = [list(row) for row in connection.execute(text(SEARCH_INDEX[dialect]))]
-    return {"tables": tables, "search_index": {dialect: _digest(search_rows)}}
+    return {"tables": tables, "search_index": {dialect: _digest(search_index_rows(connection))}}
 
 
 def test_seeded_demo_database_keeps_its_fingerprint(app):
