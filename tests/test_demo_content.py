@@ -50,6 +50,7 @@ def test_a_demo_file_with_an_unknown_field_is_named_in_the_error(monkeypatch):
         load_demo_records("people.yaml", DemoParticipant)
 
 
+@pytest.mark.sqlite_only  # the database plays no part: build it once per CI run
 def test_demo_data_files_ship_in_the_wheel(tmp_path):
     """An installed (non-editable) copy reads its demo data from the package."""
     source = tmp_path / "source"
