@@ -23,7 +23,7 @@ from app.extensions import db
 @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
 def seed_demo_command(force: bool):
     """Load demo data into an empty database and print the demo accounts."""
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     has_users = db.session.scalar(select(func.count()).select_from(User))
     accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"

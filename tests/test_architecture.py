@@ -4,6 +4,7 @@
 - Feature packages (``app/<feature>/``) form a layered graph: a lower package never imports a
   higher one. The one exception is model relationships (an import of another feature's
   ``models`` module), which SQLAlchemy needs in both directions.
+- Migrations import nothing from the app: they must still run after the models change.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
+MIGRATIONS = APP / "migrations" / "versions"
 
 
 def _module_name(path: Path) -> str:
@@ -85,3 +87,23 @@ def test_package_init_files_stay_empty():
         if path.parent != APP and path.read_text().strip()
     ]
     assert heavy == []
+
+
+def _is_app_module(name: str | None) -> bool:
+    return name is not None and (name == "app" or name.startswith("app."))
+
+
+def test_migrations_import_no_application_code():
+    """A migration works on the tables of its day; the app's models and services move on."""
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [f"{path.name}: {name}" for name in names if _is_app_module(name)]
+    assert len(list(MIGRATIONS.glob("*.py"))) >= 9
+    assert found == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import feedparser
 from sqlalchemy import select
 
-from app.clusters.demo import DEMO_CLUSTERS, add_demo_clusters
 from app.clusters.models import Cluster
 from app.clusters.services import cluster_example_set
+from app.demo.clusters import DEMO_CLUSTERS, add_demo_clusters
 from app.extensions import db
 from tests.factories import TEST_PASSWORD
 
@@ -31,7 +31,7 @@ def test_seed_demo_adds_three_published_clusters_with_examples(app, runner, clie
 
 
 def test_demo_clusters_are_added_once(app):
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     with app.app_context():
         seed_demo(password_for=lambda _role: TEST_PASSWORD)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.council.demo import DEMO_OFFICER, verify_demo_outcomes
-from app.demo import seed_demo
+from app.demo.seed import seed_demo
+from app.demo.verifications import DEMO_OFFICER, verify_demo_outcomes
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
 

@@ -24,7 +24,7 @@ GREAT_BRITAIN = {"latitude": (49.9, 60.9), "longitude": (-8.2, 1.8)}
 @pytest.fixture
 def demo(app):
     """Seed the whole demo: organisations, accounts and initiatives."""
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     with app.app_context():
         seed_demo(password_for=lambda _role: TEST_PASSWORD)

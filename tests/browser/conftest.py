@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.demo import seed_demo
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.initiatives.public import published_initiatives
 from tests.factories import TEST_PASSWORD

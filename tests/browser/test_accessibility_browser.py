@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app.clusters.models import Cluster
-from app.demo import DEMO_ACCOUNTS
+from app.demo.seed import DEMO_ACCOUNTS
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives

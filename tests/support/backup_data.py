@@ -14,7 +14,7 @@ from app.audit.services import record_action
 from app.backup.document import ordered_by_key
 from app.clusters.models import Cluster, ClusterItem
 from app.council.services import verify_outcome
-from app.demo import seed_demo
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.moderation.reports import report_initiative, resolve_report

@@ -4,7 +4,13 @@ Revision ID: 5a1c0de0e002
 Revises: 5a1c0de0e001
 Create Date: 2026-11-28 17:11:53.600671
 
+Puts the initiatives published so far on the map: one point for any theme (key 0) and one per
+theme, and the totals of every cell up to zoom 14. The grid (web-Mercator pixels at zoom 20,
+64-pixel cells, Morton codes) is copied from app/map_cells/grid.py as it was then: a migration
+must not change when the app's code does.
 """
+
+import math
 
 import sqlalchemy as sa
 from alembic import op
@@ -56,10 +62,128 @@ def upgrade():
         )
 
     # ### end Alembic commands ###
-    # Put the initiatives published so far on the map.
-    from app.map_cells.cells import rebuild_map_cells
+    put_published_initiatives_on_the_map()
 
-    rebuild_map_cells(op.get_bind())
+
+ANY_THEME = 0
+PRECOMPUTED_MAX_ZOOM = 14
+BATCH = 5_000
+FINE_ZOOM, TILE_BITS, CELL_BITS = 20, 8, 6
+WORLD_BITS = FINE_ZOOM + TILE_BITS
+WORLD = 1 << WORLD_BITS
+MERCATOR_MAX_LATITUDE = 85.0511287798066
+
+initiative = sa.table(
+    "initiative",
+    sa.column("id", sa.Integer),
+    sa.column("state", sa.String),
+    sa.column("public_longitude", sa.Double),
+    sa.column("public_latitude", sa.Double),
+)
+initiative_theme = sa.table(
+    "initiative_theme", sa.column("initiative_id", sa.Integer), sa.column("theme_id", sa.Integer)
+)
+map_point = sa.table(
+    "map_point",
+    sa.column("initiative_id", sa.Integer),
+    sa.column("theme_id", sa.Integer),
+    sa.column("code", sa.BigInteger),
+    sa.column("longitude", sa.Double),
+    sa.column("latitude", sa.Double),
+)
+
+
+def cell_shift(zoom):
+    """How far a fine pixel shifts right to give its cell at ``zoom``."""
+    return WORLD_BITS - (zoom + TILE_BITS) + CELL_BITS
+
+
+def point_code(longitude, latitude):
+    """The Morton code of a point's pixel at the fine zoom (x on the even bits, y on the odd)."""
+    x = min(max(math.floor((longitude + 180.0) / 360.0 * WORLD), 0), WORLD - 1)
+    latitude = min(max(latitude, -MERCATOR_MAX_LATITUDE), MERCATOR_MAX_LATITUDE)
+    sine = math.sin(math.radians(latitude))
+    y = (0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)) * WORLD
+    y = min(max(math.floor(y), 0), WORLD - 1)
+    return spread(x) | (spread(y) << 1)
+
+
+def spread(value):
+    """Put the 28 bits of ``value`` on the even bit positions of a 56-bit number."""
+    value &= 0x0FFFFFFF
+    value = (value | (value << 16)) & 0x0000FFFF0000FFFF
+    value = (value | (value << 8)) & 0x00FF00FF00FF00FF
+    value = (value | (value << 4)) & 0x0F0F0F0F0F0F0F0F
+    value = (value | (value << 2)) & 0x3333333333333333
+    return (value | (value << 1)) & 0x5555555555555555
+
+
+def put_published_initiatives_on_the_map():
+    """Points of the published initiatives with a public point, then every cell's totals."""
+    connection = op.get_bind()
+    last_id = 0
+    while True:
+        placed = connection.execute(
+            sa.select(initiative.c.id, initiative.c.public_longitude, initiative.c.public_latitude)
+            .where(
+                initiative.c.id > last_id,
+                initiative.c.state == "published",
+                initiative.c.public_longitude.is_not(None),
+                initiative.c.public_latitude.is_not(None),
+            )
+            .order_by(initiative.c.id)
+            .limit(BATCH)
+        ).all()
+        if not placed:
+            break
+        last_id = placed[-1].id
+        links = connection.execute(
+            sa.select(initiative_theme.c.initiative_id, initiative_theme.c.theme_id).where(
+                initiative_theme.c.initiative_id.in_([row.id for row in placed])
+            )
+        ).all()
+        points = {row.id: (row.public_longitude, row.public_latitude) for row in placed}
+        keys = [(row.id, ANY_THEME) for row in placed] + [tuple(link) for link in links]
+        values = []
+        for initiative_id, theme_id in keys:
+            longitude, latitude = points[initiative_id]
+            values.append(
+                {
+                    "initiative_id": initiative_id,
+                    "theme_id": theme_id,
+                    "code": point_code(longitude, latitude),
+                    "longitude": longitude,
+                    "latitude": latitude,
+                }
+            )
+        connection.execute(sa.insert(map_point), values)
+    add_cell_totals()
+
+
+TOTALS = (
+    "count, sum_longitude, sum_latitude, min_longitude, min_latitude, max_longitude, "
+    "max_latitude, first_initiative_id"
+)
+
+
+def add_cell_totals():
+    """Every cell's totals: the deepest precomputed zoom from the points, each zoom above it
+    from the four cells below."""
+    leaf_bits = 2 * cell_shift(PRECOMPUTED_MAX_ZOOM)
+    op.execute(
+        f"INSERT INTO map_cell (zoom, theme_id, cell, {TOTALS}) "
+        f"SELECT {PRECOMPUTED_MAX_ZOOM}, theme_id, code >> {leaf_bits}, count(*), "
+        "sum(longitude), sum(latitude), min(longitude), min(latitude), max(longitude), "
+        f"max(latitude), min(initiative_id) FROM map_point GROUP BY theme_id, code >> {leaf_bits}"
+    )
+    for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
+        op.execute(
+            f"INSERT INTO map_cell (zoom, theme_id, cell, {TOTALS}) "
+            f"SELECT {zoom}, theme_id, cell >> 2, sum(count), sum(sum_longitude), "
+            "sum(sum_latitude), min(min_longitude), min(min_latitude), max(max_longitude), "
+            f"max(max_latitude), min(first_initiative_id) FROM map_cell WHERE zoom = {zoom + 1} "
+            "GROUP BY theme_id, cell >> 2"
+        )
 
 
 def downgrade():

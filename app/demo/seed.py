@@ -8,28 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.accounts.services import create_user
-from app.clusters.demo import add_demo_clusters
-from app.council.demo import verify_demo_outcomes
-from app.demo_initiatives import seed_demo_initiatives
+from app.demo.clusters import add_demo_clusters
+from app.demo.content import DemoAccount, DemoOrganisation, load_demo_records
+from app.demo.initiatives import seed_demo_initiatives
+from app.demo.verifications import verify_demo_outcomes
 from app.organisations.services import save_organisation
 
-DEMO_ORGANISATIONS = [
-    ("Leeds City Council", "council", "Leeds City Council"),
-    ("Manchester City Council", "council", "Manchester City Council"),
-    ("West Yorkshire Police", "police", None),
-    ("Leeds Community Healthcare NHS Trust", "health", None),
-    ("Kirkstall Valley Primary School", "school", "Leeds City Council"),
-    ("Kirkstall Residents' Association", "residents_group", "Leeds City Council"),
-    ("Hulme Community Garden Centre", "charity", "Manchester City Council"),
-]
-
-DEMO_ACCOUNTS = [
-    # role, email, display name, organisation
-    ("resident", "resident@example.org", "Rosa Resident", "Kirkstall Residents' Association"),
-    ("moderator", "moderator@example.org", "Mo Moderator", None),
-    ("council", "council@example.org", "Cal Council", "Leeds City Council"),
-    ("admin", "admin@example.org", "Ada Admin", None),
-]
+DEMO_ORGANISATIONS = load_demo_records("organisations.yaml", DemoOrganisation)
+DEMO_ACCOUNTS = load_demo_records("accounts.yaml", DemoAccount)
 
 
 def seed_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
