@@ -1,7 +1,7 @@
 """background work: jobs, mail queue, worker heartbeats, periodic ticks
 
 Revision ID: 5fa4323dd687
-Revises: 5a1c0de0e005
+Revises: 7e33e1366f38
 Create Date: 2026-12-05 09:17:41.521045
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5fa4323dd687"
-down_revision = "5a1c0de0e005"
+down_revision = "7e33e1366f38"
 branch_labels = None
 depends_on = None
 
