@@ -65,3 +65,19 @@ def test_reads_document_their_errors(document):
     assert "404" in paths["/api/v1/clusters/{slug}"]["get"]["responses"]
     geojson = paths["/api/v1/initiatives.geojson"]["get"]["responses"]["200"]["content"]
     assert list(geojson) == ["application/geo+json"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "old_key"),
+    [
+        ("ClusterList", "clusters"),
+        ("NeighbourhoodList", "neighbourhoods"),
+        ("ThemeList", "themes"),
+    ],
+)
+def test_reference_lists_document_the_envelope_and_their_deprecated_key(document, schema, old_key):
+    listing = document["components"]["schemas"][schema]
+    assert {"ok", "items", "total", "next", old_key, "licence"} <= set(listing["required"])
+    assert listing["properties"][old_key]["deprecated"] is True
+    assert "deprecated" not in listing["properties"]["items"]
+    assert listing["properties"]["next"]["type"] == ["string", "null"]

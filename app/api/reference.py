@@ -12,6 +12,7 @@ from app.api.schemas.reference import (
     NeighbourhoodListSchema,
     Shown,
     ThemeListSchema,
+    list_answer,
 )
 from app.clusters.models import Cluster, ClusterItem
 from app.clusters.services import (
@@ -67,6 +68,10 @@ def list_clusters():
     ---
     get:
       summary: Published clusters
+      description: >
+        Every published cluster, newest first, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `clusters`, deprecated: it goes in the next release.
       tags: [clusters]
       responses:
         200:
@@ -79,13 +84,11 @@ def list_clusters():
     counts = cluster_counts(clusters)
     return api_json(
         ClusterListSchema().dump(
-            {
-                "ok": True,
-                "clusters": [
-                    Shown(cluster, count=counts.get(cluster.id, 0)) for cluster in clusters
-                ],
-                "licence": licence(),
-            }
+            list_answer(
+                "clusters",
+                [Shown(cluster, count=counts.get(cluster.id, 0)) for cluster in clusters],
+                licence(),
+            )
         )
     )
 
@@ -135,6 +138,10 @@ def list_neighbourhoods():
     ---
     get:
       summary: Neighbourhoods
+      description: >
+        Every neighbourhood, by name, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `neighbourhoods`, deprecated: it goes in the next release.
       tags: [reference]
       responses:
         200:
@@ -155,14 +162,14 @@ def list_neighbourhoods():
     neighbourhoods = db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name))
     return api_json(
         NeighbourhoodListSchema().dump(
-            {
-                "ok": True,
-                "neighbourhoods": [
+            list_answer(
+                "neighbourhoods",
+                [
                     Shown(neighbourhood, count=counts.get(neighbourhood.id, 0))
                     for neighbourhood in neighbourhoods
                 ],
-                "licence": licence(),
-            }
+                licence(),
+            )
         )
     )
 
@@ -172,6 +179,10 @@ def list_theme_entries():
     ---
     get:
       summary: Themes
+      description: >
+        Every theme, in display order, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `themes`, deprecated: it goes in the next release.
       tags: [reference]
       responses:
         200:
@@ -191,10 +202,10 @@ def list_theme_entries():
     )
     return api_json(
         ThemeListSchema().dump(
-            {
-                "ok": True,
-                "themes": [Shown(theme, count=counts.get(theme.id, 0)) for theme in list_themes()],
-                "licence": licence(),
-            }
+            list_answer(
+                "themes",
+                [Shown(theme, count=counts.get(theme.id, 0)) for theme in list_themes()],
+                licence(),
+            )
         )
     )

@@ -109,15 +109,37 @@ class ClusterAnswerSchema(AnswerSchema):
 
 
 def listing(name: str, item: type[Schema]) -> type[Schema]:
-    """The schema of a list answer: ``ok``, the list under ``name``, and the licence."""
+    """The schema of a reference list: the API's list envelope (``items``, ``total``,
+    ``next``) and, for one more release, the same list under its old key ``name``."""
     return AnswerSchema.from_dict(
         {
             "ok": ok(True),
-            name: fields.List(fields.Nested(item), required=True),
+            "items": fields.List(fields.Nested(item), required=True),
+            "total": _count("All of them: every list comes in one page."),
+            "next": fields.Url(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Always null: everything is in this page."},
+            ),
+            name: fields.List(
+                fields.Nested(item),
+                required=True,
+                metadata={
+                    "deprecated": True,
+                    "description": f"The same list as items. Deprecated: read items; {name} "
+                    "goes in the next release.",
+                },
+            ),
             "licence": fields.Nested(LicenceSchema, required=True),
         },
         name=f"{item.__name__.removesuffix('Schema')}ListSchema",
     )
+
+
+def list_answer(name: str, items: list[Any], licence: dict[str, str]) -> dict[str, Any]:
+    """What a reference list dumps: everything in one page, under both keys."""
+    return {"ok": True, "items": items, "total": len(items), "next": None, name: items,
+            "licence": licence}  # fmt: skip
 
 
 ClusterListSchema = listing("clusters", ClusterSchema)
