@@ -122,7 +122,8 @@ def build_openapi(app: Flask, known: dict[str, list[str]] | None = None) -> dict
     paging = parameters.paging_parameters(
         app.config["API_DEFAULT_LIMIT"], app.config["API_MAX_LIMIT"]
     )
-    for name, parameter in {**parameters.PARAMETERS, **paging}.items():
+    shared = {**parameters.filter_parameters(), **parameters.map_view_parameters(), **paging}
+    for name, parameter in shared.items():
         details = {key: value for key, value in parameter.items() if key != "in"}
         spec.components.parameter(name, parameter["in"], {"name": name, **details})
     for name, response in parameters.RESPONSES.items():

@@ -16,8 +16,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.api.auth import api_user_key, bearer_required
 from app.api.responses import api_json
+from app.api.schemas.body_fields import TextList
 from app.api.schemas.initiatives import SubmissionSchema
-from app.api.schemas.submission import NewInitiativeSchema, field_errors
+from app.api.schemas.submission import NewInitiativeSchema, field_errors, length_errors
 from app.errors import json_error
 from app.extensions import csrf, db, limiter
 from app.initiatives.services import initiative_url
@@ -63,11 +64,15 @@ def form_data(body: dict[str, Any]) -> MultiDict:
     if body.get("consent"):
         data.add("consent", "y")
     for name in ("participants", "outcomes"):
+        row_fields = NEW_INITIATIVE.fields[name].inner.schema.fields
         for index, row in enumerate(body.get(name) or []):
-            for key, value in row.items():
-                field = f"{name}-{index}-{key}"
-                for item in value if isinstance(value, list) else [value]:
-                    data.add(field, _typed(item))
+            for key, field in row_fields.items():
+                value = row.get(key)
+                if isinstance(field, TextList):  # roles: one form value per item
+                    for item in value or []:
+                        data.add(f"{name}-{index}-{key}", item)
+                else:
+                    data.add(f"{name}-{index}-{key}", _typed(value))
     return data
 
 
@@ -129,8 +134,10 @@ def create_initiative():
         current_app.config["DATA_LICENCE"],
         formdata=form_data(body),
     )
-    if not form.check(submitting=True, consent_needed=True):
-        return json_error(422, "Some of what you sent is not valid.", form_errors(form))
+    valid = form.check(submitting=True, consent_needed=True)
+    problems = {**form_errors(form), **length_errors(body)}
+    if not valid or problems:
+        return json_error(422, "Some of what you sent is not valid.", problems)
     content = form.content((), "pending")
     initiative = services.submit_for_review(g.api_user, content)
     db.session.commit()

@@ -252,6 +252,33 @@ class NewInitiativeSchema(BodySchema):
     )
 
 
+ROW_LABELS = {"participants": "Participant", "outcomes": "Outcome"}
+
+
+def _too_long(schema: Schema, values: dict[str, Any]) -> dict[str, str]:
+    problems = {}
+    for name, field in schema.fields.items():
+        limit = field.metadata.get("openapi", {}).get("maxLength")
+        value = values.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            problems[name] = f"Use at most {limit:,} characters."
+    return problems
+
+
+def length_errors(body: dict[str, Any]) -> dict[str, str]:
+    """Text longer than its documented maxLength as sent (the form counts it after dropping
+    control characters and trimming, which could let a longer text through), as the form
+    words it: ``title``, ``participants-0-name`` ("Participant 1: ...")."""
+    schema = NewInitiativeSchema()
+    problems = _too_long(schema, body)
+    for name, label in ROW_LABELS.items():
+        row_schema = schema.fields[name].inner.schema
+        for index, row in enumerate(body.get(name) or []):
+            for field, message in _too_long(row_schema, row).items():
+                problems[f"{name}-{index}-{field}"] = f"{label} {index + 1}: {message}"
+    return problems
+
+
 def field_errors(messages: Any, prefix: str = "") -> dict[str, str]:
     """marshmallow's nested messages as the API's flat ``errors`` (``participants-0-people``);
     a problem with the body itself is under ``body``."""
