@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -27,10 +28,27 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/oembed"
 
 
+class ErrorSchema(Schema):
+    """The API's error body; the OpenAPI document's ``Error``."""
+
+    class Meta:
+        unknown = EXCLUDE  # apispec then leaves additionalProperties open
+
+    ok = fields.Boolean(required=True, metadata={"enum": [False]})
+    error = fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "A message for each field or parameter with a problem."},
+    )
+
+
+ERROR = ErrorSchema()
+
+
 def json_error(status: int, message: str, errors: dict[str, str] | None = None):
     """The API's error body: ``{"ok": false, "error": ..., "errors": {...}}``."""
-    body = {"ok": False, "error": message, "errors": errors or {}}
-    return body, status
+    return ERROR.dump({"ok": False, "error": message, "errors": errors or {}}), status
 
 
 def _render(status: int, message: str):

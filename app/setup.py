@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.json_bodies import AppJSONProvider, AppRequest
 from app.urls import IdConverter
 
 MIGRATIONS_DIRECTORY = "migrations"
@@ -22,7 +23,8 @@ def configure_app(app: Flask) -> None:
         )
 
     _init_logging(app)
-    app.json.sort_keys = False
+    app.json = AppJSONProvider(app)
+    app.request_class = AppRequest
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)

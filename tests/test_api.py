@@ -416,6 +416,26 @@ def test_neighbourhoods_and_themes(client, make_initiative, make_neighbourhood):
 
 
 @pytest.mark.parametrize(
+    ("url", "old_key"),
+    [
+        ("/api/v1/clusters", "clusters"),
+        ("/api/v1/neighbourhoods", "neighbourhoods"),
+        ("/api/v1/themes", "themes"),
+    ],
+)
+def test_reference_lists_have_the_list_envelope_and_keep_their_old_key(
+    app, client, make_neighbourhood, url, old_key
+):
+    make_neighbourhood(name="Kirkstall", slug="kirkstall")
+    create_cluster(app, title="Health", slug="health-now", filter_query="theme=health")
+    body = client.get(url).json
+    assert body["items"] and body["items"] == body[old_key]
+    assert body["total"] == len(body["items"])
+    assert body["next"] is None
+    assert list(body) == ["ok", "items", "total", "next", old_key, "licence"]
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "/api/v1/clusters/%00",

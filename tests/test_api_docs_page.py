@@ -26,3 +26,11 @@ def test_docs_page_describes_every_operation_and_its_parameters(app, client):
 
 def test_footer_links_the_docs_page(client):
     assert 'href="/api"' in client.get("/").get_data(as_text=True)
+
+
+def test_docs_page_explains_the_envelope_and_the_deprecated_keys(client):
+    text = client.get("/api").get_data(as_text=True)
+    assert "<code>/api/v1/themes</code> answer everything in one page" in text
+    assert 'id="api-deprecated"' in text
+    for old_key in ("clusters", "neighbourhoods", "themes"):
+        assert f"<code>{old_key}</code>" in text

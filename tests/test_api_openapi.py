@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from app.shared_filters.parse import FILTER_NAMES
@@ -65,3 +67,53 @@ def test_reads_document_their_errors(document):
     assert "404" in paths["/api/v1/clusters/{slug}"]["get"]["responses"]
     geojson = paths["/api/v1/initiatives.geojson"]["get"]["responses"]["200"]["content"]
     assert list(geojson) == ["application/geo+json"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "old_key"),
+    [
+        ("ClusterList", "clusters"),
+        ("NeighbourhoodList", "neighbourhoods"),
+        ("ThemeList", "themes"),
+    ],
+)
+def test_reference_lists_document_the_envelope_and_their_deprecated_key(document, schema, old_key):
+    listing = document["components"]["schemas"][schema]
+    assert {"ok", "items", "total", "next", old_key, "licence"} <= set(listing["required"])
+    assert listing["properties"][old_key]["deprecated"] is True
+    assert "deprecated" not in listing["properties"]["items"]
+    assert listing["properties"]["next"]["type"] == ["string", "null"]
+
+
+def test_radius_range_is_what_the_parser_accepts_after_rounding(client, document):
+    schema = document["components"]["parameters"]["radius_km"]["schema"]["anyOf"][0]
+    smallest, largest = schema["minimum"], schema["maximum"]
+    base = "/api/v1/initiatives?near=53.8,-1.6&radius_km="
+    for radius in (smallest, largest):
+        assert client.get(base + repr(radius)).status_code == 200
+    for radius in (math.nextafter(smallest, 0), 5e-324, 5e-7, math.nextafter(largest, 1000)):
+        assert client.get(base + repr(radius)).status_code == 400
+
+
+def test_the_write_requires_what_the_form_requires(document):
+    body = document["components"]["schemas"]["NewInitiative"]
+    assert body["required"] == [
+        "title", "summary", "themes", "stages", "status", "neighbourhood", "consent"
+    ]  # fmt: skip
+    properties = body["properties"]
+    assert properties["title"]["maxLength"] == 200 and "pattern" in properties["title"]
+    assert properties["themes"]["minItems"] == 1 and properties["stages"]["minItems"] == 1
+    assert properties["themes"]["items"]["enum"] == [
+        "safety", "health", "education", "sustainability"
+    ]  # fmt: skip
+    assert properties["consent"]["enum"] == [True]
+    assert body["additionalProperties"] is False
+
+
+def test_q_is_counted_as_typed_once_trimmed(client):
+    assert (
+        client.get("/api/v1/initiatives", query_string={"q": " " + "x" * 200 + " "}).status_code
+        == 200
+    )
+    spaced = "a" + "  " * 100  # joins to "a" but is 201 characters as typed
+    assert client.get("/api/v1/initiatives", query_string={"q": spaced + "b"}).status_code == 400

@@ -270,3 +270,25 @@ def test_lone_surrogates_in_a_body_are_400_not_a_server_error(
     )
     assert response.status_code == 400
     assert "Unicode" in response.json["errors"][field]
+
+
+def test_null_and_missing_row_values_are_empty_rows_fields(client, token, neighbourhood):
+    participants = [{"sector": "residents", "roles": None, "people": None}, {"sector": "police"}]
+    response = post(client, token, submission(participants=participants))
+    assert response.status_code == 201, response.json
+    assert [p["roles"] for p in response.json["initiative"]["participants"]] == [[], []]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": " " + "x" * 199 + "\x00\x01"}, "title"),
+        ({"credit_name": "\x07" * 150 + "Kirkstall" * 10}, "credit_name"),
+        ({"participants": [{"sector": "council", "name": "\x00" * 201}]}, "participants-0-name"),
+    ],
+)
+def test_text_longer_than_documented_as_sent_is_422(client, token, neighbourhood, changes, field):
+    # The document's maxLength counts what is sent, control characters and spaces included.
+    response = post(client, token, submission(**changes))
+    assert response.status_code == 422
+    assert "at most" in response.json["errors"][field]

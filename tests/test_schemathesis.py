@@ -8,26 +8,35 @@ type, headers, body schema).
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, engine
 from schemathesis.checks import not_a_server_error
+from schemathesis.engine import events
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from app.accounts.models import User
 from app.extensions import db
+from app.initiatives.models import Initiative
 from app.tokens.services import create_token
+from tests.support import schemathesis_hooks as hooks
 from tests.test_api import OUTCOMES, PARTICIPANTS, verify_first_outcome
 from tests.test_clusters import create_cluster
 
 EXAMPLES = 80  # per operation and mode: the whole test stays under about 40 s
+ALL_CHECKS_EXAMPLES = 40  # per operation and phase, with every check (about 30 s)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -121,3 +130,51 @@ def test_api_conforms_to_its_openapi_document(app, api_data, mode):
             raise AssertionError(f"{operation.label} ({mode.value}): {error}") from error
     # Invalid values were generated for the operations with typed parameters or a body.
     assert not {"GET /api/v1/initiatives", "POST /api/v1/initiatives"} & set(impossible)
+
+
+@pytest.fixture
+def live_api(app, api_data):
+    """The app served over HTTP on a free port, as the schemathesis command line tests it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    # A real cursor: the one value of an opaque parameter that a valid request can carry.
+    page = requests.get(f"{base}/api/v1/initiatives?limit=1", timeout=10).json()
+    hooks.CURSORS[:] = [page["next"].rsplit("cursor=", 1)[1]]
+    yield base, api_data
+    server.shutdown()
+    thread.join()
+    hooks.CURSORS.clear()
+
+
+def test_every_check_passes_with_a_token(app, live_api):
+    """schemathesis run --checks all, with a bearer token: every phase (examples, coverage's
+    boundary values, fuzzing, stateful), valid and invalid requests, reports nothing."""
+    base, token = live_api
+    schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
+    schema.config.update(headers={"Authorization": f"Bearer {token}"})
+    schema.config.checks.update(included_check_names=["all"])
+    schema.config.generation.update(max_examples=ALL_CHECKS_EXAMPLES)
+    schema.config.seed = 20260101
+    problems, tested = [], set()
+    for event in engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            tested.add(event.recorder.label)
+            for case_id, checks in event.recorder.checks.items():
+                case = event.recorder.cases[case_id].value
+                problems += [
+                    f"{check.name}: {case.method} {case.path} {case.query} {case.body!r:.300}"
+                    f"\n{check.failure_info.failure}"
+                    for check in checks
+                    if check.failure_info is not None
+                ]
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            problems.append(f"error: {getattr(event, 'label', '')} {event}")
+        elif isinstance(event, events.EngineFinished):
+            problems += [str(failure) for failure in event.failures]
+    assert not problems, "\n\n".join(dict.fromkeys(problems))
+    assert {"POST /api/v1/initiatives", "GET /api/v1/map/clusters"} <= tested
+    # Valid submissions were accepted, not only refused.
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Initiative.state == "pending")) > 1

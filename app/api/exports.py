@@ -16,8 +16,9 @@ from typing import Any
 from flask import Response, current_app, request, stream_with_context
 
 from app.api.paging import after, newest_first, position_of
+from app.api.public_data import iso_day, licence, public_location
 from app.api.responses import licence_link
-from app.api.serialize import iso_day, licence, public_location
+from app.api.schemas.geojson import FeatureSchema, feature_collection_head
 from app.csvcells import BYTE_ORDER_MARK, safe_row
 from app.errors import json_error
 from app.extensions import db
@@ -31,6 +32,7 @@ from app.shared_filters.query import apply_filters
 from app.timeutil import iso_time, utcnow
 
 BATCH_SIZE = 500
+FEATURES = FeatureSchema(many=True)
 GEOJSON = "application/geo+json"
 
 
@@ -52,42 +54,12 @@ def published_batches(initiative_filter: InitiativeFilter) -> Iterator[list[Init
             return
 
 
-def _feature(initiative: Initiative) -> dict[str, Any]:
-    location = public_location(initiative)
-    geometry = (
-        {"type": "Point", "coordinates": [location["lon"], location["lat"]]} if location else None
-    )
-    primary = initiative.primary_theme
-    neighbourhood = initiative.neighbourhood
-    return {
-        "type": "Feature",
-        "id": initiative.id,
-        "geometry": geometry,
-        "properties": {
-            "id": initiative.id,
-            "title": initiative.title,
-            "url": initiative_url(initiative, _external=True),
-            "summary": initiative.summary,
-            "example": example_text(initiative),
-            "themes": [theme.slug for theme in initiative.themes],
-            "primary_theme": primary.slug if primary else None,
-            "stages": initiative.stages,
-            "status": initiative.status,
-            "neighbourhood": neighbourhood.slug if neighbourhood else None,
-            "place": public_place_name(initiative),
-            "precision": location["precision"] if location else None,
-            "published_at": iso_time(initiative.published_at),
-            "updated_at": iso_time(initiative.updated_at),
-        },
-    }
-
-
 def _geojson_chunks(initiative_filter: InitiativeFilter) -> Iterator[str]:
-    head = {"type": "FeatureCollection", "licence": licence()}
+    head = feature_collection_head(licence())
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
     first = True
     for batch in published_batches(initiative_filter):
-        features = (json.dumps(_feature(i), ensure_ascii=False) for i in batch)
+        features = (json.dumps(feature, ensure_ascii=False) for feature in FEATURES.dump(batch))
         text = ",\n".join(features)
         yield ("" if first else ",\n") + text
         first = False

@@ -17,8 +17,9 @@ from app.api.paging import (
     read_cursor,
     read_limit,
 )
+from app.api.public_data import licence, with_public_data
 from app.api.responses import api_json
-from app.api.serialize import initiative_detail, initiative_item, licence, with_public_data
+from app.api.schemas.initiatives import InitiativeAnswerSchema, InitiativePageSchema
 from app.errors import json_error
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
@@ -26,6 +27,9 @@ from app.initiatives.public import published_initiatives, published_only
 from app.shared_filters.canonical import filter_pairs
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.shared_filters.query import apply_filters
+
+PAGE = InitiativePageSchema()
+ANSWER = InitiativeAnswerSchema()
 
 
 def _paging_value(read, errors: dict[str, str]):
@@ -91,13 +95,15 @@ def list_initiatives():
         else None
     )
     return api_json(
-        {
-            "ok": True,
-            "items": [initiative_item(initiative) for initiative in initiatives],
-            "total": total or 0,
-            "next": following,
-            "licence": licence(),
-        }
+        PAGE.dump(
+            {
+                "ok": True,
+                "items": initiatives,
+                "total": total or 0,
+                "next": following,
+                "licence": licence(),
+            }
+        )
     )
 
 
@@ -117,13 +123,7 @@ def show_initiative(initiative_id: int):
           description: The initiative.
           content:
             application/json:
-              schema:
-                type: object
-                required: [ok, item, licence]
-                properties:
-                  ok: {type: boolean, enum: [true]}
-                  item: {$ref: "#/components/schemas/InitiativeDetail"}
-                  licence: {$ref: "#/components/schemas/Licence"}
+              schema: InitiativeAnswer
         404: NotFound
     """
     query = with_public_data(
@@ -134,4 +134,4 @@ def show_initiative(initiative_id: int):
     initiative = db.session.scalar(query)
     if initiative is None:
         return json_error(404, "There is no published initiative with this id.")
-    return api_json({"ok": True, "item": initiative_detail(initiative), "licence": licence()})
+    return api_json(ANSWER.dump({"ok": True, "item": initiative, "licence": licence()}))

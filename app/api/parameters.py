@@ -1,7 +1,11 @@
 """The OpenAPI parameters, error responses and security scheme that endpoints refer to.
 
 Views' docstrings name them (``parameters: [q, theme, ...]``, ``400: BadRequest``), so every
-endpoint describes the shared filters and errors the same way.
+endpoint describes the shared filters and errors the same way. Each schema says what the
+shared filters' parser accepts: a blank value is no filter; numbers as its grammar reads
+them, in the range left after its rounding. Two rules need a custom ``format`` to be stated
+(``bbox``: the south-west corner first; ``point``: a latitude and a longitude), and one
+cannot be stated at all: ``radius_km`` only together with ``near``.
 """
 
 from __future__ import annotations
@@ -9,64 +13,123 @@ from __future__ import annotations
 from typing import Any
 
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
+from app.map_cells.grid import MAX_ZOOM
+from app.shared_filters.parse import MAX_QUERY_LENGTH, accepted_radius_range
+
+BLANK = {"type": "string", "pattern": r"^\s*$"}
+NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # the parser's grammar
+CURSOR = r"^[A-Za-z0-9_.\-]+$"  # what itsdangerous writes; only a real one is accepted
 
 
-def _many(description: str) -> dict[str, Any]:
+def numbers(count: int) -> str:
+    """A pattern: ``count`` numbers separated by commas, white space around each allowed."""
+    return rf"^\s*{NUMBER}(?:\s*,\s*{NUMBER}){{{count - 1}}}\s*$"
+
+
+def or_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """A filter's schema: its values, or a blank value (which filters nothing)."""
+    types = sorted({schema["type"], "string"})
+    return {"type": types[0] if len(types) == 1 else types, "anyOf": [schema, BLANK]}
+
+
+def _many(description: str, items: dict[str, Any]) -> dict[str, Any]:
     return {
         "in": "query",
         "description": description + " Repeat the parameter for any of several.",
-        "schema": {"type": "array", "items": {"type": "string"}},
+        "schema": {"type": "array", "items": or_blank(items)},
         "style": "form",
         "explode": True,
     }
 
 
-PARAMETERS: dict[str, dict[str, Any]] = {
-    "q": {
-        "in": "query",
-        "description": "Words to search for in the initiatives' text (any characters).",
-        "schema": {"type": "string", "maxLength": 200},
-    },
-    "theme": _many("A theme's slug (see /api/v1/themes)."),
-    "stage": _many("A stage: " + ", ".join(STAGES) + "."),
-    "sector": _many("A participant's sector: " + ", ".join(SECTORS) + "."),
-    "neighbourhood": _many("A neighbourhood's slug (see /api/v1/neighbourhoods)."),
-    "status": _many("A status: " + ", ".join(STATUSES) + "."),
-    "verified": {
-        "in": "query",
-        "description": "1: only initiatives with an outcome verified by a council officer.",
-        "schema": {"type": "string", "enum": ["1", "0"]},
-    },
-    "bbox": {
-        "in": "query",
-        "description": "min_lon,min_lat,max_lon,max_lat: public points inside this box.",
-        "schema": {"type": "string", "example": "-1.75,53.70,-1.35,53.90"},
-    },
-    "near": {
-        "in": "query",
-        "description": "lat,lon: public points within radius_km of this point.",
-        "schema": {"type": "string", "example": "53.80,-1.55"},
-    },
-    "radius_km": {
-        "in": "query",
-        "description": "Distance from near in km (default 5, at most 500); only with near.",
-        "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 500},
-    },
+def _one_of(values) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+def _query(description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"in": "query", "description": description, "schema": schema, **extra}
+
+
+BBOX = {
+    "type": "string",
+    "format": "bbox",
+    "pattern": numbers(4),
+    "example": "-1.75,53.70,-1.35,53.90",
 }
+POINT = {"type": "string", "format": "point", "pattern": numbers(2), "example": "53.80,-1.55"}
+
+
+def filter_parameters() -> dict[str, dict[str, Any]]:
+    """The shared filters, as the parser reads them."""
+    smallest, largest = accepted_radius_range()
+    return {
+        "q": _query(
+            f"Words to search for in the initiatives' text (any characters, at most "
+            f"{MAX_QUERY_LENGTH} once trimmed).",
+            # At most MAX_QUERY_LENGTH characters once trimmed (maxLength would count spaces
+            # around it, which the parser drops first).
+            {"type": "string", "pattern": rf"^\s*[\s\S]{{0,{MAX_QUERY_LENGTH}}}\s*$"},
+        ),
+        "theme": _many(
+            "A theme's slug (see /api/v1/themes).", {"type": "string", "x-vocabulary": "themes"}
+        ),
+        "stage": _many("A stage: " + ", ".join(STAGES) + ".", _one_of(STAGES)),
+        "sector": _many("A participant's sector: " + ", ".join(SECTORS) + ".", _one_of(SECTORS)),
+        "neighbourhood": _many(
+            "A neighbourhood's slug (see /api/v1/neighbourhoods).",
+            {"type": "string", "x-vocabulary": "neighbourhoods"},
+        ),
+        "status": _many("A status: " + ", ".join(STATUSES) + ".", _one_of(STATUSES)),
+        "verified": _query(
+            "1: only initiatives with an outcome verified by a council officer.",
+            or_blank(_one_of(["1", "0"])),
+        ),
+        "bbox": _query(
+            "min_lon,min_lat,max_lon,max_lat: public points inside this box (longitudes from "
+            "-180 to 180, latitudes from -90 to 90, the south-west corner first).",
+            or_blank(BBOX),
+        ),
+        "near": _query(
+            "lat,lon: public points within radius_km of this point (a latitude from -90 to 90, "
+            "a longitude from -180 to 180).",
+            or_blank(POINT),
+        ),
+        "radius_km": _query(
+            "Distance from near in km (default 5, at most 500), rounded to 6 decimals; only "
+            "together with near.",
+            or_blank({"type": "number", "minimum": smallest, "maximum": largest}),
+        ),
+    }
+
+
+def map_view_parameters() -> dict[str, dict[str, Any]]:
+    """The view of ``/api/v1/map/clusters``: its box (required here) and zoom."""
+    return {
+        "map_bbox": _query(
+            "The view, west-south-east-north in degrees (WGS 84), the south-west corner first; "
+            "at most 4,096 cells of 64 pixels at this zoom.",
+            BBOX,
+            name="bbox",
+            required=True,
+        ),
+        "zoom": _query(
+            "The map's zoom level (web-Mercator, 256-pixel tiles).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
+            required=True,
+        ),
+    }
 
 
 def paging_parameters(default: int, maximum: int) -> dict[str, dict[str, Any]]:
     return {
-        "limit": {
-            "in": "query",
-            "description": f"Initiatives per page (default {default}, at most {maximum}).",
-            "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
-        },
-        "cursor": {
-            "in": "query",
-            "description": "Where the page starts: copy it from the previous page's next URL.",
-            "schema": {"type": "string"},
-        },
+        "limit": _query(
+            f"Initiatives per page (default {default}, at most {maximum}).",
+            {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        ),
+        "cursor": _query(
+            "Where the page starts: copy it from the previous page's next URL.",
+            or_blank({"type": "string", "format": "cursor", "pattern": CURSOR}),
+        ),
     }
 
 

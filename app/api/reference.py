@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import url_for
 from sqlalchemy import func, literal, select, union_all
 
+from app.api.public_data import licence, preload_credit_and_verifiers
 from app.api.responses import api_json
-from app.api.serialize import (
-    initiative_item,
-    licence,
-    preload_credit_and_verifiers,
+from app.api.schemas.reference import (
+    ClusterAnswerSchema,
+    ClusterListSchema,
+    NeighbourhoodListSchema,
+    Shown,
+    ThemeListSchema,
+    list_answer,
 )
 from app.clusters.models import Cluster, ClusterItem
 from app.clusters.services import (
@@ -24,13 +25,11 @@ from app.errors import json_error
 from app.extensions import db
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_only
-from app.markdown import render_markdown
 from app.neighbourhoods.models import Neighbourhood
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import is_slug
 from app.shared_filters.query import apply_filters
 from app.themes.services import list_themes
-from app.timeutil import iso_time
 
 
 def cluster_counts(clusters: list[Cluster]) -> dict[int, int]:
@@ -64,22 +63,15 @@ def cluster_counts(clusters: list[Cluster]) -> dict[int, int]:
     return {cluster_id: count for cluster_id, count in db.session.execute(query)}
 
 
-def cluster_json(cluster: Cluster, count: int) -> dict[str, Any]:
-    return {
-        "slug": cluster.slug,
-        "title": cluster.title,
-        "url": url_for("clusters.show_cluster", slug=cluster.slug, _external=True),
-        "kind": cluster.kind,
-        "updated_at": iso_time(cluster.updated_at),
-        "count": count,
-    }
-
-
 def list_clusters():
     """Published clusters of examples, newest first.
     ---
     get:
       summary: Published clusters
+      description: >
+        Every published cluster, newest first, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `clusters`, deprecated: it goes in the next release.
       tags: [clusters]
       responses:
         200:
@@ -91,11 +83,13 @@ def list_clusters():
     clusters = list(db.session.scalars(published_clusters_query()))
     counts = cluster_counts(clusters)
     return api_json(
-        {
-            "ok": True,
-            "clusters": [cluster_json(cluster, counts.get(cluster.id, 0)) for cluster in clusters],
-            "licence": licence(),
-        }
+        ClusterListSchema().dump(
+            list_answer(
+                "clusters",
+                [Shown(cluster, count=counts.get(cluster.id, 0)) for cluster in clusters],
+                licence(),
+            )
+        )
     )
 
 
@@ -115,13 +109,7 @@ def show_cluster(slug: str):
           description: The cluster.
           content:
             application/json:
-              schema:
-                type: object
-                required: [ok, cluster, licence]
-                properties:
-                  ok: {type: boolean, enum: [true]}
-                  cluster: {$ref: "#/components/schemas/ClusterDetail"}
-                  licence: {$ref: "#/components/schemas/Licence"}
+              schema: ClusterAnswer
         404: NotFound
     """
     cluster = find_published_cluster(slug) if is_slug(slug) else None
@@ -133,19 +121,16 @@ def show_cluster(slug: str):
     if cluster.kind == "filter":
         initiative_filter, errors = cluster_filter(cluster)
         saved_filter = "" if errors else canonical_query(initiative_filter)
-    body = {
-        **cluster_json(cluster, len(example_set.examples)),
-        "introduction": {
-            "markdown": cluster.introduction,
-            "html": str(render_markdown(cluster.introduction)),
-        },
-        "filter": saved_filter,
-        "examples": [
-            {**initiative_item(example.initiative), "note": example.note}
-            for example in example_set.examples
-        ],
-    }
-    return api_json({"ok": True, "cluster": body, "licence": licence()})
+    shown = Shown(
+        cluster,
+        count=len(example_set.examples),
+        introduction=cluster.introduction,
+        filter=saved_filter,
+        examples=example_set.examples,
+    )
+    return api_json(
+        ClusterAnswerSchema().dump({"ok": True, "cluster": shown, "licence": licence()})
+    )
 
 
 def list_neighbourhoods():
@@ -153,6 +138,10 @@ def list_neighbourhoods():
     ---
     get:
       summary: Neighbourhoods
+      description: >
+        Every neighbourhood, by name, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `neighbourhoods`, deprecated: it goes in the next release.
       tags: [reference]
       responses:
         200:
@@ -172,23 +161,16 @@ def list_neighbourhoods():
     )
     neighbourhoods = db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name))
     return api_json(
-        {
-            "ok": True,
-            "neighbourhoods": [
-                {
-                    "slug": neighbourhood.slug,
-                    "name": neighbourhood.name,
-                    "local_authority": neighbourhood.local_authority,
-                    "url": url_for(
-                        "browse.show_neighbourhood", slug=neighbourhood.slug, _external=True
-                    ),
-                    "centre": {"lat": neighbourhood.latitude, "lon": neighbourhood.longitude},
-                    "count": counts.get(neighbourhood.id, 0),
-                }
-                for neighbourhood in neighbourhoods
-            ],
-            "licence": licence(),
-        }
+        NeighbourhoodListSchema().dump(
+            list_answer(
+                "neighbourhoods",
+                [
+                    Shown(neighbourhood, count=counts.get(neighbourhood.id, 0))
+                    for neighbourhood in neighbourhoods
+                ],
+                licence(),
+            )
+        )
     )
 
 
@@ -197,6 +179,10 @@ def list_theme_entries():
     ---
     get:
       summary: Themes
+      description: >
+        Every theme, in display order, all in one page: `items` with `total`, and `next`
+        always null (the envelope of every API list). The same list is also under
+        `themes`, deprecated: it goes in the next release.
       tags: [reference]
       responses:
         200:
@@ -215,19 +201,11 @@ def list_theme_entries():
         ).all()
     )
     return api_json(
-        {
-            "ok": True,
-            "themes": [
-                {
-                    "slug": theme.slug,
-                    "name": theme.name,
-                    "colour": theme.colour,
-                    "description": theme.description,
-                    "url": url_for("browse.show_theme", slug=theme.slug, _external=True),
-                    "count": counts.get(theme.id, 0),
-                }
-                for theme in list_themes()
-            ],
-            "licence": licence(),
-        }
+        ThemeListSchema().dump(
+            list_answer(
+                "themes",
+                [Shown(theme, count=counts.get(theme.id, 0)) for theme in list_themes()],
+                licence(),
+            )
+        )
     )

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template
 from flask_cors import cross_origin
 
 from app.api import exports, initiatives, reference, writes
-from app.api.openapi import build_openapi
+from app.api.openapi import build_openapi, vocabularies
 
 bp = Blueprint("api", __name__)
 
@@ -41,11 +41,13 @@ bp.add_url_rule(
 
 
 def openapi_for_app() -> dict:
-    """The document, built once per app (routes do not change while it runs)."""
-    spec = current_app.extensions.get("openapi")
-    if spec is None:
-        spec = current_app.extensions["openapi"] = build_openapi(current_app)
-    return spec
+    """The document, built again only when the themes or neighbourhoods it lists change
+    (routes do not change while the app runs)."""
+    known = vocabularies()
+    built = current_app.extensions.get("openapi")
+    if built is None or built[0] != known:
+        built = current_app.extensions["openapi"] = (known, build_openapi(current_app, known))
+    return built[1]
 
 
 @bp.route("/api/v1/openapi.json")

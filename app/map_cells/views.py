@@ -34,63 +34,8 @@ def clusters():
         as each initiative's location precision asks. The other parameters are the shared
         filters of the list page; repeating one (``theme=a&theme=b``) means either.
       tags: [map]
-      parameters:
-        - name: bbox
-          in: query
-          required: true
-          description: The view, west-south-east-north in degrees (WGS 84).
-          schema: {type: string, example: "-1.75,53.70,-1.35,53.90"}
-        - name: zoom
-          in: query
-          required: true
-          description: The map's zoom level (web-Mercator, 256-pixel tiles).
-          schema: {type: integer, minimum: 0, maximum: 20}
-        - name: q
-          in: query
-          description: Words to search for in the initiatives' text.
-          schema: {type: string, maxLength: 200}
-        - name: theme
-          in: query
-          description: A theme's slug; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: stage
-          in: query
-          description: A stage of the service cycle, e.g. co-design; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: sector
-          in: query
-          description: A participant's sector, e.g. police; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: neighbourhood
-          in: query
-          description: A neighbourhood's slug; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: status
-          in: query
-          description: planned, active, completed or ended; repeat for any of several.
-          schema: {type: array, items: {type: string}}
-          style: form
-          explode: true
-        - name: verified
-          in: query
-          description: 1 for only initiatives with an outcome verified by a council officer.
-          schema: {type: string, enum: ["1", "0"]}
-        - name: near
-          in: query
-          description: A point, "lat,lon"; only initiatives within radius_km of it.
-          schema: {type: string, example: "53.80,-1.55"}
-        - name: radius_km
-          in: query
-          description: The distance from near, in km (default 5, at most 500).
-          schema: {type: number, exclusiveMinimum: 0, maximum: 500}
+      parameters: [map_bbox, zoom, q, theme, stage, sector, neighbourhood, status, verified,
+                   near, radius_km]
       responses:
         200:
           description: An RFC 7946 FeatureCollection ([longitude, latitude], 6 decimals).

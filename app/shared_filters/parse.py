@@ -141,13 +141,13 @@ def _single(name: str, given: list[str]) -> str:
 
 def _read_query(given: list[str]) -> str:
     text = _single("q", given)
+    # Counted as typed (trimmed), before spaces are joined: what the API documents.
+    if len(text) > MAX_QUERY_LENGTH:
+        raise FilterError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
     # Control characters (NUL among them) are never meaningful in a search, and PostgreSQL
     # refuses NUL in strings: they become spaces.
     text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
-    text = " ".join(text.split())
-    if len(text) > MAX_QUERY_LENGTH:
-        raise FilterError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
-    return text
+    return " ".join(text.split())
 
 
 def _read_vocabulary(name: str, given: list[str]) -> tuple[str, ...]:
@@ -239,6 +239,23 @@ def _read_radius(given: list[str]) -> float:
     if not 0 < radius <= MAX_RADIUS_KM:
         raise FilterError(f"radius_km must be more than 0 and at most {MAX_RADIUS_KM:g}.")
     return radius
+
+
+def accepted_radius_range() -> tuple[float, float]:
+    """The smallest and largest ``radius_km`` accepted, after rounding to ``DECIMALS``
+    (5e-7 rounds to 0 and is refused): what the OpenAPI document states as its range."""
+    half_step = 0.5 * 10**-DECIMALS
+    smallest = half_step
+    while not 0 < _round(smallest):
+        smallest = math.nextafter(smallest, math.inf)
+    while 0 < _round(math.nextafter(smallest, 0)):
+        smallest = math.nextafter(smallest, 0)
+    largest = MAX_RADIUS_KM + half_step
+    while _round(largest) > MAX_RADIUS_KM:
+        largest = math.nextafter(largest, 0)
+    while _round(math.nextafter(largest, math.inf)) <= MAX_RADIUS_KM:
+        largest = math.nextafter(largest, math.inf)
+    return smallest, largest
 
 
 def _round(number: float) -> float:

@@ -1,0 +1,141 @@
+"""marshmallow fields that load a JSON body's values for the submission form, and the rules
+the form holds, written as OpenAPI for the document.
+
+Loading checks types only and keeps values as sent (null stays null); a wrong type is a 400
+with these messages. The ``openapi`` metadata says what the form then accepts: apispec writes
+it over what it reads from the field (see ``app/api/openapi.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
+from wtforms.validators import Length
+
+# What the form counts as typed: anything but white space (Python's, which also counts
+# \x1c-\x1f and \x85, named here for validators with ECMA-262's narrower \s).
+SOMETHING_TYPED = r"[^\s\x1c-\x1f\x85]"
+NOTHING_TYPED = r"^[\s\x1c-\x1f\x85]*$"
+NOT_TEXT = "Must be a string."
+NOT_UNICODE = "Must be valid Unicode text."
+
+
+def _unicode(value: str) -> str:
+    """JSON may escape lone surrogates ("\\ud800") that no database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(NOT_UNICODE) from None
+    return value
+
+
+class Unicode(fields.String):
+    """A string (or null), valid Unicode."""
+
+    default_error_messages = {"invalid": NOT_TEXT}
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return _unicode(value)
+
+
+class Value(fields.Float):
+    """A JSON number (or null), kept as sent: the form reads it as if typed."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("Must be a number (or null).")
+        return value
+
+
+class TextList(fields.List):
+    """A list of strings (or null)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(fields.String(), allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError("Must be a list of strings.")
+        return [_unicode(item) for item in value]
+
+
+class Consent(fields.Boolean):
+    """true or false (or null)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
+class Rows(fields.List):
+    """Rows of the form (participants, outcomes): a list of objects, at most ``maximum``."""
+
+    def __init__(self, row: type[Schema], name: str, maximum: int, **kwargs: Any):
+        metadata = {"openapi": {"type": ["array", "null"], "maxItems": maximum}}
+        super().__init__(fields.Nested(row), allow_none=True, metadata=metadata, **kwargs)
+        self.name, self.maximum = name, maximum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("Must be a list of objects.")
+        if len(value) > self.maximum:
+            raise ValidationError(f"At most {self.maximum} {self.name}.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same OpenAPI schema, also allowing null (which the form reads as empty)."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def form_rules(
+    needed: bool = False,
+    description: str | None = None,
+    enum: list[str] | None = None,
+    openapi: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Field metadata: what the form accepts. A needed field must be there and not null; an
+    optional choice may also be empty."""
+    schema: dict[str, Any] = dict(openapi or {})
+    schema.setdefault("type", "string")
+    if enum is not None:
+        schema["enum"] = enum if needed else [*enum, "", None]
+    if not needed and isinstance(schema["type"], str):
+        schema = nullable(schema)
+    metadata: dict[str, Any] = {"openapi": schema, "needed": needed}
+    if description:
+        metadata["description"] = description
+    return metadata
+
+
+def _length(unbound) -> int:
+    return next(v.max for v in unbound.kwargs.get("validators", ()) if isinstance(v, Length))
+
+
+def text_rules(unbound, needed: bool = False, **extra: Any) -> dict[str, Any]:
+    """Field metadata for a text field of the form: its length, and something typed if needed."""
+    description = extra.pop("description", None)
+    schema: dict[str, Any] = {"type": "string", "maxLength": _length(unbound), **extra}
+    if needed:
+        schema["pattern"] = SOMETHING_TYPED
+    return form_rules(needed, description, openapi=schema)
+
+
+def number_rules(unbound, kind: str = "number") -> dict[str, Any]:
+    """Field metadata for a number field of the form: its range."""
+    options = unbound.kwargs
+    schema = {"type": kind, "minimum": options["minimum"], "maximum": options["maximum"]}
+    return form_rules(openapi=schema)

@@ -1,0 +1,294 @@
+"""The body of ``POST /api/v1/initiatives``: one schema that loads it and documents it.
+
+Loading checks the shape (types, known fields, at most ``MAX_ROWS`` rows); a body of the
+wrong shape is a 400. What the values must be (a title, known themes, dates in order, ...) is
+the submission form's to judge, as for a resident's submission (422). The documented rules
+are read from the form and the vocabularies, and ``OPENAPI`` adds the rules between fields,
+so the document says what the form accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, pre_load
+
+from app.api.schemas.body_fields import (
+    NOTHING_TYPED,
+    SOMETHING_TYPED,
+    Consent,
+    Rows,
+    TextList,
+    Unicode,
+    Value,
+    form_rules,
+    number_rules,
+    text_rules,
+)
+from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
+from app.submissions.fields import EARLIEST_YEAR, LATEST_YEAR
+from app.submissions.forms import MAX_ROWS, InitiativeForm
+from app.submissions.rows import OutcomeForm, ParticipantForm
+
+VERIFICATION_KEYS = {"verified", "verified_at", "verified_by", "verification_note"}
+BLANK = {"type": ["string", "null"], "pattern": NOTHING_TYPED}
+TYPED = {"type": "string", "pattern": SOMETHING_TYPED}
+NULL = {"type": "null"}
+# A day as the form reads it (a real date from EARLIEST_YEAR to LATEST_YEAR), or nothing.
+DAY = {
+    "anyOf": [
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": rf"^(19\d\d|20\d\d|{LATEST_YEAR})-\d\d-\d\d$",
+        },
+        BLANK,
+    ],
+    "description": f"YYYY-MM-DD, from {EARLIEST_YEAR} to {LATEST_YEAR}; empty or null for none.",
+}
+
+
+def _stages() -> dict[str, Any]:
+    return {"type": "string", "enum": list(STAGES)}
+
+
+class BodySchema(Schema):
+    """An object of the body: unknown keys are refused by name, before anything else."""
+
+    UNKNOWN = "Unknown field: {names}."
+    OPENAPI: dict[str, Any] = {}
+
+    @pre_load
+    def refuse_unknown_fields(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):  # else marshmallow's "type" message below
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise self.unknown_error(unknown)
+        return data
+
+    def unknown_error(self, unknown: list[str]) -> ValidationError:
+        message = self.UNKNOWN.format(names=", ".join(unknown))
+        return ValidationError(message, unknown[0])
+
+    @classmethod
+    def openapi(cls) -> dict[str, Any]:
+        """What the OpenAPI document adds to the fields: required ones, rules between fields."""
+        needed = [
+            name for name, field in cls._declared_fields.items() if field.metadata.get("needed")
+        ]
+        return {**({"required": needed} if needed else {}), **cls.OPENAPI}
+
+
+class RowSchema(BodySchema):
+    """A row of the form; a row with nothing in it is left out. Its problems are its own
+    (``participants-0``), not a field's."""
+
+    error_messages = {"type": "Must be an object."}
+    UNKNOWN = "Unknown field {names}."
+
+    def unknown_error(self, unknown: list[str]) -> ValidationError:
+        return ValidationError(self.UNKNOWN.format(names=", ".join(unknown)))
+
+
+class NewParticipantSchema(RowSchema):
+    """A group or organisation that took part: its sector is needed unless the row is empty."""
+
+    OPENAPI = {
+        "anyOf": [
+            {"required": ["sector"], "properties": {"sector": {"enum": list(SECTORS)}}},
+            {
+                "properties": {
+                    "sector": {"enum": ["", None]},
+                    "name": BLANK,
+                    "roles": {"maxItems": 0},
+                    "people": NULL,
+                    "hours": NULL,
+                }
+            },
+        ]
+    }
+
+    sector = Unicode(metadata=form_rules(enum=list(SECTORS)))
+    name = Unicode(metadata=text_rules(ParticipantForm.name))
+    roles = TextList(metadata=form_rules(openapi={"type": "array", "items": _stages()}))
+    people = Value(metadata=number_rules(ParticipantForm.people, "integer"))
+    hours = Value(metadata=number_rules(ParticipantForm.hours))
+
+
+BLANK_OUTCOME = {
+    "properties": {
+        **{name: BLANK for name in ("description", "indicator", "unit", "evidence_url")},
+        "measured_on": BLANK,
+        "baseline": NULL,
+        "result": NULL,
+    }
+}
+
+
+class NewOutcomeSchema(RowSchema):
+    """What changed: a description unless the row is empty, and an indicator with figures.
+    Outcomes cannot be marked verified here: council officers verify them."""
+
+    OPENAPI = {
+        "allOf": [
+            {
+                "anyOf": [
+                    {"required": ["description"], "properties": {"description": TYPED}},
+                    BLANK_OUTCOME,
+                ]
+            },
+            {
+                "anyOf": [
+                    {"properties": {"baseline": NULL, "result": NULL}},
+                    {"required": ["indicator"], "properties": {"indicator": TYPED}},
+                ]
+            },
+        ]
+    }
+
+    description = Unicode(metadata=text_rules(OutcomeForm.description))
+    indicator = Unicode(metadata=text_rules(OutcomeForm.indicator))
+    baseline = Value(metadata=number_rules(OutcomeForm.baseline))
+    result = Value(metadata=number_rules(OutcomeForm.result))
+    unit = Unicode(metadata=text_rules(OutcomeForm.unit))
+    measured_on = Unicode(metadata=form_rules(openapi=DAY))
+    evidence_url = Unicode(
+        metadata=text_rules(
+            OutcomeForm.evidence_url,
+            format="web-link",
+            description="An http or https address; empty or null for none.",
+        )
+    )
+
+    def unknown_error(self, unknown: list[str]) -> ValidationError:
+        error = super().unknown_error(unknown)
+        if VERIFICATION_KEYS & set(unknown):
+            hint = " Outcomes are verified by council officers, not by the submitter."
+            return ValidationError(error.messages[0] + hint)
+        return error
+
+
+class NewInitiativeSchema(BodySchema):
+    """The fields of the submission form. A submission needs a title, summary, a theme, a
+    stage, the status, the neighbourhood and consent; latitude and longitude come together or
+    not at all; credit by organisation needs its name; an end date is on or after the start
+    date (the one rule this document cannot state)."""
+
+    error_messages = {"type": "The body must be a JSON object."}
+    OPENAPI = {
+        "allOf": [
+            {
+                "anyOf": [
+                    {
+                        "required": ["latitude", "longitude"],
+                        "properties": {
+                            "latitude": {"type": "number"},
+                            "longitude": {"type": "number"},
+                        },
+                    },
+                    {"properties": {"latitude": NULL, "longitude": NULL}},
+                ]
+            },
+            {
+                "if": {
+                    "required": ["credit"],
+                    "properties": {"credit": {"const": "organisation"}},
+                },
+                "then": {"required": ["credit_name"], "properties": {"credit_name": TYPED}},
+            },
+        ]
+    }
+
+    title = Unicode(metadata=text_rules(InitiativeForm.title, needed=True))
+    summary = Unicode(metadata=text_rules(InitiativeForm.summary, needed=True))
+    description = Unicode(metadata=text_rules(InitiativeForm.description, description="Markdown."))
+    themes = TextList(
+        metadata=form_rules(
+            needed=True,
+            description="Theme slugs (see /api/v1/themes), the primary theme first.",
+            openapi={
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "x-vocabulary": "themes"},
+            },
+        )
+    )
+    stages = TextList(
+        metadata=form_rules(
+            needed=True, openapi={"type": "array", "minItems": 1, "items": _stages()}
+        )
+    )
+    status = Unicode(metadata=form_rules(needed=True, enum=list(STATUSES)))
+    started_on = Unicode(metadata=form_rules(openapi=DAY))
+    ended_on = Unicode(metadata=form_rules(openapi=DAY))
+    neighbourhood = Unicode(
+        metadata=form_rules(
+            needed=True,
+            description="A neighbourhood's slug (see /api/v1/neighbourhoods).",
+            openapi={"type": "string", "x-vocabulary": "neighbourhoods"},
+        )
+    )
+    place_name = Unicode(metadata=text_rules(InitiativeForm.place_name))
+    latitude = Value(metadata=number_rules(InitiativeForm.latitude))
+    longitude = Value(metadata=number_rules(InitiativeForm.longitude))
+    location_precision = Unicode(metadata=form_rules(enum=list(PRECISIONS)))
+    contact_url = Unicode(
+        metadata=text_rules(
+            InitiativeForm.contact_url,
+            format="contact-link",
+            description="A website (https://...) or an email address; empty or null for none.",
+        )
+    )
+    credit = Unicode(metadata=form_rules(enum=list(CREDITS)))
+    credit_name = Unicode(metadata=text_rules(InitiativeForm.credit_name))
+    participants = Rows(NewParticipantSchema, "participants", MAX_ROWS)
+    outcomes = Rows(NewOutcomeSchema, "outcomes", MAX_ROWS)
+    consent = Consent(
+        metadata=form_rules(
+            needed=True,
+            description="true: you agree to publish it under the data licence.",
+            openapi={"type": "boolean", "enum": [True]},
+        )
+    )
+
+
+ROW_LABELS = {"participants": "Participant", "outcomes": "Outcome"}
+
+
+def _too_long(schema: Schema, values: dict[str, Any]) -> dict[str, str]:
+    problems = {}
+    for name, field in schema.fields.items():
+        limit = field.metadata.get("openapi", {}).get("maxLength")
+        value = values.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            problems[name] = f"Use at most {limit:,} characters."
+    return problems
+
+
+def length_errors(body: dict[str, Any]) -> dict[str, str]:
+    """Text longer than its documented maxLength as sent (the form counts it after dropping
+    control characters and trimming, which could let a longer text through), as the form
+    words it: ``title``, ``participants-0-name`` ("Participant 1: ...")."""
+    schema = NewInitiativeSchema()
+    problems = _too_long(schema, body)
+    for name, label in ROW_LABELS.items():
+        row_schema = schema.fields[name].inner.schema
+        for index, row in enumerate(body.get(name) or []):
+            for field, message in _too_long(row_schema, row).items():
+                problems[f"{name}-{index}-{field}"] = f"{label} {index + 1}: {message}"
+    return problems
+
+
+def field_errors(messages: Any, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested messages as the API's flat ``errors`` (``participants-0-people``);
+    a problem with the body itself is under ``body``."""
+    if isinstance(messages, str):
+        return {prefix or "body": messages}
+    if isinstance(messages, list):
+        return field_errors(messages[0], prefix) if messages else {}
+    errors: dict[str, str] = {}
+    for key, value in messages.items():
+        name = prefix if key == "_schema" else f"{prefix}-{key}" if prefix else str(key)
+        for field, message in field_errors(value, name).items():
+            errors.setdefault(field, message)
+    return errors
