@@ -153,7 +153,7 @@ WRITES: dict[str, tuple[dict[str, str], Any]] = {
 @pytest.fixture
 def demo(app):
     """The seeded demo and the moment it was seeded (times are relative to it)."""
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     seeded_at = utcnow()
     with app.app_context():

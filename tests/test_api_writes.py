@@ -96,6 +96,7 @@ def test_creates_a_pending_submission(app, client, token, neighbourhood):
     assert client.get("/api/v1/initiatives").json["total"] == 0
 
 
+@pytest.mark.usefixtures("paused_queue")
 def test_a_place_name_without_coordinates_waits_for_the_geocoder(
     app, client, token, neighbourhood
 ):

@@ -14,16 +14,17 @@ from typing import Any
 
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.map_cells.grid import MAX_ZOOM
-from app.shared_filters.parse import MAX_QUERY_LENGTH, accepted_radius_range
+from app.shared_filters.parse import MAX_QUERY_LENGTH, WHITE_SPACE_CLASS, accepted_radius_range
 
-BLANK = {"type": "string", "pattern": r"^\s*$"}
+WS = WHITE_SPACE_CLASS  # the parser's white space, not JSON Schema's \s
+BLANK = {"type": "string", "pattern": rf"^{WS}*$"}
 NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # the parser's grammar
 CURSOR = r"^[A-Za-z0-9_.\-]+$"  # what itsdangerous writes; only a real one is accepted
 
 
 def numbers(count: int) -> str:
     """A pattern: ``count`` numbers separated by commas, white space around each allowed."""
-    return rf"^\s*{NUMBER}(?:\s*,\s*{NUMBER}){{{count - 1}}}\s*$"
+    return rf"^{WS}*{NUMBER}(?:{WS}*,{WS}*{NUMBER}){{{count - 1}}}{WS}*$"
 
 
 def or_blank(schema: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def filter_parameters() -> dict[str, dict[str, Any]]:
             f"{MAX_QUERY_LENGTH} once trimmed).",
             # At most MAX_QUERY_LENGTH characters once trimmed (maxLength would count spaces
             # around it, which the parser drops first).
-            {"type": "string", "pattern": rf"^\s*[\s\S]{{0,{MAX_QUERY_LENGTH}}}\s*$"},
+            {"type": "string", "pattern": rf"^{WS}*[\s\S]{{0,{MAX_QUERY_LENGTH}}}{WS}*$"},
         ),
         "theme": _many(
             "A theme's slug (see /api/v1/themes).", {"type": "string", "x-vocabulary": "themes"}

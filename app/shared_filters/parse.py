@@ -43,6 +43,11 @@ FACETS = ("theme", "stage", "sector", "neighbourhood", "status", "verified")
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 500.0
 MAX_QUERY_LENGTH = 200
+# What a value may start or end with, and what a blank value holds: Python's white space
+# (str.strip), which the OpenAPI document spells out character by character, since JSON
+# Schema's \s (ECMAScript's) is another set.
+WHITE_SPACE = "".join(chr(code) for code in range(0x10000) if chr(code).isspace())
+WHITE_SPACE_CLASS = "[" + "".join(f"\\u{ord(char):04x}" for char in WHITE_SPACE) + "]"
 DECIMALS = 6  # about 10 cm: every coordinate and radius is kept (and rendered) to this
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SLUG = re.compile(r"[A-Za-z0-9_.~-]{1,120}")  # URL-safe; anything else is not a slug

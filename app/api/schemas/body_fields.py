@@ -13,10 +13,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 from wtforms.validators import Length
 
-# What the form counts as typed: anything but white space (Python's, which also counts
-# \x1c-\x1f and \x85, named here for validators with ECMA-262's narrower \s).
-SOMETHING_TYPED = r"[^\s\x1c-\x1f\x85]"
-NOTHING_TYPED = r"^[\s\x1c-\x1f\x85]*$"
+from app.shared_filters.parse import WHITE_SPACE_CLASS
+
+# What the form counts as typed: anything but white space (Python's, spelled out character
+# by character: ECMA-262's \s, which validators use, is another set).
+SOMETHING_TYPED = "[^" + WHITE_SPACE_CLASS[1:]
+NOTHING_TYPED = f"^{WHITE_SPACE_CLASS}*$"
 NOT_TEXT = "Must be a string."
 NOT_UNICODE = "Must be valid Unicode text."
 
