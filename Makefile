@@ -11,12 +11,12 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install run serve secret-key test test-fast test-postgres lint fmt bench clean
+.PHONY: install run serve secret-key test test-fast test-postgres lint fmt docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgres,test,dev]'
+	$(BIN)/pip install --quiet -e '.[postgres,test,dev,docs]'
 	touch $(STAMP)
 
 # The JavaScript linter (Biome), from the committed lockfile; nothing from npm is served.
@@ -62,9 +62,13 @@ fmt: install $(NODE_STAMP)
 	$(BIN)/ruff format .
 	npx --no-install biome check --write static/js
 
+# The documentation site, into site/; warnings are errors, and nothing is fetched.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 bench: install secret-key
 	$(BIN)/python bench/requests.py
 	$(BIN)/python bench/map_clusters.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules site .pytest_cache .ruff_cache .mypy_cache

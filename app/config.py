@@ -108,14 +108,14 @@ class Defaults:
     EMBED_MAX_LIMIT = 50
     FEED_LIMIT = 50
     IMPORT_MAX_ROWS = 20000
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # ping connections first
 
     # Flask and extension settings that follow from the product's rules.
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True  # scripts cannot read the session cookie
+    SESSION_COOKIE_SAMESITE = "Lax"  # not sent with other sites' posts or frames
     SESSION_COOKIE_SECURE = False  # also Secure whenever the request came over https
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # the largest request body, in bytes
 
 
 def _read_instance_file(instance_path: Path) -> dict[str, Any]:

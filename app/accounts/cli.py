@@ -22,7 +22,13 @@ def new_password() -> str:
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="resident", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="resident",
+    show_default=True,
+    help="The user's role.",
+)
 @click.option("--password", help="The password; a random one is made and printed if omitted.")
 @click.option("--name", "display_name", help="Display name (default: the email's local part).")
 def create_user_command(email: str, role: str, password: str | None, display_name: str | None):

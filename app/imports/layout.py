@@ -1,7 +1,9 @@
 """The documented CSV layout of an import: its columns, what each holds, and the template.
 
-The upload page, the README and the downloadable template are all generated from COLUMNS,
-so the documentation cannot drift from what the importer reads.
+The upload page, the downloadable template and the CSV layout page of the documentation site
+(``docs/importing/csv-layout.md``, filled in by ``docs/hooks/reference.py`` when the site is
+built) are all generated from COLUMNS, so the documentation cannot drift from what the
+importer reads.
 """
 
 from __future__ import annotations
