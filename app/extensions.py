@@ -1,5 +1,7 @@
 """Extensions, created unbound here and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,6 +26,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. At run time it is ``db.Model``, which Flask-SQLAlchemy builds from
+# Base's bases and its own mixins (table names from class names, binds); a type checker cannot
+# take a base class from an attribute, so it is shown Base, which has the same mapping API.
+if TYPE_CHECKING:
+    Model: TypeAlias = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

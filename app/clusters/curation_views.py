@@ -12,7 +12,7 @@ from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, No
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
 from app.extensions import db
-from app.forms import remove_control_characters
+from app.forms import add_error, remove_control_characters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.initiatives.services import initiative_url
@@ -69,7 +69,7 @@ def new_cluster():
             db.session.commit()
         except (curation.CurationError, IntegrityError) as error:
             db.session.rollback()
-            form.slug.errors.append(_save_problem(error))
+            add_error(form.slug, _save_problem(error))
         else:
             flash(f"Created the draft “{cluster.title}”. It is not public until you publish it.")
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
@@ -124,7 +124,7 @@ def edit_cluster(cluster_id: int):
         except (curation.CurationError, IntegrityError) as error:
             db.session.rollback()
             cluster = db.get_or_404(Cluster, cluster_id)
-            form.slug.errors.append(_save_problem(error))
+            add_error(form.slug, _save_problem(error))
         else:
             flash("Saved." if changed else "Nothing had changed.", "success")
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
@@ -200,8 +200,9 @@ def add_item(cluster_id: int):
         db.session.commit()
     except (curation.CurationError, IntegrityError) as error:
         db.session.rollback()
-        form.initiative.errors.append(
-            str(error) if isinstance(error, curation.CurationError) else "That is already here."
+        add_error(
+            form.initiative,
+            str(error) if isinstance(error, curation.CurationError) else "That is already here.",
         )
         return _render_editor(db.get_or_404(Cluster, cluster_id), add_form=form)
     flash(f"Added “{item.initiative.title}”.", "success")

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from app.forms import add_error
 from app.imports import uploads
 from app.imports.forms import ConfirmImportForm, ImportForm
 from app.imports.layout import documented_columns, template_csv
@@ -47,9 +48,10 @@ def upload():
     filename = secure_filename(form.file.data.filename or "") or "import.csv"
     data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        form.file.errors.append(
+        add_error(
+            form.file,
             f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB: split it into smaller "
-            "files, or use the import-csv command."
+            "files, or use the import-csv command.",
         )
         return _page(form, status=422)
     user_id = current_user.id
@@ -63,7 +65,7 @@ def upload():
             max_rows=PAGE_MAX_ROWS,
         )
     except ImportFileError as error:
-        form.file.errors.append(str(error))
+        add_error(form.file, str(error))
         return _page(form, status=422)
     confirm = None
     if report.changes and not report.rejected:

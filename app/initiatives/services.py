@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import url_for
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.accounts.models import User
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
 from app.permissions import can_on_initiative
@@ -26,7 +26,9 @@ def load_initiative(initiative_id: int) -> Initiative | None:
     return db.session.scalars(query).unique().one_or_none()
 
 
-def find_viewable_initiative(initiative_id: int, user: Any) -> Initiative | None:
+def find_viewable_initiative(
+    initiative_id: int, user: User | AnonymousUserMixin
+) -> Initiative | None:
     """The initiative if this user may see it; None whether it is missing or hidden, so a
     hidden initiative is indistinguishable from one that does not exist."""
     initiative = load_initiative(initiative_id)

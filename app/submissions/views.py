@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.forms import add_error
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.vocabulary import STATES
@@ -244,7 +245,7 @@ def _look_up_place(form: InitiativeForm):
             typed_in(form.place_name, lookup.items[0]["name"])
         return lookup, _suggest_neighbourhood(form, (latitude, longitude))
     if not form.place_name.errors:
-        form.place_name.errors.append(NOTHING_TO_FIND)
+        add_error(form.place_name, NOTHING_TO_FIND)
     return None, None
 
 
