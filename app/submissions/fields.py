@@ -15,7 +15,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
 
-from app.forms import add_error
+from app.forms import add_error, remove_control_characters
 from app.initiatives.links import contact_link, web_link
 
 NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
@@ -173,11 +173,12 @@ def length(maximum: int) -> Length:
     return Length(max=maximum, message=f"Use at most {maximum:,} characters.")
 
 
-def typed(field) -> bool:
-    """Whether anything was typed or chosen in this field."""
-    raw = getattr(field, "raw_data", None)
+def typed(field: Field) -> bool:
+    """Whether anything was typed or chosen in this field (control characters, which every
+    form drops, are nothing: a title of "\\x01" is no title)."""
+    raw = field.raw_data
     if raw:
-        return any(str(value).strip() for value in raw)
+        return any(str(remove_control_characters(str(value))).strip() for value in raw)
     return field.data not in (None, "", [])
 
 

@@ -156,11 +156,11 @@ class InitiativeForm(Form):
         require(self.neighbourhood, "Choose the neighbourhood.")
         if self.credit.data == "organisation":
             require(self.credit_name, "Enter the name of your group or organisation.")
-        for entry in self.participants:
-            if not entry.form.is_blank():
-                require(entry.form.sector, "Choose the sector.")
-        for entry in self.outcomes:
-            row = entry.form
+        for participant in self.participants:
+            if not participant.form.is_blank():
+                require(participant.form.sector, "Choose the sector.")
+        for outcome in self.outcomes:
+            row = outcome.form
             if row.is_blank():
                 continue
             require(row.description, "Describe what changed.")
