@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 import wtforms
 from flask_wtf import FlaskForm
@@ -22,6 +22,10 @@ def strip_whitespace(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+@overload
+def remove_control_characters(value: str) -> str: ...
+@overload
+def remove_control_characters(value: object) -> object: ...
 def remove_control_characters(value: object) -> object:
     """WTForms filter, applied to every field of every form: drop control characters."""
     return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value

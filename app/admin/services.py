@@ -34,7 +34,7 @@ def update_user(actor: User, user: User, role: str, organisation_id: int | None)
     """Change a user's role and organisation; an admin cannot demote themselves."""
     if user.id == actor.id and role != user.role:
         raise NotAllowed("You cannot change your own role.")
-    changes = {}
+    changes: dict[str, list[str | int | None]] = {}
     if role != user.role:
         changes["role"] = [user.role, role]
         user.role = role

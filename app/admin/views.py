@@ -9,7 +9,7 @@ from app.admin import services
 from app.admin.forms import OrganisationForm, SuspendForm, UserForm
 from app.audit.services import recent_audit_entries
 from app.extensions import db
-from app.forms import add_error
+from app.forms import add_error, required_text
 from app.organisations.models import Organisation
 from app.organisations.services import list_organisations, save_organisation
 from app.permissions import permission_required, signed_in_user
@@ -113,7 +113,7 @@ def edit_organisation(organisation_id: int | None = None):
     if form.validate_on_submit():
         save_organisation(
             signed_in_user(),
-            form.name.data,
+            required_text(form.name),
             form.kind.data,
             form.local_authority.data,
             organisation,

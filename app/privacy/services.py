@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
@@ -120,7 +120,8 @@ def remove_personal_records(user: User) -> None:
         revision.content = {**revision.content, **_without_person(revision.content, user.email)}
     label = f"deleted user #{user.id}"
     db.session.execute(
-        AuditEntry.__table__.update()
+        update(AuditEntry)
+        .execution_options(synchronize_session=False)
         .where(AuditEntry.actor_id == user.id)
         .values(actor_label=label, actor_id=None)
     )
