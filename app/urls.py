@@ -45,3 +45,10 @@ def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
     return slug[:max_length].strip("-") or "item"
+
+
+def current_endpoint() -> str:
+    """The endpoint of the view answering this request (only views call this)."""
+    if request.endpoint is None:
+        raise LookupError("No view answers this request.")
+    return request.endpoint

@@ -67,6 +67,13 @@ class ExampleSet:
         return version_tag(own, self.title, shown, *options)
 
 
+@dataclass
+class FilteredExampleSet(ExampleSet):
+    """The examples of a filtered list: always with its filter."""
+
+    initiative_filter: InitiativeFilter = field(default_factory=InitiativeFilter)
+
+
 def shown_state(initiative: Initiative) -> tuple:
     """What an example shows that can change without its own ``updated_at`` changing: an
     admin renames or recolours a theme, or renames a neighbourhood."""
@@ -126,11 +133,13 @@ def cluster_example_set(cluster: Cluster, limit: int | None = None) -> ExampleSe
     return ExampleSet(cluster.title, cluster_examples(cluster, limit), cluster=cluster)
 
 
-def filtered_example_set(args: MultiDict, limit: int, title: str = "") -> ExampleSet:
+def filtered_example_set(
+    args: MultiDict[str, str], limit: int, title: str = ""
+) -> FilteredExampleSet:
     """The examples of a filtered list from query parameters (errors reported, nothing shown)."""
     initiative_filter, errors = parse_filters(args)
     examples = [] if errors else filtered_examples(initiative_filter, limit)
-    return ExampleSet(
+    return FilteredExampleSet(
         title or describe_filter(initiative_filter),
         examples,
         initiative_filter=initiative_filter,
