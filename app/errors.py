@@ -51,9 +51,9 @@ def _message_for(error: HTTPException) -> str:
         return CSRF_MESSAGE
     if isinstance(error, RateLimitExceeded):
         return MESSAGES[429]  # its description is the limit ("3 per 1 minute"), not for people
-    custom = error.description and error.description != type(error).description
-    if custom and status < 500:
-        return error.description
+    description = error.description
+    if description and description != type(error).description and status < 500:
+        return description
     return MESSAGES.get(status, MESSAGES[500])
 
 

@@ -93,7 +93,7 @@ def write_export(
         out.write("{" + ", ".join(f"{_encode(k)}: {_encode(v)}" for k, v in header.items()))
         out.write(', "tables": {')
         for index, table in enumerate(exported_tables()):
-            withheld = set() if with_secrets else SECRET_COLUMNS.get(table.name, set())
+            withheld = frozenset() if with_secrets else SECRET_COLUMNS.get(table.name, frozenset())
             encoders = [
                 None if column.name in withheld else encoder_for(column)
                 for column in table.columns

@@ -92,7 +92,14 @@ class Outcome(Model):
 
     @property
     def has_numbers(self) -> bool:
-        return self.baseline is not None and self.result is not None
+        return self.figures is not None
+
+    @property
+    def figures(self) -> tuple[float, float] | None:
+        """(baseline, result) when both are known."""
+        if self.baseline is None or self.result is None:
+            return None
+        return self.baseline, self.result
 
 
 class Initiative(Model):

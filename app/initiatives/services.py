@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from flask import url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
@@ -54,7 +56,17 @@ def credit_line(initiative: Initiative) -> str:
     return f"Submitted by {resident_of(initiative)}"
 
 
-def initiative_url(initiative: Initiative, **options) -> str:
+class _Addressed(Protocol):
+    """An initiative, or a row of its columns that has ``id`` and ``slug``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str | None: ...
+
+
+def initiative_url(initiative: _Addressed, **options: Any) -> str:
     """The canonical page of an initiative, ``/initiatives/<id>-<slug>``."""
     slug = initiative.slug or "initiative"  # an address needs one, even for an odd record
     return url_for(

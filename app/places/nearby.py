@@ -41,9 +41,9 @@ def _read(query) -> list:
     """Rows of a read: in the caller's transaction if one is open, else in a short one of our
     own, so the seam never leaves a transaction open behind it."""
     if db.session().in_transaction():
-        return db.session.execute(query).all()
+        return list(db.session.execute(query).all())
     with db.engine.connect() as connection:
-        return connection.execute(query).all()
+        return list(connection.execute(query).all())
 
 
 def nearest(latitude: float, longitude: float, candidates: list[Any], radius_km: float):

@@ -39,7 +39,7 @@ def reserve_moment(name: str, interval: float, max_wait: float) -> float:
             select(Throttle.next_at).where(Throttle.name == name).with_for_update()
         )
         now = utcnow()
-        start = max(now, next_at)
+        start = now if next_at is None else max(now, next_at)
         wait = (start - now).total_seconds()
         if wait > max_wait:
             raise ThrottleBusy(wait)  # leaves the transaction, reserving nothing

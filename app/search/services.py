@@ -20,6 +20,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
@@ -66,7 +67,7 @@ def search_text(initiative: Initiative) -> dict[str, str]:
 
 def reindex_initiative(initiative: Initiative, session: Session | None = None) -> None:
     """Put a published initiative into the search index, or take any other out of it."""
-    session = session or db.session
+    session = session or db.session()
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         session.execute(
@@ -189,7 +190,7 @@ def search_ranking(query: str) -> Subquery | None:
         return matches.subquery("search_ranking")
     if not re.search(r"\w", query):
         return None
-    vector = literal_column("initiative.search_vector")
+    vector = literal_column("initiative.search_vector", type_=TSVECTOR)
     tsquery = _tsquery(query)
     return (
         select(
