@@ -232,9 +232,9 @@ def _outcome(row: CsvRow, values: dict) -> dict[str, str]:
     return {f"outcomes-0-{field}": f"outcome_{field}" for field in OUTCOME_FIELDS.values()}
 
 
-def _formdata(values: dict[str, Any]) -> MultiDict:
+def _formdata(values: dict[str, Any]) -> MultiDict[str, str]:
     """The values as a browser would post them."""
-    formdata = MultiDict()
+    formdata: MultiDict[str, str] = MultiDict()
     for key, value in values.items():
         if key in ("participants", "outcomes"):
             for index, entry in enumerate(value):
@@ -245,7 +245,7 @@ def _formdata(values: dict[str, Any]) -> MultiDict:
     return formdata
 
 
-def _add(formdata: MultiDict, key: str, value: Any) -> None:
+def _add(formdata: MultiDict[str, str], key: str, value: Any) -> None:
     for item in value if isinstance(value, list | tuple) else [value]:
         if item is None:
             item = ""

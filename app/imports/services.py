@@ -100,6 +100,8 @@ def import_initiatives(
         for plan in plans:
             plan.note = f"Imported from {filename}, line {plan.report.line}."
         author = db.session.get(User, importer.id)
+        if author is None:  # deleted while the rows were checked
+            raise ImportNotAllowed("The account importing no longer exists.")
         write_plans(plans, author, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(

@@ -82,7 +82,7 @@ def _decided(importer: User, now, approved: bool) -> dict[str, Any]:
 def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
     """A new initiative; written with the others at the next flush."""
     initiative = Initiative(
-        title=plan.content["title"],
+        title=plan.written["title"],
         state=state,
         submitter=importer,
         external_id=plan.match.external_id or None,
@@ -93,7 +93,7 @@ def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
         outcomes=[],
     )
     with db.session.no_autoflush:
-        apply_content(initiative, plan.content)
+        apply_content(initiative, plan.written)
     initiative.created_at = initiative.updated_at = now
     initiative.submitted_at = initiative.consented_at = now
     if state == PUBLISHED:
@@ -117,7 +117,7 @@ def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now)
         )
         return
     was_pending = initiative.state == "pending"
-    apply_content(initiative, plan.content)
+    apply_content(initiative, plan.written)
     initiative.updated_at = now
     if was_pending and state == PUBLISHED:
         initiative.state = PUBLISHED

@@ -93,7 +93,9 @@ def place_items(places: list[Place]) -> list[dict[str, Any]]:
             "address": place.address,
             "latitude": round(place.latitude, COORDINATE_DECIMALS),
             "longitude": round(place.longitude, COORDINATE_DECIMALS),
-            "neighbourhood": neighbourhood_item(neighbourhoods.get(place.neighbourhood_slug)),
+            "neighbourhood": neighbourhood_item(
+                neighbourhoods.get(place.neighbourhood_slug) if place.neighbourhood_slug else None
+            ),
         }
         for place in places
     ]
@@ -114,7 +116,8 @@ def _pending_places():
 
 def count_pending_places() -> int:
     """How many initiatives have a place name still waiting to be looked up."""
-    return db.session.scalar(select(func.count()).select_from(_pending_places().subquery()))
+    count = db.session.scalar(select(func.count()).select_from(_pending_places().subquery()))
+    return count or 0
 
 
 def geocode_pending_places(progress: Callable[[int], Any] | None = None) -> PendingSummary:
