@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -17,12 +18,14 @@ def configure_app(app: Flask) -> None:
     """Everything ``create_app`` does after reading the configuration."""
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(
+        # Flask types wsgi_app as a method, yet wrapping it is how Flask's docs add middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )
 
     _init_logging(app)
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.sort_keys = False
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)

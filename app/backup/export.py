@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import IO
 
 from sqlalchemy import Connection, create_engine, event, select
 from sqlalchemy.pool import NullPool
@@ -75,7 +75,7 @@ def snapshot() -> Iterator[Connection]:
 
 
 def write_export(
-    out: TextIO, with_secrets: bool, progress: Callable[[str, int], None] | None = None
+    out: IO[str], with_secrets: bool, progress: Callable[[str, int], None] | None = None
 ) -> ExportSummary:
     """Write every table to ``out``; secret columns are null unless ``with_secrets``."""
     with snapshot() as connection:
