@@ -27,13 +27,15 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/oembed"
 
 
-def json_error(status: int, message: str, errors: dict[str, str] | None = None):
+def json_error(
+    status: int, message: str, errors: dict[str, str] | None = None
+) -> tuple[dict[str, object], int]:
     """The API's error body: ``{"ok": false, "error": ..., "errors": {...}}``."""
     body = {"ok": False, "error": message, "errors": errors or {}}
     return body, status
 
 
-def _render(status: int, message: str):
+def _render(status: int, message: str) -> tuple[dict[str, object] | str, int]:
     if wants_json():
         return json_error(status, message)
     return render_template("errors/error.html", status=status, message=message), status
@@ -57,7 +59,9 @@ def _message_for(error: HTTPException) -> str:
     return MESSAGES.get(status, MESSAGES[500])
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(
+    error: HTTPException,
+) -> tuple[dict[str, object] | str, int, list[tuple[str, str]]]:
     body, status = _render(error.code or 500, _message_for(error))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json() and request.method in ("GET", "HEAD"):
@@ -66,7 +70,7 @@ def handle_http_error(error: HTTPException):
     return body, status, headers
 
 
-def handle_unexpected_error(error: Exception):
+def handle_unexpected_error(error: Exception) -> tuple[dict[str, object] | str, int]:
     db.session.rollback()
     return _render(500, MESSAGES[500])
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, overload
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any, TypeVar, overload
 
 import wtforms
 from flask_wtf import FlaskForm
 
 # types-WTForms describes WTForms 3.2, which had no SelectChoice (3.3 prefers it to tuples).
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.fields.core import UnboundField
+
+FieldT = TypeVar("FieldT", bound=wtforms.Field)
 
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and
 # none of them means anything in what people type.
@@ -34,7 +37,12 @@ def remove_control_characters(value: object) -> object:
 class CleanTextMeta(wtforms.meta.DefaultMeta):
     """Every bound field filters out control characters before its own filters run."""
 
-    def bind_field(self, form, unbound_field, options):
+    def bind_field(
+        self,
+        form: wtforms.form.BaseForm,
+        unbound_field: UnboundField[FieldT],
+        options: MutableMapping[str, Any],
+    ) -> FieldT:
         field = super().bind_field(form, unbound_field, options)
         field.filters = (remove_control_characters, *field.filters)
         return field

@@ -67,7 +67,7 @@ def init_templating(app: Flask) -> None:
     )
 
     @app.context_processor
-    def site_context():
+    def site_context() -> dict[str, object]:
         return {
             "site_name": current_app.config["SITE_NAME"],
             "data_licence": current_app.config["DATA_LICENCE"],

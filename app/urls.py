@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -29,7 +30,7 @@ MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds
 class IdConverter(IntegerConverter):
     """``<int:...>`` in routes: ids from 1 to MAX_ID; anything larger is simply not found."""
 
-    def __init__(self, url_map, *args, **kwargs):
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
@@ -14,7 +15,7 @@ class NotAllowed(Exception):
     """The action is not allowed on this user (for example, suspending yourself)."""
 
 
-def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50):
+def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Pagination:
     """Users matching part of an email or name, and a role, paginated."""
     query = select(User).order_by(User.email)
     if text:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from app.backup.document import DocumentError
 
@@ -51,7 +51,7 @@ class JsonReader:
         self.decoder = json.JSONDecoder(parse_constant=self._refuse_constant)
 
     @staticmethod
-    def _refuse_constant(name: str):
+    def _refuse_constant(name: str) -> NoReturn:
         raise ValueError(f"{name} is not JSON")
 
     def where(self) -> str:

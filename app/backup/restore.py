@@ -65,7 +65,9 @@ def load_export(
     return summary
 
 
-def _load(session: Session, stream: TextIO, progress) -> ImportSummary:
+def _load(
+    session: Session, stream: TextIO, progress: Callable[[str, int], None] | None
+) -> ImportSummary:
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, no other writer until done
     revision = check_up_to_date(connection)
     events = read_document(stream)
@@ -232,7 +234,7 @@ class _TableLoader:
             ) from None
         self.batch = []
 
-    def finish(self, summary: ImportSummary, progress) -> None:
+    def finish(self, summary: ImportSummary, progress: Callable[[str, int], None] | None) -> None:
         if self.table is None:
             return
         self._insert()

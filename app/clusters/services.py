@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import nh3
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -27,6 +28,8 @@ from app.markdown import render_markdown
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import InitiativeFilter, parse_filter_query, parse_filters
 from app.shared_filters.query import apply_filters
+
+SelectT = TypeVar("SelectT", bound=Select)
 
 
 @dataclass
@@ -86,7 +89,7 @@ def shown_state(initiative: Initiative) -> tuple:
     )
 
 
-def _with_example_data(query):
+def _with_example_data(query: SelectT) -> SelectT:
     """What the example text, theme and neighbourhood of each example read, loaded at once."""
     return query.options(
         selectinload(Initiative.theme_links).joinedload(InitiativeTheme.theme),
@@ -197,7 +200,7 @@ def _describe_filter(initiative_filter: InitiativeFilter) -> str:
     return "Initiatives" + (": " + " ".join(parts) if parts else "")
 
 
-def published_clusters_query():
+def published_clusters_query() -> Select[Cluster]:
     """Published clusters, newest first (what ``/clusters`` pages through)."""
     return (
         select(Cluster)

@@ -9,6 +9,7 @@ column of the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -174,7 +175,7 @@ def _choices(row: CsvRow, references: References, values: dict, problems: list) 
             problems.append(Problem(column, str(error)))
 
 
-def _neighbourhood_id(references: References):
+def _neighbourhood_id(references: References) -> Callable[[str], str]:
     def read(text: str) -> str:
         return str(references.neighbourhood(text).id) if text.strip() else ""
 

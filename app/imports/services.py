@@ -15,7 +15,7 @@ A check writes nothing (the geocoder may still cache its answers, as for any sea
 from __future__ import annotations
 
 import hashlib
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +38,7 @@ class _Bar:
         """No progress to show."""
 
 
-def no_progress(label: str, total: int):
+def no_progress(label: str, total: int) -> AbstractContextManager[_Bar]:
     """A progress display that shows nothing (the upload page)."""
     return nullcontext(_Bar())
 

@@ -166,7 +166,7 @@ def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
     initiative.outcomes = outcomes
 
 
-def _blank(value):
+def _blank(value: object) -> object:
     """No value, whether a form sent "" or the API and imports sent None."""
     return None if value == "" else value
 

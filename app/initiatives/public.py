@@ -15,7 +15,7 @@ import re
 from typing import Protocol
 
 from sqlalchemy import Select, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
@@ -146,7 +146,9 @@ def apply_location_precision(initiative: Initiative) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _apply_precision_before_flush(session: Session, _context, _instances) -> None:
+def _apply_precision_before_flush(
+    session: Session, _context: UOWTransaction, _instances: object
+) -> None:
     for instance in list(session.new) + list(session.dirty):
         if isinstance(instance, Initiative):
             apply_location_precision(instance)

@@ -86,7 +86,9 @@ def _neighbourhoods(towns: list[City]) -> list[Neighbourhood]:
     return made
 
 
-def _nearest(latitude: float, longitude: float, neighbourhoods: list[Neighbourhood]):
+def _nearest(
+    latitude: float, longitude: float, neighbourhoods: list[Neighbourhood]
+) -> Neighbourhood:
     scale = math.cos(math.radians(latitude))
     return min(
         neighbourhoods,

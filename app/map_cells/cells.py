@@ -31,7 +31,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.initiatives.models import (
     Initiative,
@@ -362,7 +362,7 @@ def _changes_map(initiative: Initiative, added_or_deleted: set[int]) -> bool:
 
 
 @event.listens_for(Session, "before_flush")
-def _note_map_changes(session: Session, _context, _instances) -> None:
+def _note_map_changes(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Remember which initiatives the flush may move on the map, and their points before it."""
     session.info.pop(_PENDING, None)
     initiatives: list[Initiative] = []
@@ -384,7 +384,7 @@ def _note_map_changes(session: Session, _context, _instances) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _refresh_map_after_flush(session: Session, _context) -> None:
+def _refresh_map_after_flush(session: Session, _context: UOWTransaction) -> None:
     """Write the points and totals of what the flush changed, in the same transaction."""
     pending = session.info.pop(_PENDING, None)
     if pending is None:

@@ -8,6 +8,7 @@ stays public until the edit is approved).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -226,7 +227,12 @@ def _under_review(
 
 
 def _decide(
-    moderator: User, initiative: Initiative, revision: Revision, state: str, note: str, now
+    moderator: User,
+    initiative: Initiative,
+    revision: Revision,
+    state: str,
+    note: str,
+    now: datetime,
 ) -> None:
     revision.state = state
     revision.note = note

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -108,7 +108,7 @@ def place_query(place_name: str, neighbourhood_name: str | None) -> str:
     return f"{place_name}, {neighbourhood_name}"
 
 
-def _pending_places():
+def _pending_places() -> Select[int]:
     return select(Initiative.id).where(
         Initiative.location_state == "pending", Initiative.place_name != ""
     )

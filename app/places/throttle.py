@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -70,7 +70,7 @@ def postpone(name: str, seconds: float) -> None:
         )
 
 
-def _ensure_row(connection, name: str) -> None:
+def _ensure_row(connection: Connection, name: str) -> None:
     """Create the service's row unless it exists; racing creators both succeed."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     connection.execute(

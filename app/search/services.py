@@ -8,6 +8,7 @@ migrations (they are not in the models) and hold published initiatives only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -22,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.functions import Function
+from sqlalchemy.sql.schema import SchemaItem
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -33,7 +36,13 @@ MAX_TERMS = 24
 FTS_TABLE = table("initiative_fts", column("rowid"))
 
 
-def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
+def include_in_schema_comparison(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """Alembic's include_object: leave the search engine's own tables and columns alone."""
     if name in SEARCH_SCHEMA_OBJECTS:
         return False
@@ -145,7 +154,7 @@ def fts5_query(query: str) -> str | None:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def _tsquery(query: str):
+def _tsquery(query: str) -> Function[Any]:
     """PostgreSQL's own parser for what people type; it never fails on syntax."""
     return db.func.websearch_to_tsquery("english", bindparam("q", _words(query), unique=True))
 

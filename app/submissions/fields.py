@@ -153,13 +153,13 @@ def _choice_values(field: SelectField | SelectMultipleField) -> set[object]:
     return {value for value, _label, _selected, _attributes in field.iter_choices()}
 
 
-def check_web_link(form, field) -> None:
+def check_web_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, or an http/https address."""
     if field.data and web_link(field.data) is None:
         raise ValidationError("Enter a web address starting with https:// or http://.")
 
 
-def check_contact_link(form, field) -> None:
+def check_contact_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, a website address or an email address."""
     if field.data and contact_link(field.data) is None:
         raise ValidationError(
@@ -178,18 +178,18 @@ def typed(field: Field) -> bool:
     form drops, are nothing: a title of "\\x01" is no title)."""
     raw = field.raw_data
     if raw:
-        return any(str(remove_control_characters(str(value))).strip() for value in raw)
+        return any(remove_control_characters(str(value)).strip() for value in raw)
     return field.data not in (None, "", [])
 
 
-def parsed(field, empty: Any = None) -> Any:
+def parsed(field: Field, empty: Any = None) -> Any:
     """The field's value, or ``empty`` when what was typed could not be accepted."""
     if field.errors or field.data in (None, ""):
         return empty
     return field.data
 
 
-def text_value(field, maximum: int) -> str:
+def text_value(field: Field, maximum: int) -> str:
     """Text is kept even when too long (cut to what the database holds) so drafts lose little."""
     return (field.data or "")[:maximum]
 
@@ -199,7 +199,7 @@ def iso_date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def require(field, message: str) -> None:
+def require(field: Field, message: str) -> None:
     """Add the message unless something was typed (or the field already has a problem)."""
     if not field.errors and not typed(field):
         add_error(field, message)
