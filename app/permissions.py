@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from flask import abort
+from flask.typing import ResponseReturnValue
 from flask_login import AnonymousUserMixin, current_user
 
 from app.accounts.models import User
@@ -15,7 +16,8 @@ from app.extensions import login_manager
 if TYPE_CHECKING:
     from app.initiatives.models import Initiative
 
-View = TypeVar("View", bound=Callable[..., Any])
+Params = ParamSpec("Params")
+Answer = TypeVar("Answer")
 
 
 class _InAuthority(Protocol):
@@ -170,14 +172,18 @@ def in_council_area(user: _Officer, initiative: _Placed) -> bool:
     )
 
 
-def permission_required(action: str) -> Callable[[View], View]:
+def permission_required(
+    action: str,
+) -> Callable[[Callable[Params, Answer]], Callable[Params, Answer | ResponseReturnValue]]:
     """Decorate a view: anonymous visitors are sent to log in, others without the role get 403."""
     if action not in PERMISSIONS:
         raise KeyError(f"Unknown action {action!r}")
 
-    def decorator(view: View) -> View:
+    def decorator(
+        view: Callable[Params, Answer],
+    ) -> Callable[Params, Answer | ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def wrapped(*args: Params.args, **kwargs: Params.kwargs) -> Answer | ResponseReturnValue:
             visitor = current_visitor()
             if not isinstance(visitor, User):
                 return login_manager.unauthorized()
@@ -185,6 +191,6 @@ def permission_required(action: str) -> Callable[[View], View]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]  # wraps() keeps the view's signature
+        return wrapped
 
     return decorator
