@@ -55,6 +55,7 @@ test-postgres: install
 lint: install $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	npx --no-install biome check static/js
 
 fmt: install $(NODE_STAMP)

@@ -7,6 +7,7 @@ apostrophe, which spreadsheets show as plain text. Numbers are written as number
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,5 +28,5 @@ def safe_cell(value: object) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def safe_row(values) -> list[str | int | float]:
+def safe_row(values: Iterable[object]) -> list[str | int | float]:
     return [safe_cell(value) for value in values]

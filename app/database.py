@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Connection, DateTime, Dialect, event
+from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -32,7 +34,7 @@ def configure_sqlite(engine: Engine) -> None:
     """Set WAL, busy timeout and foreign keys on every connection, and take over BEGIN."""
 
     @event.listens_for(engine, "connect")
-    def set_pragmas(dbapi_connection, _record):
+    def set_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN instead of the driver's implicit one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -44,11 +46,11 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def begin(connection):
+    def begin(connection: Connection) -> None:
         connection.exec_driver_sql(_begin_statement())
 
 
-def _ensure_math_functions(dbapi_connection, cursor) -> None:
+def _ensure_math_functions(dbapi_connection: sqlite3.Connection, cursor: sqlite3.Cursor) -> None:
     """Distance queries use sin, cos, asin and sqrt; some SQLite builds lack them."""
     try:
         cursor.execute("SELECT asin(0)")
@@ -78,7 +80,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -86,7 +88,14 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its cursor's rowcount)."""
+    if not isinstance(result, CursorResult):
+        raise TypeError("Only a statement's own result knows how many rows it changed.")
+    return result.rowcount

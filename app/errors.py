@@ -46,12 +46,14 @@ class ErrorSchema(Schema):
 ERROR = ErrorSchema()
 
 
-def json_error(status: int, message: str, errors: dict[str, str] | None = None):
+def json_error(
+    status: int, message: str, errors: dict[str, str] | None = None
+) -> tuple[dict[str, object], int]:
     """The API's error body: ``{"ok": false, "error": ..., "errors": {...}}``."""
     return ERROR.dump({"ok": False, "error": message, "errors": errors or {}}), status
 
 
-def _render(status: int, message: str):
+def _render(status: int, message: str) -> tuple[dict[str, object] | str, int]:
     if wants_json():
         return json_error(status, message)
     return render_template("errors/error.html", status=status, message=message), status
@@ -69,13 +71,15 @@ def _message_for(error: HTTPException) -> str:
         return CSRF_MESSAGE
     if isinstance(error, RateLimitExceeded):
         return MESSAGES[429]  # its description is the limit ("3 per 1 minute"), not for people
-    custom = error.description and error.description != type(error).description
-    if custom and status < 500:
-        return error.description
+    description = error.description
+    if description and description != type(error).description and status < 500:
+        return description
     return MESSAGES.get(status, MESSAGES[500])
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(
+    error: HTTPException,
+) -> tuple[dict[str, object] | str, int, list[tuple[str, str]]]:
     body, status = _render(error.code or 500, _message_for(error))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json() and request.method in ("GET", "HEAD"):
@@ -84,7 +88,7 @@ def handle_http_error(error: HTTPException):
     return body, status, headers
 
 
-def handle_unexpected_error(error: Exception):
+def handle_unexpected_error(error: Exception) -> tuple[dict[str, object] | str, int]:
     db.session.rollback()
     return _render(500, MESSAGES[500])
 

@@ -8,11 +8,15 @@ https and mailto links. A link to anything else keeps its text and loses its add
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -26,7 +30,13 @@ LINK_REL = "nofollow noopener ugc"
 ABSOLUTE_LINK = re.compile(r"(?:https?://[^/\\\s]|mailto:\S)", re.IGNORECASE)
 
 
-def _image_as_alt_text(renderer, tokens, index, options, env) -> str:
+def _image_as_alt_text(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    index: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
     """Pictures are not shown (they would load from anywhere); their description is."""
     token = tokens[index]
     return escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))

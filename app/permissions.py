@@ -4,12 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from flask import abort
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
+from flask_login import AnonymousUserMixin, current_user
 
+from app.accounts.models import User
 from app.extensions import login_manager
+
+if TYPE_CHECKING:
+    from app.initiatives.models import Initiative
+
+Params = ParamSpec("Params")
+Answer = TypeVar("Answer")
+
+
+class _InAuthority(Protocol):
+    """An organisation or a neighbourhood, as far as council areas go."""
+
+    @property
+    def local_authority(self) -> str | None: ...
+
+
+class _Officer(Protocol):
+    """A user, or an importer as plain data."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def organisation(self) -> _InAuthority | None: ...
+
+
+class _Placed(Protocol):
+    """An initiative, or anything else in a neighbourhood."""
+
+    @property
+    def neighbourhood(self) -> _InAuthority | None: ...
+
 
 MODERATORS = frozenset({"moderator", "admin"})
 EVERYONE_SIGNED_IN = frozenset({"resident", "moderator", "council", "admin"})
@@ -64,14 +97,32 @@ INITIATIVE_ACTIONS = (
 )
 
 
-def can(user: Any, action: str) -> bool:
+def current_visitor() -> User | AnonymousUserMixin:
+    """Whoever makes this request: the signed-in user (the model, not the proxy) or a visitor."""
+    visitor = current_user._get_current_object()
+    if not isinstance(visitor, User | AnonymousUserMixin):
+        raise TypeError(f"Flask-Login loaded {visitor!r}, neither a user nor a visitor")
+    return visitor
+
+
+def signed_in_user() -> User:
+    """The signed-in user, in a view behind login_required or permission_required."""
+    user = current_visitor()
+    if not isinstance(user, User):
+        abort(login_manager.unauthorized())
+    return user
+
+
+def can(user: User | AnonymousUserMixin, action: str) -> bool:
     """Whether this user (possibly anonymous) may take the action."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return False
     return user.role in PERMISSIONS[action]
 
 
-def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
+def can_on_initiative(
+    user: User | AnonymousUserMixin, action: str, initiative: Initiative
+) -> bool:
     """Whether this user may take the action on this initiative in its current state."""
     if action not in INITIATIVE_ACTIONS:
         raise KeyError(f"Unknown initiative action {action!r}")
@@ -80,7 +131,7 @@ def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
     published = is_public(initiative)
     if action in ("view", "report") and published:
         return True
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return False
     if action == "verify":
         return published and in_council_area(user, initiative)
@@ -90,7 +141,7 @@ def can_on_initiative(user: Any, action: str, initiative: Any) -> bool:
     return is_submitter and initiative.state in SUBMITTER_STATES.get(action, ())
 
 
-def initiative_or_abort(initiative_id: int, action: str) -> Any:
+def initiative_or_abort(initiative_id: int, action: str) -> Initiative:
     """The initiative a view is about to act on for the current user.
 
     404 when they may not even see it (an unpublished initiative's existence stays secret),
@@ -100,16 +151,17 @@ def initiative_or_abort(initiative_id: int, action: str) -> Any:
     from app.initiatives.models import Initiative
 
     initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None or not can_on_initiative(current_user, "view", initiative):
+    visitor = current_visitor()
+    if initiative is None or not can_on_initiative(visitor, "view", initiative):
         abort(404)
-    if not can_on_initiative(current_user, action, initiative):
+    if not can_on_initiative(visitor, action, initiative):
         abort(403)
     return initiative
 
 
-def in_council_area(user: Any, initiative: Any) -> bool:
+def in_council_area(user: _Officer, initiative: _Placed) -> bool:
     """A council officer's area: neighbourhoods whose local authority is their organisation's."""
-    organisation = getattr(user, "organisation", None)
+    organisation = user.organisation
     neighbourhood = initiative.neighbourhood
     return (
         user.role == "council"
@@ -120,17 +172,22 @@ def in_council_area(user: Any, initiative: Any) -> bool:
     )
 
 
-def permission_required(action: str) -> Callable:
+def permission_required(
+    action: str,
+) -> Callable[[Callable[Params, Answer]], Callable[Params, Answer | ResponseReturnValue]]:
     """Decorate a view: anonymous visitors are sent to log in, others without the role get 403."""
     if action not in PERMISSIONS:
         raise KeyError(f"Unknown action {action!r}")
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(
+        view: Callable[Params, Answer],
+    ) -> Callable[Params, Answer | ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+        def wrapped(*args: Params.args, **kwargs: Params.kwargs) -> Answer | ResponseReturnValue:
+            visitor = current_visitor()
+            if not isinstance(visitor, User):
                 return login_manager.unauthorized()
-            if not can(current_user, action):
+            if not can(visitor, action):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -6,7 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -15,7 +16,7 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
-    def save_session(self, app: Flask, session, response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         super().save_session(app, session, response)
         # Flask-Login reads the session on every request, which makes Flask add
         # "Vary: Cookie"; outputs that are the same for everyone should not make shared caches
@@ -61,7 +62,7 @@ def is_embed_path(path: str) -> bool:
     return path.startswith("/embed/")
 
 
-def set_security_headers(response):
+def set_security_headers(response: Response) -> Response:
     framable = is_embed_path(request.path)
     response.headers["Content-Security-Policy"] = content_security_policy(current_app, framable)
     response.headers["X-Content-Type-Options"] = "nosniff"

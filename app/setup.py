@@ -18,7 +18,8 @@ def configure_app(app: Flask) -> None:
     """Everything ``create_app`` does after reading the configuration."""
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(
+        # Flask types wsgi_app as a method, yet wrapping it is how Flask's docs add middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.initiatives.examples import example_text
 from app.markdown import render_markdown
-from app.permissions import can, can_on_initiative
+from app.permissions import can, can_on_initiative, current_visitor
 from app.timeutil import format_local, to_local, utcnow
 
 
@@ -20,13 +19,14 @@ def navigation() -> list[tuple[str, str]]:
     items = [("pages.home", "Home"), ("browse.list_initiatives", "Initiatives")]
     items.append(("maps.show_map", "Map"))
     items.append(("clusters.list_clusters", "Clusters"))
-    if current_user.is_authenticated:
+    visitor = current_visitor()
+    if visitor.is_authenticated:
         items.append(("submissions.new_initiative", "Submit an initiative"))
-    if can(current_user, "view_dashboard"):
+    if can(visitor, "view_dashboard"):
         items.append(("council.dashboard", "Council"))
-    if can(current_user, "moderate"):
+    if can(visitor, "moderate"):
         items.append(("moderation.queue", "Moderation"))
-    if can(current_user, "manage_users"):
+    if can(visitor, "manage_users"):
         items.append(("admin.users", "Admin"))
     return items
 
@@ -67,7 +67,7 @@ def init_templating(app: Flask) -> None:
     )
 
     @app.context_processor
-    def site_context():
+    def site_context() -> dict[str, object]:
         return {
             "site_name": current_app.config["SITE_NAME"],
             "data_licence": current_app.config["DATA_LICENCE"],

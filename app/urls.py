@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 DEFAULT_SITE_URL = "http://localhost:5000"
 
@@ -32,7 +32,7 @@ MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds
 class IdConverter(IntegerConverter):
     """``<int:...>`` in routes: ids from 1 to MAX_ID; anything larger is simply not found."""
 
-    def __init__(self, url_map, *args, **kwargs):
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
@@ -62,3 +62,10 @@ def site_url(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return (base or DEFAULT_SITE_URL).rstrip("/") + path
+
+
+def current_endpoint() -> str:
+    """The endpoint of the view answering this request (only views call this)."""
+    if request.endpoint is None:
+        raise LookupError("No view answers this request.")
+    return request.endpoint

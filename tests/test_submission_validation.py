@@ -118,6 +118,25 @@ def test_draft_keeps_what_could_be_read_when_some_answers_are_wrong(
         assert initiative.outcomes[0].baseline == 31.0
 
 
+@pytest.mark.parametrize("button", ["save_draft", "submit_for_review"])
+def test_title_of_control_characters_only_is_no_title(
+    app, client, auth, make_user, make_neighbourhood, button
+):
+    """Every form drops control characters, so a title of "\\x01" is empty: a message, not a
+    500 (saving a draft) nor an initiative without a title (submitting)."""
+    auth.login(make_user().email)
+    data = complete_form(make_neighbourhood(), title="\x01")
+    data.pop("submit_for_review")
+    data[button] = "1"
+
+    response = client.post("/initiatives/new", data=data)
+
+    assert response.status_code == 422
+    assert "Enter a title." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Initiative).where(Initiative.title == "")) is None
+
+
 def test_choices_not_offered_are_refused_without_an_error_page(
     app, client, auth, make_user, make_neighbourhood
 ):

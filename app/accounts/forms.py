@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, password_problem, verify_password
-from app.forms import Form, strip_whitespace
+from app.forms import Form, add_error, strip_whitespace
 
 
 class NewPasswordField(PasswordField):
@@ -25,7 +25,7 @@ class NewPasswordField(PasswordField):
         email = form.email.data if hasattr(form, "email") and form.email.data else ""
         problem = password_problem(self.data or "", email)
         if problem:
-            self.errors.append(problem)
+            add_error(self, problem)
 
 
 def email_field(label: str = "Email address") -> EmailField:

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.organisations.models import Organisation
 from app.timeutil import utcnow
 
@@ -26,7 +26,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(db.Model):
+class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so "Ann@Example.org" and "ann@example.org" are one account.
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -11,7 +11,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -22,14 +22,17 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.accounts.models import User
 from app.extensions import db
+from app.forms import required_text
+from app.permissions import current_visitor, signed_in_user
 from app.ratelimits import limit_posts
 from app.urls import safe_next_url
 
 bp = Blueprint("accounts", __name__)
 
 
-def _start_session(user) -> None:
+def _start_session(user: User) -> None:
     # A fresh session on every login: nothing from before survives into the signed-in one.
     session.clear()
     login_user(user)
@@ -40,13 +43,16 @@ def _start_session(user) -> None:
 @limit_posts("RATELIMIT_REGISTER")
 def register():
     """Create an account; a confirmation link goes to the email address."""
-    if current_user.is_authenticated:
+    if current_visitor().is_authenticated:
         return redirect(url_for("accounts.account"))
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register_user(form.email.data, form.display_name.data, form.password.data)
+        email = required_text(form.email)
+        services.register_user(
+            email, required_text(form.display_name), required_text(form.password)
+        )
         db.session.commit()
-        session["registered_email"] = services.normalise_email(form.email.data)
+        session["registered_email"] = services.normalise_email(email)
         return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 
@@ -84,15 +90,17 @@ def confirm_email_post(token: str):
 def login():
     """Log in with email and password."""
     next_url = safe_next_url(request.args.get("next"), url_for("accounts.account"))
-    if current_user.is_authenticated:
+    if current_visitor().is_authenticated:
         return redirect(next_url)
     form = LoginForm()
     if request.method == "GET" and session.get("login_email"):
         form.email.data = session.pop("login_email")
     status = 200
     if form.validate_on_submit():
-        outcome, user = services.authenticate(form.email.data, form.password.data)
-        if outcome is services.SignIn.OK:
+        outcome, user = services.authenticate(
+            required_text(form.email), required_text(form.password)
+        )
+        if outcome is services.SignIn.OK and user is not None:
             _start_session(user)
             db.session.commit()
             flash(f"Welcome back, {user.display_name}.", "success")
@@ -115,7 +123,7 @@ def login():
 @bp.route("/logout", methods=["GET"])
 def logout_page():
     """Ask before logging out (GET never changes state)."""
-    if not current_user.is_authenticated:
+    if not current_visitor().is_authenticated:
         return redirect(url_for("pages.home"))
     return render_template("accounts/logout.html")
 
@@ -123,8 +131,9 @@ def logout_page():
 @bp.post("/logout")
 def logout():
     """Log out, and make every copy of the session cookie useless."""
-    if current_user.is_authenticated:
-        services.end_all_sessions(current_user)
+    user = current_visitor()
+    if isinstance(user, User):
+        services.end_all_sessions(user)
         db.session.commit()
         logout_user()
     session.clear()
@@ -138,7 +147,7 @@ def forgot_password():
     """Ask for a password reset link; the answer is the same whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(required_text(form.email))
         db.session.commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)
     status = 422 if form.errors else 200
@@ -155,7 +164,7 @@ def reset_password(token: str):
         return render_template("accounts/invalid_link.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user = services.reset_password(token, form.password.data)
+        user = services.reset_password(token, required_text(form.password))
         _start_session(user)
         db.session.commit()
         flash("Your password is changed and you are logged in.", "success")
@@ -168,10 +177,11 @@ def reset_password(token: str):
 @login_required
 def account():
     """The account page: details, password, personal data, deletion."""
+    user = signed_in_user()
     return render_template(
         "accounts/account.html",
-        password_form=ChangePasswordForm(current_user),
-        delete_form=DeleteAccountForm(current_user, prefix="delete"),
+        password_form=ChangePasswordForm(user),
+        delete_form=DeleteAccountForm(user, prefix="delete"),
     )
 
 
@@ -179,15 +189,16 @@ def account():
 @login_required
 def change_password():
     """Change the password; other sessions end, this one carries on."""
-    form = ChangePasswordForm(current_user)
+    user = signed_in_user()
+    form = ChangePasswordForm(user)
     if form.validate_on_submit():
-        services.change_password(current_user, form.new_password.data)
-        login_user(current_user)  # re-issue this session with the new session token
+        services.change_password(user, required_text(form.new_password))
+        login_user(user)  # re-issue this session with the new session token
         db.session.commit()
         flash("Your password is changed. Other devices have been logged out.", "success")
         return redirect(url_for("accounts.account"))
     return render_template(
         "accounts/account.html",
         password_form=form,
-        delete_form=DeleteAccountForm(current_user, formdata=None, prefix="delete"),
+        delete_form=DeleteAccountForm(user, formdata=None, prefix="delete"),
     ), 422

@@ -109,7 +109,12 @@ def refresh_neighbourhood_initiatives(neighbourhood: Neighbourhood, renamed: boo
             reindex_initiative(initiative)
 
 
-def _apply(record: Any, values: dict[str, Any], fields: tuple[str, ...], new: bool = False):
+def _apply(
+    record: Theme | Neighbourhood,
+    values: dict[str, Any],
+    fields: tuple[str, ...],
+    new: bool = False,
+) -> dict[str, Any]:
     """Set the fields; return {field: [old, new]} for those that changed (new: just the value)."""
     changes: dict[str, Any] = {}
     for field in fields:

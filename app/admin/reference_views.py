@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.admin import reference_services as services
 from app.admin.reference_forms import NeighbourhoodForm, ThemeForm
 from app.extensions import db
+from app.forms import add_error
 from app.neighbourhoods.models import Neighbourhood
-from app.permissions import permission_required
+from app.permissions import permission_required, signed_in_user
 from app.themes.models import Theme
 from app.themes.services import list_themes
 from app.urls import slugify
@@ -104,13 +104,13 @@ def _save(form, record, values, slug_taken, save):
     if record is None:
         values["slug"] = form.slug.data or slugify(values["name"])
         if slug_taken(values["slug"]):
-            form.slug.errors.append(slug_taken_message(values["slug"]))
+            add_error(form.slug, slug_taken_message(values["slug"]))
             return None
     try:
-        saved = save(current_user, values, record)
+        saved = save(signed_in_user(), values, record)
         db.session.commit()
     except IntegrityError:  # only a new record's slug is unique: someone took it just now
         db.session.rollback()
-        form.slug.errors.append(slug_taken_message(values["slug"]))
+        add_error(form.slug, slug_taken_message(values["slug"]))
         return None
     return saved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
@@ -14,7 +15,7 @@ class NotAllowed(Exception):
     """The action is not allowed on this user (for example, suspending yourself)."""
 
 
-def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50):
+def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Pagination:
     """Users matching part of an email or name, and a role, paginated."""
     query = select(User).order_by(User.email)
     if text:
@@ -34,7 +35,7 @@ def update_user(actor: User, user: User, role: str, organisation_id: int | None)
     """Change a user's role and organisation; an admin cannot demote themselves."""
     if user.id == actor.id and role != user.role:
         raise NotAllowed("You cannot change your own role.")
-    changes = {}
+    changes: dict[str, list[str | int | None]] = {}
     if role != user.role:
         changes["role"] = [user.role, role]
         user.role = role

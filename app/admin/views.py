@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.accounts.models import ROLE_LABELS, User
 from app.admin import services
 from app.admin.forms import OrganisationForm, SuspendForm, UserForm
 from app.audit.services import recent_audit_entries
 from app.extensions import db
+from app.forms import add_error, required_text
 from app.organisations.models import Organisation
 from app.organisations.services import list_organisations, save_organisation
-from app.permissions import permission_required
+from app.permissions import permission_required, signed_in_user
 from app.urls import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,10 +48,10 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(
-                current_user, user, form.role.data, form.organisation_id.data or None
+                signed_in_user(), user, form.role.data, form.organisation_id.data or None
             )
         except services.NotAllowed as error:
-            form.role.errors.append(str(error))
+            add_error(form.role, str(error))
         else:
             db.session.commit()
             flash(f"Saved {user.email}.", "success")
@@ -74,7 +74,7 @@ def suspend_user(user_id: int):
         ), 422
     suspended = request.form.get("action") != "lift"
     try:
-        services.suspend_user(current_user, user, suspended, form.reason.data or "")
+        services.suspend_user(signed_in_user(), user, suspended, form.reason.data or "")
     except services.NotAllowed as error:
         flash(str(error), "error")
     else:
@@ -112,7 +112,11 @@ def edit_organisation(organisation_id: int | None = None):
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         save_organisation(
-            current_user, form.name.data, form.kind.data, form.local_authority.data, organisation
+            signed_in_user(),
+            required_text(form.name),
+            form.kind.data,
+            form.local_authority.data,
+            organisation,
         )
         db.session.commit()
         flash(f"Saved {form.name.data}.", "success")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, current_app, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from app.api.paging import after, newest_first, position_of
 from app.api.public_data import iso_day, licence, public_location
@@ -159,7 +160,7 @@ def _filename(extension: str) -> str:
     return f"initiatives-{utcnow():%Y-%m-%d}.{extension}"
 
 
-def _export(extension: str, mimetype: str, chunks) -> Response:
+def _export(extension: str, mimetype: str, chunks) -> ResponseReturnValue:
     initiative_filter, errors = parse_filters(request.args)
     if errors:
         return json_error(400, "A filter cannot be used.", errors)

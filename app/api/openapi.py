@@ -99,7 +99,9 @@ def in_field_order(document: dict[str, Any]) -> dict[str, Any]:
 def build_openapi(app: Flask, known: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Build the OpenAPI 3 document of everything under ``/api/v1/`` (in an app context),
     listing the ``known`` theme and neighbourhood slugs (by default, today's)."""
-    marshmallow = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
+    # A resolver answering None inlines every schema (apispec's documented behaviour, which
+    # its type hints do not allow for).
+    marshmallow = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # type: ignore[arg-type,return-value]
     spec = APISpec(
         title=f"{app.config['SITE_NAME']} API",
         version="1",
@@ -114,8 +116,10 @@ def build_openapi(app: Flask, known: dict[str, list[str]] | None = None) -> dict
             "license": {"name": app.config["DATA_LICENCE"], "url": app.config["DATA_LICENCE_URL"]},
         },
     )
-    marshmallow.converter.add_attribute_function(field2openapi)
-    marshmallow.converter.map_to_openapi_type(fields.Url, "string", "uri")
+    converter = marshmallow.converter
+    assert converter is not None  # set when the plugin joins the spec
+    converter.add_attribute_function(field2openapi)
+    converter.map_to_openapi_type(fields.Url, "string", "uri")
     for name, schema in SCHEMAS.items():
         extra = schema.openapi() if hasattr(schema, "openapi") else None
         spec.components.schema(name, extra, schema=schema)

@@ -29,7 +29,10 @@ class PagingError(ValueError):
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="api-cursor")
+    secret_key = current_app.secret_key
+    if not secret_key:
+        raise RuntimeError("Cursors are signed with SECRET_KEY, and it is not set.")
+    return URLSafeSerializer(secret_key, salt="api-cursor")
 
 
 def encode_cursor(position: Position) -> str:

@@ -7,7 +7,10 @@ Read-only endpoints answer any origin (CORS, no credentials); the write endpoint
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_cors import cross_origin
 
 from app.api import exports, initiatives, reference, writes
@@ -15,7 +18,7 @@ from app.api.openapi import build_openapi, vocabularies
 
 bp = Blueprint("api", __name__)
 
-PUBLIC_READS = {
+PUBLIC_READS: dict[str, Callable[..., ResponseReturnValue]] = {
     "/api/v1/initiatives": initiatives.list_initiatives,
     "/api/v1/initiatives/<int:initiative_id>": initiatives.show_initiative,
     "/api/v1/initiatives.geojson": exports.export_geojson,
@@ -26,12 +29,16 @@ PUBLIC_READS = {
     "/api/v1/themes": reference.list_theme_entries,
 }
 # Anyone's page may read public data; no cookies go with it, and Link must be readable.
-READ_CORS = {"origins": "*", "send_wildcard": True, "methods": ["GET"],
-             "supports_credentials": False,
-             "expose_headers": ["Link"]}  # fmt: skip
+public_read = cross_origin(
+    origins="*",
+    send_wildcard=True,
+    methods=["GET"],
+    supports_credentials=False,
+    expose_headers=["Link"],
+)
 
 for rule, view in PUBLIC_READS.items():
-    bp.add_url_rule(rule, view_func=cross_origin(**READ_CORS)(view), methods=["GET"])
+    bp.add_url_rule(rule, view_func=public_read(view), methods=["GET"])
 bp.add_url_rule(
     "/api/v1/initiatives",
     endpoint="create_initiative",
@@ -51,7 +58,7 @@ def openapi_for_app() -> dict:
 
 
 @bp.route("/api/v1/openapi.json")
-@cross_origin(**READ_CORS)
+@public_read
 def openapi_document():
     """The OpenAPI 3 document of the API.
     ---

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.api.auth import api_user_key, bearer_required
 from app.api.responses import api_json
-from app.api.schemas.body_fields import TextList
+from app.api.schemas.body_fields import TextList, row_schema
 from app.api.schemas.initiatives import SubmissionSchema
 from app.api.schemas.submission import NewInitiativeSchema, field_errors, length_errors
 from app.errors import json_error
@@ -45,7 +45,7 @@ def _typed(value: Any) -> str:
 
 def form_data(body: dict[str, Any]) -> MultiDict:
     """The submission form's fields for a loaded body (rows as ``participants-0-sector``)."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for field in (*TEXT_FIELDS, *NUMBER_FIELDS):
         data.add(field, _typed(body.get(field)))
     themes = body.get("themes") or []
@@ -64,11 +64,11 @@ def form_data(body: dict[str, Any]) -> MultiDict:
     if body.get("consent"):
         data.add("consent", "y")
     for name in ("participants", "outcomes"):
-        row_fields = NEW_INITIATIVE.fields[name].inner.schema.fields
+        row_fields = row_schema(NEW_INITIATIVE, name).fields
         for index, row in enumerate(body.get(name) or []):
-            for key, field in row_fields.items():
+            for key, row_field in row_fields.items():
                 value = row.get(key)
-                if isinstance(field, TextList):  # roles: one form value per item
+                if isinstance(row_field, TextList):  # roles: one form value per item
                     for item in value or []:
                         data.add(f"{name}-{index}-{key}", item)
                 else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ def _forget_rolled_back_entries(session: Session) -> None:
     session.info.pop(_UNLOGGED, None)
 
 
-def recent_audit_entries(page: int = 1, per_page: int = 50):
+def recent_audit_entries(page: int = 1, per_page: int = 50) -> Pagination:
     """Newest audit entries first, paginated for the admin area."""
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

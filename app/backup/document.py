@@ -61,7 +61,7 @@ def ordered_by_key(table: Table) -> list[Column]:
 def _kind(column: Column) -> type:
     column_type = column.type
     if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl  # e.g. UTCDateTime: a DateTime underneath
+        column_type = column_type.impl_instance  # e.g. UTCDateTime: a DateTime underneath
     if isinstance(column_type, JSON):
         return JSON
     try:

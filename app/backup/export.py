@@ -8,13 +8,14 @@ without blocking anyone, and it holds one batch of rows in memory at a time.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import IO
 
 from sqlalchemy import Connection, create_engine, event, select
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from app.backup.document import (
     DERIVED_TABLES,
@@ -58,13 +59,13 @@ def snapshot() -> Iterator[Connection]:
     reader = create_engine(engine.url, poolclass=NullPool)
 
     @event.listens_for(reader, "connect")
-    def configure(dbapi_connection, _record):
+    def configure(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         dbapi_connection.execute("PRAGMA query_only = ON")
 
     @event.listens_for(reader, "begin")
-    def begin(connection):
+    def begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
     try:
@@ -75,7 +76,7 @@ def snapshot() -> Iterator[Connection]:
 
 
 def write_export(
-    out: TextIO, with_secrets: bool, progress: Callable[[str, int], None] | None = None
+    out: IO[str], with_secrets: bool, progress: Callable[[str, int], None] | None = None
 ) -> ExportSummary:
     """Write every table to ``out``; secret columns are null unless ``with_secrets``."""
     with snapshot() as connection:
@@ -93,7 +94,7 @@ def write_export(
         out.write("{" + ", ".join(f"{_encode(k)}: {_encode(v)}" for k, v in header.items()))
         out.write(', "tables": {')
         for index, table in enumerate(exported_tables()):
-            withheld = set() if with_secrets else SECRET_COLUMNS.get(table.name, set())
+            withheld = frozenset() if with_secrets else SECRET_COLUMNS.get(table.name, frozenset())
             encoders = [
                 None if column.name in withheld else encoder_for(column)
                 for column in table.columns

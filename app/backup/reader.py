@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from app.backup.document import DocumentError
 
@@ -30,7 +30,7 @@ class Header:
 @dataclass
 class TableStart:
     name: str
-    columns: list[Any]
+    columns: object  # as the document has it: checked against the table by the loader
 
 
 @dataclass
@@ -51,7 +51,7 @@ class JsonReader:
         self.decoder = json.JSONDecoder(parse_constant=self._refuse_constant)
 
     @staticmethod
-    def _refuse_constant(name: str):
+    def _refuse_constant(name: str) -> NoReturn:
         raise ValueError(f"{name} is not JSON")
 
     def where(self) -> str:
@@ -72,7 +72,7 @@ class JsonReader:
     def peek(self) -> str:
         """The next character that is not white space ('' at the end of the file)."""
         while True:
-            self.position = WHITESPACE.match(self.text, self.position).end()
+            self.position = _after_whitespace(self.text, self.position)
             if self.position < len(self.text):
                 return self.text[self.position]
             if not self._read_more():
@@ -191,3 +191,9 @@ def _tables(reader: JsonReader) -> Iterator[TableStart | Row]:
                     yield Row(values, number)
             else:
                 reader.value(f"in table {table!r}")  # a part this version does not use
+
+
+def _after_whitespace(text: str, position: int) -> int:
+    """The position of the first character at or after this one that is not white space."""
+    blank = WHITESPACE.match(text, position)  # matches always: it may match nothing
+    return blank.end() if blank else position

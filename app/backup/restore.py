@@ -53,7 +53,7 @@ def load_export(
     stream: TextIO, progress: Callable[[str, int], None] | None = None
 ) -> ImportSummary:
     """Load the export read from ``stream``; commits only when every part went in."""
-    session = db.session
+    session = db.session()
     try:
         summary = _load(session, stream, progress)
         session.commit()
@@ -61,11 +61,13 @@ def load_export(
         session.rollback()
         raise
     finally:
-        session.remove()
+        db.session.remove()
     return summary
 
 
-def _load(session: Session, stream: TextIO, progress) -> ImportSummary:
+def _load(
+    session: Session, stream: TextIO, progress: Callable[[str, int], None] | None
+) -> ImportSummary:
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, no other writer until done
     revision = check_up_to_date(connection)
     events = read_document(stream)
@@ -166,6 +168,13 @@ class _TableLoader:
         self.batch: list[dict[str, Any]] = []
         self.count = 0
 
+    @property
+    def current(self) -> Table:
+        """The table being loaded (rows come only after their table's columns)."""
+        if self.table is None:
+            raise DocumentError("The export holds rows outside a table.")
+        return self.table
+
     def start(self, event: TableStart) -> None:
         table = self.tables.get(event.name)
         if table is None or event.name in self.loaded:
@@ -188,20 +197,20 @@ class _TableLoader:
     def add(self, event: Row) -> None:
         if not isinstance(event.values, list) or len(event.values) != len(self.columns):
             raise DocumentError(
-                f"Table {self.table.name!r}, row {event.number}: expected a list of "
+                f"Table {self.current.name!r}, row {event.number}: expected a list of "
                 f"{len(self.columns)} values."
             )
         row = {}
         for column, decode, value in zip(self.columns, self.decoders, event.values, strict=True):
             row[column.name] = self._value(column, decode, value, event.number)
-        fill_withheld(self.table.name, row, self.imported_at)
+        fill_withheld(self.current.name, row, self.imported_at)
         self.batch.append(row)
         self.count += 1
         if len(self.batch) >= BATCH:
             self._insert()
 
     def _value(self, column: Column, decode: Callable, value: Any, number: int) -> Any:
-        where = f"Table {self.table.name!r}, row {number}, column {column.name!r}"
+        where = f"Table {self.current.name!r}, row {number}, column {column.name!r}"
         if value is None:
             if not column.nullable and column.name not in self.secret:
                 raise DocumentError(f"{where}: a value is required.")
@@ -215,17 +224,17 @@ class _TableLoader:
         if not self.batch:
             return
         try:
-            self.connection.execute(self.table.insert(), self.batch)
+            self.connection.execute(self.current.insert(), self.batch)
         except DBAPIError as error:
             first = self.count - len(self.batch) + 1
             reason = str(error.orig).strip().splitlines()[0]
             raise ImportRefused(
-                f"The database refused table {self.table.name!r}, rows {first} to "
+                f"The database refused table {self.current.name!r}, rows {first} to "
                 f"{self.count}: {reason}."
             ) from None
         self.batch = []
 
-    def finish(self, summary: ImportSummary, progress) -> None:
+    def finish(self, summary: ImportSummary, progress: Callable[[str, int], None] | None) -> None:
         if self.table is None:
             return
         self._insert()

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from app.database import SQLITE_BUSY_TIMEOUT_MS
 
 
@@ -29,7 +31,7 @@ class BackupSummary:
     counts: dict[str, int]
 
 
-def sqlite_source(url) -> Path:
+def sqlite_source(url: URL) -> Path:
     """The database file behind a SQLite URL; BackupRefused for anything else."""
     if url.get_backend_name() != "sqlite":
         raise BackupRefused(
@@ -45,7 +47,9 @@ def sqlite_source(url) -> Path:
     return path
 
 
-def back_up_sqlite(source: Path, destination: Path, tables: list[str], replace: bool = False):
+def back_up_sqlite(
+    source: Path, destination: Path, tables: list[str], replace: bool = False
+) -> BackupSummary:
     """Copy the live database at ``source`` to ``destination``, check it, count its rows."""
     destination = destination.resolve()
     if destination == source:

@@ -105,8 +105,8 @@ def read_paging(args: MultiDict) -> tuple[int, int]:
 
 def sort_initiatives(query: Select, sort: str, initiative_filter: InitiativeFilter) -> Select:
     """Order a select over Initiative; the id breaks ties so pages never overlap."""
-    if sort == RELEVANCE:
-        ranking = search_ranking(initiative_filter.q)
+    ranking = search_ranking(initiative_filter.q) if sort == RELEVANCE else None
+    if ranking is not None:
         query = query.join(ranking, ranking.c.initiative_id == Initiative.id)
         return query.order_by(ranking.c.score.desc(), Initiative.id.desc())
     if sort == "distance" and initiative_filter.near:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -23,9 +22,9 @@ from app.shared_filters.canonical import filter_pairs
 from app.shared_filters.parse import FACETS, is_slug, parse_filters
 from app.shared_filters.query import facet_counts
 from app.themes.models import Theme
+from app.urls import current_endpoint
 
 bp = Blueprint("browse", __name__)
-FIXED_ATTRIBUTES = {"theme": "themes", "neighbourhood": "neighbourhoods"}
 
 
 @bp.route("/initiatives")
@@ -72,14 +71,14 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
         args = MultiDict(
             [(key, value) for key, value in args.items(multi=True) if key != fixed[0]]
         )
-    here = url_for(request.endpoint, **(request.view_args or {}))
+    here = url_for(current_endpoint(), **(request.view_args or {}))
     near_place = find_near_place(args)
     if near_place and near_place.args is not None:
         return redirect(filtered_address(here, near_place.args, ("sort", "per_page")))
     initiative_filter, errors = parse_filters(args)
     scope = initiative_filter
     if fixed:
-        scope = replace(initiative_filter, **{FIXED_ATTRIBUTES[fixed[0]]: (fixed[1],)})
+        scope = initiative_filter.with_values(fixed[0], (fixed[1],))
     page, per_page = services.read_paging(args)
     sort = services.resolve_sort(args.get("sort"), scope)
     listing = counts = None

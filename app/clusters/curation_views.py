@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,12 +13,12 @@ from app.clusters.forms import FILTER_LENGTH, AddInitiativeForm, ClusterForm, No
 from app.clusters.models import CLUSTER_KINDS, CLUSTER_STATES, Cluster, ClusterItem
 from app.clusters.services import cluster_example_set, describe_filter
 from app.extensions import db
-from app.forms import remove_control_characters
+from app.forms import add_error, remove_control_characters
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.initiatives.services import initiative_url
 from app.markdown import render_markdown
-from app.permissions import can, permission_required
+from app.permissions import can, current_visitor, permission_required, signed_in_user
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import InitiativeFilter, parse_filter_query
 from app.urls import requested_page
@@ -30,7 +31,7 @@ DETAILS = ("title", "slug", "introduction", "kind", "filter_query")
 @bp.app_template_global()
 def save_as_cluster_url(initiative_filter: InitiativeFilter) -> str | None:
     """The new-cluster page prefilled with a filter (None for those who may not curate)."""
-    if not can(current_user, "curate_clusters"):
+    if not can(current_visitor(), "curate_clusters"):
         return None
     query = canonical_query(initiative_filter)
     return url_for("clusters.manage.new_cluster", kind="filter", filter_query=query)
@@ -65,11 +66,11 @@ def new_cluster():
     preview = _preview(form)
     if preview is None and form.validate_on_submit():
         try:
-            cluster = curation.create_cluster(current_user, **_details(form))
+            cluster = curation.create_cluster(signed_in_user(), **_details(form))
             db.session.commit()
         except (curation.CurationError, IntegrityError) as error:
             db.session.rollback()
-            form.slug.errors.append(_save_problem(error))
+            add_error(form.slug, _save_problem(error))
         else:
             flash(f"Created the draft “{cluster.title}”. It is not public until you publish it.")
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
@@ -119,12 +120,12 @@ def edit_cluster(cluster_id: int):
     preview = _preview(form)
     if preview is None and form.validate_on_submit():
         try:
-            changed = curation.update_cluster(current_user, cluster, **_details(form))
+            changed = curation.update_cluster(signed_in_user(), cluster, **_details(form))
             db.session.commit()
         except (curation.CurationError, IntegrityError) as error:
             db.session.rollback()
             cluster = db.get_or_404(Cluster, cluster_id)
-            form.slug.errors.append(_save_problem(error))
+            add_error(form.slug, _save_problem(error))
         else:
             flash("Saved." if changed else "Nothing had changed.", "success")
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
@@ -137,7 +138,7 @@ def _render_editor(
     preview=None,
     add_form: AddInitiativeForm | None = None,
     candidates: list[Initiative] | None = None,
-    note_errors: dict[int, tuple[str, list[str]]] | None = None,
+    note_errors: dict[int, tuple[str, Sequence[str]]] | None = None,
 ):
     """The editor page; a form with errors is shown again with what was typed (422)."""
     form = form or ClusterForm(obj=cluster, cluster_id=cluster.id, formdata=None)
@@ -196,12 +197,13 @@ def add_item(cluster_id: int):
         candidates = picking.find_initiatives_to_add(cluster, form.initiative.data or "")
         if len(candidates) > 1:
             return _render_editor(cluster, add_form=form, candidates=candidates)
-        item = picking.add_initiative(current_user, cluster, candidates[0])
+        item = picking.add_initiative(signed_in_user(), cluster, candidates[0])
         db.session.commit()
     except (curation.CurationError, IntegrityError) as error:
         db.session.rollback()
-        form.initiative.errors.append(
-            str(error) if isinstance(error, curation.CurationError) else "That is already here."
+        add_error(
+            form.initiative,
+            str(error) if isinstance(error, curation.CurationError) else "That is already here.",
         )
         return _render_editor(db.get_or_404(Cluster, cluster_id), add_form=form)
     flash(f"Added “{item.initiative.title}”.", "success")
@@ -217,7 +219,7 @@ def save_note(cluster_id: int, item_id: int):
     if not form.validate():
         errors = {item.id: (form.note.data or "", form.note.errors)}
         return _render_editor(item.cluster, note_errors=errors)
-    if picking.set_note(current_user, item, form.note.data or ""):
+    if picking.set_note(signed_in_user(), item, form.note.data or ""):
         db.session.commit()
         flash(f"Saved the note on “{item.initiative.title}”.", "success")
     return _back_to(item.cluster, f"item-{item.id}")
@@ -229,7 +231,7 @@ def move_item(cluster_id: int, item_id: int):
     """Move one example up or down the curator's order."""
     item = _item_or_404(cluster_id, item_id)
     try:
-        moved = picking.move_item(current_user, item, request.form.get("direction", ""))
+        moved = picking.move_item(signed_in_user(), item, request.form.get("direction", ""))
     except curation.CurationError as error:
         abort(400, str(error))
     if moved:
@@ -244,7 +246,7 @@ def remove_item(cluster_id: int, item_id: int):
     """Take one example out of the cluster (the initiative itself stays)."""
     item = _item_or_404(cluster_id, item_id)
     cluster, title = item.cluster, item.initiative.title
-    picking.remove_item(current_user, item)
+    picking.remove_item(signed_in_user(), item)
     db.session.commit()
     flash(f"Removed “{title}” from this cluster.", "success")
     return _back_to(cluster, "examples-heading")
@@ -255,7 +257,7 @@ def remove_item(cluster_id: int, item_id: int):
 def publish_cluster(cluster_id: int):
     """Make the cluster public at /clusters/<slug>, with its feeds and embeds."""
     cluster = db.get_or_404(Cluster, cluster_id)
-    curation.publish_cluster(current_user, cluster)
+    curation.publish_cluster(signed_in_user(), cluster)
     db.session.commit()
     if not cluster_example_set(cluster, limit=1).examples:
         flash("Published, but it shows no examples yet: no published initiative is in it.")
@@ -269,7 +271,7 @@ def publish_cluster(cluster_id: int):
 def unpublish_cluster(cluster_id: int):
     """Take the cluster back to draft."""
     cluster = db.get_or_404(Cluster, cluster_id)
-    curation.unpublish_cluster(current_user, cluster)
+    curation.unpublish_cluster(signed_in_user(), cluster)
     db.session.commit()
     flash(f"“{cluster.title}” is a draft again: its page, feeds and embeds are gone.", "success")
     return _back_to(cluster)
@@ -283,7 +285,7 @@ def delete_cluster(cluster_id: int):
     if request.method == "GET":
         return render_template("clusters/delete.html", cluster=cluster)
     title = cluster.title
-    curation.delete_cluster(current_user, cluster)
+    curation.delete_cluster(signed_in_user(), cluster)
     db.session.commit()
     flash(f"Deleted the cluster “{title}”.", "success")
     return redirect(url_for(".manage_clusters"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.initiatives.models import Initiative
 from app.timeutil import utcnow
 
@@ -20,7 +20,7 @@ CLUSTER_KINDS = {
 CLUSTER_STATES = {"draft": "Draft", "published": "Published"}
 
 
-class Cluster(db.Model):
+class Cluster(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -47,7 +47,7 @@ class Cluster(db.Model):
         return self.state == "published"
 
 
-class ClusterItem(db.Model):
+class ClusterItem(Model):
     """One hand-picked initiative in a cluster, at its place in the curator's order."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,7 @@ def load_items(cluster: Cluster) -> list[ClusterItem]:
 def initiative_reference(text: str) -> int | None:
     """The initiative number in what a curator typed: a number, or one of its addresses."""
     text = text.strip()
+    number: int | None
     if text.isdigit():
         number = int(text)
     else:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import nh3
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -27,6 +28,8 @@ from app.markdown import render_markdown
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import InitiativeFilter, parse_filter_query, parse_filters
 from app.shared_filters.query import apply_filters
+
+SelectT = TypeVar("SelectT", bound=Select)
 
 
 @dataclass
@@ -67,6 +70,13 @@ class ExampleSet:
         return version_tag(own, self.title, shown, *options)
 
 
+@dataclass
+class FilteredExampleSet(ExampleSet):
+    """The examples of a filtered list: always with its filter."""
+
+    initiative_filter: InitiativeFilter = field(default_factory=InitiativeFilter)
+
+
 def shown_state(initiative: Initiative) -> tuple:
     """What an example shows that can change without its own ``updated_at`` changing: an
     admin renames or recolours a theme, or renames a neighbourhood."""
@@ -79,7 +89,7 @@ def shown_state(initiative: Initiative) -> tuple:
     )
 
 
-def _with_example_data(query):
+def _with_example_data(query: SelectT) -> SelectT:
     """What the example text, theme and neighbourhood of each example read, loaded at once."""
     return query.options(
         selectinload(Initiative.theme_links).joinedload(InitiativeTheme.theme),
@@ -126,11 +136,13 @@ def cluster_example_set(cluster: Cluster, limit: int | None = None) -> ExampleSe
     return ExampleSet(cluster.title, cluster_examples(cluster, limit), cluster=cluster)
 
 
-def filtered_example_set(args: MultiDict, limit: int, title: str = "") -> ExampleSet:
+def filtered_example_set(
+    args: MultiDict[str, str], limit: int, title: str = ""
+) -> FilteredExampleSet:
     """The examples of a filtered list from query parameters (errors reported, nothing shown)."""
     initiative_filter, errors = parse_filters(args)
     examples = [] if errors else filtered_examples(initiative_filter, limit)
-    return ExampleSet(
+    return FilteredExampleSet(
         title or describe_filter(initiative_filter),
         examples,
         initiative_filter=initiative_filter,
@@ -188,7 +200,7 @@ def _describe_filter(initiative_filter: InitiativeFilter) -> str:
     return "Initiatives" + (": " + " ".join(parts) if parts else "")
 
 
-def published_clusters_query():
+def published_clusters_query() -> Select[Cluster]:
     """Published clusters, newest first (what ``/clusters`` pages through)."""
     return (
         select(Cluster)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.clusters.curation_views import bp as manage_bp
@@ -18,7 +17,7 @@ from app.clusters.services import (
 )
 from app.extensions import db
 from app.initiatives.services import initiative_url
-from app.permissions import can
+from app.permissions import can, current_visitor
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import is_slug
 from app.urls import requested_page
@@ -54,7 +53,7 @@ def show_cluster(slug: str):
     A draft answers 404 to everyone but curators, who see it with a banner.
     """
     cluster = _find_cluster(slug)
-    if cluster is None or not (cluster.is_published or can(current_user, "curate_clusters")):
+    if cluster is None or not (cluster.is_published or can(current_visitor(), "curate_clusters")):
         abort(404)
     example_set = cluster_example_set(cluster, limit=EXAMPLES_SHOWN)
     list_query = filter_title = None

@@ -117,6 +117,7 @@ def parse_selection(
         errors["local_authority"] = "Give local_authority only once."
     if errors:
         return None, errors
+    area: Area | None
     if parsed.neighbourhoods:
         names = choices.names(parsed.neighbourhoods)
         label = ", ".join(names) if len(names) <= 3 else f"{len(names)} neighbourhoods"
@@ -132,7 +133,7 @@ def parse_selection(
         )
     else:
         area = Area("all", "All areas", None, ())
-    if errors:
+    if errors or area is None:  # no area only with its error
         return None, errors
     return Selection(area, parsed.themes), {}
 

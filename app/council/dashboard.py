@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, SQLColumnExpression, case, distinct, func, select
 from sqlalchemy.orm import aliased
 
 from app.council.area import Selection
@@ -29,6 +30,9 @@ from app.themes.models import Theme
 from app.timeutil import to_local, utcnow
 
 MONTHS = 24
+
+
+When = TypeVar("When", date, datetime)
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,9 @@ def count_by_month_and_earlier(selection: Selection) -> tuple[list[MonthCount], 
     return months, MonthCount(starts[0], started.get(-1, 0), published.get(-1, 0))
 
 
-def _bucket_counts(column, edges: list, selection: Selection) -> dict[int, int]:
+def _bucket_counts(
+    column: SQLColumnExpression[When | None], edges: list[When], selection: Selection
+) -> dict[int, int]:
     bucket = case(
         *[(column >= edges[i], i) for i in range(len(edges) - 2, -1, -1)],
         else_=-1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -14,14 +14,16 @@ from app.council.area import Selection
 from app.csvcells import BYTE_ORDER_MARK, safe_row
 from app.initiatives.profile import EFFORT_GROUPS
 
+Cell = str | int | float | None
+
 
 @dataclass(frozen=True)
 class Table:
     """One section's numbers: column headings and rows (first cell is the row's heading)."""
 
     header: list[str]
-    rows: list[list[object]]
-    footer: list[list[object]]  # totals, shown under the rows and written to the CSV too
+    rows: Sequence[Sequence[Cell]]
+    footer: Sequence[Sequence[Cell]]  # totals, shown under the rows and written to the CSV too
 
     @property
     def numeric(self) -> list[bool]:
@@ -41,7 +43,7 @@ def _hours(value: float) -> int | float:
 
 
 def theme_table(counts: list[dashboard.ThemeCount]) -> Table:
-    rows = [[c.name, c.initiatives, c.primary] for c in counts]
+    rows: list[list[Cell]] = [[c.name, c.initiatives, c.primary] for c in counts]
     return Table(["Theme", "Initiatives with this theme", "As primary theme"], rows, [])
 
 
@@ -52,12 +54,14 @@ def stage_table(counts: list[dashboard.StageCount]) -> Table:
 def month_table(
     counts: list[dashboard.MonthCount], earlier: dashboard.MonthCount | None = None
 ) -> Table:
-    rows = [[c.month.strftime("%Y-%m"), c.started, c.published] for c in counts]
+    rows: list[list[Cell]] = [[c.month.strftime("%Y-%m"), c.started, c.published] for c in counts]
     if earlier is not None:
         before = f"Before {earlier.month:%Y-%m}"
         rows.insert(0, [before, earlier.started, earlier.published])
         counts = [earlier, *counts]
-    totals = [["Total", sum(c.started for c in counts), sum(c.published for c in counts)]]
+    totals: list[list[Cell]] = [
+        ["Total", sum(c.started for c in counts), sum(c.published for c in counts)]
+    ]
     return Table(["Month", "Started", "Published"], rows, totals)
 
 
@@ -84,15 +88,17 @@ def sector_table(
     return Table(header, rows, footer)
 
 
-def outcome_table(counts: dashboard.OutcomeCounts) -> Table:
-    def share(part: int) -> int | None:
-        return round(100 * part / counts.total) if counts.total else None
+def share(part: int, counts: dashboard.OutcomeCounts) -> int | None:
+    """A part of the outcomes as a whole percentage (None when there are none)."""
+    return round(100 * part / counts.total) if counts.total else None
 
-    rows = [
-        ["Verified", counts.verified, share(counts.verified)],
-        ["Not verified", counts.unverified, share(counts.unverified)],
+
+def outcome_table(counts: dashboard.OutcomeCounts) -> Table:
+    rows: list[list[Cell]] = [
+        ["Verified", counts.verified, share(counts.verified, counts)],
+        ["Not verified", counts.unverified, share(counts.unverified, counts)],
     ]
-    footer = [
+    footer: list[list[Cell]] = [
         ["All outcomes", counts.total, 100 if counts.total else None],
         ["Initiatives with a verified outcome", counts.initiatives_verified, None],
     ]
@@ -154,16 +160,19 @@ def sector_section(selection: Selection) -> tuple[Table, Markup]:
 def outcome_section(selection: Selection) -> tuple[Table, Markup]:
     counts = dashboard.count_outcomes(selection)
     table = outcome_table(counts)
+    shown = (
+        ("Verified", counts.verified, charts.GROUP_COLOURS["citizens"]),
+        ("Not verified", counts.unverified, charts.MUTED),
+    )
     bars = [
         charts.Bar(
             label,
             number,
             colour,
-            f"{number:,}" + (f" ({percent}%)" if percent is not None else ""),
+            f"{number:,}"
+            + (f" ({percent}%)" if (percent := share(number, counts)) is not None else ""),
         )
-        for (label, number, percent), colour in zip(
-            table.rows, (charts.GROUP_COLOURS["citizens"], charts.MUTED), strict=True
-        )
+        for label, number, colour in shown
     ]
     return table, charts.bar_chart("chart-outcomes", "Outcomes verified", bars)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.council.area import Selection, area_choices, parse_selection
@@ -23,7 +22,12 @@ from app.extensions import db, login_manager
 from app.initiatives.examples import outcome_figures
 from app.initiatives.models import Outcome
 from app.initiatives.services import initiative_url
-from app.permissions import initiative_or_abort, permission_required
+from app.permissions import (
+    current_visitor,
+    initiative_or_abort,
+    permission_required,
+    signed_in_user,
+)
 from app.themes.models import Theme
 from app.urls import slugify
 
@@ -64,14 +68,14 @@ def _outcome_to_verify(initiative_id: int, outcome_id: int):
 )
 def verify(initiative_id: int, outcome_id: int):
     """A council officer verifies an outcome of a published initiative in their area."""
-    if not current_user.is_authenticated:
+    if not current_visitor().is_authenticated:
         return login_manager.unauthorized()
     initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     form = VerifyOutcomeForm(prefix=_prefix(outcome.id))
     if request.method == "POST" and form.validate():
         try:
             verify_outcome(
-                _officer(), initiative, outcome, form.verified_on.data, form.note.data or ""
+                signed_in_user(), initiative, outcome, form.verified_on.data, form.note.data or ""
             )
         except VerificationError as error:
             db.session.rollback()
@@ -94,10 +98,10 @@ def verify(initiative_id: int, outcome_id: int):
 @bp.post("/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/unverify")
 def unverify(initiative_id: int, outcome_id: int):
     """A council officer of the area removes an outcome's verification."""
-    if not current_user.is_authenticated:
+    if not current_visitor().is_authenticated:
         return login_manager.unauthorized()
     initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
-    if unverify_outcome(_officer(), initiative, outcome):
+    if unverify_outcome(signed_in_user(), initiative, outcome):
         db.session.commit()
         flash("The verification is removed.", "success")
     else:
@@ -176,13 +180,8 @@ def _prefix(outcome_id: int) -> str:
     return f"verify-{outcome_id}"
 
 
-def _officer():
-    """The signed-in user as a model instance (not the proxy) for relationships."""
-    return current_user._get_current_object()
-
-
 def _own_authority() -> str | None:
-    organisation = getattr(current_user, "organisation", None)
+    organisation = signed_in_user().organisation
     return organisation.local_authority if organisation is not None else None
 
 

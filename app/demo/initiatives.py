@@ -163,7 +163,8 @@ def _verify_outcomes(
     verified_at: datetime,
 ) -> None:
     """Mark the outcomes the demo says are verified, if the officer's council covers them."""
-    if initiative.neighbourhood.local_authority != organisation.local_authority:
+    neighbourhood = initiative.neighbourhood
+    if neighbourhood is None or neighbourhood.local_authority != organisation.local_authority:
         return
     for outcome, row in zip(initiative.outcomes, demo.outcomes, strict=True):
         if row.verified:

@@ -8,11 +8,12 @@ host, and anything not published answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from flask import current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
@@ -65,7 +66,7 @@ class Target:
     author_name: str = ""
 
 
-def answer(args: MultiDict):
+def answer(args: MultiDict[str, str]) -> Response:
     """The oEmbed response for these query parameters (JSON; errors in the API's shape)."""
     try:
         response = _answer(args)
@@ -77,7 +78,7 @@ def answer(args: MultiDict):
     return response
 
 
-def _answer(args: MultiDict):
+def _answer(args: MultiDict[str, str]) -> Response:
     page_format = args.get("format", "json").strip().lower() or "json"
     if page_format != "json":
         raise OEmbedError(501, "Only the json format is served.", {"format": "Use format=json."})
@@ -210,7 +211,9 @@ def _filtered(
     )
 
 
-def _fixed(model, name: str):
+def _fixed(
+    model: type[Theme] | type[Neighbourhood], name: str
+) -> Callable[[MultiDict[str, str], str], Target | None]:
     def resolve_page(query: MultiDict, slug: str) -> Target | None:
         if (
             not is_slug(slug)
@@ -222,7 +225,8 @@ def _fixed(model, name: str):
     return resolve_page
 
 
-RESOLVERS = {
+# Endpoint -> what its page embeds, from its query string and URL values (None: nothing).
+RESOLVERS: dict[str, Callable[..., Target | None]] = {
     "initiatives.show_initiative": _initiative,
     "initiatives.initiative_by_id": _initiative,
     "clusters.show_cluster": _cluster,

@@ -59,9 +59,9 @@ def max_limit() -> int:
     return current_app.config["EMBED_MAX_LIMIT"]
 
 
-def read_options(args: MultiDict) -> tuple[EmbedOptions, dict[str, str]]:
+def read_options(args: MultiDict[str, str]) -> tuple[EmbedOptions, dict[str, str]]:
     """``layout``, ``limit`` and ``scheme`` from a query string, with a message per bad one."""
-    values: dict[str, object] = {}
+    values: dict[str, str] = {}
     errors: dict[str, str] = {}
     for name in OPTION_NAMES:
         given = {value.strip() for value in args.getlist(name) if value.strip()}
@@ -78,8 +78,13 @@ def read_options(args: MultiDict) -> tuple[EmbedOptions, dict[str, str]]:
         elif name == "limit" and not (_WHOLE.fullmatch(text) and 1 <= int(text) <= max_limit()):
             errors[name] = f"limit must be a whole number from 1 to {max_limit()}."
         else:
-            values[name] = int(text) if name == "limit" else text
-    return EmbedOptions(**values), errors
+            values[name] = text
+    options = EmbedOptions(
+        layout=values.get("layout", DEFAULT_LAYOUT),
+        limit=int(values.get("limit", DEFAULT_LIMIT)),
+        scheme=values.get("scheme", DEFAULT_SCHEME),
+    )
+    return options, errors
 
 
 def without_options(args: MultiDict) -> MultiDict:

@@ -7,10 +7,13 @@ filter), built as plain data and written by templates with their usual escaping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask import current_app, request, url_for
 from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from app.clusters.models import Cluster
 from app.clusters.services import (
@@ -51,18 +54,21 @@ def _shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
     return text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _subject(context) -> tuple[str, object] | None:
+Subject = Initiative | Cluster | InitiativeFilter
+
+
+def _subject(context: Context) -> Subject | None:
     """What a page is about, from its template context: a public initiative, a published
     cluster, or a filtered list (when its filters are valid)."""
     initiative = context.get("initiative")
     if isinstance(initiative, Initiative):
-        return ("initiative", initiative) if is_public(initiative) else None
+        return initiative if is_public(initiative) else None
     cluster = context.get("cluster")
     if isinstance(cluster, Cluster):
-        return ("cluster", cluster) if cluster.is_published else None
+        return cluster if cluster.is_published else None
     initiative_filter = context.get("initiative_filter")
     if isinstance(initiative_filter, InitiativeFilter) and not context.get("errors"):
-        return "filter", initiative_filter
+        return initiative_filter
     return None
 
 
@@ -74,35 +80,34 @@ def list_page_url(initiative_filter: InitiativeFilter) -> str:
     return filter_page_url(initiative_filter)
 
 
-def _page(kind: str, subject) -> tuple[str, str]:
+def _page(subject: Subject) -> tuple[str, str]:
     """(address, title) of the page about a subject."""
-    if kind == "initiative":
+    if isinstance(subject, Initiative):
         return initiative_url(subject, _external=True), subject.title
-    if kind == "cluster":
+    if isinstance(subject, Cluster):
         return url_for("clusters.show_cluster", slug=subject.slug, _external=True), subject.title
     return list_page_url(subject), describe_filter(subject)
 
 
 @pass_context
-def oembed_discovery(context) -> dict[str, str] | None:
+def oembed_discovery(context: Context) -> dict[str, str] | None:
     """The oEmbed discovery link of this page: its href and title (None when not public)."""
     subject = _subject(context)
     if subject is None:
         return None
-    url, title = _page(*subject)
+    url, title = _page(subject)
     href = url_for("embeds.oembed_answer", url=url, format="json", _external=True)
     return {"href": href, "title": title}
 
 
 @pass_context
-def share_meta(context) -> dict | None:
+def share_meta(context: Context) -> dict[str, Any] | None:
     """Open Graph / Twitter card values and the JSON-LD of an initiative or cluster page."""
-    subject = _subject(context)
-    if subject is None or subject[0] == "filter":
+    item = _subject(context)
+    if not isinstance(item, Initiative | Cluster):
         return None
-    kind, item = subject
-    url, title = _page(kind, item)
-    if kind == "initiative":
+    url, title = _page(item)
+    if isinstance(item, Initiative):
         description = context.get("example") or example_text(item)
         data = initiative_json_ld(item, description)
     else:
@@ -161,24 +166,23 @@ class EmbedPanel:
 
 
 @pass_context
-def embed_panel(context) -> EmbedPanel | None:
+def embed_panel(context: Context) -> EmbedPanel | None:
     """The panel's content for this page's cluster or filter (None when there is none)."""
-    subject = _subject(context)
-    if subject is None or subject[0] == "initiative":
+    item = _subject(context)
+    if item is None or isinstance(item, Initiative):
         return None
-    kind, item = subject
     options, errors = read_options(request.args)
     if errors:
         options = EmbedOptions()
     if request.endpoint == "maps.show_map" and not request.args.get("layout"):
         options = replace(options, layout="map")  # what was shared from the map is a map
-    if kind == "cluster":
+    if isinstance(item, Cluster):
         embed_base, embed_url = cluster_embed_url(item), cluster_embed_url(item, options)
         attribute = ("cluster", item.slug)
     else:
         embed_base, embed_url = filter_embed_url(item), filter_embed_url(item, options)
         attribute = ("filter", canonical_query(item))
-    page_url, title = _page(kind, item)
+    page_url, title = _page(item)
     return EmbedPanel(
         title=title,
         options=options,
@@ -193,7 +197,7 @@ def embed_panel(context) -> EmbedPanel | None:
     )
 
 
-TEMPLATE_GLOBALS = {
+TEMPLATE_GLOBALS: dict[str, Callable[..., Any]] = {
     "oembed_discovery": oembed_discovery,
     "share_meta": share_meta,
     "embed_panel": embed_panel,

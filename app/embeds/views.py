@@ -107,8 +107,11 @@ def embed_not_found(unknown: str):
 @bp.route("/embed.js")
 def embed_script():
     """The loader bloggers paste: it turns its own <script> tag into an auto-resizing iframe."""
+    static_folder = current_app.static_folder
+    if static_folder is None:
+        raise RuntimeError("Coproduce is made with a static folder; this app has none.")
     response = send_from_directory(
-        Path(current_app.static_folder) / "js",
+        Path(static_folder) / "js",
         "embed.js",
         mimetype="text/javascript",
         max_age=current_app.config["PUBLIC_CACHE_SECONDS"],

@@ -34,7 +34,7 @@ def initiatives_feed(feed_format: str):
     suffix = "?" + query if query else ""
     addresses = FeedAddresses(
         feed_id=url_for("feeds.initiatives_atom", _external=True) + suffix,
-        self_url=url_for(request.endpoint, _external=True) + suffix,
+        self_url=url_for(f"feeds.initiatives_{feed_format}", _external=True) + suffix,
         page_url=url_for("browse.list_initiatives", _external=True) + suffix,
     )
     site_name = current_app.config["SITE_NAME"]
@@ -52,7 +52,7 @@ def cluster_feed(slug: str, feed_format: str):
     example_set = cluster_example_set(cluster, limit=current_app.config["FEED_LIMIT"])
     addresses = FeedAddresses(
         feed_id=tag_uri(cluster.created_at, f"clusters/{cluster.id}"),
-        self_url=url_for(request.endpoint, slug=cluster.slug, _external=True),
+        self_url=url_for(f"feeds.cluster_{feed_format}", slug=cluster.slug, _external=True),
         page_url=url_for("clusters.show_cluster", slug=cluster.slug, _external=True),
     )
     description = introduction_excerpt(cluster) or (

@@ -9,7 +9,7 @@ service (503): Redis and the worker are helpers, so without them the answer is 2
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,7 @@ def readiness() -> tuple[dict[str, Any], int]:
     return {"status": "degraded" if degraded else "ok", "checks": checks}, 200
 
 
-def _worker_seen():
+def _worker_seen() -> datetime | None:
     try:
         return last_worker_seen()
     except SQLAlchemyError:

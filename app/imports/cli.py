@@ -49,7 +49,7 @@ def progress_bar(label: str, total: int):
     help="Whether new initiatives wait for review or are published at once.",
 )
 @click.option("--commit", is_flag=True, help="Write to the database (default: a dry run).")
-def import_csv_command(file: Path, email: str, state: str, commit: bool):
+def import_csv_command(file: Path, email: str | None, state: str, commit: bool):
     """Check a CSV of initiatives row by row; with --commit, import it (all or nothing)."""
     if email is None and commit:
         raise click.BadParameter("--commit needs --as EMAIL: who imports.", param_hint="--as")

@@ -43,7 +43,11 @@ def _external_ids(external_ids: list[str]) -> dict[str, int]:
         query = select(Initiative.external_id, Initiative.id).where(
             Initiative.external_id.in_(chunk)
         )
-        found.update(dict(db.session.execute(query).all()))
+        found.update(
+            (external_id, initiative_id)
+            for external_id, initiative_id in db.session.execute(query)
+            if external_id is not None  # never: the query asks for these ids
+        )
     return found
 
 
@@ -84,11 +88,13 @@ def match_rows(csv_file: CsvFile, references: References) -> list[Match]:
     for row, neighbourhood_id in zip(csv_file.rows, neighbourhoods, strict=True):
         match = Match()
         external_id = row.get("external_id").strip()
-        key = (title_key(row.get("title")), neighbourhood_id)
+        title = title_key(row.get("title"))
+        # Rows are matched by title within their neighbourhood, so only when they have both.
+        key = (title, neighbourhood_id) if title and neighbourhood_id is not None else None
         if external_id:
             _check_external_id(row, external_id, lines_by_external_id, match)
             match.initiative_id = by_external_id.get(external_id)
-        elif key[0] and neighbourhood_id is not None:
+        elif key is not None:
             if key in lines_by_title:
                 match.problems.append(
                     Problem(
@@ -98,7 +104,7 @@ def match_rows(csv_file: CsvFile, references: References) -> list[Match]:
                     )
                 )
             lines_by_title.setdefault(key, row.line)
-        if match.initiative_id is None and key[0] and neighbourhood_id is not None:
+        if match.initiative_id is None and key is not None:
             _match_title(titled.get(key, []), external_id, match)
         if match.initiative_id is not None:
             earlier = lines_by_initiative.setdefault(match.initiative_id, row.line)

@@ -45,9 +45,11 @@ class PlaceAnswer:
             if self.kind == "typed":
                 values["location_pending"] = ""
             return
-        located = self.latitude is not None and self.longitude is not None
-        values["latitude"] = _number(self.latitude) if located else ""
-        values["longitude"] = _number(self.longitude) if located else ""
+        if self.latitude is not None and self.longitude is not None:
+            values["latitude"] = _number(self.latitude)
+            values["longitude"] = _number(self.longitude)
+        else:
+            values["latitude"] = values["longitude"] = ""
         values["location_pending"] = "1" if self.pending else ""
 
     @property
@@ -96,7 +98,7 @@ def answer_for(
     if kind == "keep":
         pending = start.get("location_state") == "pending"
         return PlaceAnswer("keep", start.get("latitude"), start.get("longitude"), pending)
-    if kind != "lookup":
+    if kind != "lookup" or query is None:  # a lookup always has its question
         return PlaceAnswer(kind)
     name = (row.get("place_name") or "").strip()
     places = answers.get(query, UNAVAILABLE)

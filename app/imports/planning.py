@@ -84,6 +84,13 @@ class Plan:
     pending_edit: bool = False  # an update of a published initiative kept for review
     note: str = ""  # the revision's note: where the import came from
 
+    @property
+    def written(self) -> dict[str, Any]:
+        """The content the row writes (a row with problems has none and writes nothing)."""
+        if self.content is None:
+            raise ValueError(f"Line {self.report.line} has problems: it writes nothing.")
+        return self.content
+
 
 def _neighbourhood(
     row: CsvRow, references: References, start: dict[str, Any]
@@ -93,7 +100,13 @@ def _neighbourhood(
             return references.neighbourhood(row.get("neighbourhood"))
         except ValueError:
             return None
-    return references.by_id.get(start.get("neighbourhood_id"))
+    neighbourhood_id = start.get("neighbourhood_id")
+    return references.by_id.get(neighbourhood_id) if neighbourhood_id is not None else None
+
+
+def _existing(basis: Basis, initiative_id: int | None) -> Existing | None:
+    """The initiative a row matched, as the plan needs it (None: a new one)."""
+    return basis.existing.get(initiative_id) if initiative_id is not None else None
 
 
 def _start(existing: Existing | None, importer: Importer) -> dict[str, Any]:
@@ -105,7 +118,7 @@ def place_questions(csv_file: CsvFile, basis: Basis, importer: Importer) -> list
     """What to ask the geocoder: places new to their initiative, without coordinates."""
     questions: dict[str, None] = {}
     for row, match in zip(csv_file.rows, basis.matches, strict=True):
-        start = _start(basis.existing.get(match.initiative_id), importer)
+        start = _start(_existing(basis, match.initiative_id), importer)
         _, query = place_question(row, start, _neighbourhood(row, basis.references, start))
         if query:
             questions[query] = None
@@ -125,7 +138,7 @@ def plan_rows(
     plans = []
     with progress("Checking rows", len(csv_file.rows)) as bar:
         for row, match in zip(csv_file.rows, basis.matches, strict=True):
-            existing = basis.existing.get(match.initiative_id)
+            existing = _existing(basis, match.initiative_id)
             start = _start(existing, importer)
             place = answer_for(row, start, _neighbourhood(row, references, start), answers)
             outcome_ids = [outcome["id"] for outcome in start.get("outcomes", [])]
@@ -184,7 +197,7 @@ def _area_problems(
 
 def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
     """Create, update or unchanged; or reject an update the initiative's state forbids."""
-    report, existing, content = plan.report, plan.existing, plan.content
+    report, existing, content = plan.report, plan.existing, plan.written
     if existing is None:
         report.action = "create"
         report.notes.append("New: published." if state == PUBLISHED else "New: waits for review.")

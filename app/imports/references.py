@@ -6,6 +6,7 @@ that matches nothing gets a message listing what would.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -49,7 +50,7 @@ def _choose(text: str, lookup: dict[str, str], what: str, allowed: str) -> str:
     return value
 
 
-def _allowed(values) -> str:
+def _allowed(values: Iterable[str]) -> str:
     values = list(values)
     return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
 

@@ -9,6 +9,7 @@ column of the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -174,7 +175,7 @@ def _choices(row: CsvRow, references: References, values: dict, problems: list) 
             problems.append(Problem(column, str(error)))
 
 
-def _neighbourhood_id(references: References):
+def _neighbourhood_id(references: References) -> Callable[[str], str]:
     def read(text: str) -> str:
         return str(references.neighbourhood(text).id) if text.strip() else ""
 
@@ -232,9 +233,9 @@ def _outcome(row: CsvRow, values: dict) -> dict[str, str]:
     return {f"outcomes-0-{field}": f"outcome_{field}" for field in OUTCOME_FIELDS.values()}
 
 
-def _formdata(values: dict[str, Any]) -> MultiDict:
+def _formdata(values: dict[str, Any]) -> MultiDict[str, str]:
     """The values as a browser would post them."""
-    formdata = MultiDict()
+    formdata: MultiDict[str, str] = MultiDict()
     for key, value in values.items():
         if key in ("participants", "outcomes"):
             for index, entry in enumerate(value):
@@ -245,7 +246,7 @@ def _formdata(values: dict[str, Any]) -> MultiDict:
     return formdata
 
 
-def _add(formdata: MultiDict, key: str, value: Any) -> None:
+def _add(formdata: MultiDict[str, str], key: str, value: Any) -> None:
     for item in value if isinstance(value, list | tuple) else [value]:
         if item is None:
             item = ""

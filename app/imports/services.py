@@ -15,7 +15,7 @@ A check writes nothing (the geocoder may still cache its answers, as for any sea
 from __future__ import annotations
 
 import hashlib
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +38,7 @@ class _Bar:
         """No progress to show."""
 
 
-def no_progress(label: str, total: int):
+def no_progress(label: str, total: int) -> AbstractContextManager[_Bar]:
     """A progress display that shows nothing (the upload page)."""
     return nullcontext(_Bar())
 
@@ -100,6 +100,8 @@ def import_initiatives(
         for plan in plans:
             plan.note = f"Imported from {filename}, line {plan.report.line}."
         author = db.session.get(User, importer.id)
+        if author is None:  # deleted while the rows were checked
+            raise ImportNotAllowed("The account importing no longer exists.")
         write_plans(plans, author, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(

@@ -8,9 +8,9 @@ random token, so what is imported is exactly what was checked.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from app.forms import add_error
 from app.imports import uploads
 from app.imports.forms import ConfirmImportForm, ImportForm
 from app.imports.layout import documented_columns, template_csv
@@ -19,7 +19,7 @@ from app.imports.planning import ImportReport
 from app.imports.references import load_references
 from app.imports.services import ImportConflict, import_initiatives
 from app.initiatives.vocabulary import SECTORS, STAGES
-from app.permissions import permission_required
+from app.permissions import permission_required, signed_in_user
 from app.ratelimits import limit_posts
 
 bp = Blueprint("imports", __name__)
@@ -47,27 +47,28 @@ def upload():
     filename = secure_filename(form.file.data.filename or "") or "import.csv"
     data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        form.file.errors.append(
+        add_error(
+            form.file,
             f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB: split it into smaller "
-            "files, or use the import-csv command."
+            "files, or use the import-csv command.",
         )
         return _page(form, status=422)
-    user_id = current_user.id
+    user = signed_in_user()
     try:
         report = import_initiatives(
             data,
             filename,
-            current_user,
+            user,
             form.state.data,
             geocode_budget=GEOCODE_BUDGET_SECONDS,
             max_rows=PAGE_MAX_ROWS,
         )
     except ImportFileError as error:
-        form.file.errors.append(str(error))
+        add_error(form.file, str(error))
         return _page(form, status=422)
     confirm = None
     if report.changes and not report.rejected:
-        token = uploads.store_upload(user_id, filename, report.state, data)
+        token = uploads.store_upload(user.id, filename, report.state, data)
         confirm = ConfirmImportForm(formdata=None, token=token)
     return _page(form, report=report, confirm=confirm, status=422 if report.rejected else 200)
 
@@ -77,8 +78,9 @@ def upload():
 @limit_posts("RATELIMIT_IMPORT")
 def confirm():
     """Import a file that was checked: all its rows, or nothing."""
+    user = signed_in_user()
     token = ConfirmImportForm().token.data
-    stored = uploads.load_upload(token, current_user.id)
+    stored = uploads.load_upload(token, user.id)
     form = ImportForm(formdata=None)
     if stored is None:
         form.form_errors.append(EXPIRED)
@@ -88,7 +90,7 @@ def confirm():
         report = import_initiatives(
             stored.data,
             stored.filename,
-            current_user,
+            user,
             stored.state,
             commit=True,
             geocode_budget=GEOCODE_BUDGET_SECONDS,
@@ -146,9 +148,10 @@ def _shown_rows(report: ImportReport | None) -> tuple[list, int]:
 
 def _area() -> str | None:
     """The local authority a council officer imports into (None: an admin, anywhere)."""
-    if current_user.role != "council":
+    user = signed_in_user()
+    if user.role != "council":
         return None
-    organisation = current_user.organisation
+    organisation = user.organisation
     return (organisation.local_authority if organisation is not None else "") or ""
 
 

@@ -5,6 +5,7 @@ Runs inside the import's one transaction; the caller commits, or rolls everythin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -75,14 +76,14 @@ def _load(ids: list[int]) -> dict[int, Initiative]:
     return found
 
 
-def _decided(importer: User, now, approved: bool) -> dict[str, Any]:
+def _decided(importer: User, now: datetime, approved: bool) -> dict[str, Any]:
     return {"decided_by": importer, "decided_at": now} if approved else {}
 
 
-def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
+def _create(plan: Plan, importer: User, state: str, now: datetime) -> Initiative:
     """A new initiative; written with the others at the next flush."""
     initiative = Initiative(
-        title=plan.content["title"],
+        title=plan.written["title"],
         state=state,
         submitter=importer,
         external_id=plan.match.external_id or None,
@@ -93,7 +94,7 @@ def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
         outcomes=[],
     )
     with db.session.no_autoflush:
-        apply_content(initiative, plan.content)
+        apply_content(initiative, plan.written)
     initiative.created_at = initiative.updated_at = now
     initiative.submitted_at = initiative.consented_at = now
     if state == PUBLISHED:
@@ -102,7 +103,7 @@ def _create(plan: Plan, importer: User, state: str, now) -> Initiative:
     return initiative
 
 
-def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now) -> None:
+def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now: datetime) -> None:
     """Apply a row to its initiative, or (a published one, imported as pending) keep it as a
     revision for a moderator."""
     if plan.match.external_id:
@@ -117,7 +118,7 @@ def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now)
         )
         return
     was_pending = initiative.state == "pending"
-    apply_content(initiative, plan.content)
+    apply_content(initiative, plan.written)
     initiative.updated_at = now
     if was_pending and state == PUBLISHED:
         initiative.state = PUBLISHED

@@ -147,7 +147,8 @@ def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
     existing = {outcome.id: outcome for outcome in initiative.outcomes}
     outcomes = []
     for position, row in enumerate(rows):
-        outcome = existing.get(row.get("id")) or Outcome()
+        outcome_id = row.get("id")
+        outcome = (existing.get(outcome_id) if outcome_id is not None else None) or Outcome()
         numbers_changed = any(
             _blank(getattr(outcome, field)) != _blank(row.get(field)) for field in VERIFIED_FIELDS
         )
@@ -165,7 +166,7 @@ def _apply_outcomes(initiative: Initiative, rows: list[dict[str, Any]]) -> None:
     initiative.outcomes = outcomes
 
 
-def _blank(value):
+def _blank(value: object) -> object:
     """No value, whether a form sent "" or the API and imports sent None."""
     return None if value == "" else value
 

@@ -60,9 +60,10 @@ def format_quantity(value: float | int, unit: str) -> str:
 
 def outcome_figures(outcome: Outcome) -> str:
     """An outcome's measured change for display: "31 → 22 reported burglaries"."""
-    if not outcome.has_numbers:
+    figures = outcome.figures
+    if figures is None:
         return ""
-    before, after = _before_after(outcome)
+    before, after = _before_after(figures, outcome.unit)
     indicator = (outcome.indicator or "").strip()
     if not indicator:
         return f"{before} → {after}"
@@ -71,12 +72,13 @@ def outcome_figures(outcome: Outcome) -> str:
     return f"{before} → {after} {lower_first(indicator)}"
 
 
-def _before_after(outcome: Outcome) -> tuple[str, str]:
+def _before_after(figures: tuple[float, float], unit: str | None) -> tuple[str, str]:
     """Baseline and result as text; a symbol unit goes on both, a word unit after the result."""
-    unit = (outcome.unit or "").strip()
+    baseline, result = figures
+    unit = (unit or "").strip()
     if unit in PREFIX_UNITS or unit in SUFFIX_UNITS:
-        return format_quantity(outcome.baseline, unit), format_quantity(outcome.result, unit)
-    return format_number(outcome.baseline), format_quantity(outcome.result, unit)
+        return format_quantity(baseline, unit), format_quantity(result, unit)
+    return format_number(baseline), format_quantity(result, unit)
 
 
 def example_text(initiative: Initiative) -> str:
@@ -134,19 +136,21 @@ def _participants_phrase(participants: list[Participant]) -> tuple[str, bool]:
 
 
 def _outcome_phrase(outcomes: list[Outcome]) -> str:
-    measured = next((o for o in outcomes if o.has_numbers and (o.indicator or "").strip()), None)
-    if measured is not None:
-        return _measured_phrase(measured)
+    for outcome in outcomes:
+        figures = outcome.figures
+        if figures is not None and (outcome.indicator or "").strip():
+            return _measured_phrase(outcome, figures)
     described = next((o for o in outcomes if (o.description or "").strip()), None)
     return _description_phrase(described.description) if described else ""
 
 
-def _measured_phrase(outcome: Outcome) -> str:
+def _measured_phrase(outcome: Outcome, figures: tuple[float, float]) -> str:
     indicator = lower_first((outcome.indicator or "").strip())
-    before, after = _before_after(outcome)
-    if outcome.result == outcome.baseline:
+    before, after = _before_after(figures, outcome.unit)
+    baseline, result = figures
+    if result == baseline:
         return f"{indicator} stayed at {after}"
-    direction = "fell" if outcome.result < outcome.baseline else "rose"
+    direction = "fell" if result < baseline else "rose"
     return f"{indicator} {direction} from {before} to {after}{_by_date(outcome.measured_on)}"
 
 

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
 from app.themes.models import Theme
 from app.timeutil import utcnow
 
 
-class InitiativeTheme(db.Model):
+class InitiativeTheme(Model):
     """An initiative's themes in order; position 0 is its primary theme."""
 
     initiative_id: Mapped[int] = mapped_column(
@@ -32,7 +32,7 @@ class InitiativeTheme(db.Model):
     __table_args__ = (Index("ix_initiative_theme_theme", "theme_id", "initiative_id"),)
 
 
-class InitiativeStage(db.Model):
+class InitiativeStage(Model):
     """A stage of the service cycle that the initiative co-produced."""
 
     initiative_id: Mapped[int] = mapped_column(
@@ -43,7 +43,7 @@ class InitiativeStage(db.Model):
     __table_args__ = (Index("ix_initiative_stage_stage", "stage", "initiative_id"),)
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A group or organisation that took part (never a private individual)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class Participant(db.Model):
     )
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """What changed, optionally measured, optionally verified by a council officer."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,10 +92,17 @@ class Outcome(db.Model):
 
     @property
     def has_numbers(self) -> bool:
-        return self.baseline is not None and self.result is not None
+        return self.figures is not None
+
+    @property
+    def figures(self) -> tuple[float, float] | None:
+        """(baseline, result) when both are known."""
+        if self.baseline is None or self.result is None:
+            return None
+        return self.baseline, self.result
 
 
-class Initiative(db.Model):
+class Initiative(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))

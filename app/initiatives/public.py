@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from sqlalchemy import Select, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
@@ -34,7 +35,14 @@ def published_only(query: Select) -> Select:
     return query.where(Initiative.state == PUBLISHED)
 
 
-def is_public(initiative: Initiative) -> bool:
+class _Stated(Protocol):
+    """An initiative, or a row of its columns that has ``state``."""
+
+    @property
+    def state(self) -> str: ...
+
+
+def is_public(initiative: _Stated) -> bool:
     return initiative.state == PUBLISHED
 
 
@@ -127,9 +135,10 @@ def apply_location_precision(initiative: Initiative) -> None:
     """Recompute the public point of an initiative from its place and precision."""
     neighbourhood = initiative.neighbourhood
     if neighbourhood is None and initiative.neighbourhood_id is not None:
-        neighbourhood = Session.object_session(initiative).get(
-            Neighbourhood, initiative.neighbourhood_id
-        )
+        session = Session.object_session(initiative)
+        if session is None:
+            raise ValueError("A public point is worked out for an initiative in a session.")
+        neighbourhood = session.get(Neighbourhood, initiative.neighbourhood_id)
     point = public_point(
         initiative.latitude, initiative.longitude, initiative.location_precision, neighbourhood
     )
@@ -137,7 +146,9 @@ def apply_location_precision(initiative: Initiative) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _apply_precision_before_flush(session: Session, _context, _instances) -> None:
+def _apply_precision_before_flush(
+    session: Session, _context: UOWTransaction, _instances: object
+) -> None:
     for instance in list(session.new) + list(session.dirty):
         if isinstance(instance, Initiative):
             apply_location_precision(instance)

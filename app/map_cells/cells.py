@@ -16,10 +16,12 @@ from functools import cache
 
 from sqlalchemy import (
     BigInteger,
+    ColumnClause,
     ColumnElement,
     Connection,
     Delete,
     Insert,
+    SQLColumnExpression,
     bindparam,
     delete,
     event,
@@ -29,7 +31,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.initiatives.models import (
     Initiative,
@@ -67,15 +69,15 @@ cell_table = MapCell.__table__
 PointRow = tuple[int, int, int, float, float]  # initiative_id, facet_key, code, lon, lat
 
 
-def shifted(column: ColumnElement[int], bits: int) -> ColumnElement[int]:
+def shifted(column: SQLColumnExpression[int], bits: int) -> ColumnElement[int]:
     """``column >> bits``, with the shift written into the SQL so GROUP BY can repeat it."""
     return column.op(">>", return_type=BigInteger)(literal_column(str(int(bits))))
 
 
 def cell_totals(
-    longitude: ColumnElement[float] = MapPoint.longitude,
-    latitude: ColumnElement[float] = MapPoint.latitude,
-    initiative_id: ColumnElement[int] = MapPoint.initiative_id,
+    longitude: SQLColumnExpression[float] = MapPoint.longitude,
+    latitude: SQLColumnExpression[float] = MapPoint.latitude,
+    initiative_id: SQLColumnExpression[int] = MapPoint.initiative_id,
 ) -> list[ColumnElement]:
     """A cell's aggregates over its map points (or any rows with these columns), in
     ``map_cell``'s order after zoom, key, cell."""
@@ -128,20 +130,19 @@ def _leaf_totals(some: bool) -> Insert:
 def _parent_totals(zoom: int, some: bool) -> Insert:
     """Totals of cells at ``zoom`` from their children's (only the ``children`` given)."""
     parent = shifted(MapCell.cell, 2)
+    totals = [
+        func.sum(MapCell.count),
+        func.sum(MapCell.sum_longitude),
+        func.sum(MapCell.sum_latitude),
+        func.min(MapCell.min_longitude),
+        func.min(MapCell.min_latitude),
+        func.max(MapCell.max_longitude),
+        func.max(MapCell.max_latitude),
+        func.min(MapCell.first_initiative_id),
+    ]
+    zoom_column: ColumnClause[int] = literal_column(str(int(zoom)))
     query = (
-        select(
-            literal_column(str(int(zoom))),
-            MapCell.facet_key,
-            parent,
-            func.sum(MapCell.count),
-            func.sum(MapCell.sum_longitude),
-            func.sum(MapCell.sum_latitude),
-            func.min(MapCell.min_longitude),
-            func.min(MapCell.min_latitude),
-            func.max(MapCell.max_longitude),
-            func.max(MapCell.max_latitude),
-            func.min(MapCell.first_initiative_id),
-        )
+        select(zoom_column, MapCell.facet_key, parent, *totals)
         .where(MapCell.zoom == zoom + 1)
         .group_by(MapCell.facet_key, parent)
     )
@@ -294,24 +295,26 @@ def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> N
     """Recompute the totals of these keys in these deepest cells and every cell above them."""
     if not leaves or not keys:
         return
-    keys = sorted(keys)
+    ordered_keys = sorted(keys)
     shift = cell_shift(PRECOMPUTED_MAX_ZOOM)
     cells = leaves
     for zoom in range(PRECOMPUTED_MAX_ZOOM, -1, -1):
         if zoom < PRECOMPUTED_MAX_ZOOM:
             cells = {cell >> 2 for cell in cells}
         for chunk in _chunks(cells):
-            connection.execute(_delete_cells(), {"zoom": zoom, "keys": keys, "cells": chunk})
+            connection.execute(
+                _delete_cells(), {"zoom": zoom, "keys": ordered_keys, "cells": chunk}
+            )
             if zoom < PRECOMPUTED_MAX_ZOOM:
                 children = [4 * cell + quarter for cell in chunk for quarter in range(4)]
                 connection.execute(
-                    _parent_totals(zoom, some=True), {"keys": keys, "children": children}
+                    _parent_totals(zoom, some=True), {"keys": ordered_keys, "children": children}
                 )
                 continue
             for leaf in chunk:
                 first, last = code_range(leaf, shift)
                 connection.execute(
-                    _leaf_totals(some=True), {"keys": keys, "first": first, "last": last}
+                    _leaf_totals(some=True), {"keys": ordered_keys, "first": first, "last": last}
                 )
 
 
@@ -346,7 +349,7 @@ def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[Poi
     )
     for chunk in _chunks(initiative_ids):
         query = select(*columns).where(MapPoint.initiative_id.in_(chunk))
-        rows |= {tuple(row) for row in connection.execute(query)}
+        rows |= {(row[0], row[1], row[2], row[3], row[4]) for row in connection.execute(query)}
     return rows
 
 
@@ -359,7 +362,7 @@ def _changes_map(initiative: Initiative, added_or_deleted: set[int]) -> bool:
 
 
 @event.listens_for(Session, "before_flush")
-def _note_map_changes(session: Session, _context, _instances) -> None:
+def _note_map_changes(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Remember which initiatives the flush may move on the map, and their points before it."""
     session.info.pop(_PENDING, None)
     initiatives: list[Initiative] = []
@@ -381,7 +384,7 @@ def _note_map_changes(session: Session, _context, _instances) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _refresh_map_after_flush(session: Session, _context) -> None:
+def _refresh_map_after_flush(session: Session, _context: UOWTransaction) -> None:
     """Write the points and totals of what the flush changed, in the same transaction."""
     pending = session.info.pop(_PENDING, None)
     if pending is None:

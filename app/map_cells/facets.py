@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
-from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.parse import ATTRIBUTES, InitiativeFilter
 from app.themes.models import Theme
 
 ANY = 0  # every initiative on the map, whatever its facets
@@ -105,12 +105,15 @@ def without_keys(
     initiative_filter: InitiativeFilter, keys: dict[str, tuple[int, ...]]
 ) -> InitiativeFilter:
     """The filter less its box and the facets these keys (from ``filter_keys``) stand for."""
-    return replace(
+    narrowed = replace(
         initiative_filter,
         bbox=None,
-        **{name: () for name in _KEPT if name in keys},
         verified=initiative_filter.verified and "verified" not in keys,
     )
+    for facet, attribute in ATTRIBUTES.items():
+        if attribute in _KEPT and attribute in keys:
+            narrowed = narrowed.with_values(facet, ())
+    return narrowed
 
 
 def precomputed_keys(initiative_filter: InitiativeFilter) -> tuple[int, ...] | None:

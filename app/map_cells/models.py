@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class MapPoint(db.Model):
+class MapPoint(Model):
     """A published initiative's PUBLIC point: one row with ``facets.ANY`` and one per facet
     value it has (``app.map_cells.facets``: its themes, status, stages, sectors, neighbourhood...).
 
@@ -31,7 +31,7 @@ class MapPoint(db.Model):
     )
 
 
-class MapCell(db.Model):
+class MapCell(Model):
     """The published initiatives in one grid cell at one zoom, for one facet key or ``ANY``."""
 
     zoom: Mapped[int] = mapped_column(primary_key=True)

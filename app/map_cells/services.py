@@ -103,8 +103,8 @@ def _load_singles(initiative_ids: list[int]) -> dict[int, dict]:
         .where(InitiativeTheme.initiative_id.in_(list(initiatives)))
         .order_by(InitiativeTheme.position.desc(), InitiativeTheme.theme_id.desc())
     )
-    for initiative_id, *theme in themes:
-        primary[initiative_id] = theme  # the lowest position comes last and stays
+    for initiative_id, slug, name, colour in themes:
+        primary[initiative_id] = (slug, name, colour)  # the lowest position comes last, stays
     return {
         row.id: {
             "cluster": False,

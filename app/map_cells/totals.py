@@ -89,7 +89,14 @@ def find_cell_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[Cel
         return grouped_totals(initiative_filter, zoom)
     if not keys:  # a value removed since the filter was read
         return []
-    return precomputed_totals(initiative_filter.bbox, zoom, keys)
+    return precomputed_totals(_view_box(initiative_filter), zoom, keys)
+
+
+def _view_box(initiative_filter: InitiativeFilter) -> tuple[float, float, float, float]:
+    """The map's view: the filter's box, which a request for cells always has."""
+    if initiative_filter.bbox is None:
+        raise ValueError("Map cells are counted within a box: the filter has no bbox.")
+    return initiative_filter.bbox
 
 
 def precomputed_totals(
@@ -119,7 +126,8 @@ def precomputed_totals(
         return _point_totals(bbox, zoom, keys, coarsened(everything, MAX_RANGES), window.shift)
     depth = zoom
     while cut and depth < PRECOMPUTED_MAX_ZOOM:
-        inner, still_cut = [], []
+        inner: list[tuple[int, int]] = []
+        still_cut: list[tuple[int, int]] = []
         for cell in cut:
             for child in children(*cell):
                 place = window.place(*child, depth + 1)
@@ -227,7 +235,7 @@ def grouped_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[CellT
         return []
     narrowing = min(candidates, key=lambda name: _map_total(candidates[name]), default=None)
     keys = candidates[narrowing] if narrowing else (ANY,)
-    window = CellWindow.for_box(initiative_filter.bbox, zoom)
+    window = CellWindow.for_box(_view_box(initiative_filter), zoom)
     scanned = CellWindow.for_box(box, zoom)
     ranges = coarsened(block_ranges(scanned.columns, scanned.rows, window.shift), MAX_RANGES)
     min_lon, min_lat, max_lon, max_lat = box
@@ -274,7 +282,7 @@ def _scanned_box(
     initiative_filter: InitiativeFilter,
 ) -> tuple[float, float, float, float] | None:
     """The part of the view's box that can hold matches: within ``near``'s reach if given."""
-    box = initiative_filter.bbox
+    box = _view_box(initiative_filter)
     if initiative_filter.near is None:
         return box
     reach = bounding_box(*initiative_filter.near, initiative_filter.radius_km)

@@ -97,7 +97,7 @@ def clusters():
     """
     initiative_filter, errors = parse_filters(request.args)
     zoom = services.read_view(request.args, initiative_filter, errors)
-    if errors:
+    if errors or zoom is None:  # no zoom only with its error
         return json_error(400, "The map view or a filter is not valid.", errors)
     return _geojson(services.clusters_collection(initiative_filter, zoom))
 

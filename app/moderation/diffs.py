@@ -4,7 +4,7 @@ versions of it (a line diff, so a long description shows only the lines that cha
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,18 +68,20 @@ def load_labels(contents: Iterable[dict[str, Any]]) -> ContentLabels:
     contents = list(contents)
     neighbourhood_ids = {c.get("neighbourhood_id") for c in contents} - {None}
     slugs = {slug for c in contents for slug in c.get("themes") or ()}
-    neighbourhoods = {}
+    neighbourhoods: dict[int, str] = {}
     if neighbourhood_ids:
-        rows = db.session.execute(
+        named_places = db.session.execute(
             select(Neighbourhood.id, Neighbourhood.name).where(
                 Neighbourhood.id.in_(neighbourhood_ids)
             )
         )
-        neighbourhoods = dict(rows.all())
-    themes = {}
+        neighbourhoods = dict(named_places.all())
+    themes: dict[str, str] = {}
     if slugs:
-        rows = db.session.execute(select(Theme.slug, Theme.name).where(Theme.slug.in_(slugs)))
-        themes = dict(rows.all())
+        named_themes = db.session.execute(
+            select(Theme.slug, Theme.name).where(Theme.slug.in_(slugs))
+        )
+        themes = dict(named_themes.all())
     return ContentLabels(neighbourhoods, themes)
 
 
@@ -91,17 +93,15 @@ def content_lines(content: dict[str, Any], labels: ContentLabels) -> dict[str, l
         "description": (content.get("description") or "").splitlines(),
         "themes": _joined(labels.themes.get(slug, slug) for slug in content.get("themes") or ()),
         "stages": _joined(STAGES.get(stage, stage) for stage in content.get("stages") or ()),
-        "status": _text(STATUSES.get(content.get("status"), content.get("status"))),
+        "status": _text(_label(STATUSES, content.get("status"))),
         "started_on": _text(content.get("started_on")),
         "ended_on": _text(content.get("ended_on")),
         "neighbourhood": _text(_neighbourhood(content.get("neighbourhood_id"), labels)),
         "place_name": _text(content.get("place_name")),
         "point": _text(_point(content.get("latitude"), content.get("longitude"))),
-        "location_precision": _text(
-            PRECISIONS.get(content.get("location_precision"), content.get("location_precision"))
-        ),
+        "location_precision": _text(_label(PRECISIONS, content.get("location_precision"))),
         "contact_url": _text(content.get("contact_url")),
-        "credit": _text(CREDITS.get(content.get("credit"), content.get("credit"))),
+        "credit": _text(_label(CREDITS, content.get("credit"))),
         "credit_name": _text(content.get("credit_name")),
         "participants": [_participant(row) for row in content.get("participants") or ()],
         "outcomes": [_outcome(row) for row in content.get("outcomes") or ()],
@@ -162,6 +162,11 @@ def _shorten(lines: list[str], first: bool, last: bool) -> list[Line]:
     return shown
 
 
+def _label(vocabulary: Mapping[str, str], value: object) -> object:
+    """What a person reads for a value from the vocabulary (the value itself when unknown)."""
+    return vocabulary.get(value, value) if isinstance(value, str) else value
+
+
 def _text(value: Any) -> list[str]:
     text = "" if value is None else str(value)
     return [text] if text.strip() else []
@@ -190,7 +195,7 @@ def _number(value: Any) -> str:
 
 
 def _participant(row: dict[str, Any]) -> str:
-    sector = SECTORS.get(row.get("sector"), row.get("sector") or "")
+    sector = str(_label(SECTORS, row.get("sector") or ""))
     details = []
     roles = [STAGES.get(role, role) for role in row.get("roles") or ()]
     if roles:

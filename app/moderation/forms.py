@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
+from typing import Any
+
+from wtforms import BooleanField, Field, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from app.forms import Form, select_choices, strip_whitespace
 from app.moderation.models import REPORT_REASONS
@@ -13,24 +16,33 @@ RESOLUTION_MAX = 500  # Report.resolution's length
 REPORT_DETAILS_MAX = 2000
 
 
-def _seen_revision(value):
+class SeenRevisionField(Field):
     """The revision number a decision form carries (None when absent; anything odd matches no
     revision, so the decision is refused rather than applied to something unseen)."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+
+    widget = HiddenInput()
+    data: int | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in (None, ""):
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0])
+        except (TypeError, ValueError):
+            self.data = -1
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
 
 
 class ApproveForm(Form):
-    revision = HiddenField(filters=[_seen_revision])
+    revision = SeenRevisionField()
     submit = SubmitField("Approve and publish")
 
 
 class RequestChangesForm(Form):
-    revision = HiddenField(filters=[_seen_revision])
+    revision = SeenRevisionField()
     note = TextAreaField(
         "What should change",
         filters=[strip_whitespace],
@@ -44,7 +56,7 @@ class RequestChangesForm(Form):
 
 
 class RejectForm(Form):
-    revision = HiddenField(filters=[_seen_revision])
+    revision = SeenRevisionField()
     reason = TextAreaField(
         "Reason",
         filters=[strip_whitespace],

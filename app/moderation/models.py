@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.initiatives.models import Initiative
 from app.timeutil import utcnow
 
@@ -49,7 +49,7 @@ REPORT_REASONS = {
 }
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One version of an initiative's content, kept forever: who, when, what."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class Revision(db.Model):
     )
 
 
-class Report(db.Model):
+class Report(Model):
     """Someone's report that a published initiative needs a moderator's look."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Load, joinedload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from app.accounts.models import User
 from app.extensions import db
@@ -39,7 +40,7 @@ class QueueItem:
         return f"{self.initiative.id}:{self.revision.number if self.revision else 0}"
 
 
-def _summary_options(path):
+def _summary_options(path: Load | _AbstractLoad) -> tuple[_AbstractLoad, ...]:
     """Load an initiative with its neighbourhood and submitter, and none of its collections."""
     return (
         path.joinedload(Initiative.submitter),

@@ -8,6 +8,7 @@ stays public until the edit is approved).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -106,8 +107,10 @@ def approve_initiative(
         if revision is None:
             author = initiative.submitter
             revision = add_revision(initiative, "submission", author, "pending")
-    else:
+    elif revision is not None:  # an edit awaiting review always has its revision
         apply_content(initiative, revision.content)
+    else:
+        raise ModerationError("Nothing about this initiative is awaiting review.")
     initiative.updated_at = now
     initiative.moderation_note = ""
     _decide(moderator, initiative, revision, "approved", "", now)
@@ -197,7 +200,7 @@ def _send_back(
     if revision is not None:
         _decide(moderator, initiative, revision, state, note, now)
     db.session.flush()
-    detail = {"kind": kind, "note": note}
+    detail: dict[str, str | int] = {"kind": kind, "note": note}
     if revision is not None:
         detail["revision"] = revision.number
     record_action(moderator, f"{action}_initiative", "initiative", initiative.id, **detail)
@@ -224,7 +227,12 @@ def _under_review(
 
 
 def _decide(
-    moderator: User, initiative: Initiative, revision: Revision, state: str, note: str, now
+    moderator: User,
+    initiative: Initiative,
+    revision: Revision,
+    state: str,
+    note: str,
+    now: datetime,
 ) -> None:
     revision.state = state
     revision.note = note
@@ -247,5 +255,6 @@ def _decision(
     action: str, initiative: Initiative, revision: Revision | None, kind: str | None, note: str
 ) -> Decision:
     is_edit = kind == "edit"
-    recipient = revision.author if is_edit and revision.author else initiative.submitter
+    author = revision.author if is_edit and revision is not None else None
+    recipient = author or initiative.submitter
     return Decision(action, initiative, revision, is_edit, note, recipient)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.accounts.models import User
 from app.admin.forms import SuspendForm
 from app.extensions import db, login_manager
+from app.forms import required_text
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
@@ -41,7 +41,13 @@ from app.moderation.models import (
 from app.moderation.notify import queue_decision_mail
 from app.moderation.queue import QUEUE_KINDS, moderation_queue
 from app.moderation.reports import list_open_reports, report_initiative, resolve_report
-from app.permissions import can_on_initiative, initiative_or_abort, permission_required
+from app.permissions import (
+    can_on_initiative,
+    current_visitor,
+    initiative_or_abort,
+    permission_required,
+    signed_in_user,
+)
 from app.ratelimits import limit_posts
 
 bp = Blueprint("moderation", __name__)
@@ -72,7 +78,7 @@ def bulk_approve():
     if not selection:
         flash("Select at least one initiative to approve.", "error")
         return redirect(url_for("moderation.queue"))
-    decisions, skipped = services.approve_initiatives(_moderator(), selection)
+    decisions, skipped = services.approve_initiatives(signed_in_user(), selection)
     _mail(decisions)
     db.session.commit()
     if decisions:
@@ -100,7 +106,7 @@ def approve(initiative_id: int):
         initiative,
         "approve_form",
         form,
-        lambda: services.approve_initiative(_moderator(), initiative, form.revision.data),
+        lambda: services.approve_initiative(signed_in_user(), initiative, form.revision.data),
         "Approved and published.",
     )
 
@@ -116,7 +122,7 @@ def request_changes(initiative_id: int):
         "changes_form",
         form,
         lambda: services.request_changes(
-            _moderator(), initiative, form.note.data, form.revision.data
+            signed_in_user(), initiative, required_text(form.note), form.revision.data
         ),
         "Changes requested; the submitter has been told.",
     )
@@ -133,7 +139,7 @@ def reject(initiative_id: int):
         "reject_form",
         form,
         lambda: services.reject_initiative(
-            _moderator(), initiative, form.reason.data, form.revision.data
+            signed_in_user(), initiative, required_text(form.reason), form.revision.data
         ),
         "Rejected; the submitter has been told.",
     )
@@ -149,7 +155,7 @@ def archive(initiative_id: int):
         initiative,
         "archive_form",
         form,
-        lambda: services.archive_initiative(_moderator(), initiative, form.reason.data or ""),
+        lambda: services.archive_initiative(signed_in_user(), initiative, form.reason.data or ""),
         "Archived: it no longer appears on the site.",
         back_to_review=True,
     )
@@ -161,7 +167,7 @@ def unarchive(initiative_id: int):
     """Publish an archived initiative again."""
     initiative = db.get_or_404(Initiative, initiative_id)
     try:
-        services.unarchive_initiative(_moderator(), initiative)
+        services.unarchive_initiative(signed_in_user(), initiative)
     except services.ModerationError as error:
         return _refuse(initiative_id, error)
     db.session.commit()
@@ -180,9 +186,10 @@ def resolve(report_id: int):
         return _render_review(initiative, 422, resolve_forms={report.id: form})
     decision = None
     try:
-        resolve_report(_moderator(), report, form.resolution.data)
+        resolution = required_text(form.resolution)
+        resolve_report(signed_in_user(), report, resolution)
         if form.archive.data and initiative.state != "archived":
-            decision = services.archive_initiative(_moderator(), initiative, form.resolution.data)
+            decision = services.archive_initiative(signed_in_user(), initiative, resolution)
     except services.ModerationError as error:
         return _refuse(initiative.id, error)
     _mail([decision] if decision else [])
@@ -194,7 +201,7 @@ def resolve(report_id: int):
 @bp.get("/initiatives/<int:initiative_id>/history")
 def history(initiative_id: int):
     """Every revision of an initiative, and what each changed."""
-    if not current_user.is_authenticated:
+    if not current_visitor().is_authenticated:
         abort(login_manager.unauthorized())
     initiative = initiative_or_abort(initiative_id, "history")
     return render_template(
@@ -208,7 +215,7 @@ def restore(initiative_id: int, number: int):
     """Make an older revision current again."""
     initiative = db.get_or_404(Initiative, initiative_id)
     try:
-        restored = restore_revision(_moderator(), initiative, number)
+        restored = restore_revision(signed_in_user(), initiative, number)
     except LookupError:
         abort(404)
     except services.ModerationError as error:
@@ -225,22 +232,18 @@ def restore(initiative_id: int, number: int):
 def report(initiative_id: int):
     """Anyone may report a published initiative to the moderators."""
     initiative = db.get_or_404(Initiative, initiative_id)
-    if not can_on_initiative(current_user, "report", initiative):
+    visitor = current_visitor()
+    if not can_on_initiative(visitor, "report", initiative):
         abort(404)  # never reveal that an unpublished initiative exists
     form = ReportForm()
     if form.validate_on_submit():
-        reporter = _moderator() if current_user.is_authenticated else None
+        reporter = visitor if isinstance(visitor, User) else None
         report_initiative(initiative, form.reason.data, form.details.data or "", reporter)
         db.session.commit()
         flash("Thank you. A moderator will look at your report.", "success")
         return redirect(initiative_url(initiative))
     status = 422 if form.errors else 200
     return render_template("moderation/report.html", initiative=initiative, form=form), status
-
-
-def _moderator() -> User:
-    """The signed-in user as a model instance (not the proxy) for relationships."""
-    return current_user._get_current_object()
 
 
 def _parse_selection(values: list[str]) -> dict[int, int]:
@@ -291,7 +294,7 @@ def _render_review(initiative: Initiative, status: int = 200, **forms):
     kind, revision = services.awaiting_review(initiative)
     seen = services.review_token(revision)
     current = initiative_content(initiative)
-    proposed = revision.content if kind == "edit" else None
+    proposed = revision.content if revision is not None and kind == "edit" else None
     labels = load_labels([current, proposed] if proposed else [current])
     reports = list_open_reports(initiative)
     resolve_forms = forms.pop("resolve_forms", {})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xstatic.pkg.leaflet
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, send_from_directory
 
 bp = Blueprint("vendor", __name__, url_prefix="/static/vendor")
 
@@ -11,6 +11,6 @@ ONE_WEEK = 7 * 24 * 3600
 
 
 @bp.route("/leaflet/<path:filename>")
-def leaflet(filename: str):
+def leaflet(filename: str) -> Response:
     """Leaflet's JavaScript, CSS and images, from the xstatic-leaflet package."""
     return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=ONE_WEEK)

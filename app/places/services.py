@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -93,7 +93,9 @@ def place_items(places: list[Place]) -> list[dict[str, Any]]:
             "address": place.address,
             "latitude": round(place.latitude, COORDINATE_DECIMALS),
             "longitude": round(place.longitude, COORDINATE_DECIMALS),
-            "neighbourhood": neighbourhood_item(neighbourhoods.get(place.neighbourhood_slug)),
+            "neighbourhood": neighbourhood_item(
+                neighbourhoods.get(place.neighbourhood_slug) if place.neighbourhood_slug else None
+            ),
         }
         for place in places
     ]
@@ -106,7 +108,7 @@ def place_query(place_name: str, neighbourhood_name: str | None) -> str:
     return f"{place_name}, {neighbourhood_name}"
 
 
-def _pending_places(initiative_ids: Iterable[int] | None = None):
+def _pending_places(initiative_ids: Iterable[int] | None = None) -> Select[int]:
     query = select(Initiative.id).where(
         Initiative.location_state == "pending", Initiative.place_name != ""
     )
@@ -117,7 +119,8 @@ def _pending_places(initiative_ids: Iterable[int] | None = None):
 
 def count_pending_places() -> int:
     """How many initiatives have a place name still waiting to be looked up."""
-    return db.session.scalar(select(func.count()).select_from(_pending_places().subquery()))
+    count = db.session.scalar(select(func.count()).select_from(_pending_places().subquery()))
+    return count or 0
 
 
 def geocode_pending_places(

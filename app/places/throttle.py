@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -39,7 +39,7 @@ def reserve_moment(name: str, interval: float, max_wait: float) -> float:
             select(Throttle.next_at).where(Throttle.name == name).with_for_update()
         )
         now = utcnow()
-        start = max(now, next_at)
+        start = now if next_at is None else max(now, next_at)
         wait = (start - now).total_seconds()
         if wait > max_wait:
             raise ThrottleBusy(wait)  # leaves the transaction, reserving nothing
@@ -70,7 +70,7 @@ def postpone(name: str, seconds: float) -> None:
         )
 
 
-def _ensure_row(connection, name: str) -> None:
+def _ensure_row(connection: Connection, name: str) -> None:
     """Create the service's row unless it exists; racing creators both succeed."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     connection.execute(

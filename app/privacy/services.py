@@ -7,14 +7,14 @@ tokens, audit); none of them imports it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.clusters.models import Cluster
-from app.extensions import db
+from app.extensions import Model, db
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
@@ -154,7 +154,10 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
     }
 
 
-def _all(query) -> list:
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def _all(query: Select[ModelT]) -> list[ModelT]:
     model = query.column_descriptions[0]["entity"]
     return list(db.session.scalars(query.order_by(model.id)))
 

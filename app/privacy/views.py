@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import login_required, logout_user
 
 from app.accounts.forms import ChangePasswordForm, DeleteAccountForm
 from app.extensions import db
+from app.permissions import signed_in_user
 from app.privacy import services
 
 bp = Blueprint("privacy", __name__)
@@ -16,7 +17,9 @@ bp = Blueprint("privacy", __name__)
 @login_required
 def download_personal_data():
     """Download everything the site keeps about you, as JSON."""
-    body = json.dumps(services.collect_personal_data(current_user), indent=2, ensure_ascii=False)
+    body = json.dumps(
+        services.collect_personal_data(signed_in_user()), indent=2, ensure_ascii=False
+    )
     return Response(
         body,
         mimetype="application/json",
@@ -28,9 +31,10 @@ def download_personal_data():
 @login_required
 def delete_account():
     """Delete the account after the password is given again."""
-    form = DeleteAccountForm(current_user, prefix="delete")
+    user = signed_in_user()
+    form = DeleteAccountForm(user, prefix="delete")
     if form.validate_on_submit():
-        services.delete_account(current_user)
+        services.delete_account(user)
         db.session.commit()
         logout_user()
         session.clear()
@@ -38,6 +42,6 @@ def delete_account():
         return redirect(url_for("pages.home"))
     return render_template(
         "accounts/account.html",
-        password_form=ChangePasswordForm(current_user, formdata=None),
+        password_form=ChangePasswordForm(user, formdata=None),
         delete_form=form,
     ), 422

@@ -14,7 +14,7 @@ def reindex_search_command():
     """Rebuild the full-text search index from the published initiatives."""
     from app.search.services import reindex_all
 
-    indexed = reindex_all(db.session)
+    indexed = reindex_all(db.session())
     db.session.commit()
     click.echo(f"Indexed {indexed} published initiatives for search.")
 

@@ -8,6 +8,7 @@ migrations (they are not in the models) and hold published initiatives only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,7 +21,10 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.functions import Function
+from sqlalchemy.sql.schema import SchemaItem
 
 from app.extensions import db
 from app.initiatives.models import Initiative
@@ -32,7 +36,13 @@ MAX_TERMS = 24
 FTS_TABLE = table("initiative_fts", column("rowid"))
 
 
-def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
+def include_in_schema_comparison(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """Alembic's include_object: leave the search engine's own tables and columns alone."""
     if name in SEARCH_SCHEMA_OBJECTS:
         return False
@@ -66,7 +76,7 @@ def search_text(initiative: Initiative) -> dict[str, str]:
 
 def reindex_initiative(initiative: Initiative, session: Session | None = None) -> None:
     """Put a published initiative into the search index, or take any other out of it."""
-    session = session or db.session
+    session = session or db.session()
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         session.execute(
@@ -144,7 +154,7 @@ def fts5_query(query: str) -> str | None:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def _tsquery(query: str):
+def _tsquery(query: str) -> Function[Any]:
     """PostgreSQL's own parser for what people type; it never fails on syntax."""
     return db.func.websearch_to_tsquery("english", bindparam("q", _words(query), unique=True))
 
@@ -189,7 +199,7 @@ def search_ranking(query: str) -> Subquery | None:
         return matches.subquery("search_ranking")
     if not re.search(r"\w", query):
         return None
-    vector = literal_column("initiative.search_vector")
+    vector = literal_column("initiative.search_vector", type_=TSVECTOR)
     tsquery = _tsquery(query)
     return (
         select(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from app.shared_filters.parse import ATTRIBUTES, DECIMALS, DEFAULT_RADIUS_KM, InitiativeFilter
+from app.shared_filters.parse import DECIMALS, DEFAULT_RADIUS_KM, InitiativeFilter
 
 
 def _number_text(number: float) -> str:
@@ -22,7 +22,7 @@ def filter_pairs(initiative_filter: InitiativeFilter) -> list[tuple[str, str]]:
     if f.q:
         pairs.append(("q", f.q))
     for name in ("theme", "stage", "sector", "neighbourhood", "status"):
-        pairs.extend((name, value) for value in sorted(set(getattr(f, ATTRIBUTES[name]))))
+        pairs.extend((name, value) for value in sorted(set(f.values_of(name))))
     if f.verified:
         pairs.append(("verified", "1"))
     if f.bbox:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
@@ -52,6 +55,8 @@ DECIMALS = 6  # about 10 cm: every coordinate and radius is kept (and rendered) 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SLUG = re.compile(r"[A-Za-z0-9_.~-]{1,120}")  # URL-safe; anything else is not a slug
 
+Value = TypeVar("Value")
+
 
 @dataclass(frozen=True)
 class InitiativeFilter:
@@ -74,9 +79,39 @@ class InitiativeFilter:
 
     def without(self, facet: str) -> InitiativeFilter:
         """The same filter with one facet (``theme``, ``verified``, ...) left out."""
-        attribute = ATTRIBUTES[facet]
-        default = next(f.default for f in fields(self) if f.name == attribute)
-        return replace(self, **{attribute: default})
+        if facet == "verified":
+            return replace(self, verified=False)
+        return self.with_values(facet, ())
+
+    def values_of(self, facet: str) -> tuple[str, ...]:
+        """The values chosen for one of the facets that take several (``theme``, ...)."""
+        match facet:
+            case "theme":
+                return self.themes
+            case "stage":
+                return self.stages
+            case "sector":
+                return self.sectors
+            case "neighbourhood":
+                return self.neighbourhoods
+            case "status":
+                return self.statuses
+        raise KeyError(facet)
+
+    def with_values(self, facet: str, values: tuple[str, ...]) -> InitiativeFilter:
+        """The same filter with other values for one of the facets that take several."""
+        match facet:
+            case "theme":
+                return replace(self, themes=values)
+            case "stage":
+                return replace(self, stages=values)
+            case "sector":
+                return replace(self, sectors=values)
+            case "neighbourhood":
+                return replace(self, neighbourhoods=values)
+            case "status":
+                return replace(self, statuses=values)
+        raise KeyError(facet)
 
 
 # Parameter name -> attribute holding it.
@@ -99,38 +134,51 @@ class FilterError(ValueError):
     """A filter value that cannot be used; the message names the problem for people."""
 
 
-def parse_filters(args: MultiDict) -> tuple[InitiativeFilter, dict[str, str]]:
+def parse_filters(args: MultiDict[str, str]) -> tuple[InitiativeFilter, dict[str, str]]:
     """Read the shared filters from query parameters: the filter and field-level errors.
 
     The filter holds every value that was valid; when ``errors`` is not empty callers answer
     400 (pages re-render the form with the messages beside the fields).
     """
-    values: dict[str, object] = {}
     errors: dict[str, str] = {}
-    readers = {
-        "q": _read_query,
-        "theme": lambda given: _read_slugs("theme", given, Theme.slug),
-        "stage": lambda given: _read_vocabulary("stage", given),
-        "sector": lambda given: _read_vocabulary("sector", given),
-        "neighbourhood": lambda given: _read_slugs("neighbourhood", given, Neighbourhood.slug),
-        "status": lambda given: _read_vocabulary("status", given),
-        "verified": _read_verified,
-        "bbox": _read_bbox,
-        "near": _read_near,
-        "radius_km": _read_radius,
-    }
-    for name, read in readers.items():
-        given = [value.strip() for value in args.getlist(name) if value.strip()]
+
+    def read(name: str, reader: Callable[[list[str]], Value], default: Value) -> Value:
+        given = _given(args, name)
         if not given:
-            continue
+            return default
         try:
-            values[ATTRIBUTES[name]] = read(given)
+            return reader(given)
         except FilterError as error:
             errors[name] = str(error)
-    if "radius_km" in values and "near" not in values and "near" not in errors:
+            return default
+
+    # Read in canonical order, so the errors are too.
+    initiative_filter = InitiativeFilter(
+        q=read("q", _read_query, ""),
+        themes=read("theme", lambda given: _read_slugs("theme", given, Theme.slug), ()),
+        stages=read("stage", lambda given: _read_vocabulary("stage", given), ()),
+        sectors=read("sector", lambda given: _read_vocabulary("sector", given), ()),
+        neighbourhoods=read(
+            "neighbourhood",
+            lambda given: _read_slugs("neighbourhood", given, Neighbourhood.slug),
+            (),
+        ),
+        statuses=read("status", lambda given: _read_vocabulary("status", given), ()),
+        verified=read("verified", _read_verified, False),
+        bbox=read("bbox", _read_bbox, None),
+        near=read("near", _read_near, None),
+        radius_km=read("radius_km", _read_radius, DEFAULT_RADIUS_KM),
+    )
+    radius_read = _given(args, "radius_km") and "radius_km" not in errors
+    if radius_read and not _given(args, "near"):
         errors["radius_km"] = "radius_km works only together with near (a point to measure from)."
-        del values["radius_km"]
-    return InitiativeFilter(**values), errors
+        initiative_filter = replace(initiative_filter, radius_km=DEFAULT_RADIUS_KM)
+    return initiative_filter, errors
+
+
+def _given(args: MultiDict[str, str], name: str) -> list[str]:
+    """The values given for one parameter, blank ones left out."""
+    return [value.strip() for value in args.getlist(name) if value.strip()]
 
 
 def parse_filter_query(query: str) -> tuple[InitiativeFilter, dict[str, str]]:
@@ -162,7 +210,9 @@ def _read_vocabulary(name: str, given: list[str]) -> tuple[str, ...]:
     return tuple(sorted(set(given)))
 
 
-def _read_slugs(name: str, given: list[str], column) -> tuple[str, ...]:
+def _read_slugs(
+    name: str, given: list[str], column: InstrumentedAttribute[str]
+) -> tuple[str, ...]:
     wanted = set(given)
     plausible = {slug for slug in wanted if is_slug(slug)}
     known = (

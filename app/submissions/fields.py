@@ -10,10 +10,12 @@ import math
 from datetime import date
 from typing import Any
 
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms import DateField, Field, SelectField, SelectMultipleField, ValidationError
+from wtforms.form import BaseForm
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
 
+from app.forms import add_error, remove_control_characters
 from app.initiatives.links import contact_link, web_link
 
 NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
@@ -29,10 +31,11 @@ def _number_text(value: float | int) -> str:
     return str(value)
 
 
-class NumberField(StringField):
+class NumberField(Field):
     """A number typed as text ("12", "3.5", "1,200"), optionally whole and within a range."""
 
     widget = TextInput()
+    data: float | int | None
 
     def __init__(
         self,
@@ -41,17 +44,17 @@ class NumberField(StringField):
         maximum: float | None = None,
         whole: bool = False,
         range_message: str = "",
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric" if whole else "decimal"})
         super().__init__(label, **kwargs)
         self.minimum, self.maximum, self.whole = minimum, maximum, whole
         self.range_message = range_message
 
-    def process_data(self, value):
+    def process_data(self, value: float | int | None) -> None:
         self.data = value
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         text = valuelist[0].strip().replace(",", "") if valuelist else ""
         if not text:
@@ -65,7 +68,7 @@ class NumberField(StringField):
             raise ValueError(message)
         self.data = int(value) if self.whole else value
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: BaseForm) -> None:
         if self.data is None:
             return
         too_small = self.minimum is not None and self.data < self.minimum
@@ -82,17 +85,20 @@ class NumberField(StringField):
 class DayField(DateField):
     """A date from a date input; empty means none."""
 
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(
-            label, invalid_value_message="Enter a real date, like 2024-03-31.", **kwargs
+            label,
+            # types-WTForms describes WTForms 3.2; 3.3 added invalid_value_message.
+            invalid_value_message="Enter a real date, like 2024-03-31.",  # type: ignore[call-arg]
+            **kwargs,
         )
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if valuelist and valuelist[0].strip():
             super().process_formdata([valuelist[0].strip()])
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: BaseForm) -> None:
         if isinstance(self.data, date) and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
             raise ValidationError(
                 f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}, like 2024-03-31."
@@ -102,14 +108,16 @@ class DayField(DateField):
 class ChoiceField(SelectField):
     """A select (or radios) whose unknown values get a message of our own."""
 
-    def __init__(self, label: str, message: str = "Choose one from the list.", **kwargs):
+    def __init__(
+        self, label: str, message: str = "Choose one from the list.", **kwargs: Any
+    ) -> None:
         super().__init__(label, validate_choice=False, **kwargs)
         self.message = message
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: BaseForm) -> None:
         if self.data in (None, ""):
             return
-        if self.data not in {choice.value for choice in self._iter_choices_normalized()}:
+        if self.data not in _choice_values(self):
             raise ValidationError(self.message)
 
 
@@ -126,26 +134,32 @@ class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, validate_choice=False, **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = list(dict.fromkeys(valuelist))
 
-    def pre_validate(self, form):
-        known = {choice.value for choice in self._iter_choices_normalized()}
-        if any(value not in known for value in self.data or ()):
-            self.data = [value for value in self.data if value in known]
+    def pre_validate(self, form: BaseForm) -> None:
+        known = _choice_values(self)
+        chosen = self.data or []
+        if any(value not in known for value in chosen):
+            self.data = [value for value in chosen if value in known]
             raise ValidationError("Choose from the list.")
 
 
-def check_web_link(form, field) -> None:
+def _choice_values(field: SelectField | SelectMultipleField) -> set[object]:
+    """The values a select offers (each choice is a (value, label, selected, attributes))."""
+    return {value for value, _label, _selected, _attributes in field.iter_choices()}
+
+
+def check_web_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, or an http/https address."""
     if field.data and web_link(field.data) is None:
         raise ValidationError("Enter a web address starting with https:// or http://.")
 
 
-def check_contact_link(form, field) -> None:
+def check_contact_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, a website address or an email address."""
     if field.data and contact_link(field.data) is None:
         raise ValidationError(
@@ -159,22 +173,23 @@ def length(maximum: int) -> Length:
     return Length(max=maximum, message=f"Use at most {maximum:,} characters.")
 
 
-def typed(field) -> bool:
-    """Whether anything was typed or chosen in this field."""
-    raw = getattr(field, "raw_data", None)
+def typed(field: Field) -> bool:
+    """Whether anything was typed or chosen in this field (control characters, which every
+    form drops, are nothing: a title of "\\x01" is no title)."""
+    raw = field.raw_data
     if raw:
-        return any(str(value).strip() for value in raw)
+        return any(remove_control_characters(str(value)).strip() for value in raw)
     return field.data not in (None, "", [])
 
 
-def parsed(field, empty: Any = None) -> Any:
+def parsed(field: Field, empty: Any = None) -> Any:
     """The field's value, or ``empty`` when what was typed could not be accepted."""
     if field.errors or field.data in (None, ""):
         return empty
     return field.data
 
 
-def text_value(field, maximum: int) -> str:
+def text_value(field: Field, maximum: int) -> str:
     """Text is kept even when too long (cut to what the database holds) so drafts lose little."""
     return (field.data or "")[:maximum]
 
@@ -184,7 +199,7 @@ def iso_date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def require(field, message: str) -> None:
+def require(field: Field, message: str) -> None:
     """Add the message unless something was typed (or the field already has a problem)."""
     if not field.errors and not typed(field):
-        field.errors.append(message)
+        add_error(field, message)

@@ -13,9 +13,8 @@ from datetime import date
 from typing import Any
 
 from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 
-from app.forms import Form, select_choices, strip_whitespace
+from app.forms import Form, SelectChoice, add_error, select_choices, strip_whitespace
 from app.initiatives.links import contact_link, contact_text
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, STAGES, STATUSES
 from app.submissions.fields import (
@@ -144,10 +143,10 @@ class InitiativeForm(Form):
             (self.longitude, self.latitude, "latitude"),
         ):
             if typed(one) and not typed(other) and not other.errors:
-                other.errors.append(f"Enter the {name} too, or leave both empty.")
+                add_error(other, f"Enter the {name} too, or leave both empty.")
         start, end = parsed(self.started_on), parsed(self.ended_on)
         if start and end and end < start:
-            self.ended_on.errors.append("The end date must be on or after the start date.")
+            add_error(self.ended_on, "The end date must be on or after the start date.")
 
     def _check_complete(self, consent_needed: bool) -> None:
         require(self.summary, "Enter a short summary.")
@@ -157,18 +156,18 @@ class InitiativeForm(Form):
         require(self.neighbourhood, "Choose the neighbourhood.")
         if self.credit.data == "organisation":
             require(self.credit_name, "Enter the name of your group or organisation.")
-        for entry in self.participants:
-            if not entry.form.is_blank():
-                require(entry.form.sector, "Choose the sector.")
-        for entry in self.outcomes:
-            row = entry.form
+        for participant in self.participants:
+            if not participant.form.is_blank():
+                require(participant.form.sector, "Choose the sector.")
+        for outcome in self.outcomes:
+            row = outcome.form
             if row.is_blank():
                 continue
             require(row.description, "Describe what changed.")
             if typed(row.baseline) or typed(row.result):
                 require(row.indicator, "Say what was counted, like “reported burglaries”.")
         if consent_needed and not self.consent.data:
-            self.consent.errors.append("Tick the box to agree to publish under the licence.")
+            add_error(self.consent, "Tick the box to agree to publish under the licence.")
 
     def error_list(self) -> list[tuple[str, str]]:
         """Every problem as (id of the field, message), in page order, rows named."""

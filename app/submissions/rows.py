@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 
-from app.forms import RowForm, select_choices, strip_whitespace
+from app.forms import RowForm, SelectChoice, select_choices, strip_whitespace
 from app.initiatives.vocabulary import SECTORS, STAGES
 from app.submissions.fields import (
     CheckboxesField,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -102,7 +103,9 @@ def editable_content(initiative: Initiative | None, edit: Revision | None) -> di
     return initiative_content(initiative) if initiative is not None else {}
 
 
-def save_draft(user: User, content: dict[str, Any], initiative: Initiative | None = None):
+def save_draft(
+    user: User, content: dict[str, Any], initiative: Initiative | None = None
+) -> Initiative:
     """Keep what the submitter typed; a submission still waiting for review becomes a draft."""
     initiative = _apply(user, content, initiative)
     if initiative.state == "pending":
@@ -195,7 +198,7 @@ def withdraw_initiative(user: User, initiative: Initiative) -> None:
     reindex_initiative(initiative)
 
 
-def user_initiatives(user: User, page: int, per_page: int = 20):
+def user_initiatives(user: User, page: int, per_page: int = 20) -> Pagination:
     """The user's own initiatives, most recently changed first, paginated."""
     query = (
         select(Initiative)

@@ -12,13 +12,19 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.extensions import db
+from app.forms import add_error
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.initiatives.vocabulary import STATES
-from app.permissions import can_on_initiative, initiative_or_abort, permission_required
+from app.permissions import (
+    can_on_initiative,
+    initiative_or_abort,
+    permission_required,
+    signed_in_user,
+)
 from app.places import services as places
 from app.ratelimits import limit_posts
 from app.submissions import services
@@ -86,7 +92,7 @@ def confirm_withdrawal(initiative_id: int):
 def withdraw(initiative_id: int):
     """Withdraw (archive) one's own initiative."""
     initiative = initiative_or_abort(initiative_id, "withdraw")
-    services.withdraw_initiative(current_user, initiative)
+    services.withdraw_initiative(signed_in_user(), initiative)
     db.session.commit()
     flash(f"“{initiative.title}” is withdrawn. It no longer appears on the site.", "success")
     return redirect(url_for("submissions.my_initiatives"))
@@ -96,18 +102,21 @@ def withdraw(initiative_id: int):
 @login_required
 def my_initiatives():
     """The signed-in person's initiatives with where each stands in review."""
-    pagination = services.user_initiatives(current_user, requested_page())
+    user = signed_in_user()
+    pagination = services.user_initiatives(user, requested_page())
     return render_template(
         "submissions/my_initiatives.html",
         pagination=pagination,
-        edits=services.noticed_edits(pagination.items, current_user),
+        edits=services.noticed_edits(pagination.items, user),
         states=STATES,
     )
 
 
 def _submission_page(initiative: Initiative | None):
-    mode = services.editing_mode(current_user, initiative)
-    edit = services.open_edit(initiative, current_user) if mode == "review" else None
+    user = signed_in_user()
+    mode = services.editing_mode(user, initiative)
+    # "review" and "moderator" are modes of an existing initiative only.
+    edit = services.open_edit(initiative, user) if initiative and mode == "review" else None
     form = initiative_form(
         list_themes(), services.list_neighbourhoods(), current_app.config["DATA_LICENCE"]
     )
@@ -127,13 +136,13 @@ def _submission_page(initiative: Initiative | None):
     if not valid and mode != "draft":
         initiative, saved = _keep_draft(form, initiative, mode)  # unsent, until corrected
         return _render(form, initiative, mode, edit, 422, saved=saved)
-    if mode == "review":
-        revision = services.propose_edit(current_user, initiative, content)
+    if initiative is not None and mode == "review":
+        revision = services.propose_edit(user, initiative, content)
         db.session.commit()
         flash(EDIT_UNCHANGED if revision is None else EDIT_SENT, "success")
         return redirect(url_for("submissions.my_initiatives"))
-    if mode == "moderator":
-        services.publish_edit(current_user, initiative, content)
+    if initiative is not None and mode == "moderator":
+        services.publish_edit(user, initiative, content)
         db.session.commit()
         flash(CHANGES_PUBLISHED if is_public(initiative) else CHANGES_SAVED, "success")
         return redirect(url_for("submissions.edit_initiative", initiative_id=initiative.id))
@@ -145,10 +154,11 @@ def _submission_page(initiative: Initiative | None):
 def _submit(initiative: Initiative | None, content: dict):
     # A published initiative's edits go to review as a revision (the "edit" right, checked
     # when the page was opened); anything else needs the "submit" right.
+    user = signed_in_user()
     if initiative is not None and not is_public(initiative):
-        if not can_on_initiative(current_user, "submit", initiative):
+        if not can_on_initiative(user, "submit", initiative):
             abort(403)
-    initiative = services.submit_for_review(current_user, content, initiative)
+    initiative = services.submit_for_review(user, content, initiative)
     db.session.commit()
     message = (
         f"Thank you: “{initiative.title}” is waiting for a moderator's review. "
@@ -166,9 +176,9 @@ def _save_draft(form, initiative: Initiative | None, content: dict, valid: bool,
     was_pending = initiative is not None and initiative.state == "pending"
     saved = bool(form.title.data) and not (submitting and was_pending)
     if saved:
-        initiative = services.save_draft(current_user, content, initiative)
+        initiative = services.save_draft(signed_in_user(), content, initiative)
         db.session.commit()
-    if not valid:
+    if not valid or initiative is None:
         return _render(form, initiative, "draft", None, 422, saved=saved)
     flash(DRAFT_SAVED_WAS_PENDING if was_pending else DRAFT_SAVED, "success")
     return redirect(url_for("submissions.edit_initiative", initiative_id=initiative.id))
@@ -235,7 +245,7 @@ def _find_place(form: InitiativeForm, initiative: Initiative | None, mode: str, 
 def _look_up_place(form: InitiativeForm):
     latitude, longitude = parsed(form.latitude), parsed(form.longitude)
     if typed(form.place_name) and not form.place_name.errors:
-        lookup = places.look_up_place(form.place_name.data)
+        lookup = places.look_up_place(form.place_name.data or "")
         typed_in(form.location_pending, "1" if lookup.failed else "")
         return lookup, None
     if latitude is not None and longitude is not None:
@@ -244,7 +254,7 @@ def _look_up_place(form: InitiativeForm):
             typed_in(form.place_name, lookup.items[0]["name"])
         return lookup, _suggest_neighbourhood(form, (latitude, longitude))
     if not form.place_name.errors:
-        form.place_name.errors.append(NOTHING_TO_FIND)
+        add_error(form.place_name, NOTHING_TO_FIND)
     return None, None
 
 
@@ -262,8 +272,8 @@ def _keep_draft(form: InitiativeForm, initiative: Initiative | None, mode: str):
     """Save what can be read, when this page edits a draft or a resident's unsent edit of a
     published initiative; returns (initiative, saved)."""
     content = form.content(_outcome_ids(initiative), _location_state(initiative))
-    if mode == "review":
-        services.keep_edit_draft(current_user, initiative, content)
+    if initiative is not None and mode == "review":
+        services.keep_edit_draft(signed_in_user(), initiative, content)
         db.session.commit()
         return initiative, True
     saved = (
@@ -272,7 +282,7 @@ def _keep_draft(form: InitiativeForm, initiative: Initiative | None, mode: str):
         and (initiative is None or initiative.state != "pending")
     )
     if saved:
-        initiative = services.save_draft(current_user, content, initiative)
+        initiative = services.save_draft(signed_in_user(), content, initiative)
         db.session.commit()
     return initiative, saved
 

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.database import rows_changed
 from app.extensions import db
 from app.tasks.models import WorkerHeartbeat
 from app.timeutil import utcnow
@@ -49,7 +50,7 @@ def forget_old_heartbeats(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
-    return deleted.rowcount or 0
+    return rows_changed(deleted) or 0
 
 
 class Heartbeat(threading.Thread):

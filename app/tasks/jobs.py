@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from app.database import rows_changed
 from app.extensions import db
 from app.tasks.models import Job
 from app.tasks.queue import background_task, enqueue_after_commit
@@ -89,7 +90,7 @@ def run_job(job_id: int) -> str:
         .values(state="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
     )
     db.session.commit()
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         return "not queued"
     job = db.session.get(Job, job_id)
     assert job is not None

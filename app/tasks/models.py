@@ -9,13 +9,13 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class Job(db.Model):
+class Job(Model):
     """A long piece of work with progress (an import, a rebuild), run by a worker.
 
     The row is the truth: a job whose task was lost (queue down) or whose worker died (no
@@ -41,7 +41,7 @@ class Job(db.Model):
     __table_args__ = (Index("ix_job_state_created_at", "state", "created_at"),)
 
 
-class TaskTick(db.Model):
+class TaskTick(Model):
     """One periodic task's tick, claimed by the first worker to run it."""
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -49,7 +49,7 @@ class TaskTick(db.Model):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """A worker process's last sign of life, for /readyz and the admin page."""
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from app.database import rows_changed
 from app.extensions import db
 from app.tasks.models import TaskTick
 from app.timeutil import utcnow
@@ -36,4 +37,4 @@ def forget_old_ticks(now: datetime | None = None) -> int:
         delete(TaskTick).where(TaskTick.tick < (now or utcnow()) - KEEP_TICKS)
     )
     db.session.commit()
-    return deleted.rowcount or 0
+    return rows_changed(deleted) or 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 DEFAULT_THEMES = [
     # slug, name, colour (contrast >= 4.5:1 on white), description
@@ -21,7 +21,7 @@ DEFAULT_THEMES = [
 ]
 
 
-class Theme(db.Model):
+class Theme(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(80))

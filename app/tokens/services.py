@@ -72,11 +72,12 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def count_active_tokens(user: User) -> int:
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count(ApiToken.id)).where(
             ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
         )
     )
+    return count or 0
 
 
 def find_user_token(user: User, token_id: int) -> ApiToken | None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from app.extensions import db
-from app.permissions import permission_required
+from app.permissions import permission_required, signed_in_user
 from app.tokens import services
 from app.tokens.forms import TokenForm
 
@@ -30,7 +29,7 @@ def create_token():
     """Make a new API token and show it, once."""
     form = TokenForm()
     valid = form.validate()
-    if services.count_active_tokens(current_user) >= services.MAX_ACTIVE_TOKENS:
+    if services.count_active_tokens(signed_in_user()) >= services.MAX_ACTIVE_TOKENS:
         form.form_errors.append(
             f"You have {services.MAX_ACTIVE_TOKENS} API tokens: revoke one you no longer use "
             "before making another."
@@ -38,7 +37,7 @@ def create_token():
         valid = False
     if not valid:
         return render_template("tokens/create.html", form=form), 422
-    new = services.create_token(current_user, form.name.data or "")
+    new = services.create_token(signed_in_user(), form.name.data or "")
     db.session.commit()
     response = render_template("tokens/created.html", token=new.token, secret=new.secret)
     # The secret is on this page only: no cache may keep it.
@@ -49,10 +48,10 @@ def create_token():
 @permission_required("use_api_tokens")
 def revoke_token(token_id: int):
     """Revoke one of one's own API tokens; it stops working at once."""
-    token = services.find_user_token(current_user, token_id)
+    token = services.find_user_token(signed_in_user(), token_id)
     if token is None:
         abort(404)
-    services.revoke_token(current_user, token)
+    services.revoke_token(signed_in_user(), token)
     db.session.commit()
     label = f"“{token.name}”" if token.name else token.prefix + "…"
     flash(f"The API token {label} is revoked: it no longer works.", "success")

@@ -141,3 +141,13 @@ def number_rules(unbound, kind: str = "number") -> dict[str, Any]:
     options = unbound.kwargs
     schema = {"type": kind, "minimum": options["minimum"], "maximum": options["maximum"]}
     return form_rules(openapi=schema)
+
+
+def row_schema(schema: Schema, name: str) -> Schema:
+    """The schema of each row of a list of nested rows (``participants``, ``outcomes``)."""
+    rows = schema.fields[name]
+    if not isinstance(rows, fields.List) or not isinstance(rows.inner, fields.Nested):
+        raise TypeError(f"{name} is not a list of nested rows")
+    nested = rows.inner.schema
+    assert isinstance(nested, Schema)
+    return nested

@@ -23,6 +23,7 @@ from app.api.schemas.body_fields import (
     Value,
     form_rules,
     number_rules,
+    row_schema,
     text_rules,
 )
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
@@ -272,9 +273,9 @@ def length_errors(body: dict[str, Any]) -> dict[str, str]:
     schema = NewInitiativeSchema()
     problems = _too_long(schema, body)
     for name, label in ROW_LABELS.items():
-        row_schema = schema.fields[name].inner.schema
+        rows = row_schema(schema, name)
         for index, row in enumerate(body.get(name) or []):
-            for field, message in _too_long(row_schema, row).items():
+            for field, message in _too_long(rows, row).items():
                 problems[f"{name}-{index}-{field}"] = f"{label} {index + 1}: {message}"
     return problems
 

@@ -138,7 +138,7 @@ def upgrade():
 
 def related_texts(connection, initiative_ids):
     """The searchable text of these initiatives' participants and outcomes, in their order."""
-    texts = {"participants": {}, "outcomes": {}}
+    texts: dict[str, dict[int, list[str]]] = {"participants": {}, "outcomes": {}}
     for kind, table, words in (
         ("participants", participant, lambda row: f"{row.name} {SECTORS.get(row.sector, '')}"),
         ("outcomes", outcome, lambda row: f"{row.description} {row.indicator} {row.unit}"),
