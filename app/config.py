@@ -77,6 +77,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_TIMEOUT = 10.0  # seconds for each exchange with the mail server
     MAIL_MAX_ATTEMPTS = 8  # 30 s doubling: the last attempt about an hour after the first
+    MAIL_KEEP_DAYS = 30  # sent, failed and suppressed messages are deleted after this
     SITE_URL: str | None = None  # the public base URL, e.g. "https://coproduce.example.org"
     TASKS_DATABASE: str | None = None  # the queue's SQLite file; None: instance/tasks.sqlite3
     TASKS_WORKERS = 2  # threads per worker process

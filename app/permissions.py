@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_themes": frozenset({"admin"}),
     "manage_neighbourhoods": frozenset({"admin"}),
     "read_audit_log": frozenset({"admin"}),
+    "manage_background_work": frozenset({"admin"}),
     "moderate": MODERATORS,
     "submit_initiative": EVERYONE_SIGNED_IN,
     "curate_clusters": MODERATORS,

@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.admin.background_views import bp as background_bp
     from app.admin.reference_views import bp as reference_bp
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         council_bp,
         imports_bp,
         tokens_bp,
+        background_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -52,6 +52,8 @@
 # MAIL_TIMEOUT = 10.0
 # Attempts per message (30 s apart, doubling) before it is marked failed for admins to see.
 # MAIL_MAX_ATTEMPTS = 8
+# Days a message is kept once sent, failed or suppressed (a mail log is personal data).
+# MAIL_KEEP_DAYS = 30
 
 # The site's public base URL. Links in mail and in files the worker makes are built on it
 # (the worker has no request to take a host from). Set it in production: reset links then

@@ -396,3 +396,34 @@ def test_links_in_mail_use_site_url_whatever_the_host_header(
     (message,) = outbox()
     assert "https://coproduce.example.org/reset-password/" in message.get_content()
     assert "evil.example.net" not in message.get_content()
+
+
+def test_the_mail_log_is_personal_data_kept_a_month(app, client, auth, make_user):
+    from app.mail.services import forget_old_mail
+
+    user = make_user(email="Rosa@Example.org")
+    queued(app, to="rosa@example.org", subject="Your street watch", body="A secret link")
+    auth.login(user.email)
+    download = client.get("/account/data.json").get_json()
+    (sent,) = download["mail"]
+    assert (sent["subject"], sent["state"]) == ("Your street watch", "sent")
+    assert "A secret link" not in client.get("/account/data.json").get_data(as_text=True)
+    with time_machine.travel(utcnow() + timedelta(days=app.config["MAIL_KEEP_DAYS"] + 1)):
+        with app.app_context():
+            assert forget_old_mail() == 1
+            assert db.session.scalar(select(OutgoingMail.id)) is None
+
+
+def test_account_deletion_removes_the_mail_sent_to_the_person(app, client, auth, make_user):
+    from tests.conftest import TEST_PASSWORD
+
+    user = make_user()
+    queued(app, to=user.email)
+    queued(app, to="someone.else@example.org")
+    auth.login(user.email)
+    response = client.post(
+        "/account/delete", data={"delete-current_password": TEST_PASSWORD, "delete-confirm": "y"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(OutgoingMail.to)).all() == ["someone.else@example.org"]

@@ -46,6 +46,10 @@ PROTECTED = [
     ("GET", "/admin/neighbourhoods/<int:neighbourhood_id>", ADMIN),
     ("POST", "/admin/neighbourhoods/<int:neighbourhood_id>", ADMIN),
     ("GET", "/admin/audit", ADMIN),
+    ("GET", "/admin/background-work", ADMIN),
+    ("POST", "/admin/background-work/failed/<task_id>/retry", ADMIN),
+    ("POST", "/admin/background-work/failed/<task_id>/discard", ADMIN),
+    ("POST", "/admin/background-work/suppressed", ADMIN),
     ("GET", "/initiatives/new", SIGNED_IN),
     ("POST", "/initiatives/new", SIGNED_IN),
     ("POST", "/initiatives/<int:initiative_id>/history/<int:number>/restore", MODERATORS),
@@ -87,6 +91,7 @@ EXACT = {
     ("POST", "/admin/organisations/<int:organisation_id>"): 302,
     ("GET", "/account"): 200,
     ("GET", "/council"): 200,
+    ("GET", "/admin/background-work"): 200,
 }
 FORM = {"role": "resident", "organisation_id": "0", "name": "Org", "kind": "council"}
 
@@ -120,6 +125,7 @@ def route_values(app, make_user, make_initiative):
         "item_id": 999,
         "token_id": 999,
         "chart": "themes",
+        "task_id": "no-such-task",
     }
 
 

@@ -319,6 +319,7 @@ NOT_PUBLIC_DATA = {
     "/account/data.json": "login required: one's own data",
     "/admin/": "admins only",
     "/admin/audit": "admins only",
+    "/admin/background-work": "admins only",
     "/admin/neighbourhoods": "admins only",
     "/admin/neighbourhoods/<int:neighbourhood_id>": "admins only",
     "/admin/neighbourhoods/new": "admins only",

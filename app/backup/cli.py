@@ -20,6 +20,7 @@ from app.backup.restore import ImportRefused, load_export
 from app.backup.schema import SchemaMismatch
 from app.backup.sqlite_copy import BackupRefused, back_up_sqlite, sqlite_source
 from app.extensions import db
+from app.tasks.cli import finish_job
 
 
 def _database_problem(error: SQLAlchemyError) -> click.ClickException:
@@ -113,9 +114,11 @@ def import_command(file: TextIO):
     except SQLAlchemyError as error:
         raise _database_problem(error) from None
     total = sum(summary.rows.values())
+    click.echo(f"Imported {total:,} rows into {len(summary.rows)} tables.")
+    result = finish_job(summary.rebuild_job_id, "Rebuilding the search index and the map")
     click.echo(
-        f"Imported {total:,} rows into {len(summary.rows)} tables. The search index holds "
-        f"{summary.searchable:,} published initiatives, the map {summary.on_map:,}."
+        f"The search index holds {result['searchable']:,} published initiatives, "
+        f"the map {result['on_map']:,}."
     )
     if not summary.with_secrets:
         click.echo(

@@ -35,6 +35,10 @@ SECRET_COLUMNS: dict[str, frozenset[str]] = {
 # Tables computed from the others: not exported, rebuilt by the import (as is the search
 # index, which lives outside the models: an FTS5 table on SQLite, a column on PostgreSQL).
 DERIVED_TABLES = frozenset({"map_point", "map_cell"})
+# The machine's working state, not the site's data: jobs under way, periodic ticks, workers'
+# heartbeats and the mail queue (whose messages may hold reset links). A restored site starts
+# with none; the suppression list, which is data, is exported.
+WORKING_TABLES = frozenset({"job", "task_tick", "worker_heartbeat", "outgoing_mail"})
 
 # What a withheld password hash becomes: never the output of a hash function, so no password
 # matches it (werkzeug's check_password_hash answers False); the person resets their password.
@@ -50,7 +54,8 @@ class DocumentError(Exception):
 
 def exported_tables() -> list[Table]:
     """The tables an export holds, parents before children (foreign-key order)."""
-    return [table for table in db.metadata.sorted_tables if table.name not in DERIVED_TABLES]
+    left_out = DERIVED_TABLES | WORKING_TABLES
+    return [table for table in db.metadata.sorted_tables if table.name not in left_out]
 
 
 def ordered_by_key(table: Table) -> list[Column]:

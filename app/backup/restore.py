@@ -2,7 +2,8 @@
 
 Rows go in with bulk inserts, parents before children, each value converted back to its
 column's type. Then PostgreSQL's id sequences move past the imported ids, and what the export
-leaves out because it is computed (the search index, the map's points and cells) is rebuilt.
+leaves out because it is computed (the search index, the map's points and cells) is rebuilt by
+a job, on a worker or by the command itself.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from app.backup.document import (
     fill_withheld,
 )
 from app.backup.reader import Header, Row, TableStart, read_document
+from app.backup.rebuild import REBUILD_DERIVED
 from app.backup.schema import check_up_to_date
 from app.extensions import db
-from app.map_cells.cells import rebuild_map_cells
-from app.search.services import reindex_all
+from app.tasks.jobs import start_job
 from app.themes.models import DEFAULT_THEMES, Theme
 from app.timeutil import utcnow
 
@@ -45,17 +46,18 @@ class ImportSummary:
     revision: str
     with_secrets: bool
     rows: dict[str, int] = field(default_factory=dict)
-    searchable: int = 0
-    on_map: int = 0
+    rebuild_job_id: int = 0  # the job that rebuilds the search index and the map
 
 
 def load_export(
     stream: TextIO, progress: Callable[[str, int], None] | None = None
 ) -> ImportSummary:
-    """Load the export read from ``stream``; commits only when every part went in."""
+    """Load the export read from ``stream``; commits only when every part went in, then queues
+    the rebuild of what is computed from it (the search index, the map)."""
     session = db.session()
     try:
         summary = _load(session, stream, progress)
+        summary.rebuild_job_id = start_job(REBUILD_DERIVED).id
         session.commit()
     except BaseException:
         session.rollback()
@@ -89,9 +91,6 @@ def _load(
     if missing:
         raise DocumentError(f"The export lacks the tables {', '.join(missing)}.")
     _reset_sequences(connection)
-    summary.searchable = reindex_all(session)
-    summary.on_map = rebuild_map_cells(connection)
-    connection.exec_driver_sql("ANALYZE")  # the planner's statistics, as for a loaded database
     return summary
 
 

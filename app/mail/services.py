@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from app.database import rows_changed
 from app.extensions import db
 from app.mail.models import MailSuppression, OutgoingMail
 from app.mail.transport import AddressRefused, TemporaryFailure, build_message, transmit
-from app.tasks.queue import background_task, enqueue_after_commit, schedule_now
+from app.tasks.queue import background_task, before_retry, enqueue_after_commit, schedule_now
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,25 @@ def queue_mail(
     db.session.flush()
     enqueue_after_commit(deliver_mail, mail.id)
     return mail
+
+
+def mail_to(address: str) -> ColumnElement[bool]:
+    """The messages sent (or to be sent) to an address, however its case was written."""
+    return func.lower(func.trim(OutgoingMail.to)) == normalise_address(address)
+
+
+def forget_old_mail(now: datetime | None = None) -> int:
+    """Delete messages handed on (or given up) longer ago than MAIL_KEEP_DAYS: a mail log is
+    personal data, kept only as long as it helps to answer "did it go out?"."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["MAIL_KEEP_DAYS"])
+    deleted = db.session.execute(
+        delete(OutgoingMail).where(
+            OutgoingMail.state.in_(("sent", "failed", "suppressed")),
+            OutgoingMail.created_at < cutoff,
+        )
+    )
+    db.session.commit()
+    return rows_changed(deleted)
 
 
 def is_suppressed(address: str) -> bool:
@@ -181,16 +200,41 @@ def due_mail_ids(limit: int = 500) -> list[int]:
     return mail_ids
 
 
-def retry_failed_mail(mail_id: int) -> bool:
-    """An admin's retry of a message that ran out of attempts; False if it is not failed."""
+def reset_failed_mail(mail_id: int) -> bool:
+    """A message that ran out of attempts, due again with its attempts counted afresh;
+    False if it is not failed."""
     changed = db.session.execute(
         update(OutgoingMail)
         .where(OutgoingMail.id == mail_id, OutgoingMail.state == "failed")
         .values(state="queued", attempts=0, next_attempt_at=utcnow())
     )
-    if rows_changed(changed) == 1:
-        enqueue_after_commit(deliver_mail, mail_id)
     return rows_changed(changed) == 1
+
+
+def retry_failed_mail(mail_id: int) -> bool:
+    """An admin's retry of a message that ran out of attempts; False if it is not failed."""
+    if not reset_failed_mail(mail_id):
+        return False
+    enqueue_after_commit(deliver_mail, mail_id)
+    return True
+
+
+before_retry(deliver_mail)(reset_failed_mail)
+
+
+def failed_messages(limit: int = 100) -> list[OutgoingMail]:
+    """Messages out of attempts, newest first, for the admin page."""
+    query = (
+        select(OutgoingMail)
+        .where(OutgoingMail.state == "failed")
+        .order_by(OutgoingMail.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def suppressed_addresses() -> list[MailSuppression]:
+    return list(db.session.scalars(select(MailSuppression).order_by(MailSuppression.address)))
 
 
 def suppress_address(address: str, reason: str) -> None:

@@ -18,6 +18,8 @@ from app.extensions import Model, db
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
+from app.mail.models import OutgoingMail
+from app.mail.services import mail_to
 from app.moderation.models import Report, Revision
 from app.submissions.services import OPEN_REVISION_STATES
 from app.timeutil import utcnow
@@ -89,6 +91,15 @@ def collect_personal_data(user: User) -> dict[str, Any]:
             }
             for entry in _all(select(AuditEntry).where(AuditEntry.actor_id == user.id))
         ],
+        "mail": [  # what was sent to the address, not the bodies (reset links are secrets)
+            {
+                "subject": mail.subject,
+                "state": mail.state,
+                "created_at": mail.created_at.isoformat(),
+                "sent_at": _iso(mail.sent_at),
+            }
+            for mail in _all(select(OutgoingMail).where(mail_to(user.email)))
+        ],
     }
 
 
@@ -118,6 +129,7 @@ def remove_personal_records(user: User) -> None:
     # Older versions too, so restoring one never brings the name or the address back.
     for revision in _all(select(Revision).where(Revision.initiative_id.in_(kept))):
         revision.content = {**revision.content, **_without_person(revision.content, user.email)}
+    db.session.execute(delete(OutgoingMail).where(mail_to(user.email)))
     label = f"deleted user #{user.id}"
     db.session.execute(
         AuditEntry.__table__.update()

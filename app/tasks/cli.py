@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.tasks.heartbeat import Heartbeat
+from app.extensions import db
+from app.tasks.heartbeat import Heartbeat, last_worker_seen
+from app.tasks.jobs import run_job
+from app.tasks.models import Job
 from app.tasks.queue import task_queue
+from app.timeutil import utcnow
+
+WAIT_SECONDS = 1.0
 
 
 @click.command("worker")
@@ -49,6 +58,31 @@ def worker_command(threads: int | None, no_periodic: bool):
         consumer.run()
     finally:
         heartbeat.stop()
+
+
+def finish_job(job_id: int, label: str) -> dict[str, Any]:
+    """Wait for a job a command queued, showing its progress: on a worker if one runs, else
+    here (an operator's command must not hang for want of a worker). Returns its result."""
+    seen = last_worker_seen()
+    fresh = timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    if job.state == "queued" and (seen is None or utcnow() - seen > fresh):
+        db.session.commit()
+        click.echo(f"{label} here (no worker is running)…")
+        run_job.call_local(job_id)
+    else:
+        click.echo(f"{label} on a worker (job {job_id})…")
+    while True:
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        db.session.commit()
+        if job.state == "done":
+            return dict(job.result or {})
+        if job.state == "failed":
+            raise click.ClickException(f"Job {job_id} failed: {job.error}")
+        time.sleep(WAIT_SECONDS)
 
 
 commands = (worker_command,)

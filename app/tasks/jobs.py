@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 from app.database import rows_changed
 from app.extensions import db
 from app.tasks.models import Job
-from app.tasks.queue import background_task, enqueue_after_commit
+from app.tasks.queue import background_task, before_retry, enqueue_after_commit
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,19 @@ def run_job(job_id: int) -> str:
     _finish(job_id, "done", result=result, progress=progress.values)
     log.info("job %s (%s) done: %s", job_id, job.kind, result)
     return "done"
+
+
+def reset_failed_job(job_id: int) -> bool:
+    """A failed job queued again, for an admin's retry; False if it is not failed."""
+    changed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "failed")
+        .values(state="queued", error=None, finished_at=None, attempts=0)
+    )
+    return rows_changed(changed) == 1
+
+
+before_retry(run_job)(reset_failed_job)
 
 
 def _finish(job_id: int, state: str, **values: Any) -> None:

@@ -64,6 +64,18 @@ class Task:
 
 
 DECLARED: dict[str, Task] = {}
+# What to do to a task's record before an admin retries it (a failed mail back to queued).
+BEFORE_RETRY: dict[str, Callable[[tuple[Any, ...]], object]] = {}
+
+
+def before_retry(task: Task) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """Declare what an admin's retry of a failed ``task`` resets first (its args given)."""
+
+    def register(function: Callable[..., object]) -> Callable[..., object]:
+        BEFORE_RETRY[task.name] = lambda args: function(*args)
+        return function
+
+    return register
 
 
 def background_task(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.services import record_action
-from app.backup.document import ordered_by_key
+from app.backup.document import WORKING_TABLES, ordered_by_key
 from app.clusters.models import Cluster, ClusterItem
 from app.council.services import verify_outcome
 from app.demo.seed import seed_demo
@@ -135,7 +135,8 @@ def build_site(app: Flask) -> dict[str, Any]:
 
 
 def table_rows(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order.
+    """Every row of every table but the machine's working state (jobs, ticks, heartbeats, the
+    mail queue: never exported), in primary-key order.
 
     Floats are rounded to nine places: the map's cell sums are kept up to date step by step
     on the site and rebuilt in one sum after a restore, and the order of additions may change
@@ -149,6 +150,7 @@ def table_rows(app: Flask) -> dict[str, list[tuple]]:
                     for row in connection.execute(select(table).order_by(*ordered_by_key(table)))
                 ]
                 for table in db.metadata.sorted_tables
+                if table.name not in WORKING_TABLES
             }
 
 
