@@ -28,6 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "No SECRET_KEY: set the SECRET_KEY environment variable or put it in "
             "instance/config.py (`make run` creates instance/secret_key for development)."
         )
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        # Under gunicorn even without gunicorn.conf.py: the same rule as its start-up check.
+        from app.config import production_secret_key
+
+        production_secret_key(Path(app.instance_path), test_config)
 
     from app.setup import configure_app
 

@@ -1,18 +1,45 @@
-"""Conditional GET for public outputs that other sites fetch again and again.
+"""Cached public outputs: ETags from the data version, and a cache of whole 200 answers.
 
-Embeds, feeds and oEmbed answers carry a strong ETag made from what they show (the ids and
-update times of the initiatives in them, the cluster's own update time, the options), a
-Last-Modified, and ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS``; a request that
-already holds the current version gets 304 without the body being rendered again.
+Embeds, feeds, oEmbed answers, the GeoJSON export and the API list are functions of the
+request (route, query, language, scheme and host) and of what is public, which the data
+version (``app/data_version.py``) names. So ``public_output`` answers before the view runs:
+
+- the ETag is a digest of the request's key and the data version's stamp: a request holding
+  it gets 304 after one primary-key query, nothing loaded or rendered;
+- a repeated 200 comes from the output cache under the same key (Redis when ``REDIS_URL`` is
+  set, shared by every worker and instance; this process's memory otherwise). A public change
+  gives every key a new stamp, so no entry outlives what it shows, on any instance.
+
+Requests from a signed-in person (a session with a user, or an ``Authorization`` header) and
+answers that set a cookie are never cached. Redis that stops answering is skipped for a
+moment (logged once) and the process's memory serves meanwhile: a cache never fails a request.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from functools import wraps
+from typing import Any
 
-from flask import Response, current_app, make_response, request
+import redis
+from cachelib import BaseCache, RedisCache, SimpleCache
+from flask import Flask, Response, current_app, g, make_response, request, session
+
+from app.data_version import Version, current_data_version
+from app.languages import current_language
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "output_cache"
+RETRY_AFTER_OUTAGE = 5.0  # seconds before Redis is asked again after it failed
+IN_PROCESS_ENTRIES = 500
+# Headers an answer is rebuilt from; the rest (security, CORS, cookies) are added per request.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "Access-Control-Allow-Origin")
 
 
 def version_tag(*parts: object) -> str:
@@ -30,49 +57,229 @@ def latest(moments: Iterable[datetime | None]) -> datetime | None:
     return max(known) if known else None
 
 
-def initiatives_changed_since(moment: datetime) -> bool:
-    """Whether an initiative that is or was public changed after the moment (indexed)."""
-    from sqlalchemy import exists, select
+class OutputCache:
+    """Redis when configured, this process's memory otherwise (and while Redis is away)."""
 
-    from app.extensions import db
-    from app.initiatives.models import Initiative
-    from app.permissions import ALL_STATES
+    def __init__(self, app: Flask):
+        config = app.config
+        self.seconds = int(config["OUTPUT_CACHE_SECONDS"])
+        self.max_bytes = int(config["OUTPUT_CACHE_MAX_BYTES"])
+        prefix = config["OUTPUT_CACHE_KEY_PREFIX"]
+        self.memory: BaseCache = SimpleCache(
+            threshold=IN_PROCESS_ENTRIES, default_timeout=self.seconds
+        )
+        self.shared: BaseCache | None = None
+        if config.get("REDIS_URL"):
+            client = redis.Redis.from_url(
+                config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5
+            )
+            self.shared = RedisCache(host=client, key_prefix=prefix, default_timeout=self.seconds)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
 
-    changed = exists().where(
-        Initiative.state.in_(sorted(ALL_STATES)),  # lets ix_initiative_state_updated serve it
-        Initiative.updated_at >= moment + timedelta(seconds=1),  # HTTP dates are whole seconds
-        Initiative.published_at.is_not(None),  # a never-published one cannot have left a list
+    def _store(self) -> BaseCache:
+        if self.shared is not None and time.monotonic() >= self._down_until:
+            return self.shared
+        return self.memory
+
+    def _outage(self, error: Exception) -> None:
+        with self._lock:
+            if time.monotonic() >= self._down_until:
+                log.warning(
+                    "The output cache (Redis) is not answering (%s): answers are cached in "
+                    "this process's memory until it is back; requests are served as usual.",
+                    error,
+                )
+            self._down_until = time.monotonic() + RETRY_AFTER_OUTAGE
+
+    def get(self, key: str) -> Any:
+        store = self._store()
+        try:
+            return store.get(key)
+        except redis.RedisError as error:
+            self._outage(error)
+            return self.memory.get(key)
+
+    def set(self, key: str, value: Any) -> None:
+        store = self._store()
+        try:
+            store.set(key, value)
+        except redis.RedisError as error:
+            self._outage(error)
+            self.memory.set(key, value)
+
+    def clear(self) -> None:
+        self.memory.clear()
+        if self.shared is not None:
+            try:
+                self.shared.clear()
+            except redis.RedisError as error:
+                self._outage(error)
+
+
+def init_output_cache(app: Flask) -> None:
+    """Give the app its output cache (Redis is not contacted until a request needs it)."""
+    app.extensions[EXTENSION] = OutputCache(app)
+
+
+def output_cache() -> OutputCache:
+    return current_app.extensions[EXTENSION]
+
+
+def is_private_request() -> bool:
+    """Whether the answer may depend on who asks: a bearer token, or a signed-in session."""
+    if "Authorization" in request.headers:
+        return True
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return False
+    return "_user_id" in session
+
+
+def output_key(version: Version) -> str:
+    """The cache key and ETag of this request's answer at this data version: the route and
+    its values, every query parameter (in a canonical order), the language, scheme, host,
+    the settings an answer shows, and the data version's stamp."""
+    query = sorted((name, tuple(values)) for name, values in request.args.lists() if any(values))
+    return version_tag(
+        request.endpoint,
+        sorted(request.view_args.items()) if request.view_args else (),
+        query,
+        current_language(),
+        request.scheme,
+        request.host,
+        request.script_root,
+        _settings_fingerprint(),
+        version.stamp,
     )
-    return bool(db.session.scalar(select(changed)))
 
 
-def conditional_response(
-    etag: str, last_modified: datetime | None, render: Callable[[], Response | str | tuple]
-) -> Response:
-    """``render()`` unless the client already holds this version (then 304, nothing rendered).
+def _settings_fingerprint() -> str:
+    """Every setting, digested once: a changed setting (or key) starts new entries."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    fingerprint = app.extensions.get("output_settings")
+    if fingerprint is None:
+        settings = sorted((key, repr(value)) for key, value in app.config.items())
+        fingerprint = app.extensions["output_settings"] = version_tag(settings)
+    return fingerprint
 
-    The ETag is authoritative. Last-Modified is sent for clients and caches that only know
-    dates; but a date cannot tell that an initiative *left* a list (archived, say: the newest
-    remaining date may be older than the client's), so a request with only If-Modified-Since
-    gets 304 only when no initiative that is or ever was published changed since that moment.
-    """
-    max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
-    probe = Response()
-    probe.set_etag(etag)
-    if last_modified is not None:
-        probe.last_modified = last_modified.replace(microsecond=0)
-    probe.cache_control.public = True
-    probe.cache_control.max_age = max_age
-    if request.if_none_match or (
-        request.if_modified_since and not initiatives_changed_since(request.if_modified_since)
-    ):
-        probe.make_conditional(request)
-        if probe.status_code == 304:
-            return probe
-    response = make_response(render())
+
+def _last_modified(version: Version) -> datetime | None:
+    """The data version's time, to the second (HTTP's precision: two changes within one
+    second are told apart by the ETag only, which is why the ETag is asked first)."""
+    return version.changed_at.replace(microsecond=0) if version.changed_at else None
+
+
+def _caching_headers(response: Response, etag: str, version: Version, private: bool) -> None:
     response.set_etag(etag)
-    if probe.last_modified is not None:  # None would make werkzeug send "now"
-        response.last_modified = probe.last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    last_modified = _last_modified(version)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
+
+
+def _not_modified(etag: str, version: Version, private: bool) -> Response | None:
+    """304 when the client holds this version (ETag first; a date only when no ETag is sent)."""
+    if request.if_none_match:
+        held = request.if_none_match.contains(etag)
+    elif request.if_modified_since:
+        last_modified = _last_modified(version)
+        held = last_modified is not None and last_modified <= request.if_modified_since
+    else:
+        held = False
+    if not held:
+        return None
+    response = Response(status=304)
+    _caching_headers(response, etag, version, private)
     return response
+
+
+def _from_entry(entry: tuple[bytes, list[tuple[str, str]]]) -> Response:
+    body, headers = entry
+    response = Response(body, status=200)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def _storable(response: Response) -> bool:
+    """Only a public 200 for anyone: no cookie set now or by the session after the view."""
+    return (
+        response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and not response.cache_control.private
+        and not response.cache_control.no_store
+        and not session.modified
+    )
+
+
+def _kept_headers(response: Response) -> list[tuple[str, str]]:
+    return [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
+
+
+def _remember(response: Response, key: str) -> None:
+    """Keep the answer under its key: at once when whole, or as a streamed body passes by
+    (kept only if it ends cleanly within OUTPUT_CACHE_MAX_BYTES)."""
+    cache = output_cache()
+    if cache.seconds <= 0:
+        return
+    headers = _kept_headers(response)
+    if not response.is_streamed:
+        body = response.get_data()
+        if len(body) <= cache.max_bytes:
+            cache.set(key, (body, headers))
+        return
+
+    def passing(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        kept: list[bytes] | None = []
+        size = 0
+        for chunk in chunks:
+            if kept is not None:
+                size += len(chunk)
+                if size <= cache.max_bytes:
+                    kept.append(chunk)
+                else:
+                    kept = None
+            yield chunk
+        if kept is not None:  # the whole body went by: no error cut it short
+            cache.set(key, (b"".join(kept), headers))
+
+    response.response = passing(response.iter_encoded())
+
+
+def public_output(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a public output's view: 304 or a cached 200 before the view runs, else the
+    view's answer with ETag, Last-Modified and Cache-Control, kept for the next request."""
+
+    @wraps(view)
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        if request.method not in ("GET", "HEAD"):
+            return view(*args, **kwargs)
+        private = is_private_request()  # the browser may keep it; no one else
+        version = current_data_version()
+        key = output_key(version)
+        if (not_modified := _not_modified(key, version, private)) is not None:
+            return not_modified
+        entry = None if private else output_cache().get(key)
+        if entry is not None:
+            g.output_cache = "hit"
+            response = _from_entry(entry)
+        else:
+            g.output_cache = "miss"
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200:
+                return response
+            if not private and request.method == "GET" and _storable(response):
+                _remember(response, key)
+        _caching_headers(response, key, version, private)
+        return response
+
+    return answer
+
+
+def clear_output_cache() -> None:
+    """Forget every cached answer (tests; the data version makes this unnecessary in use)."""
+    output_cache().clear()

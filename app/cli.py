@@ -48,6 +48,7 @@ def register_commands(app: Flask) -> None:
     from app.backup import cli as backup_cli
     from app.imports import cli as imports_cli
     from app.map_cells import cli as map_cells_cli
+    from app.photos import cli as photos_cli
     from app.places import cli as places_cli
     from app.search import cli as search_cli
     from app.tasks import cli as tasks_cli
@@ -57,6 +58,7 @@ def register_commands(app: Flask) -> None:
         accounts_cli,
         backup_cli,
         imports_cli,
+        photos_cli,
         map_cells_cli,
         places_cli,
         search_cli,

@@ -7,9 +7,10 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Connection, DateTime, Dialect, event
 from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -25,9 +26,33 @@ def _begin_statement() -> str:
     that may write begins IMMEDIATE. Safe requests (GET never changes state) only read and keep
     the cheaper deferred BEGIN, so readers never queue behind writers.
     """
-    if has_request_context() and request.method in SAFE_METHODS:
+    if has_request_context() and (request.method in SAFE_METHODS or g.get(WRITE_COMMITTED)):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
+
+
+WRITE_COMMITTED = "write_committed"
+_WROTE = "wrote_in_request"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_write(session: Session) -> None:
+    """Once a request's write is committed, what follows (the answer reading back what was
+    saved) begins deferred: queueing for the write lock there, on a busy moment, could turn a
+    saved write into an error. A later write in the same request still waits for the lock
+    (busy timeout); only one that read first and lost a race fails, with nothing half-saved."""
+    if session.info.pop(_WROTE, False) and has_request_context():
+        setattr(g, WRITE_COMMITTED, True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_write(session: Session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def configure_sqlite(engine: Engine) -> None:

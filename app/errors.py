@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.i18n import N_
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "You need to log in for this.",
-    403: "You do not have permission to do this.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that kind of request.",
-    413: "What you sent is too large.",
-    422: "Some of what you sent is not valid.",
-    429: "Too many requests. Please wait a little and try again.",
-    500: "Something went wrong on our side. It has been logged.",
-    503: "The service is temporarily unavailable.",
+    400: N_("The request could not be understood."),
+    401: N_("You need to log in for this."),
+    403: N_("You do not have permission to do this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("What you sent is too large."),
+    422: N_("Some of what you sent is not valid."),
+    429: N_("Too many requests. Please wait a little and try again."),
+    500: N_("Something went wrong on our side. It has been logged."),
+    503: N_("The service is temporarily unavailable."),
 }
 
 
@@ -59,7 +61,7 @@ def _render(status: int, message: str) -> tuple[dict[str, object] | str, int]:
     return render_template("errors/error.html", status=status, message=message), status
 
 
-CSRF_MESSAGE = (
+CSRF_MESSAGE = N_(
     "This form has expired or was sent from another site. "
     "Go back, reload the page and try again: what you typed is still there."
 )
@@ -68,13 +70,13 @@ CSRF_MESSAGE = (
 def _message_for(error: HTTPException) -> str:
     status = error.code or 500
     if isinstance(error, CSRFError):
-        return CSRF_MESSAGE
+        return _(CSRF_MESSAGE)
     if isinstance(error, RateLimitExceeded):
-        return MESSAGES[429]  # its description is the limit ("3 per 1 minute"), not for people
+        return _(MESSAGES[429])  # its description is the limit ("3 per 1 minute"), not for people
     description = error.description
     if description and description != type(error).description and status < 500:
         return description
-    return MESSAGES.get(status, MESSAGES[500])
+    return _(MESSAGES.get(status, MESSAGES[500]))
 
 
 def handle_http_error(
@@ -90,7 +92,7 @@ def handle_http_error(
 
 def handle_unexpected_error(error: Exception) -> tuple[dict[str, object] | str, int]:
     db.session.rollback()
-    return _render(500, MESSAGES[500])
+    return _render(500, _(MESSAGES[500]))
 
 
 def register_error_handlers(app: Flask) -> None:

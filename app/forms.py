@@ -8,6 +8,7 @@ from typing import Any, TypeVar, overload
 
 import wtforms
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 
 # types-WTForms describes WTForms 3.2, which had no SelectChoice (3.3 prefers it to tuples).
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -18,6 +19,21 @@ FieldT = TypeVar("FieldT", bound=wtforms.Field)
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and
 # none of them means anything in what people type.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(form: wtforms.Form, message: Any) -> None:
+    """Mark every field (rows included) whose typed text held control characters: the filter
+    drops them before validation, so each would otherwise go without a word. (A lazy message
+    is translated only for a field that needs it.)"""
+    for field in form:
+        if isinstance(field, wtforms.FieldList):
+            for entry in field.entries:
+                if isinstance(entry, wtforms.FormField):
+                    refuse_control_characters(entry.form, message)
+        elif any(
+            isinstance(raw, str) and CONTROL_CHARACTERS.search(raw) for raw in field.raw_data or ()
+        ):
+            add_error(field, str(message))
 
 
 def strip_whitespace(value: object) -> object:
@@ -35,7 +51,12 @@ def remove_control_characters(value: object) -> object:
 
 
 class CleanTextMeta(wtforms.meta.DefaultMeta):
-    """Every bound field filters out control characters before its own filters run."""
+    """Every bound field filters out control characters before its own filters run, and
+    WTForms' own messages ("Not a valid choice.") come in the request's language: WTForms
+    ships their catalogues, Welsh included, and Flask-WTF reads Flask-Babel's locale."""
+
+    def get_translations(self, form: wtforms.form.BaseForm) -> Any:
+        return wtforms_translations
 
     def bind_field(
         self,

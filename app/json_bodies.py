@@ -12,13 +12,17 @@ from typing import Any
 
 from flask import Request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import BadRequest
+
+from app.i18n import N_
 
 # Deeper than any body the app takes (a submission is 4 levels deep), shallow enough that
 # nothing that walks a body afterwards can run out of stack.
 MAX_JSON_DEPTH = 32
-NOT_JSON = "The body must be JSON (Content-Type: application/json)."
-TOO_DEEP = f"The body is nested too deeply: at most {MAX_JSON_DEPTH} levels of lists and objects."
+NOT_JSON = N_("The body must be JSON (Content-Type: application/json).")
+TOO_DEEP = N_("The body is nested too deeply: at most %(depth)s levels of lists and objects.")
 
 
 class TooDeeplyNested(ValueError):
@@ -47,13 +51,20 @@ class AppJSONProvider(DefaultJSONProvider):
 
     sort_keys = False
 
+    @staticmethod
+    def default(o: Any) -> Any:
+        """Lazily translated text (a form's messages) is written as the text it reads as."""
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
             value = super().loads(s, **kwargs)
         except RecursionError:
-            raise TooDeeplyNested(TOO_DEEP) from None
+            raise TooDeeplyNested(TOO_DEEP % {"depth": MAX_JSON_DEPTH}) from None
         if json_depth(value) > MAX_JSON_DEPTH:
-            raise TooDeeplyNested(TOO_DEEP)
+            raise TooDeeplyNested(TOO_DEEP % {"depth": MAX_JSON_DEPTH})
         return value
 
 
@@ -61,4 +72,6 @@ class AppRequest(Request):
     """A request whose unreadable JSON body is a 400 that says why."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        raise BadRequest(TOO_DEEP if isinstance(e, TooDeeplyNested) else NOT_JSON)
+        if isinstance(e, TooDeeplyNested):
+            raise BadRequest(gettext(TOO_DEEP, depth=MAX_JSON_DEPTH))
+        raise BadRequest(gettext(NOT_JSON))

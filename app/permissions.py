@@ -45,6 +45,8 @@ class _Placed(Protocol):
 
 
 MODERATORS = frozenset({"moderator", "admin"})
+# Staff: people who run the site with the public. Only an admin may suspend one of them.
+STAFF = frozenset({"moderator", "council", "admin"})
 EVERYONE_SIGNED_IN = frozenset({"resident", "moderator", "council", "admin"})
 
 # Action -> roles allowed to take it. Features add their actions here.
@@ -119,6 +121,14 @@ def can(user: User | AnonymousUserMixin, action: str) -> bool:
     if not isinstance(user, User):
         return False
     return user.role in PERMISSIONS[action]
+
+
+def can_suspend(user: User | AnonymousUserMixin, person: User) -> bool:
+    """Whether this user may suspend (or lift the suspension of) this person: moderators may
+    suspend residents, only admins may suspend staff, and nobody suspends themselves."""
+    if not isinstance(user, User) or not can(user, "suspend_user") or person.id == user.id:
+        return False
+    return person.role not in STAFF or user.role == "admin"
 
 
 def can_on_initiative(

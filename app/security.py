@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
 
+HOST_PREFIX = "__Host-"
+
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over https."""
+    """The session cookie is Secure whenever the request came over https, and then also
+    carries the ``__Host-`` prefix: browsers keep such a cookie only when it is Secure, for the
+    whole site and for this host alone, so no subdomain or plain-http page can plant one."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        name = super().get_cookie_name(app)
+        return f"{HOST_PREFIX}{name}" if request.is_secure else name
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
@@ -42,9 +50,16 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}" if parts.scheme and host else ""
 
 
+def media_origin(app: Flask) -> str:
+    """The origin public photos come from when ``MEDIA_URL`` is on another host."""
+    parts = urlsplit(app.config.get("MEDIA_URL") or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def content_security_policy(app: Flask, framable: bool) -> str:
     """The CSP for a response; only embeds may be framed by other sites."""
-    images = " ".join(filter(None, ["'self'", "data:", tile_origin(app.config["TILE_URL"])]))
+    sources = ["'self'", "data:", tile_origin(app.config["TILE_URL"]), media_origin(app)]
+    images = " ".join(dict.fromkeys(filter(None, sources)))
     directives = [
         "default-src 'self'",
         f"img-src {images}",
@@ -69,7 +84,29 @@ def set_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if not framable:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    if is_for_a_signed_in_user() and "Cache-Control" not in response.headers:
+        # What a signed-in person sees may hold their own or unpublished data: no cache, in the
+        # browser or between, keeps a copy (a shared computer's back button, a proxy).
+        response.headers["Cache-Control"] = "private, no-store"
+    if request.is_secure and current_app.config["HSTS_MAX_AGE"] > 0:
+        response.headers["Strict-Transport-Security"] = strict_transport_security(current_app)
     return response
+
+
+def is_for_a_signed_in_user() -> bool:
+    """Whether this answer was made for a signed-in user: one the view (or its page) loaded.
+    Static files and other answers that never ask who is there are not, nor are the outputs
+    that are the same for everyone."""
+    user = g.get("_login_user")  # Flask-Login's cache of the request's user
+    return bool(user is not None and user.is_authenticated) and not is_same_for_everyone(
+        request.path
+    )
+
+
+def strict_transport_security(app: Flask) -> str:
+    """The HSTS policy sent with answers over https."""
+    policy = f"max-age={int(app.config['HSTS_MAX_AGE'])}"
+    return f"{policy}; includeSubDomains" if app.config["HSTS_INCLUDE_SUBDOMAINS"] else policy
 
 
 def init_security(app: Flask) -> None:

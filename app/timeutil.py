@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_month_names
 from flask import current_app
+
+from app.languages import BABEL_LOCALES, ENGLISH, current_language
 
 
 def utcnow() -> datetime:
@@ -20,11 +24,23 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def start_of_day(day: date) -> datetime:
+    """The moment a day begins in ``TIMEZONE``, in UTC (for "on or after this day")."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
 def format_local(moment: datetime | None, pattern: str = "%-d %B %Y, %H:%M") -> str:
-    """Render a stored time in ``TIMEZONE`` for people to read."""
+    """Render a stored time in ``TIMEZONE`` for people to read, its month named in the
+    reader's language ("5 Rhagfyr 2026" on the Welsh pages)."""
     if moment is None:
         return ""
-    return to_local(moment).strftime(pattern)
+    local = to_local(moment)
+    language = current_language()
+    if language != ENGLISH and "%B" in pattern:
+        month = get_month_names("wide", locale=BABEL_LOCALES[language])[local.month]
+        pattern = pattern.replace("%B", month.replace("%", "%%"))
+    return local.strftime(pattern)
 
 
 def iso_time(moment: datetime | None, zulu: bool = True) -> str | None:
@@ -34,3 +50,11 @@ def iso_time(moment: datetime | None, zulu: bool = True) -> str | None:
         return None
     text = moment.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z") if zulu else text
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or earlier when negative (the month's last day when it
+    is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

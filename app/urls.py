@@ -60,6 +60,8 @@ def site_url(endpoint: str, **values: Any) -> str:
     base = current_app.config.get("SITE_URL")
     if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
+    values = dict(values)
+    current_app.inject_url_defaults(endpoint, values)  # a Welsh mail links to Welsh pages
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return (base or DEFAULT_SITE_URL).rstrip("/") + path
 

@@ -14,12 +14,19 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
+from app.caching import clear_output_cache
 from app.extensions import db, limiter
 from app.themes.services import ensure_default_themes
+from tests.support.translations import compile_stale_catalogues
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    """The Welsh pages need the compiled catalogue, fresh from its .po."""
+    compile_stale_catalogues()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -65,6 +72,7 @@ def app(database_url, worker_id_safe, tmp_path_factory):
             "RATELIMIT_STORAGE_URI": "memory://",
             "RATELIMIT_KEY_PREFIX": f"coproduce-test-{worker_id_safe}-{uuid.uuid4().hex[:8]}",
             "OUTBOX_PATH": str(instance / "outbox"),
+            "MEDIA_ROOT": str(instance / "media"),
             "MAIL_SERVER": None,
             "SERVER_NAME": None,
             "TASKS_EAGER": True,
@@ -100,6 +108,8 @@ def _clean_state(request):
         ensure_default_themes()
         db.session.commit()
         limiter.reset()
+        clear_output_cache()
+        app.extensions.pop("coproduce_facet_index", None)  # the facet bitmaps of the old data
     shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
 
 
@@ -203,6 +213,54 @@ def make_initiative(app):
             return create_test_initiative(**kwargs)
 
     return make
+
+
+@pytest.fixture
+def make_photo(app):
+    """Add a photo to an initiative (processed at once; approved unless told otherwise)."""
+    from tests.factories import create_test_photo
+
+    def make(initiative_id: int, **kwargs):
+        with app.app_context():
+            return create_test_photo(initiative_id, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def s3_media(app, monkeypatch):
+    """Media in a bucket of moto's S3 server, on loopback, for the test."""
+    from moto.server import ThreadedMotoServer
+
+    from app.photos.storage import EXTENSION
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets for the whole process: each test gets a bucket of its own.
+    bucket = f"coproduce-media-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "MEDIA_STORAGE": "s3",
+        "S3_BUCKET": bucket,
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": "eu-west-2",
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+    }
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    app.extensions.pop(EXTENSION, None)
+    from app.photos.storage import media_storage
+
+    storage = media_storage(app)
+    storage.client.create_bucket(  # type: ignore[attr-defined]
+        Bucket=bucket,
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-2"},
+    )
+    yield storage
+    app.extensions.pop(EXTENSION, None)
+    server.stop()
 
 
 @pytest.fixture

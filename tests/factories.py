@@ -63,6 +63,7 @@ def create_test_neighbourhood(
     latitude: float = 53.8200,
     longitude: float = -1.6000,
     slug: str | None = None,
+    name_cy: str = "",
 ) -> int:
     """Create and commit a neighbourhood; returns its id."""
     number = next(_numbers)
@@ -70,6 +71,7 @@ def create_test_neighbourhood(
     neighbourhood = Neighbourhood(
         name=name,
         slug=slug or f"{name.lower().replace(' ', '-')}-{number}",
+        name_cy=name_cy,
         local_authority=local_authority,
         latitude=latitude,
         longitude=longitude,
@@ -127,3 +129,31 @@ def create_test_initiative(
     reindex_initiative(initiative)
     db.session.commit()
     return initiative.id
+
+
+def create_test_photo(
+    initiative_id: int,
+    data: bytes | None = None,
+    review: str = "approved",
+    alt: str = "Volunteers planting a cherry tree by the school gate",
+    caption: str = "",
+    credit: str = "",
+) -> int:
+    """Add a photo to an initiative and commit (the tests' queue processes it at once)."""
+    from app.photos.services import PhotoDetails, add_photo
+    from tests.support.photos import jpeg_with_gps
+
+    initiative = db.session.get(Initiative, initiative_id)
+    uploader = initiative.submitter or create_user(
+        f"photographer{next(_numbers)}@example.org", TEST_PASSWORD
+    )
+    photo = add_photo(
+        uploader,
+        initiative,
+        data if data is not None else jpeg_with_gps(),
+        PhotoDetails(alt, caption, credit),
+        approved=review == "approved",
+    )
+    photo.review = review
+    db.session.commit()
+    return photo.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -97,17 +98,34 @@ def test_radius_range_is_what_the_parser_accepts_after_rounding(client, document
 
 def test_the_write_requires_what_the_form_requires(document):
     body = document["components"]["schemas"]["NewInitiative"]
+    # The minimal submission: stages, status and the rest can come later.
     assert body["required"] == [
-        "title", "summary", "themes", "stages", "status", "neighbourhood", "consent"
+        "title", "summary", "themes", "neighbourhood", "participants", "consent"
     ]  # fmt: skip
     properties = body["properties"]
     assert properties["title"]["maxLength"] == 200 and "pattern" in properties["title"]
-    assert properties["themes"]["minItems"] == 1 and properties["stages"]["minItems"] == 1
+    assert properties["themes"]["minItems"] == 1 and "minItems" not in properties["stages"]
+    assert properties["stages"]["type"] == ["array", "null"]
+    assert None in properties["status"]["enum"]
+    participants = properties["participants"]
+    assert participants["minItems"] == 1 and participants["contains"]["required"] == ["sector"]
     assert properties["themes"]["items"]["enum"] == [
         "safety", "health", "education", "sustainability"
     ]  # fmt: skip
     assert properties["consent"]["enum"] == [True]
     assert body["additionalProperties"] is False
+
+
+def test_text_that_is_only_control_characters_is_not_typed(document):
+    """The form drops control characters, so ``"\x1a"`` alone is as empty as spaces, and the
+    document's pattern says so (schemathesis once found such a body, which the document
+    allowed and the write refused)."""
+    pattern = re.compile(document["components"]["schemas"]["NewInitiative"]["properties"]
+                         ["summary"]["pattern"])  # fmt: skip
+    for nothing in ("\x1a", " \x00\t", "\x7f\u3000"):
+        assert pattern.search(nothing) is None, repr(nothing)
+    for something in ("a", "\x1ab", "Splott"):
+        assert pattern.search(something) is not None, repr(something)
 
 
 def test_q_is_counted_as_typed_once_trimmed(client):

@@ -20,6 +20,7 @@ from app.backup.document import (
     WORKING_TABLES,
     decoder_for,
     encoder_for,
+    exported_tables,
 )
 from app.extensions import db
 from app.tokens.models import ApiToken
@@ -103,10 +104,13 @@ def test_export_holds_every_table_in_foreign_key_order(app, runner, tmp_path):
 
 def test_every_column_can_be_written_and_read_and_secrets_are_named(app):
     with app.app_context():
+        exported = {table.name for table in exported_tables()}
         for table in db.metadata.sorted_tables:
             for column in table.columns:
                 encoder_for(column), decoder_for(column)
-                if re.search(r"password|token|hash|secret", column.name):
+                # (Working tables are never exported: idempotency_key.token_id is no secret.)
+                secret_name = re.search(r"password|token|hash|secret", column.name)
+                if table.name in exported and secret_name:
                     assert column.name in SECRET_COLUMNS.get(table.name, ()), column
 
 

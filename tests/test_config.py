@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import socket
@@ -14,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.config import ENVIRONMENT_KEYS, Defaults, load_settings, write_secret_key
+from app.config import (
+    ENVIRONMENT_KEYS,
+    Defaults,
+    SecretKeyProblem,
+    load_settings,
+    production_secret_key,
+    secret_key_fingerprint,
+    write_secret_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN_KEYS = [
@@ -28,7 +37,7 @@ FLASK_OWN = {"SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOK
 
 def test_every_key_is_explained_in_the_example_config():
     example = (ROOT / "instance" / "config.example.py").read_text()
-    documented = set(re.findall(r"^# ([A-Z_]+) =", example, re.M))
+    documented = set(re.findall(r"^# ([A-Z0-9_]+) =", example, re.M))
     ours = {key for key in dir(Defaults) if key.isupper()} - FLASK_OWN
     assert set(DESIGN_KEYS) <= set(ENVIRONMENT_KEYS)
     assert ours | set(ENVIRONMENT_KEYS) <= documented
@@ -63,7 +72,9 @@ def test_redis_url_moves_rate_limit_counters_to_redis(tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     assert load_settings(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
     monkeypatch.delenv("REDIS_URL")
-    assert load_settings(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Without Redis, every process on the machine shares one file, not each its own memory.
+    expected = f"sqlite:///{(tmp_path / 'ratelimits.sqlite3').resolve()}"
+    assert load_settings(tmp_path)["RATELIMIT_STORAGE_URI"] == expected
 
 
 def test_secret_key_file_is_made_once_and_private(tmp_path):
@@ -117,6 +128,82 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
     assert "no SECRET_KEY" in output
 
 
+def test_gunicorn_refuses_the_generated_key_file(tmp_path):
+    """Two instances that each ran `make secret-key` would reject each other's sessions."""
+    write_secret_key(tmp_path)
+    process = _gunicorn(tmp_path, PORT=str(_free_port()))
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "instance/secret_key" in output and "ALLOW_INSTANCE_SECRET_KEY=1" in output
+
+
+def test_production_secret_key_rules(tmp_path, monkeypatch):
+    for key in ("SECRET_KEY", "ALLOW_INSTANCE_SECRET_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(SecretKeyProblem, match="no SECRET_KEY"):
+        production_secret_key(tmp_path)
+    write_secret_key(tmp_path)
+    generated = (tmp_path / "secret_key").read_text().strip()
+    with pytest.raises(SecretKeyProblem, match="ALLOW_INSTANCE_SECRET_KEY"):
+        production_secret_key(tmp_path)
+    monkeypatch.setenv("ALLOW_INSTANCE_SECRET_KEY", "1")
+    assert production_secret_key(tmp_path) == (generated, True)
+    (tmp_path / "config.py").write_text('SECRET_KEY = "from-config"\n')
+    assert production_secret_key(tmp_path) == ("from-config", False)
+    monkeypatch.setenv("SECRET_KEY", "from-environment")
+    assert production_secret_key(tmp_path) == ("from-environment", False)
+
+
+def test_under_gunicorn_the_app_too_refuses_the_generated_key_file(tmp_path, monkeypatch):
+    for key in ("SECRET_KEY", "ALLOW_INSTANCE_SECRET_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("COPRODUCE_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("SERVER_SOFTWARE", "gunicorn/23.0.0")
+    write_secret_key(tmp_path)
+    with pytest.raises(SecretKeyProblem):
+        create_app()
+
+
+def test_the_fingerprint_tells_keys_apart_without_revealing_them():
+    fingerprint = secret_key_fingerprint("production-test-key")
+    assert re.fullmatch(r"[0-9a-f]{8}", fingerprint)
+    assert fingerprint == secret_key_fingerprint("production-test-key")
+    assert fingerprint != secret_key_fingerprint("production-test-key2")
+    assert fingerprint not in hashlib.sha256(b"production-test-key").hexdigest()
+
+
+def _wait_until_healthy(process, port: int) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                assert r.status == 200
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
+
+
+def test_gunicorn_uses_the_key_file_when_allowed_and_says_so(tmp_path):
+    write_secret_key(tmp_path)
+    key = (tmp_path / "secret_key").read_text().strip()
+    port = _free_port()
+    process = _gunicorn(
+        tmp_path,
+        PORT=str(port),
+        ALLOW_INSTANCE_SECRET_KEY="1",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )
+    try:
+        _wait_until_healthy(process, port)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "ALLOW_INSTANCE_SECRET_KEY is set" in output
+    assert f"SECRET_KEY fingerprint {secret_key_fingerprint(key)}" in output
+
+
 def test_gunicorn_serves_with_a_secret_key(tmp_path):
     port = _free_port()
     process = _gunicorn(
@@ -125,6 +212,7 @@ def test_gunicorn_serves_with_a_secret_key(tmp_path):
         SECRET_KEY="production-test-key",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
     )
+    fingerprint = secret_key_fingerprint("production-test-key")
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -138,4 +226,6 @@ def test_gunicorn_serves_with_a_secret_key(tmp_path):
                 time.sleep(0.2)
     finally:
         process.terminate()
-        process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=20)
+    assert f"SECRET_KEY fingerprint {fingerprint}" in output
+    assert "ALLOW_INSTANCE_SECRET_KEY" not in output

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.extensions import db
 from app.search.services import include_in_schema_comparison
+from tests.support.schema import compared_with_models
 
 
 def test_migrations_from_empty_match_the_models(app):
     """The test database was built by `db upgrade`; autogenerate finds nothing left to do."""
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "compare_type": True,
-                "render_as_batch": True,
-                "include_object": include_in_schema_comparison,
-            },
-        )
-        assert compare_metadata(context, db.metadata) == []
+        options = {
+            "compare_type": True,
+            "render_as_batch": True,
+            "include_object": include_in_schema_comparison,
+        }
+        assert compared_with_models(connection, options) == []
 
 
 def test_every_table_of_the_models_exists(app):

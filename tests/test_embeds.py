@@ -124,6 +124,38 @@ def test_limit_caps_the_examples_shown(client, picked):
     assert example_titles(client.get("/embed/clusters/safer-streets?limit=1")) == ["Walking group"]
 
 
+def see_all(response) -> tuple[str, str, bool]:
+    """The "See all N examples" paragraph: its text, its link, whether it waits hidden."""
+    more = parse(response).find(".//p[@class='embed__more']")
+    link = more.find("a")
+    return "".join(link.itertext()), link.get("href"), more.get("hidden") is not None
+
+
+def test_a_cut_list_ends_with_see_all_linking_to_the_cluster(client, picked):
+    text, href, hidden = see_all(client.get("/embed/clusters/safer-streets?limit=1"))
+    assert (text, href, hidden) == (
+        "See all 2 examples",
+        "http://localhost/clusters/safer-streets",
+        False,
+    )
+    # Not cut: there, but hidden until a frame too short for the list shows it.
+    assert see_all(client.get("/embed/clusters/safer-streets"))[2] is True
+    welsh = see_all(client.get("/embed/clusters/safer-streets?limit=1&lang=cy"))
+    assert welsh[0] != text and "2" in welsh[0]
+
+
+def test_a_cut_filtered_list_counts_every_match(client, make_initiative):
+    for number in range(4):
+        make_initiative(title=f"Health walk {number}", themes=["health"])
+    make_initiative(title="Street watch", themes=["safety"])
+    text, href, hidden = see_all(client.get("/embed/initiatives?theme=health&limit=3"))
+    assert (text, href, hidden) == (
+        "See all 4 examples",
+        "http://localhost/initiatives?theme=health",
+        False,
+    )
+
+
 def test_draft_and_unknown_clusters_are_not_found_without_chrome(app, client, make_initiative):
     create_cluster(app, [make_initiative()], slug="draft", state="draft")
     for url in ["/embed/clusters/draft", "/embed/clusters/nothing", "/embed/clusters/%00x"]:
@@ -372,7 +404,8 @@ def test_embed_queries_do_not_grow_with_examples(app, client, make_initiative, l
             assert response.status_code == 200
         return len(cluster_queries), len(list_queries)
 
-    assert measure(2, "few") == measure(12, "many")
+    # Both clusters are longer than the default limit: "See all N" counts them once.
+    assert measure(11, "some") == measure(22, "many")
 
 
 # The loader script

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from app.alerts.services import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token, subscribe
 from app.extensions import db
+from app.followups.models import FollowUpPrompt
+from app.followups.services import make_followup_token
 from app.initiatives.models import Outcome
+from app.photos.models import Photo
 from app.themes.models import Theme
 from tests.factories import create_test_organisation
 from tests.test_clusters import create_cluster
 
 
 @pytest.fixture
-def values(app, make_initiative, make_neighbourhood, make_user):
+def values(app, make_initiative, make_neighbourhood, make_user, make_photo):
     """A value for every argument a route takes, pointing at data that exists."""
     neighbourhood = make_neighbourhood(name="Kirkstall", slug="kirkstall")
     initiative = make_initiative(
@@ -23,10 +29,24 @@ def values(app, make_initiative, make_neighbourhood, make_user):
     )
     cluster = create_cluster(app, [initiative], slug="safer-streets")
     user = make_user()
+    submitter = make_user()
+    followed_up = make_initiative(submitter_id=submitter.id)
+    photo_id = make_photo(initiative)
     with app.app_context():
         organisation = create_test_organisation(local_authority="Leeds City Council")
+        # Real links for the pages behind signed tokens, so they render rather than refuse.
+        subscription = subscribe("reader@example.org", "", None, "weekly")
+        prompt = FollowUpPrompt(initiative_id=followed_up, due_on=date.today())
+        db.session.add(prompt)
+        db.session.commit()
+        tokens = {
+            "alerts.confirm": make_token(subscription, CONFIRM_SALT),
+            "alerts.unsubscribe": make_token(subscription, UNSUBSCRIBE_SALT),
+            "followups.answer": make_followup_token(prompt),
+        }
         outcome = db.session.scalar(select(Outcome.id).where(Outcome.initiative_id == initiative))
         theme = db.session.scalar(select(Theme.id).where(Theme.slug == "safety"))
+        stem = db.session.get(Photo, photo_id).stem
     common = {
         "initiative_id": initiative,
         "outcome_id": outcome,
@@ -35,9 +55,13 @@ def values(app, make_initiative, make_neighbourhood, make_user):
         "organisation_id": organisation,
         "theme_id": theme,
         "user_id": user.id,
+        "photo_id": photo_id,
+        "size": "320.jpg",
+        "name": f"{stem}-320.jpg",
         "token": "not-a-token",
         "chart": "themes",
         "unknown": "nothing-here",
+        "lang": "cy",
     }
     slugs = {
         "browse.show_theme": "safety",
@@ -52,6 +76,8 @@ def values(app, make_initiative, make_neighbourhood, make_user):
             chosen["slug"] = slugs.get(rule.endpoint, "safer-streets")
         if "filename" in rule.arguments:
             chosen["filename"] = files[rule.endpoint]
+        if rule.endpoint in tokens:
+            chosen["token"] = tokens[rule.endpoint]
         chosen.update(rule.defaults or {})
         # A route added later with an argument not known here still gets checked.
         chosen.update({name: "1" for name in rule.arguments if name not in chosen})

@@ -4,8 +4,11 @@ neighbourhood suggestion asks no geocoder and spends none of that budget."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from app.places.views import BUSY
 from tests.support.fake_nominatim import FakeNominatim, use_nominatim
 
 
@@ -144,10 +147,12 @@ def test_neighbourhood_suggestion_asks_no_geocoder(client, nominatim, make_neigh
     assert response.json == {
         "ok": True,
         "neighbourhood": {"slug": "kirkstall", "name": "Kirkstall"},
+        "warning": None,
     }
     assert client.get("/places/neighbourhood?lat=0&lon=0").json == {
         "ok": True,
         "neighbourhood": None,
+        "warning": None,
     }
     assert nominatim.requests == []
 
@@ -175,3 +180,55 @@ def test_neighbourhood_suggestion_with_a_bad_point_is_a_400(client, query, bad):
     response = client.get(f"/places/neighbourhood?{query}")
     assert response.status_code == 400
     assert set(response.json["errors"]) == bad
+
+
+# A slow geocoder cannot starve the site (issue 12)
+
+
+def test_past_the_cap_a_look_up_is_refused_at_once(app, client, nominatim, monkeypatch):
+    from app.places.lookups import _slots
+
+    monkeypatch.setitem(app.config, "GEOCODE_CONCURRENCY", 1)
+    slots = _slots(1)
+    assert slots.acquire(blocking=False)  # another request holds the process's only slot
+    try:
+        started = time.monotonic()
+        response = client.get("/places/search?q=Hawksworth+Road")
+        assert time.monotonic() - started < 0.5
+    finally:
+        slots.release()
+    assert response.status_code == 503
+    assert response.json["error"] == BUSY
+    assert int(response.headers["Retry-After"]) > 0
+    assert nominatim.requests == []
+    assert client.get("/places/search?q=Hawksworth+Road").status_code == 200  # slot free again
+
+
+def test_a_slow_geocoder_is_given_up_at_the_deadline(app, client, nominatim, monkeypatch):
+    nominatim.mode, nominatim.delay = "slow", 5.0
+    monkeypatch.setitem(app.config, "NOMINATIM_TIMEOUT", 10.0)
+    monkeypatch.setitem(app.config, "GEOCODE_DEADLINE", 1.5)
+    started = time.monotonic()
+    response = client.get("/places/search?q=Hawksworth+Road")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_turn_beyond_the_deadline_is_not_waited_for(app, client, nominatim):
+    from app.places.nominatim import THROTTLE
+    from app.places.throttle import postpone
+
+    with app.app_context():
+        postpone(THROTTLE, 2.5)  # the shared interval is taken for longer than 3 s - 1 s
+    started = time.monotonic()
+    response = client.get("/places/search?q=Hawksworth+Road")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 0.5  # no sleeping in the request
+    assert nominatim.requests == []
+
+
+def test_the_interval_keeps_a_margin_over_the_policy(app):
+    from app.places.nominatim import NominatimBackend
+
+    backend = NominatimBackend({**app.config, "NOMINATIM_USER_AGENT": "x (a@example.org)"})
+    assert backend.interval >= app.config["NOMINATIM_INTERVAL"] + 0.1

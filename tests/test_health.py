@@ -98,3 +98,27 @@ def test_readyz_without_a_database_is_unavailable(tmp_path):
     assert response.status_code == 503
     assert response.json["checks"]["database"] == {"ok": False}
     assert response.json["checks"]["worker"] == {"ok": False, "last_seen": None}
+
+
+def test_readyz_on_a_healthy_set_up_is_ok_with_every_check_named(
+    app, client, monkeypatch, redis_server
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_server.url)
+    with app.app_context():
+        beat("worker-host:1", utcnow())
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == {"ok": True}
+    assert body["checks"]["schema"] == {
+        "ok": True,
+        "revision": head_revision(),
+        "head": head_revision(),
+    }
+    assert body["checks"]["redis"] == {"ok": True}
+    assert body["checks"]["worker"]["ok"] is True
+    redis_server.stop()  # then Redis goes away: degraded, still in service
+    response = client.get("/readyz")
+    assert (response.status_code, response.json["status"]) == (200, "degraded")
+    assert response.json["checks"]["redis"] == {"ok": False}

@@ -27,6 +27,7 @@ from app.initiatives.models import (
 )
 from app.moderation.models import Revision
 from app.places.geocoding import geocode_place
+from app.tasks.models import Job
 from app.timeutil import utcnow
 from tests.factories import create_test_organisation
 from tests.support.fake_nominatim import FakeNominatim, search_result, use_nominatim
@@ -86,9 +87,8 @@ def run(runner, path, officer, *options):
 
 
 def report_lines(result) -> list[str]:
-    """The command's report, without the progress bars' labels."""
-    bars = ("Checking rows", "Importing", "Looking up places")
-    return [line for line in result.output.splitlines() if not line.startswith(bars)]
+    """The command's report (standard output: the progress bars are on standard error)."""
+    return result.stdout.splitlines()
 
 
 def snapshot(app) -> dict:
@@ -128,7 +128,7 @@ def test_dry_run_reports_each_row_and_writes_nothing(app, runner, places, office
     result = run(runner, FIXTURES / "initiatives.csv", officer)
 
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "line 2\tcreate\tKirkstall street watch",
         "\t\tNew: waits for review.",
         "line 3\tcreate\tRepair café",
@@ -146,7 +146,7 @@ def test_commit_creates_initiatives_with_everything_the_rows_hold(app, runner, p
 
     assert result.exit_code == 0, result.output
     assert "Checking rows" in result.output and "Importing" in result.output  # progress bars
-    assert result.output.splitlines()[-1] == (
+    assert result.stdout.splitlines()[-1] == (
         "Imported initiatives.csv: 3 created, 0 updated, 0 unchanged (new initiatives pending)."
     )
     with app.app_context():
@@ -234,11 +234,11 @@ def test_reimporting_the_same_file_changes_nothing(app, runner, places, officer)
     dry = run(runner, FIXTURES / "initiatives.csv", officer)
 
     assert again.exit_code == 0, again.output
-    assert again.output.splitlines()[-1] == (
+    assert again.stdout.splitlines()[-1] == (
         "Imported initiatives.csv: 0 created, 0 updated, 3 unchanged (new initiatives pending)."
     )
     assert [
-        line.split("\t")[1] for line in dry.output.splitlines() if line.startswith("line")
+        line.split("\t")[1] for line in dry.stdout.splitlines() if line.startswith("line")
     ] == ["unchanged"] * 3
     assert snapshot(app) == before  # no new revision, no audit entry, no updated_at bumped
 
@@ -276,7 +276,7 @@ def test_a_changed_row_updates_its_initiative_by_external_id(
     dry = run(runner, changed, officer, "--state", "published")
     result = run(runner, changed, officer, "--commit", "--state", "published")
 
-    assert dry.output.splitlines()[:2] == [
+    assert dry.stdout.splitlines()[:2] == [
         "line 2\tupdate\tKirkstall Street Watch (Friday nights)",
         "\t\tChanges: participants, title.",
     ]
@@ -343,7 +343,7 @@ def test_an_external_id_added_to_the_sheet_adopts_the_initiative_it_names(
     dry = run(runner, sheet, officer)
     result = run(runner, sheet, officer, "--commit")
 
-    assert dry.output.splitlines()[:2] == [
+    assert dry.stdout.splitlines()[:2] == [
         "line 2\tupdate\tWalking group",
         "\t\tGets the external_id “WG-9”.",
     ]
@@ -364,12 +364,12 @@ def test_bad_rows_are_reported_by_line_and_column_and_nothing_is_written(
     assert result.exit_code == 1
     assert report_lines(result) == [
         "line 3\treject\tWrong types",
-        "\t\tstarted_on: Enter a real date, like 2024-03-31.",
-        "\t\tpeople_residents: Enter a whole number, like 12.",
+        "\t\tstarted_on: last spring is not a real date: write it like 2024-03-31 or 31/03/2024.",
+        "\t\tpeople_residents: “many”: Enter a whole number, like 12.",
         "line 4\treject\tUnknown theme",
         "\t\tthemes: Unknown theme “gardening”: use safety, health, education or sustainability.",
         "line 5\treject\tBad coordinates",
-        "\t\tlatitude: Enter a latitude between -90 and 90, like 53.8206.",
+        "\t\tlatitude: “123.4”: Enter a latitude between -90 and 90, like 53.8206.",
         "line 6\treject\t(no title)",
         "\t\ttitle: Enter a title.",
         "line 7\treject\tDuplicate id",
@@ -394,7 +394,7 @@ def test_form_rules_apply_to_every_row(app, runner, places, officer, write_csv):
     result = run(runner, sheet, officer)
 
     assert result.exit_code == 1
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0] == f"line 2\treject\t{'x' * 201}"
     assert set(lines[1:10]) == {
         "\t\tstages: Unknown stage “co-dreaming”: use co-commissioning, co-design, "
@@ -403,9 +403,9 @@ def test_form_rules_apply_to_every_row(app, runner, places, officer, write_csv):
         "\t\ttitle: Use at most 200 characters.",
         "\t\tsummary: Enter a short summary.",
         "\t\tlongitude: Enter the longitude too, or leave both empty.",
-        "\t\tended_on: The end date must be on or after the start date.",
-        "\t\tcontact_url: Enter a website address starting with https:// or an email "
-        "address like name@example.org.",
+        "\t\tended_on: “2024-01-01”: The end date must be on or after the start date.",
+        "\t\tcontact_url: “javascript:alert(1)”: Enter a website address starting with "
+        "https:// or an email address like name@example.org.",
         "\t\toutcome_description: Describe what changed.",
         "\t\toutcome_indicator: Say what was counted, like “reported burglaries”.",
     }
@@ -414,6 +414,60 @@ def test_form_rules_apply_to_every_row(app, runner, places, officer, write_csv):
         "line 3\tcreate\tTwo line cell",
         "line 5\tcreate\tThird",
     ]
+
+
+def test_each_row_is_read_on_its_own(app, runner, places, officer, write_csv):
+    """One form checks every row of an import (read again for each): nothing a row typed,
+    and no problem it had, carries over to the next."""
+    sheet = write_csv(
+        "external_id,title,summary,themes,stages,neighbourhood,started_on,people_residents,"
+        "people_council,outcome_description,outcome_indicator,outcome_baseline,outcome_result\n"
+        "R-1,First,Fine.,safety;health,co-design,Kirkstall,2024-05-01,12,3,"
+        "Fewer burglaries,reported burglaries,31,22\n"
+        "R-2,Second,,education,,Kirkstall,31/09/2024,many,,,,,\n"
+        "R-3,Third,Fine.,education,,Kirkstall,,,,,,,\n"
+    )
+
+    result = run(runner, sheet, officer)
+    assert report_lines(result) == [
+        "line 2\tcreate\tFirst",
+        "\t\tNew: waits for review.",
+        "line 3\treject\tSecond",
+        "\t\tsummary: Enter a short summary.",
+        "\t\tstarted_on: 31/09/2024 is not a real date: write it like 2024-03-31 or 31/03/2024.",
+        "\t\tpeople_residents: “many”: Enter a whole number, like 12.",
+        "line 4\tcreate\tThird",
+        "\t\tNew: waits for review.",
+        "1 of 3 rows rejected: nothing would be imported. Fix them and run again.",
+    ]
+
+    result = run(
+        runner,
+        write_csv(
+            sheet.read_text()
+            .replace(",31/09/2024,many,", ",,,")
+            .replace("Second,,", "Second,Fine.,")
+        ),
+        officer,
+        "--commit",
+    )
+    assert result.exit_code == 0, result.stdout
+    with app.app_context():
+        by_id = {
+            initiative.external_id: initiative_content(initiative)
+            for initiative in db.session.scalars(select(Initiative))
+        }
+    first, second, third = by_id["R-1"], by_id["R-2"], by_id["R-3"]
+    assert first["themes"] == ["safety", "health"] and first["started_on"] == "2024-05-01"
+    assert [(p["sector"], p["people"]) for p in first["participants"]] == [
+        ("residents", 12),
+        ("council", 3),
+    ]
+    assert [o["indicator"] for o in first["outcomes"]] == ["reported burglaries"]
+    for later in (second, third):
+        assert later["themes"] == ["education"] and later["stages"] == []
+        assert later["started_on"] is None
+        assert later["participants"] == [] and later["outcomes"] == []
 
 
 def test_csv_with_byte_order_mark_and_welsh_text(app, runner, places, make_user):
@@ -462,7 +516,7 @@ def test_an_unavailable_geocoder_leaves_the_place_pending(
         dry = run(runner, sheet, officer)
         result = run(runner, sheet, officer, "--commit")
 
-    assert dry.output.splitlines()[:3] == [
+    assert dry.stdout.splitlines()[:3] == [
         "line 2\tcreate\tHawksworth Road watch",
         "\t\tNew: waits for review.",
         "\t\tThe geocoder is unavailable: “Hawksworth Road” waits to be looked up "
@@ -494,7 +548,7 @@ def test_a_pending_update_of_a_published_initiative_waits_for_review(
         )
         assert (revision.kind, revision.state) == ("import", "pending")
         assert "patrol on foot" in revision.content["summary"]
-    assert again.output.splitlines()[:2] == [
+    assert again.stdout.splitlines()[:2] == [
         "line 2\tunchanged\tKirkstall street watch",
         "\t\tThe same changes already wait for review.",
     ]
@@ -541,21 +595,26 @@ def test_a_failure_midway_rolls_back_everything(app, runner, places, officer, mo
     from app.imports import writing
 
     calls = []
+    create = writing._create
 
-    def failing_reindex(initiative, session=None):
-        calls.append(initiative)
+    def failing_create(*args):
+        calls.append(args)
         if len(calls) == 2:
+            db.session.flush()  # the first initiative is written in the transaction
             raise RuntimeError("disk on fire")
+        return create(*args)
 
-    monkeypatch.setattr(writing, "reindex_initiative", failing_reindex)
+    monkeypatch.setattr(writing, "_create", failing_create)
     before = snapshot(app)
 
     result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
 
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
-    assert len(calls) == 2  # the initiatives were written in the transaction, then it failed
+    assert len(calls) == 2
     assert snapshot(app) == before
+    with app.app_context():  # no rebuild was queued for an import that did not happen
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0
 
 
 @pytest.mark.parametrize(
@@ -739,7 +798,7 @@ def test_published_state_publishes_a_pending_initiative_it_changes(
     dry = run(runner, changed, officer, "--state", "published")
     run(runner, changed, officer, "--commit", "--state", "published")
 
-    assert dry.output.splitlines()[:3] == [
+    assert dry.stdout.splitlines()[:3] == [
         "line 2\tupdate\tKirkstall street watch",
         "\t\tChanges: summary.",
         "\t\tPublished.",
@@ -943,7 +1002,7 @@ def test_british_dates_from_uk_spreadsheets_are_read_day_first(
 
     assert "line 2\tcreate\tHawksworth Road watch" in result.output
     assert "line 3\treject\tImpossible date" in result.output
-    assert "started_on: Enter a real date" in result.output
+    assert "started_on: 31/02/2024 is not a real date" in result.output
     header, good_row, _ = sheet.read_text().splitlines()
     result = run(runner, write_csv(f"{header}\n{good_row}\n", "one.csv"), officer, "--commit")
     assert result.exit_code == 0, result.output
@@ -951,3 +1010,14 @@ def test_british_dates_from_uk_spreadsheets_are_read_day_first(
         initiative = db.session.scalar(select(Initiative).where(Initiative.external_id == "UK-1"))
         assert initiative.started_on == date(2024, 3, 1)
         assert initiative.outcomes[0].measured_on == date(2024, 12, 31)
+
+
+def test_the_command_shows_a_progress_bar_on_standard_error(app, runner, places, officer):
+    result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
+
+    assert result.exit_code == 0, result.output
+    assert "Checking rows" in result.stderr  # the label: a terminal also draws the bar
+    assert "Importing" in result.stderr
+    assert "The search index holds 0 published initiatives, the map 0." in result.stderr
+    assert "Checking rows" not in result.stdout  # the report alone, for pipes
+    assert result.stdout.splitlines()[-1].startswith("Imported initiatives.csv: 3 created")

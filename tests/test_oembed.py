@@ -148,6 +148,27 @@ def test_list_height_is_bounded(client, make_initiative):
     assert small["height"] == 250
 
 
+def test_a_list_shows_the_examples_that_fit_its_height(client, make_initiative):
+    for number in range(12):
+        make_initiative(title=f"Walk {number}")
+    small = oembed(client, "http://localhost/initiatives", maxheight=300).get_json()
+    limit = parse_qs(urlsplit(frame_of(small).get("src")).query)["limit"]
+    assert small["height"] <= 300 and 1 <= int(limit[0]) < 10
+    # maxheight above the default is honoured: all ten of the default limit fit.
+    tall = oembed(client, "http://localhost/initiatives", maxheight=3000).get_json()
+    assert 600 < tall["height"] <= 3000
+    assert "limit" not in parse_qs(urlsplit(frame_of(tall).get("src")).query)
+    # A narrower column makes each example taller: fewer fit the same height.
+    narrow = oembed(client, "http://localhost/initiatives", maxwidth=320, maxheight=600)
+    wide = oembed(client, "http://localhost/initiatives", maxheight=600)
+    assert narrow.get_json()["width"] == 320
+
+    def shown(answer) -> int:
+        return int(parse_qs(urlsplit(frame_of(answer.get_json()).get("src")).query)["limit"][0])
+
+    assert shown(narrow) < shown(wide)
+
+
 # 400, 404, 501
 
 

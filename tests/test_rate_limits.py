@@ -7,16 +7,8 @@ PROXY_COUNT trusted proxies, limits count client addresses, not the load balance
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import os
-import re
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,7 +18,7 @@ from app import create_app
 from app.errors import MESSAGES
 from app.extensions import db
 from tests.support.apps import app_config, migrate_database
-from tests.support.serve_app import CONFIG_VARIABLE
+from tests.support.live_server import AppServer, Browser
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -105,16 +97,18 @@ def test_behind_a_proxy_each_client_address_has_its_own_budget(proxied_app, clie
     proxied_app.test_client_class = type(client)  # conftest's client: form posts carry CSRF
     proxied = proxied_app.test_client()
 
-    def login_from(forwarded_for: str):
-        return proxied.post("/login", data=WRONG_LOGIN, headers={"X-Forwarded-For": forwarded_for})
+    def login_from(forwarded_for: str, email: str = WRONG_LOGIN["email"]):
+        # (Each person their own address: failures also count per account, test_login_limits.)
+        data = {**WRONG_LOGIN, "email": email}
+        return proxied.post("/login", data=data, headers={"X-Forwarded-For": forwarded_for})
 
     for _ in range(3):
         assert login_from("203.0.113.7").status_code == 401
     assert login_from("203.0.113.7").status_code == 429
     # Another person behind the same balancer (the same REMOTE_ADDR) is not locked out...
     for _ in range(3):
-        assert login_from("198.51.100.23").status_code == 401
-    assert login_from("198.51.100.23").status_code == 429
+        assert login_from("198.51.100.23", "somebody@example.org").status_code == 401
+    assert login_from("198.51.100.23", "somebody@example.org").status_code == 429
     # ...and only the address the trusted proxy saw counts: forged earlier hops do not help.
     assert login_from("192.0.2.99, 203.0.113.7").status_code == 429
 
@@ -166,60 +160,6 @@ def redis_prefix():
             client.close()
 
 
-class AppServer:
-    """One app process serving on a free local port."""
-
-    def __init__(self, config: dict, folder: Path):
-        folder.mkdir(parents=True)
-        self.port_file = folder / "port"
-        self.log_path = folder / "server.log"
-        self._log = self.log_path.open("wb")
-        environment = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.serve_app", str(self.port_file)],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.port: int | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def wait_until_ready(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"app server exited ({self.process.returncode}):\n{self.log()}")
-            if self.port is None and self.port_file.exists():
-                self.port = int(self.port_file.read_text())
-            if self.port is not None:
-                try:
-                    with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                        if response.status == 200:
-                            return
-                except (urllib.error.URLError, ConnectionError):
-                    pass
-            time.sleep(0.05)
-        pytest.fail(f"app server not ready within 15 s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
 @pytest.fixture
 def start_servers(tmp_path):
     servers: list[AppServer] = []
@@ -235,37 +175,6 @@ def start_servers(tmp_path):
     yield start
     for server in servers:
         server.stop()
-
-
-class Browser:
-    """A cookie-keeping HTTP client for one server: reads the CSRF token, posts forms."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        self.csrf_token = ""
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, dict[str, str], str]:
-        body = None if data is None else urllib.parse.urlencode(data).encode()
-        request = urllib.request.Request(self.base_url + path, data=body)
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, dict(error.headers), error.read().decode()
-
-    def open_form(self, path: str) -> None:
-        status, _, page = self.request(path)
-        assert status == 200
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert match, "no CSRF token in the form"
-        self.csrf_token = match.group(1)
-
-    def post(self, path: str, data: dict) -> tuple[int, dict[str, str], str]:
-        return self.request(path, {**data, "csrf_token": self.csrf_token})
 
 
 def test_the_login_limit_is_shared_by_two_app_processes_through_redis(

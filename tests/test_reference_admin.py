@@ -84,7 +84,13 @@ def test_admin_adds_a_theme(app, client, admin):
             "theme",
             {
                 "slug": "food",
-                "changes": {"name": "Food", "colour": "#7a4d00", "description": "", "position": 5},
+                "changes": {
+                    "name": "Food",
+                    "name_cy": "",
+                    "colour": "#7a4d00",
+                    "description": "",
+                    "position": 5,
+                },
             },
         )
     ]

@@ -53,9 +53,13 @@ def test_csp_allows_images_from_the_tile_server(app):
 CSRF_EXEMPT = {
     # Authenticated by a bearer API token, never by the session cookie (QUALITY.md).
     "api.create_initiative": "API write with Authorization: Bearer",
+    # Authorised by the signed link itself, never by a session: RFC 8058 one-click
+    # unsubscribe posts without cookies, and confirming is the same kind of link.
+    "alerts.confirm": "a signed, expiring link; no session involved",
+    "alerts.unsubscribe": "RFC 8058 one-click unsubscribe (posted without cookies)",
 }
 # Values for the rules' arguments; the CSRF check answers before any record is looked up.
-RULE_VALUES = {"token": "not-a-real-token", "chart": "themes"}
+RULE_VALUES = {"token": "not-a-real-token", "chart": "themes", "lang": "cy"}
 # What a valid form might carry: the refusal must not depend on the form being wrong.
 FORM = {
     "email": "a@example.org",
@@ -90,7 +94,8 @@ def test_every_post_without_csrf_token_is_refused(app, client, auth, make_user, 
     for endpoint, url in posts:
         response = client.post(url, data=FORM, csrf=False)
         assert response.status_code == 400, (endpoint, url, response.status_code)
-        assert b"This form has expired" in response.data, url
+        expired = "ffurflen hon wedi dod i ben" if url.startswith("/cy/") else "This form"
+        assert expired.encode() in response.data, url
 
 
 def test_csrf_exempt_routes_exist(app):
@@ -115,15 +120,58 @@ def test_session_cookie_is_httponly_and_lax(client, auth, make_user):
     assert "Secure" not in cookie
 
 
+HTTPS = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
+
+
+def log_in_over_https(client, email: str):
+    """Log in as a browser would over https: the form (and its CSRF token) over https too."""
+    form = client.get("/login", **HTTPS).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    data = {"email": email, "password": "correct horse battery staple", "csrf_token": token}
+    return client.post("/login", data=data, **HTTPS)
+
+
 def test_session_cookie_is_secure_over_https(client, make_user):
-    user = make_user()
-    response = client.post(
-        "/login",
-        data={"email": user.email, "password": "correct horse battery staple"},
-        base_url="https://localhost",
-        headers={"Referer": "https://localhost/login"},
-    )
+    response = log_in_over_https(client, make_user().email)
+    assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_session_cookie_over_https_has_the_host_prefix_and_works(client, make_user):
+    response = log_in_over_https(client, make_user().email)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    assert client.get("/account", **HTTPS).status_code == 200
+    assert client.get("/account").status_code == 302  # no prefixed cookie over plain http
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, "max-age=31536000; includeSubDomains"),
+        ({"HSTS_MAX_AGE": 600, "HSTS_INCLUDE_SUBDOMAINS": False}, "max-age=600"),
+        ({"HSTS_MAX_AGE": 0}, None),
+    ],
+)
+def test_https_answers_behind_a_proxy_send_hsts(app, settings, expected):
+    from app.extensions import db
+
+    proxied = create_app({**_config(app), "PROXY_COUNT": 1, **settings})
+    client = proxied.test_client()
+    try:
+        for url in ["/", "/healthz", "/embed/initiatives", "/no-such-page"]:
+            over_https = client.get(url, headers={"X-Forwarded-Proto": "https"})
+            assert over_https.headers.get("Strict-Transport-Security") == expected, url
+            assert "Strict-Transport-Security" not in client.get(url).headers, url
+            forged = client.get(url, headers={"X-Forwarded-Proto": "https, http"})
+            assert "Strict-Transport-Security" not in forged.headers, url
+    finally:
+        with proxied.app_context():
+            db.session.remove()
+            db.engine.dispose()  # its own connections, closed now rather than by the collector
+    direct = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in direct.headers  # no proxy is trusted
 
 
 def test_proxy_count_trusts_forwarded_headers(app):
@@ -176,3 +224,54 @@ def test_outputs_that_are_the_same_for_everyone_do_not_vary_by_cookie(
     response = client.get(url)
     assert response.status_code == 200
     assert ("Cookie" in response.vary) is varies
+
+
+@pytest.mark.parametrize(
+    ("url", "signed_in", "no_store"),
+    [
+        ("/account", True, True),
+        ("/initiatives", True, True),
+        ("/account/initiatives", True, True),
+        ("/initiatives", False, False),
+        ("/feeds/initiatives.atom", True, False),
+        ("/embed/initiatives", True, False),
+        ("/static/css/site.css", True, False),
+    ],
+)
+def test_answers_to_a_signed_in_user_are_not_kept_by_caches(
+    client, auth, make_user, url, signed_in, no_store
+):
+    if signed_in:
+        auth.login(make_user().email)
+    response = client.get(url)
+    response.close()
+    assert response.status_code == 200, url
+    assert ("no-store" in response.headers.get("Cache-Control", "")) is no_store, url
+    if no_store:
+        assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_log_in_lasts_session_max_age_however_busy(app, client, auth, make_user):
+    import time_machine
+
+    from app.timeutil import utcnow
+
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as traveller:
+        auth.login(make_user().email)
+        for _day in range(6):
+            traveller.shift(24 * 3600)
+            assert client.get("/account").status_code == 200
+        traveller.shift(app.config["SESSION_MAX_AGE"] - 6 * 24 * 3600 - 1)
+        assert client.get("/account").status_code == 200
+        traveller.shift(1)
+        response = client.get("/account")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_a_session_from_before_the_clock_counts_as_ended(client, auth, make_user):
+    auth.login(make_user().email)
+    with client.session_transaction() as session:
+        del session["signed_in_at"]
+    assert client.get("/account").status_code == 302

@@ -212,7 +212,7 @@ def test_draft_needs_only_a_title(app, client, auth, make_user):
     auth.login(make_user().email)
     response = client.post("/initiatives/new", data={"title": "", "save_draft": "1"})
     assert response.status_code == 422
-    assert "Enter a title." in response.get_data(as_text=True)
+    assert "Title: enter a title." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Initiative.id))) == 0
 
@@ -229,8 +229,10 @@ def test_add_participant_without_javascript_keeps_values_and_saves_draft(
         "add_participant": "1",
     }
 
-    response = client.post("/initiatives/new", data=data)
+    response = client.post("/initiatives/new", data=data, follow_redirects=True)
 
+    # Saved, so redirected to the draft's page: reloading it never posts again.
+    assert [r.status_code for r in response.history] == [303]
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert re.findall(r"<legend data-row-legend>(Participant \d+)</legend>", page) == [
@@ -257,7 +259,7 @@ def test_remove_participant_without_javascript(app, client, auth, make_user):
         data[f"participants-{position}-sector"] = "other"
         data[f"participants-{position}-name"] = name
 
-    response = client.post("/initiatives/new", data=data)
+    response = client.post("/initiatives/new", data=data, follow_redirects=True)
 
     assert response.status_code == 200
     values = form_values(response)
@@ -274,13 +276,15 @@ def test_remove_participant_without_javascript(app, client, auth, make_user):
 def test_removing_the_only_row_leaves_an_empty_one(client, auth, make_user):
     auth.login(make_user().email)
     data = {"title": "x", "outcomes-0-description": "Cleaner park", "remove_outcome": "0"}
-    values = form_values(client.post("/initiatives/new", data=data))
+    values = form_values(client.post("/initiatives/new", data=data, follow_redirects=True))
     assert values["outcomes-0-description"] == [""]
 
 
 def test_add_outcome_row_and_odd_remove_values_do_not_break(client, auth, make_user):
     auth.login(make_user().email)
-    response = client.post("/initiatives/new", data={"title": "x", "add_outcome": "1"})
+    response = client.post(
+        "/initiatives/new", data={"title": "x", "add_outcome": "1"}, follow_redirects=True
+    )
     assert "<legend data-row-legend>Outcome 2</legend>" in response.get_data(as_text=True)
     for value in ("abc", "-1", "99", ""):
         response = client.post("/initiatives/new", data={"title": "", "remove_outcome": value})

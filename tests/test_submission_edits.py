@@ -352,7 +352,7 @@ def test_approved_submission_and_edit_reach_the_public_version(
     moderator = make_user(role="moderator")
     initiative_id = make_initiative(state="draft", submitter_id=resident.id, title="Idea")
     auth.login(resident.email)
-    edit(client, initiative_id, consent="y")
+    edit(client, initiative_id, consent="y", **{"participants-0-sector": "residents"})
     with app.app_context():
         approve_initiative(
             db.session.get(User, moderator.id), db.session.get(Initiative, initiative_id)
@@ -467,7 +467,7 @@ def test_adding_a_row_to_an_edit_of_a_published_initiative_keeps_the_draft(
     auth.login(resident.email)
 
     response = edit(client, initiative_id, "add_participant", summary="Bigger now.")
-    assert response.status_code == 200
+    assert response.status_code == 303  # kept, so redirected: a reload never posts again
     edit(client, initiative_id, "add_outcome", summary="Bigger still.")
 
     [draft] = edit_drafts(app, initiative_id)  # one draft, updated in place

@@ -28,11 +28,16 @@ EVIDENCE = [
     ("https://example.org/figures", "https://example.org/figures"),
     ("http://example.org/figures", "http://example.org/figures"),
     ("javascript:alert(1)", None),
+    ("www.example.org/figures", "https://www.example.org/figures"),  # as people type it
     ("example.org/figures", None),
     ("https://[::1", None),  # an address urlsplit cannot read
 ]
-CONTACT_MESSAGE = "Enter a website address starting with https:// or an email address"
-EVIDENCE_MESSAGE = "Enter a web address starting with https:// or http://."
+CONTACT_MESSAGE = (
+    "Contact link: enter a website address starting with https:// or an email address"
+)
+EVIDENCE_MESSAGE = (
+    "Outcome 1, evidence link: enter a web address starting with https:// or http://."
+)
 
 
 @pytest.fixture

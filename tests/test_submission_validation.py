@@ -17,38 +17,45 @@ LONG_SUMMARY = ("Residents walk the streets. " * 20).strip()  # 559 characters
 
 # (changes to a complete form, field with the problem, message beside it)
 PROBLEMS = [
-    ({"title": ""}, "title", "Enter a title."),
-    ({"summary": LONG_SUMMARY}, "summary", "Use at most 500 characters."),
-    ({"summary": ""}, "summary", "Enter a short summary."),
-    ({"latitude": "123"}, "latitude", "Enter a latitude between -90 and 90"),
-    ({"longitude": "-200"}, "longitude", "Enter a longitude between -180 and 180"),
-    ({"latitude": "nan"}, "latitude", "Enter a number"),
-    ({"longitude": ""}, "longitude", "Enter the longitude too, or leave both empty."),
+    ({"title": ""}, "title", "Title: enter a title."),
+    ({"summary": LONG_SUMMARY}, "summary", "Summary: use at most 500 characters."),
+    ({"summary": ""}, "summary", "Summary: enter a short summary."),
+    ({"latitude": "123"}, "latitude", "Latitude: enter a latitude between -90 and 90"),
+    ({"longitude": "-200"}, "longitude", "Longitude: enter a longitude between -180 and 180"),
+    ({"latitude": "nan"}, "latitude", "Latitude: enter a number"),
+    ({"longitude": ""}, "longitude", "Longitude: enter the longitude too, or leave both empty."),
     ({"started_on": "2024-05-01", "ended_on": "2024-04-01"}, "ended_on",
-     "The end date must be on or after the start date."),
-    ({"started_on": "2024-02-30"}, "started_on", "Enter a real date, like 2024-03-31."),
-    ({"started_on": "1066-10-14"}, "started_on", "Enter a date between 1900 and 2100"),
-    ({"contact_url": "call Ann"}, "contact_url", "Enter a website address starting with https://"),
-    ({"contact_url": "javascript:alert(1)"}, "contact_url", "Enter a website address"),
+     "End date: the end date must be on or after the start date."),
+    ({"started_on": "2024-02-30"}, "started_on",
+     "Start date: enter a real date, like 2024-03-31."),
+    ({"started_on": "1066-10-14"}, "started_on", "Start date: enter a date between 1900 and 2100"),
+    ({"contact_url": "call Ann"}, "contact_url",
+     "Contact link: enter a website address starting with https://"),
+    ({"contact_url": "javascript:alert(1)"}, "contact_url",
+     "Contact link: enter a website address"),
     ({"contact_url": "ann@"}, "contact_url", "or an email address like name@example.org"),
     ({"outcomes-0-evidence_url": "javascript:alert(1)"}, "outcomes-0-evidence_url",
-     "Enter a web address starting with https:// or http://."),
+     "Outcome 1, evidence link: enter a web address starting with https:// or http://."),
     ({"outcomes-0-evidence_url": "ftp://example.org/x"}, "outcomes-0-evidence_url",
-     "Enter a web address starting with https://"),
+     "Outcome 1, evidence link: enter a web address starting with https://"),
     ({"participants-0-people": "-3"}, "participants-0-people",
-     "Enter a number of people from 0 to 1,000,000."),
-    ({"participants-0-people": "2.5"}, "participants-0-people", "Enter a whole number, like 12."),
+     "Participant 1, people: enter a number of people from 0 to 1,000,000."),
+    ({"participants-0-people": "2.5"}, "participants-0-people",
+     "Participant 1, people: enter a whole number, like 12."),
     ({"participants-1-hours": "-1"}, "participants-1-hours",
-     "Enter a number of hours from 0 to 10,000,000."),
-    ({"participants-1-hours": "lots"}, "participants-1-hours", "Enter a number, like 12 or 3.5."),
-    ({"outcomes-0-baseline": "1e400"}, "outcomes-0-baseline", "Enter a number"),
-    ({"outcomes-0-indicator": ""}, "outcomes-0-indicator", "Say what was counted"),
-    ({"outcomes-0-description": ""}, "outcomes-0-description", "Describe what changed."),
-    ({"participants-0-sector": ""}, "participants-0-sector", "Choose the sector."),
-    ({"credit_name": ""}, "credit_name", "Enter the name of your group or organisation."),
-    ({"neighbourhood": ""}, "neighbourhood", "Choose the neighbourhood."),
-    ({"stages": []}, "stages", "Choose at least one stage that was co-produced."),
-    ({"main_theme": ""}, "main_theme", "Choose the main theme."),
+     "Participant 2, hours: enter a number of hours from 0 to 10,000,000."),
+    ({"participants-1-hours": "lots"}, "participants-1-hours",
+     "Participant 2, hours: enter a number, like 12 or 3.5."),
+    ({"outcomes-0-baseline": "1e400"}, "outcomes-0-baseline", "Outcome 1, before: enter a number"),
+    ({"outcomes-0-indicator": ""}, "outcomes-0-indicator", "Outcome 1, indicator: say what was"),
+    ({"outcomes-0-description": ""}, "outcomes-0-description",
+     "Outcome 1, what changed: describe what changed."),
+    ({"participants-0-sector": ""}, "participants-0-sector",
+     "Participant 1, sector: choose the sector."),
+    ({"credit_name": ""}, "credit_name",
+     "Name of your group or organisation: enter the name of your group or organisation."),
+    ({"neighbourhood": ""}, "neighbourhood", "Neighbourhood: choose the neighbourhood."),
+    ({"main_theme": ""}, "main_theme", "Main theme: choose the main theme."),
     ({"consent": None}, "consent", "Tick the box to agree to publish under the licence."),
 ]  # fmt: skip
 
@@ -122,8 +129,8 @@ def test_draft_keeps_what_could_be_read_when_some_answers_are_wrong(
 def test_title_of_control_characters_only_is_no_title(
     app, client, auth, make_user, make_neighbourhood, button
 ):
-    """Every form drops control characters, so a title of "\\x01" is empty: a message, not a
-    500 (saving a draft) nor an initiative without a title (submitting)."""
+    """A title of "\\x01" is refused with a message: not a 500 (saving a draft) nor an
+    initiative without a title (submitting)."""
     auth.login(make_user().email)
     data = complete_form(make_neighbourhood(), title="\x01")
     data.pop("submit_for_review")
@@ -132,7 +139,10 @@ def test_title_of_control_characters_only_is_no_title(
     response = client.post("/initiatives/new", data=data)
 
     assert response.status_code == 422
-    assert "Enter a title." in response.get_data(as_text=True)
+    assert (
+        "Title: remove the control characters (such as NUL) from this text."
+        in response.get_data(as_text=True)
+    )
     with app.app_context():
         assert db.session.scalar(select(Initiative).where(Initiative.title == "")) is None
 
@@ -220,7 +230,7 @@ def test_xss_payloads_are_escaped_on_the_form_and_on_my_initiatives(
         "outcomes-0-unit": XSS[:60],
         "add_participant": "1",
     }
-    pages = [client.post("/initiatives/new", data=data)]
+    pages = [client.post("/initiatives/new", data=data, follow_redirects=True)]
     pages.append(client.post("/initiatives/new", data={**data, "latitude": "x"}))
     pages.append(client.get("/account/initiatives"))
     for response in pages:
@@ -228,3 +238,55 @@ def test_xss_payloads_are_escaped_on_the_form_and_on_my_initiatives(
         assert "<script>alert" not in page
         assert "<img src=x" not in page
         assert str(escape(XSS)) in page
+
+
+@pytest.mark.parametrize("rows", [31, 100_000])
+@pytest.mark.parametrize("button", ["save_draft", "submit_for_review"])
+def test_rows_beyond_the_limit_are_refused_and_every_row_typed_comes_back(
+    app, client, auth, make_user, make_neighbourhood, rows, button
+):
+    auth.login(make_user().email)
+    data = complete_form(make_neighbourhood())
+    data.pop("submit_for_review")
+    data[button] = "1"
+    for index in range(rows):
+        data[f"participants-{index}-sector"] = "residents"
+        data[f"participants-{index}-name"] = f"Group {index + 1}"
+
+    response = client.post("/initiatives/new", data=data)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert (
+        f"You can list at most 30 participants, and this form has {rows:,}. "
+        "Remove the extra ones, then save again."
+    ) in page
+    assert ("Only the first 100 of them are shown." in page) is (rows > 100)
+    shown = form_values(response)
+    kept = min(rows, 100)
+    assert [shown[f"participants-{i}-name"] for i in range(kept)] == [
+        [f"Group {i + 1}"] for i in range(kept)
+    ]
+    assert f"participants-{kept}-name" not in shown
+    assert shown["title"] == ["Kirkstall street watch"]
+    assert "draft is saved" not in page
+    with app.app_context():
+        assert db.session.scalar(select(Initiative)) is None
+
+
+@pytest.mark.parametrize("field", ["title", "participants-0-name"])
+def test_a_nul_in_the_text_is_refused_with_a_message(
+    app, client, auth, make_user, make_neighbourhood, field
+):
+    auth.login(make_user().email)
+    data = complete_form(make_neighbourhood(), **{field: "Street\x00watch"})
+
+    response = client.post("/initiatives/new", data=data)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "remove the control characters (such as NUL) from this text." in page
+    assert f'id="{field}-error"' in page
+    assert form_values(response)[field] == ["Streetwatch"]
+    with app.app_context():
+        assert db.session.scalar(select(Initiative).where(Initiative.state == "pending")) is None

@@ -5,20 +5,21 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime
 from app.extensions import Model
+from app.i18n import lazy_text as _l
 from app.organisations.models import Organisation
 from app.timeutil import utcnow
 
 ROLES = ("resident", "moderator", "council", "admin")
 ROLE_LABELS = {
-    "resident": "Resident",
-    "moderator": "Moderator",
-    "council": "Council officer",
-    "admin": "Administrator",
+    "resident": _l("Resident"),
+    "moderator": _l("Moderator"),
+    "council": _l("Council officer"),
+    "admin": _l("Administrator"),
 }
 
 
@@ -42,6 +43,10 @@ class User(Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moderators get a daily digest of their queue unless they turn it off on /account.
+    queue_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The language of their pages when they last chose one (en, cy): their mail is written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -65,3 +70,17 @@ class User(Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginFailure(Model):
+    """Failed log-ins for one email address, known or not: they slow down further attempts.
+
+    Keyed by an HMAC of the address, so that addresses without an account are not stored,
+    and counted in the database, so that neither a new client address nor a Redis outage
+    gives a guesser more attempts.
+    """
+
+    email_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

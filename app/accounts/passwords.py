@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_PASSWORD_LENGTH = 8
@@ -23,12 +24,18 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "") -> str | None:
     """Why a new password is not acceptable, or None when it is."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _(
+            "Use at least %(min_password_length)s characters.",
+            min_password_length=MIN_PASSWORD_LENGTH,
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return _(
+            "Use at most %(max_password_length)s characters.",
+            max_password_length=MAX_PASSWORD_LENGTH,
+        )
     lowered = password.lower()
     if lowered in common_passwords() or (email and lowered == email.lower()):
-        return (
+        return _(
             "This password is too common and easy to guess. "
             "Try a few words that mean something to you."
         )

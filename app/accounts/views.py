@@ -11,6 +11,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from app.accounts import services
@@ -18,13 +20,16 @@ from app.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
+from app.accounts.login_limits import LoginSlowedDown
 from app.accounts.models import User
 from app.extensions import db
 from app.forms import required_text
+from app.languages import LANGUAGES, OWN_NAMES
 from app.permissions import current_visitor, signed_in_user
 from app.ratelimits import limit_posts
 from app.urls import safe_next_url
@@ -36,6 +41,7 @@ def _start_session(user: User) -> None:
     # A fresh session on every login: nothing from before survives into the signed-in one.
     session.clear()
     login_user(user)
+    services.start_session_clock()
     services.record_sign_in(user)
 
 
@@ -80,7 +86,7 @@ def confirm_email_post(token: str):
     except services.InvalidToken as error:
         return render_template("accounts/invalid_link.html", message=str(error)), 400
     db.session.commit()
-    flash("Your email address is confirmed. You can log in now.", "success")
+    flash(_("Your email address is confirmed. You can log in now."), "success")
     session["login_email"] = user.email  # fills the form without putting it in the URL
     return redirect(url_for("accounts.login"))
 
@@ -97,27 +103,49 @@ def login():
         form.email.data = session.pop("login_email")
     status = 200
     if form.validate_on_submit():
-        outcome, user = services.authenticate(
-            required_text(form.email), required_text(form.password)
-        )
+        try:
+            outcome, user = services.authenticate(
+                required_text(form.email), required_text(form.password)
+            )
+        except LoginSlowedDown as slowed:
+            return _slowed_down(form, next_url, slowed.seconds)
         if outcome is services.SignIn.OK and user is not None:
             _start_session(user)
             db.session.commit()
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(_("Welcome back, %(display_name)s.", display_name=user.display_name), "success")
             return redirect(next_url)
+        db.session.commit()  # the failure count, forgiven when the password was right
         status = 401
         if outcome is services.SignIn.UNCONFIRMED:
             form.form_errors.append(
-                "Please confirm your email address first: follow the link we sent you. "
-                "No mail? Use “Forgotten your password?” to get a new link."
+                _(
+                    "Please confirm your email address first: follow the link we sent you. "
+                    "No mail? Use “Forgotten your password?” to get a new link."
+                )
             )
         elif outcome is services.SignIn.SUSPENDED:
-            form.form_errors.append("This account is suspended. Contact the site's moderators.")
+            form.form_errors.append(_("This account is suspended. Contact the site's moderators."))
         else:
-            form.form_errors.append("That email address and password do not match an account.")
+            form.form_errors.append(_("That email address and password do not match an account."))
     elif form.errors:
         status = 422
     return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+def _slowed_down(form: LoginForm, next_url: str, seconds: int):
+    """429 on the log-in form itself: the email address stays, and the wait is named."""
+    minutes = -(-seconds // 60)
+    form.form_errors.append(
+        ngettext(
+            "Too many failed log-ins for this email address. Wait %(num)d minute and try "
+            "again, or set a new password with “Forgotten your password?”.",
+            "Too many failed log-ins for this email address. Wait %(num)d minutes and try "
+            "again, or set a new password with “Forgotten your password?”.",
+            minutes,
+        )
+    )
+    page = render_template("accounts/login.html", form=form, next_url=next_url)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/logout", methods=["GET"])
@@ -137,7 +165,7 @@ def logout():
         db.session.commit()
         logout_user()
     session.clear()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("pages.home"))
 
 
@@ -167,7 +195,7 @@ def reset_password(token: str):
         user = services.reset_password(token, required_text(form.password))
         _start_session(user)
         db.session.commit()
-        flash("Your password is changed and you are logged in.", "success")
+        flash(_("Your password is changed and you are logged in."), "success")
         return redirect(url_for("accounts.account"))
     status = 422 if form.errors else 200
     return render_template("accounts/reset_password.html", form=form), status
@@ -182,6 +210,7 @@ def account():
         "accounts/account.html",
         password_form=ChangePasswordForm(user),
         delete_form=DeleteAccountForm(user, prefix="delete"),
+        language_form=LanguageForm(language=user.locale),
     )
 
 
@@ -195,10 +224,26 @@ def change_password():
         services.change_password(user, required_text(form.new_password))
         login_user(user)  # re-issue this session with the new session token
         db.session.commit()
-        flash("Your password is changed. Other devices have been logged out.", "success")
+        flash(_("Your password is changed. Other devices have been logged out."), "success")
         return redirect(url_for("accounts.account"))
     return render_template(
         "accounts/account.html",
         password_form=form,
         delete_form=DeleteAccountForm(user, formdata=None, prefix="delete"),
     ), 422
+
+
+@bp.post("/account/language")
+@login_required
+def choose_language():
+    """Choose the language of one's mail; the account page then opens in it."""
+    user = signed_in_user()
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in LANGUAGES:
+        services.choose_language(user, form.language.data)
+        db.session.commit()
+        with force_locale(user.locale):
+            flash(_("Your emails will be in %(language)s.", language=OWN_NAMES[user.locale]))
+            return redirect(url_for("accounts.account", lang=user.locale))
+    flash(_("Choose English or Cymraeg."), "error")
+    return redirect(url_for("accounts.account"))

@@ -4,6 +4,7 @@ and the mail that could not be sent."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.audit.services import record_action
 from app.extensions import db
@@ -46,7 +47,7 @@ def retry_task(task_id: str):
         abort(404)
     record_action(signed_in_user(), "retry_task", "task", None, task=name, id=task_id)
     db.session.commit()
-    flash(f"The task {name} is queued again.", "success")
+    flash(_("The task %(name)s is queued again.", name=name), "success")
     return redirect(url_for("background.overview"))
 
 
@@ -58,7 +59,7 @@ def discard_task(task_id: str):
         abort(404)
     record_action(signed_in_user(), "discard_task", "task", None, id=task_id)
     db.session.commit()
-    flash("The failed task is discarded.", "success")
+    flash(_("The failed task is discarded."), "success")
     return redirect(url_for("background.overview"))
 
 
@@ -71,5 +72,5 @@ def clear_suppression():
         abort(404)
     record_action(signed_in_user(), "clear_suppression", "mail", None, address=address)
     db.session.commit()
-    flash(f"{address} will be mailed again.", "success")
+    flash(_("%(address)s will be mailed again.", address=address), "success")
     return redirect(url_for("background.overview"))

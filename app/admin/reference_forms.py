@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 
+from flask_babel import gettext as _
 from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from app.forms import Form, strip_whitespace
+from app.i18n import lazy_text as _l
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COLOUR = re.compile(r"#[0-9a-f]{6}")
@@ -60,11 +62,20 @@ class NumberField(Field):
             number = math.nan
         if not math.isfinite(number):
             raise ValueError(
-                f"Enter the {self.short_text} as a number, for example {self.example}."
+                _(
+                    "Enter the %(name)s as a number, for example %(example)s.",
+                    name=self.short_text,
+                    example=self.example,
+                )
             )
         if not self.minimum <= number <= self.maximum:
             raise ValueError(
-                f"Enter the {self.short_text} between {self.minimum:g} and {self.maximum:g}."
+                _(
+                    "Enter the %(name)s between %(minimum)s and %(maximum)s.",
+                    name=self.short_text,
+                    minimum=format(self.minimum, "g"),
+                    maximum=format(self.maximum, "g"),
+                )
             )
         self.data = number
 
@@ -86,106 +97,136 @@ class NumberField(Field):
 class SlugField(StringField):
     """The last part of a public address (/themes/<slug>), fixed once created."""
 
-    def __init__(self, label="Address", example="street-safety", **kwargs):
+    def __init__(self, label=_l("Address"), example="street-safety", **kwargs):
         kwargs.setdefault(
             "description",
-            f"Lower-case letters, digits and hyphens, for example “{example}”. Leave it "
-            "empty to make one from the name. It cannot change later: links and saved "
-            "filters use it.",
+            _l(
+                "Lower-case letters, digits and hyphens, for example “%(example)s”. Leave it "
+                "empty to make one from the name. It cannot change later: links and saved "
+                "filters use it.",
+                example=example,
+            ),
         )
         kwargs.setdefault("filters", [strip_whitespace, lower_case])
         kwargs.setdefault(
-            "validators", [Optional(), Length(max=80, message="Use at most 80 characters.")]
+            "validators", [Optional(), Length(max=80, message=_l("Use at most 80 characters."))]
         )
         super().__init__(label, **kwargs)
 
     def pre_validate(self, form):
         if self.data and not SLUG.fullmatch(self.data):
             raise ValidationError(
-                "Use only lower-case letters, digits and single hyphens between them."
+                _("Use only lower-case letters, digits and single hyphens between them.")
             )
+
+
+def welsh_name_field(max_length: int) -> StringField:
+    """The optional Welsh name that the Welsh pages (/cy/…) show instead of the name."""
+    return StringField(
+        _l("Welsh name"),
+        filters=[strip_whitespace],
+        description=_l(
+            "Shown on the Welsh pages. Leave it empty when the name is the same in Welsh "
+            "or not yet translated: the name above is shown instead."
+        ),
+        validators=[
+            Length(
+                max=max_length,
+                message=_l("Use at most %(count)s characters.", count=max_length),
+            )
+        ],
+    )
 
 
 class ThemeForm(Form):
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip_whitespace],
         validators=[
-            DataRequired(message="Enter the theme's name."),
-            Length(max=80, message="Use at most 80 characters."),
+            DataRequired(message=_l("Enter the theme's name.")),
+            Length(max=80, message=_l("Use at most 80 characters.")),
         ],
     )
+    name_cy = welsh_name_field(80)
     slug = SlugField(example="food")
     colour = StringField(
-        "Colour",
+        _l("Colour"),
         filters=[strip_whitespace, lower_case],
-        description="A hex colour like #1d4e89, dark enough to read as text on white "
-        "(contrast of at least 4.5 to 1).",
-        validators=[DataRequired(message="Enter a colour like #1d4e89.")],
+        description=_l(
+            "A hex colour like #1d4e89, dark enough to read as text on white "
+            "(contrast of at least 4.5 to 1)."
+        ),
+        validators=[DataRequired(message=_l("Enter a colour like #1d4e89."))],
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip_whitespace],
-        validators=[Length(max=500, message="Use at most 500 characters.")],
+        validators=[Length(max=500, message=_l("Use at most 500 characters."))],
     )
     position = NumberField(
-        "Position",
+        _l("Position"),
         minimum=0,
         maximum=1000,
         example="3",
-        description="Themes are listed by position, lowest first.",
+        description=_l("Themes are listed by position, lowest first."),
     )
-    submit = SubmitField("Save theme")
+    submit = SubmitField(_l("Save theme"))
 
     def validate_colour(self, field) -> None:
         if not COLOUR.fullmatch(field.data or ""):
-            raise ValidationError("Enter a colour as # and six hex digits, like #1d4e89.")
+            raise ValidationError(_("Enter a colour as # and six hex digits, like #1d4e89."))
         ratio = contrast_with_white(field.data)
         if ratio < MIN_CONTRAST:
             raise ValidationError(
-                f"Choose a darker colour: this one has a contrast of {ratio:.1f} to 1 "
-                "against white, and text needs at least 4.5 to 1."
+                _(
+                    "Choose a darker colour: this one has a contrast of %(ratio)s to 1 "
+                    "against white, and text needs at least 4.5 to 1.",
+                    ratio=format(ratio, ".1f"),
+                )
             )
 
     def validate_position(self, field) -> None:
         if field.data is not None and not float(field.data).is_integer():
-            raise ValidationError("Enter the position as a whole number.")
+            raise ValidationError(_("Enter the position as a whole number."))
 
 
 class NeighbourhoodForm(Form):
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip_whitespace],
         validators=[
-            DataRequired(message="Enter the neighbourhood's name."),
-            Length(max=120, message="Use at most 120 characters."),
+            DataRequired(message=_l("Enter the neighbourhood's name.")),
+            Length(max=120, message=_l("Use at most 120 characters.")),
         ],
     )
+    name_cy = welsh_name_field(120)
     slug = SlugField(example="kirkstall")
     local_authority = StringField(
-        "Local authority",
+        _l("Local authority"),
         filters=[strip_whitespace],
-        description="The council whose area it is, for example “Leeds City Council”: its "
-        "council officers see and verify the neighbourhood's initiatives.",
+        description=_l(
+            "The council whose area it is, for example “Leeds City Council”: its "
+            "council officers see and verify the neighbourhood's initiatives."
+        ),
         validators=[
-            DataRequired(message="Enter the local authority."),
-            Length(max=200, message="Use at most 200 characters."),
+            DataRequired(message=_l("Enter the local authority.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
         ],
     )
     latitude = NumberField(
-        "Latitude of the centre",
+        _l("Latitude of the centre"),
         minimum=-90,
         maximum=90,
         example="53.8177",
-        required_message="Enter the latitude of the centre.",
-        description="In decimal degrees, for example 53.8177.",
+        required_message=_l("Enter the latitude of the centre."),
+        description=_l("In decimal degrees, for example 53.8177."),
     )
     longitude = NumberField(
-        "Longitude of the centre",
+        _l("Longitude of the centre"),
         minimum=-180,
         maximum=180,
         example="-1.6019",
-        required_message="Enter the longitude of the centre.",
-        description="In decimal degrees, for example -1.6019 (west of Greenwich is negative).",
+        required_message=_l("Enter the longitude of the centre."),
+        description=_l("In decimal degrees, for example -1.6019 (west of Greenwich is negative)."),
     )
-    submit = SubmitField("Save neighbourhood")
+    submit = SubmitField(_l("Save neighbourhood"))

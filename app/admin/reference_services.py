@@ -15,8 +15,8 @@ from app.neighbourhoods.models import Neighbourhood
 from app.search.services import reindex_initiative
 from app.themes.models import Theme
 
-THEME_FIELDS = ("name", "colour", "description", "position")
-NEIGHBOURHOOD_FIELDS = ("name", "local_authority", "latitude", "longitude")
+THEME_FIELDS = ("name", "name_cy", "colour", "description", "position")
+NEIGHBOURHOOD_FIELDS = ("name", "name_cy", "local_authority", "latitude", "longitude")
 
 
 def theme_slug_taken(slug: str) -> bool:
@@ -83,7 +83,9 @@ def save_neighbourhood(
         changes = _apply(neighbourhood, values, NEIGHBOURHOOD_FIELDS)
         action = "update_neighbourhood"
         if changes:
-            refresh_neighbourhood_initiatives(neighbourhood, renamed="name" in changes)
+            refresh_neighbourhood_initiatives(
+                neighbourhood, renamed="name" in changes or "name_cy" in changes
+            )
     db.session.flush()
     if changes:
         record_action(
@@ -115,9 +117,12 @@ def _apply(
     fields: tuple[str, ...],
     new: bool = False,
 ) -> dict[str, Any]:
-    """Set the fields; return {field: [old, new]} for those that changed (new: just the value)."""
+    """Set the fields given; return {field: [old, new]} for those that changed (new: just the
+    value). A field not given keeps its value (the Welsh name, for callers that predate it)."""
     changes: dict[str, Any] = {}
     for field in fields:
+        if field not in values:
+            continue
         old, value = getattr(record, field), values[field]
         if new or old != value:
             changes[field] = value if new else [old, value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.admin import reference_services as services
@@ -19,7 +20,7 @@ bp = Blueprint("reference", __name__, url_prefix="/admin")
 
 
 def slug_taken_message(slug: str) -> str:
-    return f"The address “{slug}” is already in use: choose another."
+    return _("The address “%(slug)s” is already in use: choose another.", slug=slug)
 
 
 @bp.route("/themes")
@@ -43,13 +44,14 @@ def edit_theme(theme_id: int | None = None):
     if form.validate_on_submit():
         values = {
             "name": form.name.data,
+            "name_cy": form.name_cy.data or "",
             "colour": form.colour.data,
             "description": form.description.data,
             "position": int(form.position.data or 0),
         }
         saved = _save(form, theme, values, services.theme_slug_taken, services.save_theme)
         if saved is not None:
-            flash(f"Saved the theme {saved.name}.", "success")
+            flash(_("Saved the theme %(saved_name)s.", saved_name=saved.name), "success")
             return redirect(url_for("reference.themes"))
     status = 422 if form.errors else 200
     return render_template("admin/themes_edit.html", form=form, theme=theme), status
@@ -78,6 +80,7 @@ def edit_neighbourhood(neighbourhood_id: int | None = None):
     if form.validate_on_submit():
         values = {
             "name": form.name.data,
+            "name_cy": form.name_cy.data or "",
             "local_authority": form.local_authority.data,
             "latitude": form.latitude.data,
             "longitude": form.longitude.data,
@@ -90,7 +93,7 @@ def edit_neighbourhood(neighbourhood_id: int | None = None):
             services.save_neighbourhood,
         )
         if saved is not None:
-            flash(f"Saved the neighbourhood {saved.name}.", "success")
+            flash(_("Saved the neighbourhood %(saved_name)s.", saved_name=saved.name), "success")
             return redirect(url_for("reference.neighbourhoods"))
     status = 422 if form.errors else 200
     return render_template(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
@@ -9,6 +10,7 @@ from app.accounts.models import User
 from app.accounts.services import end_all_sessions
 from app.audit.services import record_action
 from app.extensions import db
+from app.permissions import can_suspend
 
 
 class NotAllowed(Exception):
@@ -34,7 +36,7 @@ def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 
 def update_user(actor: User, user: User, role: str, organisation_id: int | None) -> None:
     """Change a user's role and organisation; an admin cannot demote themselves."""
     if user.id == actor.id and role != user.role:
-        raise NotAllowed("You cannot change your own role.")
+        raise NotAllowed(_("You cannot change your own role."))
     changes: dict[str, list[str | int | None]] = {}
     if role != user.role:
         changes["role"] = [user.role, role]
@@ -50,9 +52,11 @@ def update_user(actor: User, user: User, role: str, organisation_id: int | None)
 def suspend_user(actor: User, user: User, suspended: bool, reason: str = "") -> None:
     """Suspend a user (their sessions end at once) or lift the suspension."""
     if user.id == actor.id:
-        raise NotAllowed("You cannot suspend yourself.")
-    if user.role == "admin" and actor.role != "admin":
-        raise NotAllowed("Only an administrator can suspend an administrator.")
+        raise NotAllowed(_("You cannot suspend yourself."))
+    if not can_suspend(actor, user):
+        raise NotAllowed(
+            _("Only an administrator can suspend a moderator, council officer or administrator.")
+        )
     if user.is_suspended == suspended:
         return
     user.is_suspended = suspended

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.accounts.models import ROLE_LABELS, User
 from app.admin import services
@@ -12,8 +13,8 @@ from app.extensions import db
 from app.forms import add_error, required_text
 from app.organisations.models import Organisation
 from app.organisations.services import list_organisations, save_organisation
-from app.permissions import permission_required, signed_in_user
-from app.urls import requested_page
+from app.permissions import can, permission_required, signed_in_user
+from app.urls import requested_page, safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,7 +55,7 @@ def edit_user(user_id: int):
             add_error(form.role, str(error))
         else:
             db.session.commit()
-            flash(f"Saved {user.email}.", "success")
+            flash(_("Saved %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
     return render_template(
@@ -65,22 +66,33 @@ def edit_user(user_id: int):
 @bp.post("/users/<int:user_id>/suspension")
 @permission_required("suspend_user")
 def suspend_user(user_id: int):
-    """Suspend a user, or lift a suspension (``action=lift``)."""
+    """Suspend a user, or lift a suspension (``action=lift``); then back to the page the form
+    was on (``next``), or to a page the actor may open."""
     user = db.get_or_404(User, user_id)
+    actor = signed_in_user()
+    back = safe_next_url(request.form.get("next"), _suspension_default(actor, user))
     form = SuspendForm()
     if not form.validate_on_submit():
-        return render_template(
-            "admin/user.html", user=user, form=_user_form(user), suspend_form=form
-        ), 422
+        page = render_template("admin/suspension.html", user=user, form=form, next_url=back)
+        return page, 422
     suspended = request.form.get("action") != "lift"
     try:
-        services.suspend_user(signed_in_user(), user, suspended, form.reason.data or "")
+        services.suspend_user(actor, user, suspended, form.reason.data or "")
     except services.NotAllowed as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{user.email} is {'suspended' if suspended else 'no longer suspended'}.", "success")
-    return redirect(request.referrer if _is_local_referrer() else url_for("admin.users"))
+        if suspended:
+            flash(_("%(email)s is suspended.", email=user.email), "success")
+        else:
+            flash(_("%(email)s is no longer suspended.", email=user.email), "success")
+    return redirect(back)
+
+
+def _suspension_default(actor: User, user: User) -> str:
+    if can(actor, "manage_users"):
+        return url_for("admin.edit_user", user_id=user.id)
+    return url_for("moderation.queue")
 
 
 def _user_form(user: User, formdata=None) -> UserForm:
@@ -90,10 +102,6 @@ def _user_form(user: User, formdata=None) -> UserForm:
     if formdata is None:
         form.organisation_id.data = user.organisation_id or 0
     return form
-
-
-def _is_local_referrer() -> bool:
-    return bool(request.referrer) and request.referrer.startswith(request.host_url)
 
 
 @bp.route("/organisations")
@@ -119,7 +127,7 @@ def edit_organisation(organisation_id: int | None = None):
             organisation,
         )
         db.session.commit()
-        flash(f"Saved {form.name.data}.", "success")
+        flash(_("Saved %(name)s.", name=form.name.data), "success")
         return redirect(url_for("admin.organisations"))
     status = 422 if form.errors else 200
     return render_template("admin/organisation.html", form=form, organisation=organisation), status

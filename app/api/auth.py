@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.errors import json_error
@@ -27,7 +28,7 @@ def _unauthorised(message: str, error: str):
 def bearer_secret() -> str | None:
     """The token in the Authorization header, or None when there is no well-formed one."""
     header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    scheme, _space, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip() or " " in secret.strip():
         return None
     return secret.strip()
@@ -43,23 +44,23 @@ def bearer_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         if "Authorization" not in request.headers:
-            body, status = json_error(401, "Send an API token: Authorization: Bearer <token>.")
+            body, status = json_error(401, _("Send an API token: Authorization: Bearer <token>."))
             return body, status, {"WWW-Authenticate": CHALLENGE}
         secret = bearer_secret()
         if secret is None:
             return _unauthorised(
-                "The Authorization header must be: Bearer <token>.", "invalid_request"
+                _("The Authorization header must be: Bearer <token>."), "invalid_request"
             )
         token = find_active_token(secret)
         if token is None:
             return _unauthorised(
-                "This API token is not valid or has been revoked.", "invalid_token"
+                _("This API token is not valid or has been revoked."), "invalid_token"
             )
         user: User = token.user
         if user.is_suspended:
-            return json_error(403, "This account is suspended, so its API tokens do not work.")
+            return json_error(403, _("This account is suspended, so its API tokens do not work."))
         if not user.is_active:
-            return json_error(403, "This account's email address is not confirmed yet.")
+            return json_error(403, _("This account's email address is not confirmed yet."))
         if note_token_use(token):
             db.session.commit()  # kept even when the request itself fails validation
         g.api_user = user

@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import request, url_for
-from sqlalchemy import func, select
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.api.paging import (
     PagingError,
-    after,
     encode_cursor,
-    newest_first,
+    null_tail,
+    page_after,
     position_of,
     read_cursor,
     read_limit,
@@ -23,8 +23,10 @@ from app.api.schemas.initiatives import InitiativeAnswerSchema, InitiativePageSc
 from app.errors import json_error
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
-from app.initiatives.public import published_initiatives, published_only
+from app.initiatives.public import published_initiatives
+from app.search.services import MANY_MATCHES
 from app.shared_filters.canonical import filter_pairs
+from app.shared_filters.facet_index import count_matching
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.shared_filters.query import apply_filters
 
@@ -47,7 +49,7 @@ def read_list_request():
     limit = _paging_value(read_limit, errors)
     cursor = _paging_value(read_cursor, errors)
     if errors:
-        return None, json_error(400, "A parameter cannot be used.", errors)
+        return None, json_error(400, _("A parameter cannot be used."), errors)
     return (initiative_filter, limit, cursor), None
 
 
@@ -67,8 +69,9 @@ def list_initiatives():
         exactly once, even while new initiatives are published. `total` counts all matches.
         Repeating a filter (`theme=a&theme=b`) means either; different filters all apply.
       tags: [initiatives]
-      parameters: [q, theme, stage, sector, neighbourhood, status, verified, bbox, near,
-                   radius_km, limit, cursor]
+      parameters: [q, theme, stage, sector, neighbourhood, status, verified, updated_since,
+                   active_from, active_to,
+                   bbox, near, radius_km, limit, cursor]
       responses:
         200:
           description: A page of initiatives.
@@ -81,12 +84,15 @@ def list_initiatives():
     if problem:
         return problem
     initiative_filter, limit, cursor = parsed
-    matching = apply_filters(published_initiatives(), initiative_filter)
-    query = with_public_data(newest_first(after(matching, cursor)).limit(limit + 1))
-    initiatives = list(db.session.scalars(query))
-    total = db.session.scalar(
-        apply_filters(published_only(select(func.count(Initiative.id))), initiative_filter)
-    )
+    total = count_matching(initiative_filter)
+    many = total > MANY_MATCHES  # a common word: walk the newest-first index, not the matches
+    matching = apply_filters(published_initiatives(), initiative_filter, many_matches=many)
+    page = page_after(matching, cursor, limit + 1)
+    initiatives = list(db.session.scalars(with_public_data(page)))
+    if len(initiatives) <= limit and (cursor is None or cursor[0] is not None):
+        # The timed rows ran out: any without a publication time follow them.
+        tail = null_tail(matching, None, limit + 1 - len(initiatives))
+        initiatives += db.session.scalars(with_public_data(tail))
     more = len(initiatives) > limit
     initiatives = initiatives[:limit]
     following = (
@@ -133,5 +139,5 @@ def show_initiative(initiative_id: int):
     )
     initiative = db.session.scalar(query)
     if initiative is None:
-        return json_error(404, "There is no published initiative with this id.")
+        return json_error(404, _("There is no published initiative with this id."))
     return api_json(ANSWER.dump({"ok": True, "item": initiative, "licence": licence()}))

@@ -49,6 +49,7 @@ SCHEMAS = {
     "NewOutcome": submission.NewOutcomeSchema,
     "NewInitiative": submission.NewInitiativeSchema,
     "SubmittedInitiative": initiatives.SubmittedInitiativeSchema,
+    "SubmissionWarning": initiatives.SubmissionWarningSchema,
     "Submission": initiatives.SubmissionSchema,
 }
 
@@ -130,6 +131,11 @@ def build_openapi(app: Flask, known: dict[str, list[str]] | None = None) -> dict
     for name, parameter in shared.items():
         details = {key: value for key, value in parameter.items() if key != "in"}
         spec.components.parameter(name, parameter["in"], {"name": name, **details})
+    spec.components.parameter(
+        "IdempotencyKey",
+        "header",
+        {key: value for key, value in parameters.IDEMPOTENCY_KEY.items() if key != "in"},
+    )
     for name, response in parameters.RESPONSES.items():
         spec.components.response(name, response)
     for name, scheme in parameters.SECURITY_SCHEMES.items():

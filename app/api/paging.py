@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import Select, and_, or_
 from werkzeug.datastructures import MultiDict
@@ -51,7 +52,7 @@ def decode_cursor(cursor: str) -> Position:
             raise ValueError("naive")
     except (BadData, TypeError, ValueError) as error:
         raise PagingError(
-            "cursor", "This cursor is not valid: use the next URL of a previous page."
+            "cursor", _("This cursor is not valid: use the next URL of a previous page.")
         ) from error
     return moment, initiative_id
 
@@ -65,9 +66,13 @@ def read_limit(args: MultiDict) -> int:
     maximum = config["API_MAX_LIMIT"]
     text = values[0].strip()
     if len(values) > 1 or not text.isascii() or not text.isdigit() or len(text) > 6:
-        raise PagingError("limit", f"limit must be a whole number from 1 to {maximum}.")
+        raise PagingError(
+            "limit", _("limit must be a whole number from 1 to %(maximum)s.", maximum=maximum)
+        )
     if not 1 <= int(text) <= maximum:
-        raise PagingError("limit", f"limit must be a whole number from 1 to {maximum}.")
+        raise PagingError(
+            "limit", _("limit must be a whole number from 1 to %(maximum)s.", maximum=maximum)
+        )
     return int(text)
 
 
@@ -76,7 +81,7 @@ def read_cursor(args: MultiDict) -> Position | None:
     if not values:
         return None
     if len(values) > 1:
-        raise PagingError("cursor", "Give cursor only once.")
+        raise PagingError("cursor", _("Give cursor only once."))
     return decode_cursor(values[0])
 
 
@@ -103,3 +108,33 @@ def after(query: Select, position: Position | None) -> Select:
 
 def position_of(initiative: Initiative) -> Position:
     return initiative.published_at, initiative.id
+
+
+def page_after(query: Select, position: Position | None, size: int) -> Select:
+    """At most ``size`` rows after a position, newest first, read as one index range.
+
+    Unlike ``after`` there is no ``OR published_at IS NULL`` branch, and the first page has
+    no ``NULLS LAST`` (which PostgreSQL's (state, published_at) index cannot give: it read and
+    sorted every match), so any page costs what an index range does. Published initiatives
+    always have a publication time; any without one come last and are read as a second range
+    (``null_tail``) once the timed ones run out.
+    """
+    if position is None:
+        timed = query.where(Initiative.published_at.is_not(None))
+    else:
+        published_at, initiative_id = position
+        if published_at is None:
+            return null_tail(query, initiative_id, size)
+        timed = query.where(
+            Initiative.published_at <= published_at,
+            or_(Initiative.published_at < published_at, Initiative.id < initiative_id),
+        )
+    return timed.order_by(Initiative.published_at.desc(), Initiative.id.desc()).limit(size)
+
+
+def null_tail(query: Select, before_id: int | None, size: int) -> Select:
+    """The rows without a publication time (after ``before_id`` if given), last in the order."""
+    query = query.where(Initiative.published_at.is_(None))
+    if before_id is not None:
+        query = query.where(Initiative.id < before_id)
+    return query.order_by(Initiative.id.desc()).limit(size)

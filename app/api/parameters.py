@@ -14,7 +14,12 @@ from typing import Any
 
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.map_cells.grid import MAX_ZOOM
-from app.shared_filters.parse import MAX_QUERY_LENGTH, WHITE_SPACE_CLASS, accepted_radius_range
+from app.shared_filters.parse import (
+    DAY_PATTERN,
+    MAX_QUERY_LENGTH,
+    WHITE_SPACE_CLASS,
+    accepted_radius_range,
+)
 
 WS = WHITE_SPACE_CLASS  # the parser's white space, not JSON Schema's \s
 BLANK = {"type": "string", "pattern": rf"^{WS}*$"}
@@ -85,6 +90,22 @@ def filter_parameters() -> dict[str, dict[str, Any]]:
             "1: only initiatives with an outcome verified by a council officer.",
             or_blank(_one_of(["1", "0"])),
         ),
+        "updated_since": _query(
+            "YYYY-MM-DD: only initiatives whose content or outcomes were updated on or after "
+            "this day (days begin at midnight in the site's time zone).",
+            or_blank({"type": "string", "pattern": rf"^{WS}*{DAY_PATTERN}{WS}*$"}),
+        ),
+        "active_from": _query(
+            "YYYY-MM-DD: only initiatives whose work ran on or after this day (not ended "
+            "before it).",
+            or_blank({"type": "string", "pattern": rf"^{WS}*{DAY_PATTERN}{WS}*$"}),
+        ),
+        "active_to": _query(
+            "YYYY-MM-DD: only initiatives whose work started on or before this day (with no "
+            "start date: first published by its end, in the site's time zone); not before "
+            "active_from.",
+            or_blank({"type": "string", "pattern": rf"^{WS}*{DAY_PATTERN}{WS}*$"}),
+        ),
         "bbox": _query(
             "min_lon,min_lat,max_lon,max_lat: public points inside this box (longitudes from "
             "-180 to 180, latitudes from -90 to 90, the south-west corner first).",
@@ -151,8 +172,30 @@ RESPONSES = {
     },
     "Forbidden": _error("The token's account is suspended or not confirmed."),
     "NotFound": _error("Nothing published at this address."),
-    "Unprocessable": _error("A well-formed body that fails validation; errors names each field."),
+    "Unprocessable": _error(
+        "A well-formed body that fails validation, or an Idempotency-Key already used with "
+        "another request; errors names each field."
+    ),
+    "Conflict": {
+        **_error("A request with this Idempotency-Key is still running: retry after a moment."),
+        "headers": {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+        },
+    },
     "TooManyRequests": _error("Too many requests: wait a little (see Retry-After)."),
+}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: a request sent again with the same key and body within 24 hours "
+        "gets the first answer again (2xx and 4xx, never 5xx), marked "
+        "`Idempotent-Replayed: true`, and creates nothing new. Keys belong to the token; use "
+        "a new one (a UUID, say) for each new request."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 
 SECURITY_SCHEMES = {

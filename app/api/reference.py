@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, literal, select, union_all
 
 from app.api.public_data import licence, preload_credit_and_verifiers
@@ -114,7 +115,7 @@ def show_cluster(slug: str):
     """
     cluster = find_published_cluster(slug) if is_slug(slug) else None
     if cluster is None:
-        return json_error(404, "There is no published cluster with this slug.")
+        return json_error(404, _("There is no published cluster with this slug."))
     example_set = cluster_example_set(cluster)
     preload_credit_and_verifiers(example_set.initiatives)
     saved_filter = None

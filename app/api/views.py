@@ -15,6 +15,7 @@ from flask_cors import cross_origin
 
 from app.api import exports, initiatives, reference, writes
 from app.api.openapi import build_openapi, vocabularies
+from app.caching import public_output
 
 bp = Blueprint("api", __name__)
 
@@ -37,7 +38,11 @@ public_read = cross_origin(
     expose_headers=["Link"],
 )
 
+# Answers that are a function of the query and the data version: ETag, 304, kept in a cache.
+CACHED_READS = {initiatives.list_initiatives, exports.export_geojson}
+
 for rule, view in PUBLIC_READS.items():
+    view = public_output(view) if view in CACHED_READS else view
     bp.add_url_rule(rule, view_func=public_read(view), methods=["GET"])
 bp.add_url_rule(
     "/api/v1/initiatives",

@@ -35,10 +35,25 @@ SECRET_COLUMNS: dict[str, frozenset[str]] = {
 # Tables computed from the others: not exported, rebuilt by the import (as is the search
 # index, which lives outside the models: an FTS5 table on SQLite, a column on PostgreSQL).
 DERIVED_TABLES = frozenset({"map_point", "map_cell"})
-# The machine's working state, not the site's data: jobs under way, periodic ticks, workers'
-# heartbeats and the mail queue (whose messages may hold reset links). A restored site starts
-# with none; the suppression list, which is data, is exported.
-WORKING_TABLES = frozenset({"job", "task_tick", "worker_heartbeat", "outgoing_mail"})
+# The machine's working state, not the site's data: jobs under way, import files waiting,
+# periodic ticks, workers' heartbeats, the mail queue (whose messages may hold reset links),
+# the API's idempotency keys and log-in failure counts (both forgotten within a day), the data
+# version (a counter the restore bumps) and the log of changes the facet bitmaps follow. A
+# restored site starts with none; the suppression list, which is data, is exported.
+WORKING_TABLES = frozenset(
+    {
+        "import_upload",
+        "job",
+        "task_tick",
+        "worker_heartbeat",
+        "outgoing_mail",
+        "idempotency_key",
+        "login_failure",
+        "data_version",
+        "facet_change",
+        "facet_version",
+    }
+)
 
 # What a withheld password hash becomes: never the output of a hash function, so no password
 # matches it (werkzeug's check_password_hash answers False); the person resets their password.

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from app.i18n import lazy_text as _l
 from app.places.geocoding import geocode_place, normalise_query
+from app.places.lookups import GeocoderBusy
 from app.places.nearby import nearest
 from app.places.types import MAX_QUERY_LENGTH, GeocodingUnavailable
 from app.ratelimits import limit_place_lookups
@@ -26,7 +29,7 @@ from app.shared_filters.parse import DECIMALS, FILTER_NAMES, parse_filters, pars
 NEAR_PLACE = "near_place"
 PLACE_LABEL = "place"
 SAME_PLACE_KM = 0.2  # a point this close to a match is that match
-UNAVAILABLE = (
+UNAVAILABLE = _l(
     "The place search is not available just now. Try again later, or type a point (latitude "
     "and longitude) instead."
 )
@@ -59,15 +62,25 @@ def find_near_place(args: MultiDict) -> NearPlace | None:
     if not text:
         return None
     if len(" ".join(typed.split())) > MAX_QUERY_LENGTH:
-        return NearPlace(text, error=f"Use at most {MAX_QUERY_LENGTH} characters.", status=400)
+        return NearPlace(
+            text,
+            error=_(
+                "Use at most %(max_query_length)s characters.", max_query_length=MAX_QUERY_LENGTH
+            ),
+            status=400,
+        )
     try:
         places = geocode_place(text)
+    except GeocoderBusy:
+        message = _("Many place searches are running just now. Try again in a moment.")
+        return NearPlace(text, error=message, status=503)
     except GeocodingUnavailable:
         return NearPlace(text, error=UNAVAILABLE, status=503)
     if not places:
-        message = (
-            f"No place called “{text}” was found. Try a town or neighbourhood name, or type "
-            "a point (latitude and longitude) instead."
+        message = _(
+            "No place called “%(text)s” was found. Try a town or neighbourhood name, or type "
+            "a point (latitude and longitude) instead.",
+            text=text,
         )
         return NearPlace(text, error=message, status=400)
     chosen = parse_near(args.get("near", ""))

@@ -9,22 +9,25 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.browse import services
+from app.browse.canonical import redirect_without_empty_parameters
 from app.browse.nearplace import (
     filtered_address,
     find_near_place,
     limit_near_place,
 )
 from app.extensions import db
+from app.initiatives.examples import format_number
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.parse import FACETS, is_slug, parse_filters
-from app.shared_filters.query import facet_counts
+from app.shared_filters.facet_index import summarise
+from app.shared_filters.parse import FACETS, InitiativeFilter, is_slug, parse_filters
 from app.themes.models import Theme
 from app.urls import current_endpoint
 
 bp = Blueprint("browse", __name__)
+bp.before_app_request(redirect_without_empty_parameters)
 
 
 @bp.route("/initiatives")
@@ -54,6 +57,13 @@ def show_neighbourhood(slug: str):
     )
 
 
+@bp.app_template_global()
+def active_filter_count(initiative_filter: InitiativeFilter, fixed: str | None = None) -> int:
+    """How many filters a person has chosen (what "Filter (n active)" counts); the facet a
+    page's address sets is not one of them."""
+    return services.count_active_filters(initiative_filter, fixed)
+
+
 def _find_or_404(model, slug: str):
     if not is_slug(slug):  # not worth asking the database (which may refuse some bytes)
         abort(404)
@@ -80,12 +90,15 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
     if fixed:
         scope = initiative_filter.with_values(fixed[0], (fixed[1],))
     page, per_page = services.read_paging(args)
-    sort = services.resolve_sort(args.get("sort"), scope)
-    listing = counts = None
+    listing = counts = total = summary = None
     if not errors:
-        listing = services.list_initiatives(scope, sort, page, per_page)
-        counts = facet_counts(scope, tuple(f for f in FACETS if not fixed or f != fixed[0]))
-    chosen_sort = sort if sort != services.resolve_sort(None, scope) else None
+        summary = summarise(scope, tuple(f for f in FACETS if not fixed or f != fixed[0]))
+        total, counts = summary.total, summary.counts
+    sort = services.resolve_sort(args.get("sort"), scope, total)
+    if summary is not None:
+        listing = services.list_initiatives(scope, sort, page, per_page, total, summary.matches)
+    default_sort = services.resolve_sort(None, scope, total)
+    chosen_sort = sort if sort != default_sort else None
 
     def page_url(number: int) -> str:
         """This view's address (canonical filters, then controls) at another page."""
@@ -109,6 +122,10 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
         options=services.filter_options(args, counts),
         initiative_filter=scope,
         sort=sort,
+        chosen_sort=chosen_sort,
+        default_sort=default_sort,
+        too_many_to_rank=services.is_ranked(scope, None) and not services.is_ranked(scope, total),
+        rank_limit=format_number(services.RANK_LIMIT),
         sorts=services.SORTS,
         per_page=per_page,
         page_url=page_url,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -40,14 +41,15 @@ class CurationError(ValueError):
 def slug_problem(slug: str, cluster_id: int | None = None) -> str | None:
     """Why a typed address cannot be used (None when it can)."""
     if len(slug) > SLUG_LENGTH or not SLUG_PATTERN.fullmatch(slug):
-        return (
-            "Use only lower-case letters, digits and single hyphens between them, "
-            f"at most {SLUG_LENGTH} characters: for example “safer-streets-in-leeds”."
+        return _(
+            "Use only lower-case letters, digits and single hyphens between them, at most "
+            "%(slug_length)s characters: for example “safer-streets-in-leeds”.",
+            slug_length=SLUG_LENGTH,
         )
     if slug in RESERVED_SLUGS:
-        return f"“{slug}” is the address of another page: choose another."
+        return _("“%(slug)s” is the address of another page: choose another.", slug=slug)
     if _slug_taken(slug, cluster_id):
-        return f"Another cluster already has the address “{slug}”: choose another."
+        return _("Another cluster already has the address “%(slug)s”: choose another.", slug=slug)
     return None
 
 
@@ -85,8 +87,12 @@ def normalise_filter_query(text: str) -> tuple[str, list[str]]:
     if unknown:
         names = ", ".join(name[:40] for name in unknown)
         problems.append(
-            f"Not a filter: {names}. Filters look like theme=health&neighbourhood=kirkstall; "
-            f"the names are {', '.join(FILTER_NAMES)}."
+            _(
+                "Not a filter: %(names)s. Filters look like "
+                "theme=health&neighbourhood=kirkstall; the names are %(known)s.",
+                names=names,
+                known=", ".join(FILTER_NAMES),
+            )
         )
     initiative_filter, errors = parse_filters(MultiDict(p for p in pairs if p[0] in FILTER_NAMES))
     problems.extend(errors.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -72,7 +73,13 @@ def new_cluster():
             db.session.rollback()
             add_error(form.slug, _save_problem(error))
         else:
-            flash(f"Created the draft “{cluster.title}”. It is not public until you publish it.")
+            flash(
+                _(
+                    "Created the draft “%(cluster_title)s”. It is not public until you "
+                    "publish it.",
+                    cluster_title=cluster.title,
+                )
+            )
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
     status = 422 if form.errors else 200
     return render_template("clusters/edit.html", cluster=None, form=form, preview=preview), status
@@ -86,7 +93,7 @@ def _prefilled_form() -> ClusterForm:
     if kind == "filter":
         canonical, problems = curation.normalise_filter_query(typed)
         if not problems:
-            initiative_filter, _ = parse_filter_query(canonical)
+            initiative_filter, _errors = parse_filter_query(canonical)
             data.update(filter_query=canonical, title=describe_filter(initiative_filter))
     return ClusterForm(formdata=None, data=data)
 
@@ -105,7 +112,7 @@ def _details(form: ClusterForm) -> dict[str, str]:
 def _save_problem(error: Exception) -> str:
     if isinstance(error, curation.CurationError):
         return str(error)
-    return "Another cluster took this address while you were editing: choose another."
+    return _("Another cluster took this address while you were editing: choose another.")
 
 
 @bp.route("/<int:cluster_id>", methods=["GET", "POST"])
@@ -127,7 +134,7 @@ def edit_cluster(cluster_id: int):
             cluster = db.get_or_404(Cluster, cluster_id)
             add_error(form.slug, _save_problem(error))
         else:
-            flash("Saved." if changed else "Nothing had changed.", "success")
+            flash(_("Saved.") if changed else _("Nothing had changed."), "success")
             return redirect(url_for(".edit_cluster", cluster_id=cluster.id))
     return _render_editor(cluster, form=form, preview=preview)
 
@@ -189,7 +196,7 @@ def add_item(cluster_id: int):
     """Add a published initiative by number, address or title (several matches: choose)."""
     cluster = db.get_or_404(Cluster, cluster_id)
     if cluster.kind != "picked":
-        abort(409, "Only a hand-picked cluster has examples to add.")
+        abort(409, _("Only a hand-picked cluster has examples to add."))
     form = AddInitiativeForm()
     if not form.validate():
         return _render_editor(cluster, add_form=form)
@@ -203,10 +210,12 @@ def add_item(cluster_id: int):
         db.session.rollback()
         add_error(
             form.initiative,
-            str(error) if isinstance(error, curation.CurationError) else "That is already here.",
+            str(error)
+            if isinstance(error, curation.CurationError)
+            else _("That is already here."),
         )
         return _render_editor(db.get_or_404(Cluster, cluster_id), add_form=form)
-    flash(f"Added “{item.initiative.title}”.", "success")
+    flash(_("Added “%(title)s”.", title=item.initiative.title), "success")
     return _back_to(cluster, f"item-{item.id}")
 
 
@@ -221,7 +230,10 @@ def save_note(cluster_id: int, item_id: int):
         return _render_editor(item.cluster, note_errors=errors)
     if picking.set_note(signed_in_user(), item, form.note.data or ""):
         db.session.commit()
-        flash(f"Saved the note on “{item.initiative.title}”.", "success")
+        flash(
+            _("Saved the note on “%(initiative_title)s”.", initiative_title=item.initiative.title),
+            "success",
+        )
     return _back_to(item.cluster, f"item-{item.id}")
 
 
@@ -236,7 +248,10 @@ def move_item(cluster_id: int, item_id: int):
         abort(400, str(error))
     if moved:
         db.session.commit()
-        flash(f"Moved “{item.initiative.title}” {request.form['direction']}.", "success")
+        message = _("Moved “%(title)s” up.")
+        if request.form["direction"] != "up":
+            message = _("Moved “%(title)s” down.")
+        flash(message % {"title": item.initiative.title}, "success")
     return _back_to(item.cluster, f"item-{item.id}")
 
 
@@ -248,7 +263,7 @@ def remove_item(cluster_id: int, item_id: int):
     cluster, title = item.cluster, item.initiative.title
     picking.remove_item(signed_in_user(), item)
     db.session.commit()
-    flash(f"Removed “{title}” from this cluster.", "success")
+    flash(_("Removed “%(title)s” from this cluster.", title=title), "success")
     return _back_to(cluster, "examples-heading")
 
 
@@ -260,9 +275,9 @@ def publish_cluster(cluster_id: int):
     curation.publish_cluster(signed_in_user(), cluster)
     db.session.commit()
     if not cluster_example_set(cluster, limit=1).examples:
-        flash("Published, but it shows no examples yet: no published initiative is in it.")
+        flash(_("Published, but it shows no examples yet: no published initiative is in it."))
     else:
-        flash(f"Published “{cluster.title}”.", "success")
+        flash(_("Published “%(title)s”.", title=cluster.title), "success")
     return _back_to(cluster)
 
 
@@ -273,7 +288,13 @@ def unpublish_cluster(cluster_id: int):
     cluster = db.get_or_404(Cluster, cluster_id)
     curation.unpublish_cluster(signed_in_user(), cluster)
     db.session.commit()
-    flash(f"“{cluster.title}” is a draft again: its page, feeds and embeds are gone.", "success")
+    flash(
+        _(
+            "“%(cluster_title)s” is a draft again: its page, feeds and embeds are gone.",
+            cluster_title=cluster.title,
+        ),
+        "success",
+    )
     return _back_to(cluster)
 
 
@@ -287,5 +308,5 @@ def delete_cluster(cluster_id: int):
     title = cluster.title
     curation.delete_cluster(signed_in_user(), cluster)
     db.session.commit()
-    flash(f"Deleted the cluster “{title}”.", "success")
+    flash(_("Deleted the cluster “%(title)s”.", title=title), "success")
     return redirect(url_for(".manage_clusters"))

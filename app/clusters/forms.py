@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.clusters.curation import normalise_filter_query, slug_problem
 from app.clusters.models import CLUSTER_KINDS
 from app.forms import Form, select_choices, strip_whitespace
+from app.i18n import lazy_text as _l
 
 TITLE_LENGTH = 200
 INTRODUCTION_LENGTH = 20_000
@@ -23,54 +24,72 @@ class ClusterForm(Form):
     """Title, address, introduction, and what the cluster holds."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[strip_whitespace],
         validators=[
-            DataRequired("Enter a title."),
-            Length(max=TITLE_LENGTH, message=f"Keep the title to {TITLE_LENGTH} characters."),
+            DataRequired(_l("Enter a title.")),
+            Length(
+                max=TITLE_LENGTH,
+                message=_l("Keep the title to %(limit)s characters.", limit=TITLE_LENGTH),
+            ),
         ],
     )
     slug = StringField(
-        "Address",
+        _l("Address"),
         description=(
-            "The last part of the page’s address, /clusters/…: lower-case letters, digits and "
-            "hyphens. Leave it empty to make one from the title. Changing it later breaks "
-            "links, embeds and feed subscriptions that use the old address."
+            _l(
+                "The last part of the page’s address, /clusters/…: lower-case letters, digits and "
+                "hyphens. Leave it empty to make one from the title. Changing it later breaks "
+                "links, embeds and feed subscriptions that use the old address."
+            )
         ),
         filters=[strip_whitespace, lower_case],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     introduction = TextAreaField(
-        "Introduction",
+        _l("Introduction"),
         description=(
-            "What ties these examples together, for someone arriving from a blog post. "
-            "Markdown: *emphasis*, **strong**, [links](https://example.org), lists. "
-            "Use Preview to see it as readers will."
+            _l(
+                "What ties these examples together, for someone arriving from a blog post. "
+                "Markdown: *emphasis*, **strong**, [links](https://example.org), lists. "
+                "Use Preview to see it as readers will."
+            )
         ),
         validators=[
             Length(
                 max=INTRODUCTION_LENGTH,
-                message=f"Keep the introduction to {INTRODUCTION_LENGTH:,} characters.",
+                message=_l(
+                    "Keep the introduction to %(limit)s characters.",
+                    limit=format(INTRODUCTION_LENGTH, ","),
+                ),
             )
         ],
         render_kw={"rows": 10},
     )
     kind = RadioField(
-        "What it holds",
+        _l("What it holds"),
         choices=select_choices(CLUSTER_KINDS),
         default="picked",
-        validators=[DataRequired("Choose what the cluster holds.")],
+        validators=[DataRequired(_l("Choose what the cluster holds."))],
     )
     filter_query = TextAreaField(
-        "Saved filter",
+        _l("Saved filter"),
         description=(
-            "For a saved filter: the filters of a list or map, such as "
-            "theme=health&neighbourhood=kirkstall or near=53.8162,-1.6037&radius_km=2, or paste "
-            "the address of a filtered list or map. Leave it empty for every published initiative."
+            _l(
+                "For a saved filter: the filters of a list or map, such as "
+                "theme=health&neighbourhood=kirkstall or near=53.8162,-1.6037&radius_km=2, or "
+                "paste the address of a filtered list or map. Leave it empty for every published "
+                "initiative."
+            )
         ),
         filters=[strip_whitespace],
         validators=[
-            Length(max=FILTER_LENGTH, message=f"Keep the filter to {FILTER_LENGTH:,} characters.")
+            Length(
+                max=FILTER_LENGTH,
+                message=_l(
+                    "Keep the filter to %(limit)s characters.", limit=format(FILTER_LENGTH, ",")
+                ),
+            )
         ],
         render_kw={"rows": 2, "spellcheck": "false"},
     )
@@ -102,7 +121,12 @@ class NoteForm(Form):
         "Curator’s note",
         filters=[strip_whitespace],
         validators=[
-            Length(max=NOTE_LENGTH, message=f"Keep the note to {NOTE_LENGTH:,} characters.")
+            Length(
+                max=NOTE_LENGTH,
+                message=_l(
+                    "Keep the note to %(limit)s characters.", limit=format(NOTE_LENGTH, ",")
+                ),
+            )
         ],
         render_kw={"rows": 3},
     )
@@ -112,12 +136,16 @@ class AddInitiativeForm(Form):
     """Which initiative to add: its number, its address, or words from its title."""
 
     initiative = StringField(
-        "Add an initiative",
+        _l("Add an initiative"),
         description=(
-            "Its number, its address (such as https://…/initiatives/12-street-watch) or words "
-            "from its title. Only published initiatives can be added."
+            _l(
+                "Its number, its address (such as https://…/initiatives/12-street-watch) or words "
+                "from its title. Only published initiatives can be added."
+            )
         ),
         filters=[strip_whitespace],
-        validators=[Length(max=500, message="That is too long for a number, address or title.")],
+        validators=[
+            Length(max=500, message=_l("That is too long for a number, address or title."))
+        ],
         render_kw={"autocomplete": "off"},
     )

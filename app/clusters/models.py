@@ -10,14 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.database import UTCDateTime
 from app.extensions import Model
+from app.i18n import lazy_text as _l
 from app.initiatives.models import Initiative
 from app.timeutil import utcnow
 
 CLUSTER_KINDS = {
-    "picked": "Hand-picked examples, in the order you set",
-    "filter": "A saved filter that stays current",
+    "picked": _l("Hand-picked examples, in the order you set"),
+    "filter": _l("A saved filter that stays current"),
 }
-CLUSTER_STATES = {"draft": "Draft", "published": "Published"}
+CLUSTER_STATES = {"draft": _l("Draft"), "published": _l("Published")}
 
 
 class Cluster(Model):

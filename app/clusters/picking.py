@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -56,7 +57,9 @@ def find_initiatives_to_add(cluster: Cluster, text: str) -> list[Initiative]:
     """
     text = text.strip()
     if not text:
-        raise CurationError("Enter an initiative’s number, its address or words from its title.")
+        raise CurationError(
+            _("Enter an initiative’s number, its address or words from its title.")
+        )
     present = set(
         db.session.scalars(
             select(ClusterItem.initiative_id).where(ClusterItem.cluster_id == cluster.id)
@@ -66,13 +69,22 @@ def find_initiatives_to_add(cluster: Cluster, text: str) -> list[Initiative]:
     if number is not None:
         initiative = db.session.get(Initiative, number)
         if initiative is None:
-            raise CurationError(f"There is no initiative number {number}.")
+            raise CurationError(_("There is no initiative number %(number)s.", number=number))
         if not is_public(initiative):
             raise CurationError(
-                f"“{initiative.title}” is not published: only published initiatives can be added."
+                _(
+                    "“%(initiative_title)s” is not published: only published initiatives can "
+                    "be added.",
+                    initiative_title=initiative.title,
+                )
             )
         if initiative.id in present:
-            raise CurationError(f"“{initiative.title}” is already in this cluster.")
+            raise CurationError(
+                _(
+                    "“%(initiative_title)s” is already in this cluster.",
+                    initiative_title=initiative.title,
+                )
+            )
         return [initiative]
     pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text.lower()) + "%"
     query = published_initiatives().where(func.lower(Initiative.title).like(pattern, escape="\\"))
@@ -81,7 +93,10 @@ def find_initiatives_to_add(cluster: Cluster, text: str) -> list[Initiative]:
     matches = list(db.session.scalars(query.order_by(Initiative.title).limit(MAX_MATCHES)))
     if not matches:
         raise CurationError(
-            f"No published initiative that is not already here has “{text}” in its title."
+            _(
+                "No published initiative that is not already here has “%(text)s” in its title.",
+                text=text,
+            )
         )
     return matches
 
@@ -89,10 +104,15 @@ def find_initiatives_to_add(cluster: Cluster, text: str) -> list[Initiative]:
 def add_initiative(actor: User, cluster: Cluster, initiative: Initiative) -> ClusterItem:
     """Add a published initiative at the end of a hand-picked cluster."""
     if not is_public(initiative):
-        raise CurationError("Only published initiatives can be added.")
+        raise CurationError(_("Only published initiatives can be added."))
     items = load_items(cluster)
     if any(item.initiative_id == initiative.id for item in items):
-        raise CurationError(f"“{initiative.title}” is already in this cluster.")
+        raise CurationError(
+            _(
+                "“%(initiative_title)s” is already in this cluster.",
+                initiative_title=initiative.title,
+            )
+        )
     item = ClusterItem(cluster=cluster, initiative=initiative, position=len(items), note="")
     db.session.add(item)
     _renumber([*items, item])
@@ -117,7 +137,7 @@ def remove_item(actor: User, item: ClusterItem) -> None:
 def move_item(actor: User, item: ClusterItem, direction: str) -> bool:
     """Move an item one place up or down; False when it is already at that end."""
     if direction not in ("up", "down"):
-        raise CurationError("Move an example up or down.")
+        raise CurationError(_("Move an example up or down."))
     items = load_items(item.cluster)
     index = next(i for i, other in enumerate(items) if other.id == item.id)
     target = index - 1 if direction == "up" else index + 1

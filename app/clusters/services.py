@@ -2,8 +2,9 @@
 
 An *example set* is what every public output of a cluster or a filtered list is made from:
 published initiatives only (whatever the cluster's kind), in the curator's order for a
-hand-picked cluster and newest first otherwise, with each item's curator's note, and a version
-tag that changes whenever anything shown changes (for ETags).
+hand-picked cluster and newest first otherwise, with each item's curator's note, and the time
+of the newest change to anything shown (their ETags come from the data version:
+``app/caching.py``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import TypeVar
 
 import nh3
 from flask import g
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from app.caching import latest, version_tag
+from app.caching import latest
 from app.clusters.models import Cluster, ClusterItem
 from app.extensions import db
+from app.initiatives.bilingual import local_name, shown_title
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import published_initiatives, published_only
 from app.markdown import render_markdown
@@ -62,31 +65,12 @@ class ExampleSet:
             moments.append(self.cluster.updated_at)
         return latest(moments)
 
-    def version(self, *options: object) -> str:
-        """A tag that changes when an example, its note, its order or the cluster changes."""
-        shown = [(shown_state(example.initiative), example.note) for example in self.examples]
-        cluster = self.cluster
-        own = (cluster.id, cluster.updated_at, cluster.state) if cluster is not None else None
-        return version_tag(own, self.title, shown, *options)
-
 
 @dataclass
 class FilteredExampleSet(ExampleSet):
     """The examples of a filtered list: always with its filter."""
 
     initiative_filter: InitiativeFilter = field(default_factory=InitiativeFilter)
-
-
-def shown_state(initiative: Initiative) -> tuple:
-    """What an example shows that can change without its own ``updated_at`` changing: an
-    admin renames or recolours a theme, or renames a neighbourhood."""
-    theme, neighbourhood = initiative.primary_theme, initiative.neighbourhood
-    return (
-        initiative.id,
-        initiative.updated_at,
-        (theme.name, theme.colour) if theme else None,
-        neighbourhood.name if neighbourhood else None,
-    )
 
 
 def _with_example_data(query: SelectT) -> SelectT:
@@ -166,38 +150,50 @@ def _describe_filter(initiative_filter: InitiativeFilter) -> str:
     from app.neighbourhoods.models import Neighbourhood
     from app.themes.models import Theme
 
+    either = _(" or ")
     parts = []
     if initiative_filter.themes:
-        names = db.session.scalars(
-            select(Theme.name).where(Theme.slug.in_(initiative_filter.themes)).order_by(Theme.name)
+        themes = db.session.scalars(
+            select(Theme).where(Theme.slug.in_(initiative_filter.themes)).order_by(Theme.name)
         )
-        parts.append(" or ".join(name.lower() for name in names))
+        parts.append(either.join(local_name(theme).lower() for theme in themes))
     if initiative_filter.neighbourhoods:
-        names = db.session.scalars(
-            select(Neighbourhood.name)
+        neighbourhoods = db.session.scalars(
+            select(Neighbourhood)
             .where(Neighbourhood.slug.in_(initiative_filter.neighbourhoods))
             .order_by(Neighbourhood.name)
         )
-        parts.append("in " + " or ".join(names))
+        names = either.join(local_name(neighbourhood) for neighbourhood in neighbourhoods)
+        parts.append(_("in %(neighbourhoods)s", neighbourhoods=names))
     f = initiative_filter
-    for values, vocabulary, lead in (
-        (f.stages, STAGES, "by"),
-        (f.sectors, SECTORS, "with"),
-        (f.statuses, STATUSES, "that are"),
+    for values, vocabulary, phrase in (
+        (f.stages, STAGES, _("by %(stages)s")),
+        (f.sectors, SECTORS, _("with %(sectors)s")),
+        (f.statuses, STATUSES, _("that are %(statuses)s")),
     ):
         if values:
-            parts.append(lead + " " + " or ".join(vocabulary[v].lower() for v in values))
+            words = either.join(vocabulary[v].lower() for v in values)
+            parts.append(phrase % {"stages": words, "sectors": words, "statuses": words})
     if f.verified:
-        parts.append("with a verified outcome")
+        parts.append(_("with a verified outcome"))
     if f.near:
-        parts.append(f"within {f.radius_km:g} km of {f.near[0]:g}, {f.near[1]:g}")
+        parts.append(
+            _(
+                "within %(radius)s km of %(latitude)s, %(longitude)s",
+                radius=format(f.radius_km, "g"),
+                latitude=format(f.near[0], "g"),
+                longitude=format(f.near[1], "g"),
+            )
+        )
     elif f.bbox:
-        parts.append("in the area shown")
+        parts.append(_("in the area shown"))
     if f.q:
-        parts.append(f"matching “{f.q}”")
+        parts.append(_("matching “%(words)s”", words=f.q))
     if not parts and canonical_query(initiative_filter):
-        return "Initiatives (filtered)"
-    return "Initiatives" + (": " + " ".join(parts) if parts else "")
+        return _("Initiatives (filtered)")
+    if not parts:
+        return _("Initiatives")
+    return _("Initiatives: %(description)s", description=" ".join(parts))
 
 
 def published_clusters_query() -> Select[Cluster]:
@@ -230,13 +226,13 @@ def example_points(example_set: ExampleSet, external: bool = False) -> list[dict
         neighbourhood = initiative.neighbourhood
         points.append(
             {
-                "title": initiative.title,
+                "title": shown_title(initiative),
                 "url": initiative_url(initiative, _external=external),
                 "lat": initiative.public_latitude,
                 "lon": initiative.public_longitude,
-                "theme": theme.name if theme else "",
+                "theme": local_name(theme) if theme else "",
                 "colour": theme.colour if theme else "",
-                "neighbourhood": neighbourhood.name if neighbourhood else "",
+                "neighbourhood": local_name(neighbourhood) if neighbourhood else "",
             }
         )
     return points

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
 from werkzeug.datastructures import MultiDict
 
@@ -34,17 +36,27 @@ class Area:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the dashboard was asked for: the area and the optional themes."""
+    """What the dashboard was asked for: the area, the optional themes and period."""
 
     area: Area
     themes: tuple[str, ...]
+    active_from: date | None = None
+    active_to: date | None = None
 
     @property
-    def theme_filter(self) -> InitiativeFilter:
-        return InitiativeFilter(themes=self.themes)
+    def shared_filter(self) -> InitiativeFilter:
+        """The themes and the period as shared filters (the area is added apart)."""
+        return InitiativeFilter(
+            themes=self.themes, active_from=self.active_from, active_to=self.active_to
+        )
 
-    def query_pairs(self) -> list[tuple[str, str]]:
-        """The dashboard's own query string for this selection (for its CSV links)."""
+    def period_pairs(self) -> list[tuple[str, str]]:
+        """The period as query parameters (none for all time)."""
+        pairs = [("active_from", self.active_from), ("active_to", self.active_to)]
+        return [(name, day.isoformat()) for name, day in pairs if day]
+
+    def area_pairs(self) -> list[tuple[str, str]]:
+        """The area and themes as the dashboard's query parameters."""
         pairs: list[tuple[str, str]] = []
         if self.area.kind == "local_authority":
             pairs.append(("local_authority", self.area.local_authority or ""))
@@ -52,13 +64,16 @@ class Selection:
             pairs += [("neighbourhood", slug) for slug in self.area.neighbourhoods]
         else:
             pairs.append(("local_authority", ""))
-        pairs += [("theme", slug) for slug in self.themes]
-        return pairs
+        return pairs + [("theme", slug) for slug in self.themes]
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The dashboard's own query string for this selection (for its CSV links)."""
+        return self.area_pairs() + self.period_pairs()
 
     def filter_pairs(self) -> list[tuple[str, str]]:
         """The shared filters that list the same initiatives (for the list and map links)."""
         neighbourhoods = () if self.area.kind == "all" else self.area.neighbourhoods
-        return filter_pairs(InitiativeFilter(themes=self.themes, neighbourhoods=neighbourhoods))
+        return filter_pairs(replace(self.shared_filter, neighbourhoods=neighbourhoods))
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,8 @@ def area_choices() -> AreaChoices:
 def parse_selection(
     args: MultiDict, choices: AreaChoices, default_authority: str | None
 ) -> tuple[Selection | None, dict[str, str]]:
-    """Read the area and themes from the query string: the selection, or field errors.
+    """Read the area, themes and period from the query string: the selection, or field
+    errors.
 
     No area parameter at all means the officer's own local authority (everywhere for those
     without one); ``local_authority=`` left empty means everywhere.
@@ -105,16 +121,16 @@ def parse_selection(
         [
             (name, value)
             for name, value in args.items(multi=True)
-            if name in ("theme", "neighbourhood")
+            if name in ("theme", "neighbourhood", "active_from", "active_to")
         ]
     )
     parsed, filter_errors = parse_filters(shared)
     errors.update(filter_errors)
     given_authority = [value.strip() for value in args.getlist("local_authority")]
     if given_authority and (parsed.neighbourhoods or "neighbourhood" in filter_errors):
-        errors["local_authority"] = "Choose a local authority or neighbourhoods, not both."
+        errors["local_authority"] = _("Choose a local authority or neighbourhoods, not both.")
     elif len(set(given_authority)) > 1:
-        errors["local_authority"] = "Give local_authority only once."
+        errors["local_authority"] = _("Give local_authority only once.")
     if errors:
         return None, errors
     area: Area | None
@@ -132,18 +148,18 @@ def parse_selection(
             choices.slugs_of(default_authority),
         )
     else:
-        area = Area("all", "All areas", None, ())
+        area = Area("all", _("All areas"), None, ())
     if errors or area is None:  # no area only with its error
         return None, errors
-    return Selection(area, parsed.themes), {}
+    return Selection(area, parsed.themes, parsed.active_from, parsed.active_to), {}
 
 
 def _authority_area(name: str, choices: AreaChoices, errors: dict[str, str]) -> Area | None:
     if not name:
-        return Area("all", "All areas", None, ())
+        return Area("all", _("All areas"), None, ())
     if name not in choices.by_authority:
         printable = "".join(char if char.isprintable() else " " for char in name)
         shown = printable if len(printable) <= 60 else printable[:59] + "…"
-        errors["local_authority"] = f"Unknown local authority: {shown}"
+        errors["local_authority"] = _("Unknown local authority: %(shown)s", shown=shown)
         return None
     return Area("local_authority", name, name, choices.slugs_of(name))

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
-from sqlalchemy import Select, SQLColumnExpression, case, distinct, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from app.council.area import Selection
@@ -19,6 +30,7 @@ from app.initiatives.models import (
     Initiative,
     InitiativeStage,
     InitiativeTheme,
+    Measurement,
     Outcome,
     Participant,
 )
@@ -27,7 +39,7 @@ from app.initiatives.public import published_only
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS, STAGES
 from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
-from app.timeutil import to_local, utcnow
+from app.timeutil import add_months, to_local, utcnow
 
 MONTHS = 24
 
@@ -83,6 +95,7 @@ class OutcomeCounts:
     verified: int
     unverified: int
     initiatives_verified: int  # initiatives with at least one verified outcome
+    initiatives_measured: int = 0  # initiatives with an outcome measured in the last 12 months
 
     @property
     def total(self) -> int:
@@ -90,9 +103,9 @@ class OutcomeCounts:
 
 
 def _scoped(query: Select, selection: Selection) -> Select:
-    """Only published initiatives, only in the area, only of the chosen themes."""
+    """Only published initiatives, only in the area, of the chosen themes and period."""
     query = published_only(query).where(selection.area.condition())
-    return apply_filters(query, selection.theme_filter)
+    return apply_filters(query, selection.shared_filter)
 
 
 def count_initiatives(selection: Selection) -> int:
@@ -139,51 +152,106 @@ def count_by_stage(selection: Selection) -> list[StageCount]:
     return [StageCount(slug, label, counts.get(slug, 0)) for slug, label in STAGES.items()]
 
 
-def month_starts(today: date, months: int = MONTHS) -> list[date]:
-    """The first days of the last ``months`` months, oldest first, this month last."""
-    index = today.year * 12 + today.month - 1
-    return [date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
 
 
-def count_by_month(selection: Selection) -> list[MonthCount]:
-    """Initiatives started and published in each of the last 24 months (months in TIMEZONE)."""
-    return count_by_month_and_earlier(selection)[0]
+def _month_of(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
 
 
-def count_by_month_and_earlier(selection: Selection) -> tuple[list[MonthCount], MonthCount]:
-    """The last 24 months, and what came before them (``month`` is the window's first day),
-    so that totals cover every initiative and nothing older silently disappears.
+@dataclass(frozen=True)
+class OverTime:
+    """The over-time chart's months, and what started or was published before and after
+    them, so that totals cover every initiative and nothing silently disappears."""
+
+    months: list[MonthCount]
+    earlier: MonthCount  # ``month`` is the window's first day
+    later: MonthCount  # ``month`` is the first day after the window
+
+
+def chart_months(selection: Selection) -> list[date]:
+    """The months the over-time chart shows, oldest first.
+
+    A period of at most ``MONTHS`` months shows each of its months; otherwise the chart starts
+    where the data does (the first month anything started or was published), at most
+    ``MONTHS`` months before its end: the period's last month, or this month.
+    """
+    today = to_local(utcnow()).date()
+    # Kept a month inside the calendar's ends, so that each month's edges can be computed.
+    bounds = _month_index(date.min) + 1, _month_index(date.max) - 1
+    last = min(max(_month_index(selection.active_to or today), bounds[0]), bounds[1])
+    first = max(last - MONTHS + 1, bounds[0])
+    if selection.active_from and _month_index(selection.active_from) >= first:
+        first = _month_index(selection.active_from)
+        if selection.active_to:
+            return [_month_of(i) for i in range(first, last + 1)]
+    earliest_start, earliest_publication = db.session.execute(
+        _scoped(
+            select(func.min(Initiative.started_on), func.min(Initiative.published_at)), selection
+        )
+    ).one()
+    known = [day for day in (earliest_start,) if day is not None]
+    if earliest_publication is not None:
+        known.append(to_local(earliest_publication).date())
+    if known:
+        first = max(first, min(_month_index(day) for day in known))
+    first = min(first, last)
+    return [_month_of(i) for i in range(first, last + 1)]
+
+
+def count_over_time(selection: Selection) -> OverTime:
+    """Initiatives started and published in each month of the chart, before it and after it
+    (months in the site's TIMEZONE).
 
     Each series is one query: a CASE sorts every row into its month's bucket by comparing it
     with the months' first moments, so time zones work the same on every database.
     """
-    now = to_local(utcnow())
-    starts = month_starts(now.date())
-    following = date(now.year + now.month // 12, now.month % 12 + 1, 1)  # next month
-    edges = [*starts, following]
-    moments = [datetime.combine(day, time(0), tzinfo=now.tzinfo).astimezone(UTC) for day in edges]
+    starts = chart_months(selection)
+    zone = to_local(utcnow()).tzinfo
+    edges = [*starts, _month_of(_month_index(starts[-1]) + 1)]
+    moments = [datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC) for day in edges]
     started = _bucket_counts(Initiative.started_on, edges, selection)
     published = _bucket_counts(Initiative.published_at, moments, selection)
     months = [
         MonthCount(month, started.get(i, 0), published.get(i, 0)) for i, month in enumerate(starts)
     ]
-    return months, MonthCount(starts[0], started.get(-1, 0), published.get(-1, 0))
+    after = len(starts)
+    return OverTime(
+        months,
+        MonthCount(starts[0], started.get(-1, 0), published.get(-1, 0)),
+        MonthCount(edges[-1], started.get(after, 0), published.get(after, 0)),
+    )
 
 
 def _bucket_counts(
     column: SQLColumnExpression[When | None], edges: list[When], selection: Selection
 ) -> dict[int, int]:
+    """Rows per bucket: -1 before the first edge, i from edge i, len(edges) - 1 after the last."""
     bucket = case(
+        (column >= edges[-1], len(edges) - 1),
         *[(column >= edges[i], i) for i in range(len(edges) - 2, -1, -1)],
         else_=-1,
     )
     query = _scoped(
         select(bucket.label("bucket"), func.count(Initiative.id))
-        .where(column < edges[-1])  # bucket -1: before the first month
+        .where(column.is_not(None))
         .group_by("bucket"),
         selection,
     )
     return dict(db.session.execute(query).all())
+
+
+def _within(
+    column: SQLColumnExpression[date | None], start: date | None, end: date | None
+) -> ColumnElement[bool]:
+    """A day column between two days, both included (either may be open)."""
+    conditions = []
+    if start:
+        conditions.append(column >= start)
+    if end:
+        conditions.append(column <= end)
+    return and_(*conditions)
 
 
 def effort_by_sector(selection: Selection) -> list[SectorEffort]:
@@ -236,17 +304,31 @@ def _shares(values: list[float]) -> list[int | None]:
     return list(whole_percentages(values, total))
 
 
-def count_outcomes(selection: Selection) -> OutcomeCounts:
-    """Outcomes of the selection's initiatives, verified or not (one query)."""
+def count_outcomes(selection: Selection, today: date | None = None) -> OutcomeCounts:
+    """Outcomes of the selection's initiatives, verified or not, and how many initiatives had
+    an outcome measured in the period (by default the last 12 months; one query)."""
+    if selection.active_from or selection.active_to:
+        start, end = selection.active_from, selection.active_to
+    else:
+        start, end = add_months(today or to_local(utcnow()).date(), -12), None
+    measured = or_(
+        _within(Outcome.measured_on, start, end),
+        exists().where(
+            Measurement.outcome_id == Outcome.id, _within(Measurement.measured_on, start, end)
+        ),
+    )
     query = _scoped(
         select(
             func.count(Outcome.id),
             func.count(Outcome.verified_at),
             func.count(distinct(case((Outcome.verified_at.is_not(None), Initiative.id)))),
+            func.count(distinct(case((measured, Initiative.id)))),
         )
         .select_from(Initiative)
         .join(Outcome, Outcome.initiative_id == Initiative.id),
         selection,
     )
-    total, verified, initiatives = db.session.execute(query).one()
-    return OutcomeCounts(verified or 0, (total or 0) - (verified or 0), initiatives or 0)
+    total, verified, initiatives, recent = db.session.execute(query).one()
+    return OutcomeCounts(
+        verified or 0, (total or 0) - (verified or 0), initiatives or 0, recent or 0
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
+
 from app.accounts.models import User
 from app.audit.services import record_action
 from app.initiatives.content import clear_verification
@@ -40,7 +42,7 @@ def verification_moment(on: date | None) -> datetime:
     if on is None or on == today:
         return utcnow()
     if on > today:
-        raise VerificationError("The date of the verification cannot be in the future.")
+        raise VerificationError(_("The date of the verification cannot be in the future."))
     zone = to_local(utcnow()).tzinfo
     return datetime.combine(on, time(12), tzinfo=zone).astimezone(UTC)
 
@@ -52,10 +54,12 @@ def verify_outcome(
     replaces the date and the note."""
     organisation = officer.organisation
     if organisation is None:
-        raise VerificationError("Only an officer of a council can verify outcomes.")
+        raise VerificationError(_("Only an officer of a council can verify outcomes."))
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise VerificationError(f"The note can be at most {NOTE_MAX} characters.")
+        raise VerificationError(
+            _("The note can be at most %(note_max)s characters.", note_max=NOTE_MAX)
+        )
     moment = verification_moment(on)
     previous = outcome.verified_at
     outcome.verified_at = moment

@@ -5,15 +5,20 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.council.area import Selection, area_choices, parse_selection
 from app.council.charts import number_text
 from app.council.dashboard import count_initiatives
-from app.council.forms import VerifyOutcomeForm
+from app.council.downloads import export_urls, export_urls_for_query
+from app.council.forms import MeasurementForm, VerifyOutcomeForm
+from app.council.measurements import add_council_measurement
+from app.council.periods import Period, calendar_years, describe_period, financial_years
 from app.council.services import (
     VerificationError,
     find_outcome,
+    local_today,
     unverify_outcome,
     verify_outcome,
 )
@@ -35,6 +40,9 @@ bp = Blueprint("council", __name__)
 # Links to the list and the map name every neighbourhood of the area; past this length (a very
 # large area) a server in front may refuse the address, so the page says so instead.
 MAX_LINK_QUERY = 3000
+
+
+bp.add_app_template_global(export_urls)
 
 
 @bp.app_template_global()
@@ -82,7 +90,7 @@ def verify(initiative_id: int, outcome_id: int):
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash("Outcome verified: the badge now shows on the initiative's page.", "success")
+            flash(_("Outcome verified: the badge now shows on the initiative's page."), "success")
             return redirect(_outcome_url(initiative, outcome))
     status = 422 if form.errors else 200
     page = render_template(
@@ -95,6 +103,38 @@ def verify(initiative_id: int, outcome_id: int):
     return page, status
 
 
+@bp.route(
+    "/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/measurements",
+    methods=["GET", "POST"],
+)
+def add_measurement(initiative_id: int, outcome_id: int):
+    """A council officer of the area adds a new value of an outcome's indicator."""
+    if not current_visitor().is_authenticated:
+        return login_manager.unauthorized()
+    initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
+    form = MeasurementForm(prefix=f"measurement-{outcome.id}")
+    if request.method == "POST" and form.validate():
+        measured_on, value = form.measured_on.data, form.value.data
+        assert measured_on is not None and value is not None  # both required
+        add_council_measurement(
+            signed_in_user(),
+            initiative,
+            outcome,
+            measured_on,
+            value,
+            form.note.data or "",
+            form.evidence_url.data or "",
+        )
+        db.session.commit()
+        flash(_("The measurement is published on the initiative's page."), "success")
+        return redirect(_outcome_url(initiative, outcome))
+    status = 422 if form.errors else 200
+    page = render_template(
+        "council/measurement.html", initiative=initiative, outcome=outcome, form=form
+    )
+    return page, status
+
+
 @bp.post("/initiatives/<int:initiative_id>/outcomes/<int:outcome_id>/unverify")
 def unverify(initiative_id: int, outcome_id: int):
     """A council officer of the area removes an outcome's verification."""
@@ -103,9 +143,9 @@ def unverify(initiative_id: int, outcome_id: int):
     initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     if unverify_outcome(signed_in_user(), initiative, outcome):
         db.session.commit()
-        flash("The verification is removed.", "success")
+        flash(_("The verification is removed."), "success")
     else:
-        flash("That outcome was not verified.", "error")
+        flash(_("That outcome was not verified."), "error")
     return redirect(_outcome_url(initiative, outcome))
 
 
@@ -122,6 +162,7 @@ def dashboard():
         "errors": errors,
         "selection": selection,
         "chosen": _chosen(selection),
+        "area_pairs": _area_pairs(selection),
     }
     if selection is None:
         return render_template("council/dashboard.html", **context), 400
@@ -134,6 +175,8 @@ def dashboard():
         sections=sections,
         dashboard_query=urlencode(selection.query_pairs()),
         theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
+        period_name=describe_period(selection.active_from, selection.active_to),
+        presets=_presets(selection),
         **_links(selection),
     )
     return render_template("council/dashboard.html", **context)
@@ -160,19 +203,57 @@ def chart_csv(chart: str):
 
 
 def _chosen(selection: Selection | None) -> dict:
-    """What the area form shows as chosen: the selection, or what was typed when it was bad."""
+    """What the forms show as chosen: the selection, or what was typed when it was bad."""
+    typed = request.args
     if selection is None:
-        typed = request.args
         return {
             "local_authority": typed.get("local_authority"),
             "neighbourhoods": set(typed.getlist("neighbourhood")),
             "themes": set(typed.getlist("theme")),
+            "active_from": typed.get("active_from", ""),
+            "active_to": typed.get("active_to", ""),
         }
     area = selection.area
     return {
         "local_authority": area.local_authority if area.kind != "neighbourhoods" else None,
         "neighbourhoods": set(area.neighbourhoods) if area.kind == "neighbourhoods" else set(),
         "themes": set(selection.themes),
+        "active_from": selection.active_from.isoformat() if selection.active_from else "",
+        "active_to": selection.active_to.isoformat() if selection.active_to else "",
+    }
+
+
+def _area_pairs(selection: Selection | None) -> list[tuple[str, str]]:
+    """The area and themes, for the period form to send again (as typed when they were bad)."""
+    if selection is not None:
+        return selection.area_pairs()
+    return [
+        (name, value)
+        for name, value in request.args.items(multi=True)
+        if name in ("local_authority", "neighbourhood", "theme")
+    ]
+
+
+def _presets(selection: Selection) -> dict[str, list[tuple[str, str, bool]]]:
+    """Links that set the period: (label, address, chosen) for financial and calendar years."""
+    base = url_for("council.dashboard")
+    today = local_today()
+
+    def link(period: Period | None) -> tuple[str, str, bool]:
+        pairs = selection.area_pairs()
+        if period is not None:
+            pairs += [("active_from", period.start.isoformat())]
+            pairs += [("active_to", period.end.isoformat())]
+        chosen = (selection.active_from, selection.active_to) == (
+            (period.start, period.end) if period else (None, None)
+        )
+        label = period.label if period else _("All time")
+        return label, f"{base}?{urlencode(pairs)}", chosen
+
+    return {
+        "financial": [link(period) for period in financial_years(today)],
+        "calendar": [link(period) for period in calendar_years(today)],
+        "all": [link(None)],
     }
 
 
@@ -189,18 +270,19 @@ def _outcome_url(initiative, outcome) -> str:
     return f"{initiative_url(initiative)}#outcome-{outcome.id}"
 
 
-def _links(selection: Selection) -> dict[str, str | None]:
-    """The list, the map and the verified list of the same initiatives (None when the address
-    would be too long to open)."""
+def _links(selection: Selection) -> dict[str, object]:
+    """The list, the map, the verified list and the exports of the same initiatives (None when
+    the address would be too long to open)."""
     query = urlencode(selection.filter_pairs(), safe=",")
     if len(query) > MAX_LINK_QUERY:
-        return {"list_url": None, "map_url": None, "verified_url": None}
+        return {"list_url": None, "map_url": None, "verified_url": None, "download_urls": None}
     verified = "&".join(filter(None, [query, "verified=1"]))
     list_url = url_for("browse.list_initiatives")
     return {
         "list_url": f"{list_url}?{query}" if query else list_url,
         "map_url": url_for("maps.show_map") + (f"?{query}" if query else ""),
         "verified_url": f"{list_url}?{verified}",
+        "download_urls": export_urls_for_query(query),
     }
 
 

@@ -41,6 +41,7 @@ class DemoNeighbourhood(NamedTuple):
     local_authority: str
     latitude: float  # its centre
     longitude: float
+    name_cy: str = ""  # its Welsh name, only where it has a real one (Sblot)
 
 
 class DemoResident(NamedTuple):
@@ -83,6 +84,9 @@ class DemoInitiative:
     stages: tuple[str, ...]
     status: str
     summary: str
+    title_cy: str = ""  # the Welsh version, where the demo has one
+    summary_cy: str = ""
+    description_cy: str = ""
     participants: tuple[DemoParticipant, ...] = ()
     outcomes: tuple[DemoOutcome, ...] = ()
     description: str = ""

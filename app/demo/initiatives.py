@@ -77,13 +77,14 @@ def seed_demo_initiatives(users_by_role: dict[str, User]) -> None:
 
 
 def _ensure_neighbourhood(
-    slug: str, name: str, local_authority: str, latitude: float, longitude: float
+    slug: str, name: str, local_authority: str, latitude: float, longitude: float, name_cy: str
 ) -> Neighbourhood:
     neighbourhood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
     if neighbourhood is None:
         neighbourhood = Neighbourhood(
             slug=slug,
             name=name,
+            name_cy=name_cy,
             local_authority=local_authority,
             latitude=latitude,
             longitude=longitude,
@@ -124,6 +125,9 @@ def _create_initiative(
             "title": demo.title,
             "summary": demo.summary,
             "description": demo.description,
+            "title_cy": demo.title_cy,
+            "summary_cy": demo.summary_cy,
+            "description_cy": demo.description_cy,
             "status": demo.status,
             "started_on": demo.started_on,
             "ended_on": demo.ended_on,
@@ -153,6 +157,8 @@ def _set_times(initiative: Initiative, state: str, submitted: datetime) -> None:
     initiative.submitted_at = initiative.consented_at = submitted
     if state in ("published", "archived"):
         initiative.published_at = initiative.updated_at = submitted + timedelta(days=1)
+        if initiative.outcomes:
+            initiative.outcomes_updated_at = initiative.published_at
 
 
 def _verify_outcomes(

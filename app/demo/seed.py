@@ -11,6 +11,7 @@ from app.accounts.services import create_user
 from app.demo.clusters import add_demo_clusters
 from app.demo.content import DemoAccount, DemoOrganisation, load_demo_records
 from app.demo.initiatives import seed_demo_initiatives
+from app.demo.photos import add_demo_photos
 from app.demo.verifications import verify_demo_outcomes
 from app.organisations.services import save_organisation
 
@@ -39,4 +40,5 @@ def seed_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
     seed_demo_initiatives(users_by_role)
     verify_demo_outcomes()
     add_demo_clusters(users_by_role.get("moderator"))
+    add_demo_photos()
     return accounts

@@ -11,10 +11,13 @@ from flask import current_app, url_for
 
 from app.clusters.models import Cluster
 from app.clusters.services import ExampleSet, cluster_example_set, introduction_excerpt
+from app.initiatives.bilingual import shown_title
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
-from app.initiatives.public import public_place_name
+from app.initiatives.public import public_photos, public_place_name
 from app.initiatives.services import initiative_url
+from app.languages import HTML_LANG, current_language
+from app.photos.services import size_url
 from app.timeutil import iso_time
 
 DESCRIPTION_LENGTH = 300
@@ -66,7 +69,7 @@ def initiative_json_ld(initiative: Initiative, example: str | None = None) -> di
     project = _without_empty(
         {
             "@type": "Project",
-            "name": initiative.title,
+            "name": shown_title(initiative),
             "description": initiative.summary,
             "url": url,
             "keywords": [theme.name for theme in initiative.themes],
@@ -81,18 +84,37 @@ def initiative_json_ld(initiative: Initiative, example: str | None = None) -> di
         }
     )
     author = public_author(initiative)
+    images = [
+        _without_empty(
+            {
+                "@type": "ImageObject",
+                "contentUrl": size_url(photo, "1280.jpg"),
+                "url": size_url(photo, "1280.jpg"),
+                "width": (photo.sizes.get("1280") or {}).get("width"),
+                "height": (photo.sizes.get("1280") or {}).get("height"),
+                "description": photo.alt,
+                "caption": photo.caption,
+                "creditText": photo.credit,
+                "license": current_app.config["DATA_LICENCE_URL"],
+                "thumbnailUrl": size_url(photo, "320.jpg"),
+            }
+        )
+        for photo in public_photos(initiative)
+    ]
     return _without_empty(
         {
             "@context": "https://schema.org",
             "@type": "WebPage",
             "url": url,
-            "name": initiative.title,
+            "name": shown_title(initiative),
             "description": example or example_text(initiative),
-            "inLanguage": "en-GB",
+            "inLanguage": HTML_LANG[current_language()],
             "license": current_app.config["DATA_LICENCE_URL"],
             "datePublished": iso_time(initiative.published_at, zulu=False),
             "dateModified": iso_time(initiative.updated_at, zulu=False),
             "isPartOf": _website(),
+            "image": images,
+            "primaryImageOfPage": images[0] if images else None,
             "author": {
                 "@type": "Organization" if initiative.credit == "organisation" else "Person",
                 "name": author,
@@ -113,7 +135,7 @@ def cluster_json_ld(cluster: Cluster, example_set: ExampleSet | None = None) -> 
             "@type": "ListItem",
             "position": position,
             "url": initiative_url(example.initiative, _external=True),
-            "name": example.initiative.title,
+            "name": shown_title(example.initiative),
             "description": example_text(example.initiative),
         }
         for position, example in enumerate(example_set.examples, start=1)
@@ -126,7 +148,7 @@ def cluster_json_ld(cluster: Cluster, example_set: ExampleSet | None = None) -> 
             "url": url,
             "name": cluster.title,
             "description": introduction_excerpt(cluster, DESCRIPTION_LENGTH),
-            "inLanguage": "en-GB",
+            "inLanguage": HTML_LANG[current_language()],
             "license": current_app.config["DATA_LICENCE_URL"],
             "datePublished": iso_time(cluster.published_at, zulu=False),
             "dateModified": iso_time(example_set.updated_at, zulu=False),

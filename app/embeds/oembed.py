@@ -3,29 +3,38 @@
 The ``url`` is matched against the app's own URL map, so any address of an initiative
 (canonical or short), a cluster, a filtered list, a theme or neighbourhood page or the map is
 understood the way the site itself would understand it; anything else, anything on another
-host, and anything not published answers 404.
+host, and anything not published answers 404. A Welsh page's address (``/cy/…``), like
+``lang=cy`` on the request, gets a Welsh answer framing the Welsh embed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Response, current_app, jsonify, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from app.caching import conditional_response, version_tag
-from app.clusters.services import cluster_example_set, filtered_example_set, find_published_cluster
+from app.clusters.services import (
+    ExampleSet,
+    cluster_example_set,
+    filtered_example_set,
+    find_published_cluster,
+    introduction_excerpt,
+)
+from app.embeds.fitting import fitted_count
 from app.embeds.linked_data import public_author
 from app.embeds.services import (
+    INTRODUCTION_LENGTH,
     SINGLE_HEIGHT,
     EmbedOptions,
     cluster_embed_url,
-    estimated_height,
     filter_embed_url,
     iframe_html,
     initiative_embed_url,
@@ -34,9 +43,20 @@ from app.embeds.services import (
 )
 from app.errors import json_error
 from app.extensions import db
+from app.initiatives.bilingual import shown_title
 from app.initiatives.models import Initiative
-from app.initiatives.public import published_initiatives
+from app.initiatives.public import public_photos, published_initiatives
+from app.languages import (
+    ENGLISH,
+    LANGUAGE_ARGUMENT,
+    WELSH,
+    check_language,
+    current_language,
+    path_in_language,
+)
 from app.neighbourhoods.models import Neighbourhood
+from app.photos.models import Photo
+from app.photos.services import size_url
 from app.shared_filters.parse import is_slug
 from app.themes.models import Theme
 
@@ -54,16 +74,23 @@ class OEmbedError(Exception):
         self.status, self.message, self.errors = status, message, errors or {}
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The room a consumer offers: our width within maxwidth, at most maxheight tall."""
+
+    width: int
+    max_height: int
+
+
 @dataclass
 class Target:
     """What a page address stands for, as an embed."""
 
     title: str
     embed_url: str
-    version: str
-    updated_at: datetime | None
-    height: int
+    height: int  # what its content needs at the frame's width, within the frame's height
     author_name: str = ""
+    thumbnail: Photo | None = None
 
 
 def answer(args: MultiDict[str, str]) -> Response:
@@ -81,14 +108,37 @@ def answer(args: MultiDict[str, str]) -> Response:
 def _answer(args: MultiDict[str, str]) -> Response:
     page_format = args.get("format", "json").strip().lower() or "json"
     if page_format != "json":
-        raise OEmbedError(501, "Only the json format is served.", {"format": "Use format=json."})
+        raise OEmbedError(
+            501, _("Only the json format is served."), {"format": _("Use format=json.")}
+        )
     url = args.get("url", "").strip()
     if not url:
-        raise OEmbedError(400, "The url parameter is missing.", {"url": "Give a page address."})
+        raise OEmbedError(
+            400, _("The url parameter is missing."), {"url": _("Give a page address.")}
+        )
     max_width, max_height = _dimension(args, "maxwidth"), _dimension(args, "maxheight")
-    target = resolve(url)
-    width = min(DEFAULT_WIDTH, max_width or DEFAULT_WIDTH)
-    height = min(target.height, DEFAULT_MAX_HEIGHT, max_height or DEFAULT_MAX_HEIGHT)
+    if language_error := check_language(args):
+        raise OEmbedError(400, _("lang is not valid."), {LANGUAGE_ARGUMENT: language_error})
+    with force_locale(_language_of(url)):
+        return _rich_answer(url, max_width, max_height)
+
+
+def _language_of(url: str) -> str:
+    """Welsh for a /cy/ page address, else the language the request asks for."""
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return current_language()
+    root = request.script_root
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return WELSH if path_in_language(path, ENGLISH) != path else current_language()
+
+
+def _rich_answer(url: str, max_width: int | None, max_height: int | None) -> Response:
+    frame = Frame(min(DEFAULT_WIDTH, max_width or DEFAULT_WIDTH), max_height or DEFAULT_MAX_HEIGHT)
+    target = resolve(url, frame)
+    width, height = frame.width, min(target.height, frame.max_height)
     config = current_app.config
     body = {
         "type": "rich",
@@ -103,8 +153,32 @@ def _answer(args: MultiDict[str, str]) -> Response:
     }
     if target.author_name:
         body["author_name"] = target.author_name
-    etag = version_tag(target.version, url, width, height, config["SITE_NAME"])
-    return conditional_response(etag, target.updated_at, lambda: jsonify(body))
+    if target.thumbnail is not None:
+        body.update(_thumbnail(target.thumbnail, max_width, max_height))
+    return jsonify(body)
+
+
+def _thumbnail(photo: Photo, max_width: int | None, max_height: int | None) -> dict[str, Any]:
+    """oEmbed's thumbnail: the largest JPEG size within maxwidth and maxheight (the smallest
+    when none fits)."""
+    chosen = "320"
+    for width in ("1280", "640", "320"):
+        size = photo.sizes.get(width) or {}
+        if (max_width is None or size.get("width", 0) <= max_width) and (
+            max_height is None or size.get("height", 0) <= max_height
+        ):
+            chosen = width
+            break
+    size = photo.sizes.get(chosen) or {}
+    return {
+        "thumbnail_url": size_url(photo, f"{chosen}.jpg"),
+        "thumbnail_width": size.get("width"),
+        "thumbnail_height": size.get("height"),
+    }
+
+
+def _first_photo(initiatives: Iterable[Initiative]) -> Photo | None:
+    return next((photos[0] for item in initiatives if (photos := public_photos(item))), None)
 
 
 def _dimension(args: MultiDict, name: str) -> int | None:
@@ -112,22 +186,27 @@ def _dimension(args: MultiDict, name: str) -> int | None:
     if not text:
         return None
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_DIMENSION:
-        message = f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}."
-        raise OEmbedError(400, f"{name} is not valid.", {name: message})
+        message = _(
+            "%(name)s must be a whole number of pixels from 1 to %(max_dimension)s.",
+            name=name,
+            max_dimension=MAX_DIMENSION,
+        )
+        raise OEmbedError(400, _("%(name)s is not valid.", name=name), {name: message})
     return int(text)
 
 
-def resolve(url: str) -> Target:
-    """The embed for one of our page addresses (OEmbedError 400 or 404 when there is none)."""
+def resolve(url: str, frame: Frame) -> Target:
+    """The embed for one of our page addresses, fitted to the frame (OEmbedError 400 or 404
+    when there is none)."""
     try:
         parts = urlsplit(url) if len(url) <= MAX_URL_LENGTH else None
     except ValueError:  # e.g. an unclosed IPv6 bracket
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        message = "url must be the full http(s) address of a page on this site."
-        raise OEmbedError(400, "The url is not valid.", {"url": message})
+        message = _("url must be the full http(s) address of a page on this site.")
+        raise OEmbedError(400, _("The url is not valid."), {"url": message})
     if parts.netloc.lower() not in _own_hosts():
-        raise OEmbedError(404, "That address is not on this site.")
+        raise OEmbedError(404, _("That address is not on this site."))
     path = unquote(parts.path) or "/"
     root = request.script_root
     if root and path.startswith(root + "/"):
@@ -136,12 +215,14 @@ def resolve(url: str) -> Target:
     try:
         endpoint, values = adapter.match(path, method="GET")
     except (HTTPException, RequestRedirect):
-        raise OEmbedError(404, "There is nothing to embed at that address.") from None
+        raise OEmbedError(404, _("There is nothing to embed at that address.")) from None
+    # The language is already chosen (_language_of): views never see it.
+    arguments = {name: value for name, value in values.items() if name != LANGUAGE_ARGUMENT}
     query = MultiDict(parse_qsl(parts.query, keep_blank_values=True))
     resolver = RESOLVERS.get(endpoint)
-    target = resolver(query, **values) if resolver else None
+    target = resolver(query, frame, **arguments) if resolver else None
     if target is None:
-        raise OEmbedError(404, "There is nothing published to embed at that address.")
+        raise OEmbedError(404, _("There is nothing published to embed at that address."))
     return target
 
 
@@ -156,44 +237,49 @@ def _options(query: MultiDict, layout: str | None = None) -> EmbedOptions:
     """The embed options a page address carries (the panel adds them), else the defaults."""
     options, errors = read_options(query)
     if errors:
-        raise OEmbedError(400, "The url's embed options are not valid.", errors)
+        raise OEmbedError(400, _("The url's embed options are not valid."), errors)
     if layout and not query.get("layout", "").strip():
         options = replace(options, layout=layout)
     return options
 
 
-def _initiative(query: MultiDict, initiative_id: int, slug: str = "") -> Target | None:
+def _initiative(
+    query: MultiDict, frame: Frame, initiative_id: int, slug: str = ""
+) -> Target | None:
     initiative = db.session.scalar(published_initiatives().where(Initiative.id == initiative_id))
     if initiative is None:
         return None
     options = _options(query)
     return Target(
-        title=initiative.title,
+        title=shown_title(initiative),
         embed_url=initiative_embed_url(initiative, options.scheme),
-        version=version_tag("initiative", initiative.id, initiative.updated_at),
-        updated_at=initiative.updated_at,
         height=SINGLE_HEIGHT,
         author_name=public_author(initiative) or "",
+        thumbnail=_first_photo([initiative]),
     )
 
 
-def _cluster(query: MultiDict, slug: str) -> Target | None:
+def _cluster(query: MultiDict, frame: Frame, slug: str) -> Target | None:
     cluster = find_published_cluster(slug) if is_slug(slug) else None
     if cluster is None:
         return None
     options = _options(query)
+    introduction = introduction_excerpt(cluster, INTRODUCTION_LENGTH)
     example_set = cluster_example_set(cluster, options.limit)
+    options, height = _fitted(example_set, options, frame, introduction)
     return Target(
         title=cluster.title,
         embed_url=cluster_embed_url(cluster, options),
-        version=example_set.version(options),
-        updated_at=example_set.updated_at,
-        height=estimated_height(options, len(example_set.examples)),
+        height=height,
+        thumbnail=_first_photo(example.initiative for example in example_set.examples),
     )
 
 
 def _filtered(
-    query: MultiDict, fixed: tuple[str, str] | None = None, layout: str | None = None
+    query: MultiDict,
+    frame: Frame,
+    fixed: tuple[str, str] | None = None,
+    layout: str | None = None,
 ) -> Target:
     options = _options(query, layout)
     filters = without_options(query)
@@ -201,26 +287,40 @@ def _filtered(
         filters.setlist(fixed[0], [fixed[1]])
     example_set = filtered_example_set(filters, options.limit)
     if example_set.errors:
-        raise OEmbedError(400, "The url's filters are not valid.", example_set.errors)
+        raise OEmbedError(400, _("The url's filters are not valid."), example_set.errors)
+    options, height = _fitted(example_set, options, frame)
     return Target(
         title=example_set.title,
         embed_url=filter_embed_url(example_set.initiative_filter, options),
-        version=example_set.version(options),
-        updated_at=example_set.updated_at,
-        height=estimated_height(options, len(example_set.examples)),
+        height=height,
+        thumbnail=_first_photo(example.initiative for example in example_set.examples),
     )
+
+
+def _fitted(
+    example_set: ExampleSet, options: EmbedOptions, frame: Frame, introduction: str = ""
+) -> tuple[EmbedOptions, int]:
+    """The options with a limit whose examples fit the frame's height, and their height; the
+    examples left out are kept out of the set too (its version and thumbnail)."""
+    count, height = fitted_count(
+        example_set, options.layout, frame.width, frame.max_height, introduction
+    )
+    if count < len(example_set.examples):
+        del example_set.examples[count:]
+        options = replace(options, limit=max(count, 1))
+    return options, height
 
 
 def _fixed(
     model: type[Theme] | type[Neighbourhood], name: str
-) -> Callable[[MultiDict[str, str], str], Target | None]:
-    def resolve_page(query: MultiDict, slug: str) -> Target | None:
+) -> Callable[[MultiDict[str, str], Frame, str], Target | None]:
+    def resolve_page(query: MultiDict, frame: Frame, slug: str) -> Target | None:
         if (
             not is_slug(slug)
             or db.session.scalar(db.select(model.id).where(model.slug == slug)) is None
         ):
             return None
-        return _filtered(query, fixed=(name, slug))
+        return _filtered(query, frame, fixed=(name, slug))
 
     return resolve_page
 
@@ -231,7 +331,7 @@ RESOLVERS: dict[str, Callable[..., Target | None]] = {
     "initiatives.initiative_by_id": _initiative,
     "clusters.show_cluster": _cluster,
     "browse.list_initiatives": _filtered,
-    "maps.show_map": lambda query: _filtered(query, layout="map"),
+    "maps.show_map": lambda query, frame: _filtered(query, frame, layout="map"),
     "browse.show_theme": _fixed(Theme, "theme"),
     "browse.show_neighbourhood": _fixed(Neighbourhood, "neighbourhood"),
 }

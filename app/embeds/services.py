@@ -3,7 +3,8 @@
 An embed is a chrome-free page under ``/embed/`` (the only paths other sites may frame) showing
 an example set: a published cluster's examples, a filtered list's newest examples, or one
 initiative's card. Its options are ``layout`` (list, cards, map), ``limit`` and ``scheme``
-(light, dark); they never collide with the shared filters.
+(light, dark); they never collide with the shared filters. The control parameter ``lang=cy``
+shows it in Welsh: every embed address built during a Welsh request carries it.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from app.clusters.models import Cluster
+from app.i18n import lazy_text as _l
 from app.initiatives.models import Initiative
+from app.languages import LANGUAGE_ARGUMENT, check_language, with_language
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import InitiativeFilter
 
-LAYOUTS = {"list": "List", "cards": "Cards", "map": "Map"}
-SCHEMES = {"light": "Light", "dark": "Dark"}
+LAYOUTS = {"list": _l("List"), "cards": _l("Cards"), "map": _l("Map")}
+SCHEMES = {"light": _l("Light"), "dark": _l("Dark")}
 DEFAULT_LAYOUT = "list"
 DEFAULT_SCHEME = "light"
 DEFAULT_LIMIT = 10
@@ -33,6 +37,7 @@ FRAME_HEIGHTS = {"list": 140, "cards": 110, "map": 90}
 FRAME_CHROME_HEIGHT = 90  # heading and attribution
 MAP_HEIGHT = 330
 SINGLE_HEIGHT = 260
+INTRODUCTION_LENGTH = 240  # characters of a cluster's introduction an embed shows
 
 
 @dataclass(frozen=True)
@@ -68,17 +73,22 @@ def read_options(args: MultiDict[str, str]) -> tuple[EmbedOptions, dict[str, str
         if not given:
             continue
         if len(given) > 1:
-            errors[name] = f"Give {name} only once."
+            errors[name] = _("Give %(name)s only once.", name=name)
             continue
         text = given.pop()
         if name == "layout" and text not in LAYOUTS:
-            errors[name] = "layout must be one of: " + ", ".join(LAYOUTS) + "."
+            errors[name] = _("layout must be one of: %(choices)s.", choices=", ".join(LAYOUTS))
         elif name == "scheme" and text not in SCHEMES:
-            errors[name] = "scheme must be one of: " + ", ".join(SCHEMES) + "."
+            errors[name] = _("scheme must be one of: %(choices)s.", choices=", ".join(SCHEMES))
         elif name == "limit" and not (_WHOLE.fullmatch(text) and 1 <= int(text) <= max_limit()):
-            errors[name] = f"limit must be a whole number from 1 to {max_limit()}."
+            errors[name] = _(
+                "limit must be a whole number from 1 to %(limit)s.", limit=max_limit()
+            )
         else:
             values[name] = text
+    language_error = check_language(args)
+    if language_error:
+        errors[LANGUAGE_ARGUMENT] = language_error
     options = EmbedOptions(
         layout=values.get("layout", DEFAULT_LAYOUT),
         limit=int(values.get("limit", DEFAULT_LIMIT)),
@@ -100,7 +110,7 @@ def _with_query(url: str, pairs: list[tuple[str, str]]) -> str:
 def cluster_embed_url(cluster: Cluster, options: EmbedOptions | None = None) -> str:
     """The absolute address of a cluster's embed with these options."""
     url = url_for("embeds.embed_cluster", slug=cluster.slug, _external=True)
-    return _with_query(url, (options or EmbedOptions()).pairs())
+    return with_language(_with_query(url, (options or EmbedOptions()).pairs()))
 
 
 def filter_embed_url(
@@ -110,13 +120,15 @@ def filter_embed_url(
     url = url_for("embeds.embed_initiatives", _external=True)
     chosen = urlencode((options or EmbedOptions()).pairs())
     query = "&".join(filter(None, [canonical_query(initiative_filter), chosen]))
-    return url + ("?" + query if query else "")
+    return with_language(url + ("?" + query if query else ""))
 
 
 def initiative_embed_url(initiative: Initiative, scheme: str = DEFAULT_SCHEME) -> str:
     """The absolute address of one initiative's embed (a single card)."""
     url = url_for("embeds.embed_initiative", initiative_id=initiative.id, _external=True)
-    return _with_query(url, [("scheme", scheme)] if scheme != DEFAULT_SCHEME else [])
+    return with_language(
+        _with_query(url, [("scheme", scheme)] if scheme != DEFAULT_SCHEME else [])
+    )
 
 
 def filter_page_url(initiative_filter: InitiativeFilter) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -35,10 +36,13 @@ from app.embeds.services import (
     read_options,
     script_html,
 )
+from app.initiatives.bilingual import shown_title
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public
+from app.initiatives.public import is_public, public_photos
 from app.initiatives.services import initiative_url
+from app.languages import LANGUAGE_ARGUMENT, WELSH, is_welsh
+from app.photos.services import size_url
 from app.shared_filters.canonical import canonical_query
 from app.shared_filters.parse import InitiativeFilter
 from app.timeutil import iso_time
@@ -83,7 +87,7 @@ def list_page_url(initiative_filter: InitiativeFilter) -> str:
 def _page(subject: Subject) -> tuple[str, str]:
     """(address, title) of the page about a subject."""
     if isinstance(subject, Initiative):
-        return initiative_url(subject, _external=True), subject.title
+        return initiative_url(subject, _external=True), shown_title(subject)
     if isinstance(subject, Cluster):
         return url_for("clusters.show_cluster", slug=subject.slug, _external=True), subject.title
     return list_page_url(subject), describe_filter(subject)
@@ -110,11 +114,16 @@ def share_meta(context: Context) -> dict[str, Any] | None:
     if isinstance(item, Initiative):
         description = context.get("example") or example_text(item)
         data = initiative_json_ld(item, description)
+        image = social_image(item)
     else:
         example_set = context.get("example_set")
         data = cluster_json_ld(item, example_set if isinstance(example_set, ExampleSet) else None)
-        fallback = f"Examples of neighbourhood co-production: {title}"
+        fallback = _("Examples of neighbourhood co-production: %(title)s", title=title)
         description = data.get("description") or fallback
+        examples = example_set.examples if isinstance(example_set, ExampleSet) else []
+        image = next(
+            (found for example in examples if (found := social_image(example.initiative))), None
+        )
     return {
         "title": title,
         "description": _shorten(description),
@@ -122,6 +131,22 @@ def share_meta(context: Context) -> dict[str, Any] | None:
         "published": iso_time(item.published_at, zulu=False),
         "modified": iso_time(item.updated_at, zulu=False),
         "json_ld": data,
+        "image": image,
+    }
+
+
+def social_image(initiative: Initiative) -> dict[str, Any] | None:
+    """The card picture of an initiative: its first public photo's 1200×630 crop."""
+    photos = public_photos(initiative)
+    if not photos:
+        return None
+    photo = photos[0]
+    size = photo.sizes.get("social") or {}
+    return {
+        "url": size_url(photo, "social.jpg"),
+        "width": size.get("width"),
+        "height": size.get("height"),
+        "alt": photo.alt,
     }
 
 
@@ -144,7 +169,11 @@ class EmbedPanel:
 
     @property
     def frame_title(self) -> str:
-        return f"{self.title}: examples from {current_app.config['SITE_NAME']}"
+        return _(
+            "%(title)s: examples from %(site_name)s",
+            title=self.title,
+            site_name=current_app.config["SITE_NAME"],
+        )
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -162,7 +191,8 @@ class EmbedPanel:
 
     @property
     def script_snippet(self) -> str:
-        return script_html(self.script_url, [self.subject, *self.options.pairs()])
+        language = [(LANGUAGE_ARGUMENT, WELSH)] if is_welsh() else []
+        return script_html(self.script_url, [self.subject, *self.options.pairs(), *language])
 
 
 @pass_context

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 
-from app.caching import conditional_response, version_tag
+from app.caching import public_output
 from app.clusters.services import (
     ExampleSet,
     cluster_example_set,
@@ -19,16 +20,18 @@ from app.clusters.services import (
     filtered_example_set,
     find_published_cluster,
     introduction_excerpt,
-    shown_state,
 )
 from app.embeds import oembed, sharing
+from app.embeds.fitting import total_examples
 from app.embeds.services import (
+    INTRODUCTION_LENGTH,
     EmbedOptions,
     filter_page_url,
     read_options,
     without_options,
 )
 from app.extensions import db
+from app.i18n import lazy_text as _l
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
@@ -39,61 +42,62 @@ bp = Blueprint("embeds", __name__)
 for _name, _function in sharing.TEMPLATE_GLOBALS.items():
     bp.add_app_template_global(_function, _name)
 
-NOT_FOUND = "There is nothing to show at this address: it may not be published (yet)."
+NOT_FOUND = _l("There is nothing to show at this address: it may not be published (yet).")
 
 
 @bp.route("/embed/clusters/<slug>")
+@public_output
 def embed_cluster(slug: str):
     """A published cluster's examples, for other sites to frame."""
     options, errors = read_options(request.args)
     if errors:
-        return _problem(400, "This embed’s options are not valid.", errors)
+        return _problem(400, _("This embed’s options are not valid."), errors)
     cluster = find_published_cluster(slug) if is_slug(slug) else None
     if cluster is None:
         return _problem(404, NOT_FOUND)
     example_set = cluster_example_set(cluster, options.limit)
     page_url = url_for("clusters.show_cluster", slug=cluster.slug, _external=True)
     return _embed_response(
-        example_set, options, page_url, introduction=introduction_excerpt(cluster, 240)
+        example_set,
+        options,
+        page_url,
+        introduction=introduction_excerpt(cluster, INTRODUCTION_LENGTH),
     )
 
 
 @bp.route("/embed/initiatives")
+@public_output
 def embed_initiatives():
     """The newest published initiatives matching the shared filters, for other sites to frame."""
     options, errors = read_options(request.args)
     filters = without_options(request.args)
     if errors:
         errors.update(parse_filters(filters)[1])
-        return _problem(400, "This embed’s filters or options are not valid.", errors)
+        return _problem(400, _("This embed’s filters or options are not valid."), errors)
     example_set = filtered_example_set(filters, options.limit)
     if example_set.errors:
-        return _problem(400, "This embed’s filters are not valid.", example_set.errors)
+        return _problem(400, _("This embed’s filters are not valid."), example_set.errors)
     page_url = filter_page_url(example_set.initiative_filter)
     return _embed_response(example_set, options, page_url)
 
 
 @bp.route("/embed/initiatives/<int:initiative_id>")
+@public_output
 def embed_initiative(initiative_id: int):
     """One published initiative as a card, for other sites to frame (what oEmbed offers)."""
     options, errors = read_options(request.args)
     if errors:
-        return _problem(400, "This embed’s options are not valid.", errors)
+        return _problem(400, _("This embed’s options are not valid."), errors)
     initiative = db.session.scalar(published_initiatives().where(Initiative.id == initiative_id))
     if initiative is None:
         return _problem(404, NOT_FOUND)
-    etag = version_tag("initiative", shown_state(initiative), options.scheme, _settings())
-    return conditional_response(
-        etag,
-        initiative.updated_at,
-        lambda: render_template(
-            "embeds/initiative.html",
-            initiative=initiative,
-            example=example_text(initiative),
-            credit=credit_line(initiative),
-            page_url=initiative_url(initiative, _external=True),
-            options=options,
-        ),
+    return render_template(
+        "embeds/initiative.html",
+        initiative=initiative,
+        example=example_text(initiative),
+        credit=credit_line(initiative),
+        page_url=initiative_url(initiative, _external=True),
+        options=options,
     )
 
 
@@ -121,6 +125,7 @@ def embed_script():
 
 
 @bp.route("/oembed")
+@public_output
 def oembed_answer():
     """oEmbed 1.0 (JSON, type rich) for initiative, cluster and filtered-list addresses."""
     return oembed.answer(request.args)
@@ -129,29 +134,20 @@ def oembed_answer():
 def _embed_response(
     example_set: ExampleSet, options: EmbedOptions, page_url: str, introduction: str = ""
 ):
-    """An example set as an embed page, with ETag, Last-Modified and Cache-Control."""
-    etag = example_set.version(options.layout, options.limit, options.scheme, _settings())
+    """An example set as an embed page (public_output adds ETag and Cache-Control)."""
+    total = total_examples(example_set, options.limit)
     points = example_points(example_set, external=True) if options.layout == "map" else []
-    return conditional_response(
-        etag,
-        example_set.updated_at,
-        lambda: render_template(
-            "embeds/examples.html",
-            example_set=example_set,
-            examples=example_set.examples,
-            options=options,
-            page_url=page_url,
-            introduction=introduction,
-            points=points,
-            initiative_url=initiative_url,
-        ),
+    return render_template(
+        "embeds/examples.html",
+        example_set=example_set,
+        examples=example_set.examples,
+        total=total,
+        options=options,
+        page_url=page_url,
+        introduction=introduction,
+        points=points,
+        initiative_url=initiative_url,
     )
-
-
-def _settings() -> tuple[str, ...]:
-    """The settings an embed shows (its attribution), part of every version tag."""
-    config = current_app.config
-    return config["SITE_NAME"], config["DATA_LICENCE"], config["DATA_LICENCE_URL"]
 
 
 def _problem(status: int, message: str, errors: dict[str, str] | None = None):

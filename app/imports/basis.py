@@ -8,16 +8,18 @@ its write transaction and plans again only if something changed in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.duplicates.services import Asked, PossibleDuplicate, find_possible_duplicates_many
 from app.extensions import db
 from app.imports.matching import CHUNK, Match, match_rows
-from app.imports.parsing import CsvFile
-from app.imports.references import References, load_references
+from app.imports.parsing import CsvFile, CsvRow
+from app.imports.references import References, UnknownValue, load_references
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.moderation.models import Revision
@@ -71,14 +73,47 @@ class Basis:
     references: References
     matches: list[Match]
     existing: dict[int, Existing]
+    # Line -> the published initiatives a new row may repeat (app.duplicates).
+    duplicates: dict[int, list[PossibleDuplicate]] = field(default_factory=dict)
 
 
 def read_basis(csv_file: CsvFile) -> Basis:
-    """Everything the plan of this file depends on (a few queries, whatever its length)."""
+    """Everything the plan of this file depends on (a few queries, whatever its length, and
+    one indexed query per new row for its possible duplicates)."""
     references = load_references()
     matches = match_rows(csv_file, references)
     ids = sorted({match.initiative_id for match in matches if match.initiative_id is not None})
-    return Basis(references, matches, _existing(ids))
+    duplicates = _possible_duplicates(csv_file, references, matches)
+    return Basis(references, matches, _existing(ids), duplicates)
+
+
+def _possible_duplicates(
+    csv_file: CsvFile, references: References, matches: list[Match]
+) -> dict[int, list[PossibleDuplicate]]:
+    """For each row that would make a new initiative: the published ones it may repeat (one
+    query per batch of rows, however long the file)."""
+    asked = []
+    for row, match in zip(csv_file.rows, matches, strict=True):
+        title = row.get("title").strip()
+        if match.initiative_id is not None or not title:
+            continue
+        try:
+            neighbourhood_id = references.neighbourhood(row.get("neighbourhood")).id
+        except UnknownValue:
+            neighbourhood_id = None
+        asked.append(Asked(row.line, title, neighbourhood_id, _point(row)))
+    return find_possible_duplicates_many(asked)
+
+
+def _point(row: CsvRow) -> tuple[float, float] | None:
+    """The row's latitude and longitude, when both are numbers on the globe."""
+    try:
+        point = float(row.get("latitude")), float(row.get("longitude"))
+    except ValueError:
+        return None
+    if not all(math.isfinite(value) for value in point):
+        return None
+    return point if abs(point[0]) <= 90 and abs(point[1]) <= 180 else None
 
 
 def _existing(ids: list[int]) -> dict[int, Existing]:

@@ -1,10 +1,17 @@
-"""``flask --app app import-csv FILE``: check a council's CSV, and with ``--commit`` import it."""
+"""``flask --app app import-csv FILE``: check a council's CSV, and with ``--commit`` import it.
+
+The command works here and now, for operators (no worker needed): a progress bar on standard
+error for each step, the report on standard output. After an import it waits for the search
+index and the map to be rebuilt (on a worker if one runs, else here).
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.accounts.services import find_user_by_email
@@ -17,16 +24,22 @@ from app.imports.services import (
     import_initiatives,
     no_progress,
 )
+from app.tasks.cli import finish_job
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
 EXIT_REJECTED = 1
 
 
 def progress_bar(label: str, total: int):
-    """Click's progress bar (nothing when there is nothing to do)."""
+    """Click's progress bar on standard error (nothing when there is nothing to do)."""
     if not total:
         return no_progress(label, total)
-    return click.progressbar(length=total, label=label)
+    return click.progressbar(
+        length=total,
+        label=label,
+        file=sys.stderr,
+        show_pos=True,
+        show_eta=True,
+    )
 
 
 @click.command("import-csv")
@@ -56,8 +69,9 @@ def import_csv_command(file: Path, email: str | None, state: str, commit: bool):
     importer = find_user_by_email(email) if email is not None else None
     if email is not None and importer is None:
         raise click.BadParameter(f"No user has the email {email}.", param_hint="--as")
-    if file.stat().st_size > MAX_FILE_BYTES:
-        raise click.ClickException(f"{file} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    if file.stat().st_size > max_bytes:
+        raise click.ClickException(f"{file} is larger than {max_bytes / 2**20:g} MB.")
     try:
         report = import_initiatives(
             file.read_bytes(),
@@ -65,7 +79,7 @@ def import_csv_command(file: Path, email: str | None, state: str, commit: bool):
             importer,
             state,
             commit=commit,
-            progress=progress_bar if commit else no_progress,
+            progress=progress_bar,
         )
     except ImportNotAllowed as error:
         raise click.BadParameter(
@@ -79,9 +93,20 @@ def import_csv_command(file: Path, email: str | None, state: str, commit: bool):
         _print_rows(report, report.rows)
     elif report.rejected:
         _print_rows(report, [row for row in report.rows if row.action == "reject"])
+    else:
+        _print_rows(report, [row for row in report.rows if row.warnings])
     _print_summary(report, commit)
     if report.rejected:
         raise SystemExit(EXIT_REJECTED)
+    if report.rebuild_job_id is not None:
+        result = finish_job(
+            report.rebuild_job_id, "Rebuilding the search index and the map", err=True
+        )
+        click.echo(
+            f"The search index holds {result['searchable']:,} published initiatives, "
+            f"the map {result['on_map']:,}.",
+            err=True,
+        )
 
 
 def _print_rows(report: ImportReport, rows) -> None:

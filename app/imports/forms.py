@@ -3,35 +3,33 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField
 
 from app.forms import Form, select_choices
+from app.i18n import lazy_text as _l
 from app.submissions.fields import RadiosField
 
 IMPORT_STATE_CHOICES = {
-    "pending": "Pending: moderators review each new initiative before it is public",
-    "published": "Published: new initiatives are public at once",
+    "pending": _l("Pending: moderators review each new initiative before it is public"),
+    "published": _l("Published: new initiatives are public at once"),
 }
 
 
 class ImportForm(Form):
     file = FileField(
-        "CSV file",
-        description="UTF-8 CSV with a header row, like the template: at most 2,000 rows and "
-        "12 MB (an admin imports longer files from the command line).",
+        _l("CSV file"),
         validators=[
-            FileRequired("Choose the CSV file to check."),
-            FileAllowed(["csv"], "Choose a .csv file (save the spreadsheet as CSV UTF-8)."),
+            FileRequired(_l("Choose the CSV file to check.")),
+            FileAllowed(["csv"], _l("Choose a .csv file (save the spreadsheet as CSV UTF-8).")),
         ],
         render_kw={"accept": ".csv,text/csv"},
     )
     state = RadiosField(
-        "New initiatives are",
+        _l("New initiatives are"),
         choices=select_choices(IMPORT_STATE_CHOICES),
         default="pending",
-        message="Choose pending or published.",
+        message=_l("Choose pending or published."),
     )
 
 
 class ConfirmImportForm(Form):
-    token = HiddenField()
+    """Nothing to fill in: the check's page names the file (its CSRF token is the page's)."""

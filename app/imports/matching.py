@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -99,8 +100,11 @@ def match_rows(csv_file: CsvFile, references: References) -> list[Match]:
                 match.problems.append(
                     Problem(
                         "title",
-                        f"Line {lines_by_title[key]} has the same title and "
-                        "neighbourhood (give the rows an external_id to tell them apart).",
+                        _(
+                            "Line %(line)s has the same title and neighbourhood (give the rows "
+                            "an external_id to tell them apart).",
+                            line=lines_by_title[key],
+                        ),
                     )
                 )
             lines_by_title.setdefault(key, row.line)
@@ -110,7 +114,14 @@ def match_rows(csv_file: CsvFile, references: References) -> list[Match]:
             earlier = lines_by_initiative.setdefault(match.initiative_id, row.line)
             if earlier != row.line:
                 match.problems.append(
-                    Problem("", f"Line {earlier} is the same initiative (#{match.initiative_id}).")
+                    Problem(
+                        "",
+                        _(
+                            "Line %(earlier)s is the same initiative (#%(initiative_id)s).",
+                            earlier=earlier,
+                            initiative_id=match.initiative_id,
+                        ),
+                    )
                 )
         matches.append(match)
     return matches
@@ -119,13 +130,26 @@ def match_rows(csv_file: CsvFile, references: References) -> list[Match]:
 def _check_external_id(row: CsvRow, external_id: str, lines: dict[str, int], match: Match) -> None:
     if len(external_id) > EXTERNAL_ID_LENGTH:
         match.problems.append(
-            Problem("external_id", f"Use at most {EXTERNAL_ID_LENGTH} characters.")
+            Problem(
+                "external_id",
+                _(
+                    "Use at most %(external_id_length)s characters.",
+                    external_id_length=EXTERNAL_ID_LENGTH,
+                ),
+            )
         )
     elif not external_id.isprintable():
-        match.problems.append(Problem("external_id", "Remove the control characters."))
+        match.problems.append(Problem("external_id", _("Remove the control characters.")))
     if external_id in lines:
         match.problems.append(
-            Problem("external_id", f"“{external_id}” is also on line {lines[external_id]}.")
+            Problem(
+                "external_id",
+                _(
+                    "“%(external_id)s” is also on line %(line)s.",
+                    external_id=external_id,
+                    line=lines[external_id],
+                ),
+            )
         )
     lines.setdefault(external_id, row.line)
     match.external_id = external_id
@@ -138,11 +162,27 @@ def _match_title(candidates: list[tuple[int, str | None]], external_id: str, mat
     if len(candidates) == 1:
         match.initiative_id = candidates[0][0]
     elif len(candidates) > 1:
-        numbers = ", ".join(f"#{initiative_id}" for initiative_id, _ in candidates)
-        match.problems.append(
-            Problem(
-                "title",
-                f"Several initiatives in this neighbourhood have this title ({numbers}): "
-                "give the row the external_id of one of them, or change the title.",
-            )
+        match.problems.append(Problem("title", _several_titled(candidates, external_id)))
+
+
+def _several_titled(candidates: list[tuple[int, str | None]], external_id: str) -> str:
+    """Advice that can be followed: a row names an initiative only by an external_id it
+    already has, so those without one are told apart by their titles."""
+    if external_id:  # every candidate lacks an external_id (see _match_title)
+        return _(
+            "Several initiatives in this neighbourhood have this title and no external_id "
+            "(%(numbers)s), so the row's external_id cannot say which one it is: give all but "
+            "one of them another title on the site, or change the row's title to add a new "
+            "initiative.",
+            numbers=", ".join(f"#{initiative_id}" for initiative_id, _id in candidates),
         )
+    numbers = ", ".join(
+        f"#{initiative_id} (external_id “{other_id}”)" if other_id else f"#{initiative_id}"
+        for initiative_id, other_id in candidates
+    )
+    return _(
+        "Several initiatives in this neighbourhood have this title (%(numbers)s). To update "
+        "one that has an external_id, put it in the row's external_id column; to add a new "
+        "initiative, change the row's title.",
+        numbers=numbers,
+    )

@@ -11,7 +11,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-from app.imports.layout import COLUMN_NAMES, normalise_header
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.imports.layout import COLUMN_ALIASES, known_column, normalise_header
 
 MAX_CELL_CHARACTERS = 100_000
 
@@ -50,8 +53,10 @@ def read_csv(data: bytes, max_rows: int) -> CsvFile:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             raise ImportFileError(
-                "The file is empty: it needs a header row naming the columns, then one row "
-                "per initiative."
+                _(
+                    "The file is empty: it needs a header row naming the columns, then one row "
+                    "per initiative."
+                )
             )
         columns = _read_header(header)
         rows: list[CsvRow] = []
@@ -62,59 +67,84 @@ def read_csv(data: bytes, max_rows: int) -> CsvFile:
                 continue
             if len(rows) == max_rows:
                 raise ImportFileError(
-                    f"The file has more than {max_rows:,} row{'s' if max_rows != 1 else ''}: "
-                    "split it into smaller files."
+                    ngettext(
+                        "The file has more than %(limit)s row: split it into smaller files.",
+                        "The file has more than %(limit)s rows: split it into smaller files.",
+                        max_rows,
+                        limit=format(max_rows, ","),
+                    )
                 )
             rows.append(_row(line, columns, cells))
     except csv.Error as error:
         raise ImportFileError(
-            f"Line {previous_end + 1} is not valid CSV ({error}). Save the file from your "
-            "spreadsheet as “CSV UTF-8 (comma delimited)”."
+            _(
+                "Line %(previous_end)s is not valid CSV (%(error)s). Save the file from your "
+                "spreadsheet as “CSV UTF-8 (comma delimited)”.",
+                previous_end=previous_end + 1,
+                error=error,
+            )
         ) from error
     if not rows:
-        raise ImportFileError("The file has a header but no rows to import.")
+        raise ImportFileError(_("The file has a header but no rows to import."))
     return CsvFile(columns, rows)
 
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     if b"\x00" in data:
         raise ImportFileError(
-            "This is not a CSV text file (it holds binary data). Save the spreadsheet as "
-            "“CSV UTF-8 (comma delimited)”."
+            _(
+                "This is not a CSV text file (it holds binary data). Save the spreadsheet as "
+                "“CSV UTF-8 (comma delimited)”."
+            )
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ImportFileError(
-            f"The file is not UTF-8 text (the first problem is on line {line}). Save it from "
-            "your spreadsheet as “CSV UTF-8 (comma delimited)”."
+            _(
+                "The file is not UTF-8 text (the first problem is on line %(line)s). Save it "
+                "from your spreadsheet as “CSV UTF-8 (comma delimited)”.",
+                line=line,
+            )
         ) from error
 
 
 def _read_header(header: list[str]) -> tuple[str, ...]:
-    columns = tuple(normalise_header(cell) for cell in header)
-    known = set(COLUMN_NAMES)
+    named = tuple(normalise_header(cell) for cell in header)
+    # The export's own names (place, lat, lon, precision) read as the import's.
+    columns = tuple(COLUMN_ALIASES.get(column, column) for column in named)
     if len(columns) == 1 and (";" in header[0] or "\t" in header[0]):
         raise ImportFileError(
-            "The header has a single column: the file seems to use semicolons or tabs. "
-            "Separate the columns with commas."
+            _(
+                "The header has a single column: the file seems to use semicolons or tabs. "
+                "Separate the columns with commas."
+            )
         )
-    unknown = [column or "(empty)" for column in columns if column not in known]
+    unknown = [column or "(empty)" for column in named if not known_column(column)]
     if unknown:
         raise ImportFileError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} in the header: "
-            f"{', '.join(unknown)}. Use the column names of the template."
+            ngettext(
+                "Unknown column in the header: %(columns)s. Use the column names of the template.",
+                "Unknown columns in the header: %(columns)s. Use the column names of the "
+                "template.",
+                len(unknown),
+                columns=", ".join(unknown),
+            )
         )
     repeated = sorted({column for column in columns if columns.count(column) > 1})
     if repeated:
-        raise ImportFileError(f"Columns named more than once: {', '.join(repeated)}.")
+        raise ImportFileError(
+            _("Columns named more than once: %(columns)s.", columns=", ".join(repeated))
+        )
     if "external_id" not in columns and not {"title", "neighbourhood"} <= set(columns):
         raise ImportFileError(
-            "The header needs an external_id column, or both title and neighbourhood, "
-            "so that each row can be matched to an initiative."
+            _(
+                "The header needs an external_id column, or both title and neighbourhood, "
+                "so that each row can be matched to an initiative."
+            )
         )
     return columns
 
@@ -124,9 +154,20 @@ def _row(line: int, columns: tuple[str, ...], cells: list[str]) -> CsvRow:
         extra = cells[len(columns) :]
         if any(cell.strip() for cell in extra):
             raise ImportFileError(
-                f"Line {line} has {len(cells)} cells but the header names {len(columns)} columns."
+                _(
+                    "Line %(line)s has %(cells)s cells but the header names %(columns)s columns.",
+                    line=line,
+                    cells=len(cells),
+                    columns=len(columns),
+                )
             )
     if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
-        raise ImportFileError(f"Line {line} has a cell longer than {MAX_CELL_CHARACTERS:,}.")
+        raise ImportFileError(
+            _(
+                "Line %(line)s has a cell longer than %(limit)s.",
+                line=line,
+                limit=format(MAX_CELL_CHARACTERS, ","),
+            )
+        )
     padded = [*cells[: len(columns)], *[""] * (len(columns) - len(cells))]
     return CsvRow(line, dict(zip(columns, padded, strict=True)))

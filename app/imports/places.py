@@ -14,6 +14,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.imports.parsing import CsvRow
 from app.imports.references import NeighbourhoodChoice
 from app.places.geocoding import geocode_place
@@ -55,16 +57,19 @@ class PlaceAnswer:
     @property
     def note(self) -> str:
         if self.kind == "found":
-            return f"Place located by the geocoder: {self.name}."
+            return _("Place located by the geocoder: %(name)s.", name=self.name)
         if self.kind == "not_found":
-            return f"Place “{self.name}” not found: shown at the neighbourhood's centre."
+            return _(
+                "Place “%(name)s” not found: shown at the neighbourhood's centre.", name=self.name
+            )
         if self.kind == UNAVAILABLE:
-            return (
-                f"The geocoder is unavailable: “{self.name}” waits to be looked up "
-                "(flask --app app geocode)."
+            return _(
+                "The geocoder is unavailable: “%(name)s” waits to be looked up (flask --app "
+                "app geocode).",
+                name=self.name,
             )
         if self.kind == LATER:
-            return f"“{self.name}” waits to be looked up (flask --app app geocode)."
+            return _("“%(name)s” waits to be looked up (flask --app app geocode).", name=self.name)
         return ""
 
 
@@ -118,7 +123,7 @@ def look_up_places(
     answers: Answers = {}
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     available = True
-    with progress("Looking up places", len(queries)) as bar:
+    with progress(_("Looking up places"), len(queries)) as bar:
         for query in queries:
             if not available:
                 answers[query] = UNAVAILABLE

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
+
+from app.duplicates.services import PossibleDuplicate
 from app.imports.basis import Basis, Existing, Importer
 from app.imports.matching import Match
 from app.imports.parsing import CsvFile, CsvRow
@@ -18,6 +21,7 @@ from app.imports.references import NeighbourhoodChoice, References
 from app.imports.rows import Problem, new_content, read_row
 from app.initiatives.public import PUBLISHED
 from app.permissions import in_council_area
+from app.places.agreement import point_warning
 
 UPDATABLE_STATES = frozenset({"pending", PUBLISHED})
 # Content keys as the report names them.
@@ -42,10 +46,11 @@ class RowReport:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     initiative_id: int | None = None
+    warnings: list[str] = field(default_factory=list)  # imported all the same: worth a look
 
     @property
     def reasons(self) -> list[str]:
-        return [str(problem) for problem in self.problems] + self.notes
+        return [str(problem) for problem in self.problems] + self.warnings + self.notes
 
 
 @dataclass
@@ -56,6 +61,7 @@ class ImportReport:
     state: str
     rows: list[RowReport]
     committed: bool = False
+    rebuild_job_id: int | None = None  # the search index and map, rebuilt after writing
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -69,9 +75,13 @@ class ImportReport:
         return self.count("create") + self.count("update")
 
     def summary(self) -> str:
-        return (
-            f"{self.count('create')} to create, {self.count('update')} to update, "
-            f"{self.count('unchanged')} unchanged, {self.rejected} rejected"
+        return _(
+            "%(create)s to create, %(update)s to update, %(unchanged)s unchanged, "
+            "%(rejected)s rejected",
+            create=self.count("create"),
+            update=self.count("update"),
+            unchanged=self.count("unchanged"),
+            rejected=self.rejected,
         )
 
 
@@ -83,12 +93,16 @@ class Plan:
     content: dict[str, Any] | None = None
     pending_edit: bool = False  # an update of a published initiative kept for review
     note: str = ""  # the revision's note: where the import came from
+    # Published initiatives a new row may repeat: flagged to moderators as a submission's are.
+    possible_duplicate_ids: list[int] = field(default_factory=list)
 
     @property
     def written(self) -> dict[str, Any]:
         """The content the row writes (a row with problems has none and writes nothing)."""
         if self.content is None:
-            raise ValueError(f"Line {self.report.line} has problems: it writes nothing.")
+            raise ValueError(
+                _("Line %(line)s has problems: it writes nothing.", line=self.report.line)
+            )
         return self.content
 
 
@@ -119,7 +133,7 @@ def place_questions(csv_file: CsvFile, basis: Basis, importer: Importer) -> list
     questions: dict[str, None] = {}
     for row, match in zip(csv_file.rows, basis.matches, strict=True):
         start = _start(_existing(basis, match.initiative_id), importer)
-        _, query = place_question(row, start, _neighbourhood(row, basis.references, start))
+        _place, query = place_question(row, start, _neighbourhood(row, basis.references, start))
         if query:
             questions[query] = None
     return list(questions)
@@ -136,7 +150,7 @@ def plan_rows(
     """What each row does, with its reasons."""
     references = basis.references
     plans = []
-    with progress("Checking rows", len(csv_file.rows)) as bar:
+    with progress(_("Checking rows"), len(csv_file.rows)) as bar:
         for row, match in zip(csv_file.rows, basis.matches, strict=True):
             existing = _existing(basis, match.initiative_id)
             start = _start(existing, importer)
@@ -155,9 +169,37 @@ def plan_rows(
                 _decide(plan, start, state)
                 if place.note and plan.report.action != "unchanged":
                     plan.report.notes.append(place.note)
+                if plan.report.action in ("create", "update"):
+                    plan.report.warnings += _point_warnings(references, result.content or {})
+                if plan.report.action == "create":
+                    duplicates = basis.duplicates.get(row.line, [])
+                    plan.report.notes += _duplicate_notes(duplicates)
+                    plan.possible_duplicate_ids = [duplicate.id for duplicate in duplicates]
             plans.append(plan)
-            bar.update(1)
+            bar.update(1, plan.report)
     return plans
+
+
+def _point_warnings(references: References, content: dict[str, Any]) -> list[str]:
+    """A warning when the row's point is far from its neighbourhood's centre (never a
+    rejection: moderators see it too)."""
+    neighbourhood_id = content.get("neighbourhood_id")
+    neighbourhood = references.by_id.get(neighbourhood_id) if neighbourhood_id else None
+    warning = point_warning(content.get("latitude"), content.get("longitude"), neighbourhood)
+    return [_("Warning: %(message)s", message=warning.message)] if warning else []
+
+
+def _duplicate_notes(duplicates: list[PossibleDuplicate]) -> list[str]:
+    """A warning for each published initiative a new row may repeat (it is imported anyway)."""
+    return [
+        _(
+            "Possibly the same as #%(id)s “%(title)s”, a very similar title nearby: check "
+            "it is not already on the site.",
+            id=duplicate.id,
+            title=duplicate.title,
+        )
+        for duplicate in duplicates
+    ]
 
 
 class _Placed(NamedTuple):
@@ -182,14 +224,17 @@ def _area_problems(
         if neighbourhood is None or in_council_area(importer, _Placed(neighbourhood)):
             continue
         if not area:
-            message = (
+            message = _(
                 "Your organisation has no local authority, so you have no council area to "
                 "import into: ask an admin."
             )
         else:
-            message = (
-                f"{neighbourhood.name} is in {neighbourhood.local_authority}, outside your "
-                f"council's area ({area}): ask an admin to import it."
+            message = _(
+                "%(neighbourhood_name)s is in %(local_authority)s, outside your council's "
+                "area (%(area)s): ask an admin to import it.",
+                neighbourhood_name=neighbourhood.name,
+                local_authority=neighbourhood.local_authority,
+                area=area,
             )
         problems.append(Problem("neighbourhood", message))
     return problems
@@ -200,7 +245,9 @@ def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
     report, existing, content = plan.report, plan.existing, plan.written
     if existing is None:
         report.action = "create"
-        report.notes.append("New: published." if state == PUBLISHED else "New: waits for review.")
+        report.notes.append(
+            _("New: published.") if state == PUBLISHED else _("New: waits for review.")
+        )
         return
     changed = sorted(
         {CHANGE_NAMES.get(key, key) for key in content if content[key] != start.get(key)}
@@ -214,23 +261,28 @@ def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
         report.problems.append(
             Problem(
                 "",
-                f"It would change initiative #{existing.id}, which is "
-                f"{existing.state.replace('_', ' ')}: only pending and published initiatives "
-                "can be updated by an import.",
+                _(
+                    "It would change initiative #%(id)s, which is %(state)s: only pending "
+                    "and published initiatives can be updated by an import.",
+                    id=existing.id,
+                    state=existing.state.replace("_", " "),
+                ),
             )
         )
         return
     plan.pending_edit = bool(changed) and existing.state == PUBLISHED and state == "pending"
     if plan.pending_edit and existing.open_import == content:
         report.action = "unchanged"
-        report.notes.append("The same changes already wait for review.")
+        report.notes.append(_("The same changes already wait for review."))
         return
     report.action = "update"
     if changed:
         report.notes.append(f"Changes: {', '.join(changed)}.")
     if new_id:
-        report.notes.append(f"Gets the external_id “{plan.match.external_id}”.")
+        report.notes.append(
+            _("Gets the external_id “%(external_id)s”.", external_id=plan.match.external_id)
+        )
     if plan.pending_edit:
-        report.notes.append("The changes wait for review; the published version stays.")
+        report.notes.append(_("The changes wait for review; the published version stays."))
     elif existing.state == "pending" and state == PUBLISHED:
-        report.notes.append("Published.")
+        report.notes.append(_("Published."))

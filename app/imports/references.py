@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
+
+from app.i18n import lazy_text as _l
 from app.initiatives.vocabulary import PRECISIONS, STAGES, STATUSES
 from app.places.nearby import match_key
+from app.submissions.forms import ChoiceLists, InitiativeForm, initiative_choices
 from app.submissions.services import list_neighbourhoods
 from app.themes.services import list_themes
 
@@ -30,6 +34,12 @@ class NeighbourhoodChoice(NamedTuple):
     longitude: float
 
 
+UNKNOWN_THEME = _l("Unknown theme “%(text)s”: use %(allowed)s.")
+UNKNOWN_STAGE = _l("Unknown stage “%(text)s”: use %(allowed)s.")
+UNKNOWN_STATUS = _l("Unknown status “%(text)s”: use %(allowed)s.")
+UNKNOWN_PRECISION = _l("Unknown location precision “%(text)s”: use %(allowed)s.")
+
+
 class UnknownValue(ValueError):
     """A value that names nothing known; the message says what would be accepted."""
 
@@ -43,16 +53,21 @@ def _lookup(vocabulary: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _choose(text: str, lookup: dict[str, str], what: str, allowed: str) -> str:
+def _choose(text: str, lookup: dict[str, str], unknown: Any, allowed: Iterable[str]) -> str:
+    """The value a cell names; ``unknown`` says so when it names none (%(text)s, %(allowed)s).
+    The message is only put together for a cell that names nothing: most cells name something,
+    and an import reads hundreds of thousands of them."""
     value = lookup.get(match_key(text))
     if value is None:
-        raise UnknownValue(f"Unknown {what} “{text.strip()}”: use {allowed}.")
+        raise UnknownValue(str(unknown) % {"text": text.strip(), "allowed": _allowed(allowed)})
     return value
 
 
 def _allowed(values: Iterable[str]) -> str:
     values = list(values)
-    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
+    if len(values) == 1:
+        return values[0]
+    return _("%(values)s or %(last)s", values=", ".join(values[:-1]), last=values[-1])
 
 
 def split_list(text: str) -> list[str]:
@@ -69,8 +84,14 @@ class References:
     _themes: dict[str, str] = field(default_factory=dict)
     _neighbourhoods: dict[str, list[NeighbourhoodChoice]] = field(default_factory=dict)
     by_id: dict[int, NeighbourhoodChoice] = field(default_factory=dict)
+    # The submission form's options for these themes and neighbourhoods, built once.
+    form_choices: ChoiceLists = field(init=False, compare=False, repr=False)
+    # The submission form the rows are checked with, made for the first and read again for
+    # each next one (app.imports.rows).
+    row_form: InitiativeForm | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.form_choices = initiative_choices(self.themes, self.neighbourhoods)
         for theme in self.themes:
             self._themes[match_key(theme.name)] = theme.slug
             self._themes[match_key(theme.slug)] = theme.slug
@@ -82,10 +103,10 @@ class References:
     def theme_slugs(self, text: str) -> tuple[list[str], list[str]]:
         """The themes a cell names (slugs, in order) and a message for each unknown one."""
         slugs, problems = [], []
-        allowed = _allowed(theme.slug for theme in self.themes)
+        allowed = [theme.slug for theme in self.themes]
         for part in split_list(text):
             try:
-                slug = _choose(part, self._themes, "theme", allowed)
+                slug = _choose(part, self._themes, UNKNOWN_THEME, allowed)
             except UnknownValue as error:
                 problems.append(str(error))
                 continue
@@ -99,13 +120,20 @@ class References:
         found = exact or self._neighbourhoods.get(match_key(text), [])
         if not found:
             raise UnknownValue(
-                f"Unknown neighbourhood “{text.strip()}”: use the name or slug of one of the "
-                "site's neighbourhoods (an admin adds new ones)."
+                _(
+                    "Unknown neighbourhood “%(name)s”: use the name or slug of one of the "
+                    "site's neighbourhoods (an admin adds new ones).",
+                    name=text.strip(),
+                )
             )
         if len(found) > 1:
             slugs = ", ".join(neighbourhood.slug for neighbourhood in found)
             raise UnknownValue(
-                f"Several neighbourhoods are called “{text.strip()}”: use a slug ({slugs})."
+                _(
+                    "Several neighbourhoods are called “%(name)s”: use a slug (%(slugs)s).",
+                    name=text.strip(),
+                    slugs=slugs,
+                )
             )
         return found[0]
 
@@ -120,7 +148,7 @@ def stage_slugs(text: str) -> tuple[list[str], list[str]]:
     slugs, problems = [], []
     for part in split_list(text):
         try:
-            slugs.append(_choose(part, STAGE_LOOKUP, "stage", _allowed(STAGES)))
+            slugs.append(_choose(part, STAGE_LOOKUP, UNKNOWN_STAGE, STAGES))
         except UnknownValue as error:
             problems.append(str(error))
     return list(dict.fromkeys(slugs)), problems
@@ -128,14 +156,14 @@ def stage_slugs(text: str) -> tuple[list[str], list[str]]:
 
 def status_value(text: str) -> str:
     """The status a cell names; empty means active."""
-    return _choose(text, STATUS_LOOKUP, "status", _allowed(STATUSES)) if text.strip() else "active"
+    return _choose(text, STATUS_LOOKUP, UNKNOWN_STATUS, STATUSES) if text.strip() else "active"
 
 
 def precision_value(text: str) -> str:
     """The location precision a cell names; empty means street."""
     if not text.strip():
         return "street"
-    return _choose(text, PRECISION_LOOKUP, "location precision", _allowed(PRECISIONS))
+    return _choose(text, PRECISION_LOOKUP, UNKNOWN_PRECISION, PRECISIONS)
 
 
 def load_references() -> References:

@@ -15,13 +15,18 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList
 
+from app.i18n import lazy_text as _l
 from app.imports.layout import (
+    MAX_OUTCOME_GROUPS,
+    MAX_PARTICIPANT_GROUPS,
     OUTCOME_COLUMNS,
     OUTCOME_FIELDS,
     PARTICIPANT_FIELDS,
+    PARTICIPANT_GROUP_FIELDS,
     sector_column,
 )
 from app.imports.parsing import CsvRow
@@ -34,20 +39,33 @@ from app.imports.references import (
     status_value,
 )
 from app.initiatives.vocabulary import SECTORS
+from app.languages import ENGLISH
 from app.submissions.forms import InitiativeForm, form_data, initiative_form
 
 # The form's words for a missing value, said the way a file is written.
-CSV_MESSAGES = {
-    "Choose the main theme.": "Give at least one theme.",
-    "Choose at least one stage that was co-produced.": "Give at least one stage.",
-    "Choose the neighbourhood.": "Give the neighbourhood's name or slug.",
-    "Choose the status.": "Give the status.",
-}
+CSV_MESSAGES = (
+    (_l("Choose the main theme."), _l("Give at least one theme.")),
+    (_l("Choose the neighbourhood."), _l("Give the neighbourhood's name or slug.")),
+)
+
+
+def csv_message(message: str) -> str:
+    """A form's message for a missing value as a file's reader needs it (in either language)."""
+    for form_words, csv_words in CSV_MESSAGES:
+        if message == str(form_words):
+            return str(csv_words)
+    return message
+
+
 # Form fields and the column that fills each (participants and outcomes are added per row).
 FIELD_COLUMNS = {
     "title": "title",
     "summary": "summary",
     "description": "description",
+    "language": "language",
+    "title_cy": "title_cy",
+    "summary_cy": "summary_cy",
+    "description_cy": "description_cy",
     "main_theme": "themes",
     "other_themes": "themes",
     "stages": "stages",
@@ -67,6 +85,10 @@ PLAIN_COLUMNS = (
     "title",
     "summary",
     "description",
+    "language",
+    "title_cy",
+    "summary_cy",
+    "description_cy",
     "started_on",
     "ended_on",
     "place_name",
@@ -94,6 +116,7 @@ class RowResult:
 def new_content(credit: str, credit_name: str) -> dict[str, Any]:
     """What a new initiative starts from before its row is read."""
     return {
+        "language": ENGLISH,  # whatever the language of the page the file was sent from
         "status": "active",
         "location_precision": "street",
         "credit": credit,
@@ -133,22 +156,39 @@ def read_row(
     if row.get("credit_name").strip():
         values["credit"], values["credit_name"] = "organisation", row.get("credit_name")
     place.fill(values)
-    columns.update(_participants(row, values))
-    columns.update(_outcome(row, values))
+    if _has_groups(row, "participant", PARTICIPANT_GROUP_FIELDS, MAX_PARTICIPANT_GROUPS):
+        columns.update(_participant_groups(row, values, problems))
+    else:
+        columns.update(_participants(row, values, problems))
+    if _has_groups(row, "outcome", GROUP_OUTCOME_FIELDS, MAX_OUTCOME_GROUPS):
+        columns.update(_outcome_groups(row, values))
+    else:
+        columns.update(_outcome(row, values))
 
-    form = initiative_form(
-        references.themes,
-        references.neighbourhoods,
-        current_app.config["DATA_LICENCE"],
-        formdata=_formdata(values),
-    )
+    form = _row_form(references, _formdata(values))
     valid = form.check(submitting=True)
     reported = {problem.column for problem in problems}
-    problems += [p for p in _form_problems(form, columns) if p.column not in reported]
+    problems += [p for p in _form_problems(form, columns, row) if p.column not in reported]
     if problems or not valid:
         return RowResult(None, problems)
     location_state = "pending" if values["location_pending"] == "1" else "none"
     return RowResult(form.content(outcome_ids, location_state), [])
+
+
+def _row_form(references: References, formdata: MultiDict) -> InitiativeForm:
+    """The submission form holding this row: one per import, read again for each row
+    (building its fields anew took about a third of the time a row was read in)."""
+    if references.row_form is None:
+        references.row_form = initiative_form(
+            references.themes,
+            references.neighbourhoods,
+            current_app.config["DATA_LICENCE"],
+            choices=references.form_choices,
+            formdata=formdata,
+        )
+    else:
+        references.row_form.read_again(formdata)
+    return references.row_form
 
 
 def _choices(row: CsvRow, references: References, values: dict, problems: list) -> None:
@@ -182,17 +222,26 @@ def _neighbourhood_id(references: References) -> Callable[[str], str]:
     return read
 
 
-def _participants(row: CsvRow, values: dict) -> dict[str, str]:
-    """Each sector with a value sets that sector's participant (its roles kept); sectors
-    with no value, or no columns, leave theirs as they are."""
-    given: dict[str, dict[str, str]] = {}
+def _roles(cells: dict[str, Any], column: str, problems: list[Problem]) -> None:
+    """A roles cell ("co-design; co-delivery") as the form's list of stages."""
+    if "roles" in cells:
+        slugs, unknown = stage_slugs(cells["roles"])
+        problems += [Problem(column, message) for message in unknown]
+        cells["roles"] = slugs
+
+
+def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[str, str]:
+    """Each sector with a value sets that sector's participant (its roles kept unless the
+    file gives them); sectors with no value, or no columns, leave theirs as they are."""
+    given: dict[str, dict[str, Any]] = {}
     for sector in SECTORS:
-        cells = {
+        cells: dict[str, Any] = {
             field: row.get(sector_column(field, sector))
             for field in PARTICIPANT_FIELDS
             if row.has(sector_column(field, sector))
         }
         if any(cell.strip() for cell in cells.values()):
+            _roles(cells, sector_column("roles", sector), problems)
             given[sector] = cells
     rows, origins = [], []
     for participant in values["participants"]:
@@ -213,6 +262,69 @@ def _participants(row: CsvRow, values: dict) -> dict[str, str]:
         for index, sector in enumerate(origins)
         if sector
         for field in PARTICIPANT_FIELDS
+    }
+
+
+# What an import reads of an outcome group (``verified_by`` is the site's to say).
+GROUP_OUTCOME_FIELDS = tuple(OUTCOME_FIELDS.values())
+
+
+def _has_groups(row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int) -> bool:
+    return any(
+        row.get(f"{kind}_{number}_{name}").strip()
+        for number in range(1, maximum + 1)
+        for name in fields
+    )
+
+
+def _groups(
+    row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """The numbered groups of a row that hold a value, with their numbers, in order."""
+    groups = []
+    for number in range(1, maximum + 1):
+        cells: dict[str, Any] = {
+            name: row.get(f"{kind}_{number}_{name}")
+            for name in fields
+            if row.has(f"{kind}_{number}_{name}")
+        }
+        if any(cell.strip() for cell in cells.values()):
+            groups.append((number, cells))
+    return groups
+
+
+def _participant_groups(row: CsvRow, values: dict, problems: list[Problem]) -> dict[str, str]:
+    """Numbered participant groups are the initiative's participants, all of them, in order
+    (the per-sector columns, which the export derives from them, are then not read)."""
+    groups = _groups(row, "participant", PARTICIPANT_GROUP_FIELDS, MAX_PARTICIPANT_GROUPS)
+    participants = []
+    for number, cells in groups:
+        _roles(cells, f"participant_{number}_roles", problems)
+        participants.append({"sector": "", "name": "", "roles": [], **cells})
+    values["participants"] = participants
+    return {
+        f"participants-{index}-{name}": f"participant_{number}_{name}"
+        for index, (number, _cells) in enumerate(groups)
+        for name in PARTICIPANT_GROUP_FIELDS
+    }
+
+
+def _outcome_groups(row: CsvRow, values: dict) -> dict[str, str]:
+    """Numbered outcome groups are the initiative's outcomes, in order; each keeps the
+    outcome at its place on the site (and so its verification, unless its figures change)."""
+    groups = _groups(row, "outcome", GROUP_OUTCOME_FIELDS, MAX_OUTCOME_GROUPS)
+    existing = values["outcomes"]
+    outcomes = []
+    for index, (_number, cells) in enumerate(groups):
+        if "measured_on" in cells:
+            cells["measured_on"] = british_date(cells["measured_on"])
+        kept = existing[index] if index < len(existing) else {"outcome_id": ""}
+        outcomes.append({**kept, **cells})
+    values["outcomes"] = outcomes
+    return {
+        f"outcomes-{index}-{name}": f"outcome_{number}_{name}"
+        for index, (number, _cells) in enumerate(groups)
+        for name in GROUP_OUTCOME_FIELDS
     }
 
 
@@ -255,20 +367,46 @@ def _add(formdata: MultiDict[str, str], key: str, value: Any) -> None:
         formdata.add(key, str(item))
 
 
-def _form_problems(form: InitiativeForm, columns: dict[str, str]) -> list[Problem]:
+REAL_DATE = _l("Enter a real date, like 2024-03-31.")
+ECHOED_CHARACTERS = 60  # a longer cell is not repeated in its message
+
+
+def _echoed(row: CsvRow, column: str, message: str) -> str:
+    """A cell's problem with the cell's own text in it, so the person finds and fixes it:
+    "31/09/2024 is not a real date ..." rather than only the form's advice."""
+    cell = row.get(column).strip() if column else ""
+    if not cell or len(cell) > ECHOED_CHARACTERS:
+        return message
+    if message == str(REAL_DATE):
+        return _(
+            "%(value)s is not a real date: write it like 2024-03-31 or 31/03/2024.", value=cell
+        )
+    return _("“%(value)s”: %(message)s", value=cell, message=message)
+
+
+def _form_problems(form: InitiativeForm, columns: dict[str, str], row: CsvRow) -> list[Problem]:
     problems = [Problem("", message) for message in form.form_errors]
     for field in form:
         if isinstance(field, FieldList):
-            label = "Participant" if field is form.participants else "Outcome"
+            label = _("Participant") if field is form.participants else _("Outcome")
             for number, entry in enumerate(field, start=1):
                 for subfield in entry.form:
                     column = columns.get(subfield.id)
                     for message in subfield.errors:
                         # Rows the file did not set are the site's: say which one.
-                        text = message if column else f"{label} {number} (on the site): {message}"
+                        text = message
+                        if not column:
+                            text = _(
+                                "%(label)s %(number)s (on the site): %(message)s",
+                                label=label,
+                                number=number,
+                                message=message,
+                            )
+                        else:
+                            text = _echoed(row, column, message)
                         problems.append(Problem(column or "", text))
         else:
             for message in field.errors:
                 column = columns.get(field.name, "")
-                problems.append(Problem(column, CSV_MESSAGES.get(message, message)))
+                problems.append(Problem(column, _echoed(row, column, csv_message(message))))
     return problems

@@ -9,19 +9,25 @@
 4. only when committing and nothing is rejected: in one write transaction, read the basis
    again (and check again if the site changed meanwhile), write every row, each with a
    revision, and one audit entry. Any rejected row or any error rolls the whole file back.
+5. after the commit, a ``rebuild_derived`` job (recorded in the same transaction) rebuilds
+   the search index and the map on the worker.
 A check writes nothing (the geocoder may still cache its answers, as for any search).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit.services import record_action
+from app.backup.rebuild import REBUILD_DERIVED
 from app.extensions import db
 from app.imports.basis import Importer, read_basis
 from app.imports.parsing import read_csv
@@ -29,12 +35,13 @@ from app.imports.places import Progress, look_up_places
 from app.imports.planning import ImportReport, place_questions, plan_rows
 from app.imports.writing import write_plans
 from app.permissions import can
+from app.tasks.jobs import start_job
 
 IMPORT_STATES = ("pending", "published")
 
 
 class _Bar:
-    def update(self, steps: int) -> None:
+    def update(self, steps: int, item: Any = None) -> None:
         """No progress to show."""
 
 
@@ -52,8 +59,10 @@ class ImportConflict(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            "The same initiatives changed on the site while importing: nothing was imported. "
-            "Check the file again."
+            _(
+                "The same initiatives changed on the site while importing: nothing was "
+                "imported. Check the file again."
+            )
         )
 
 
@@ -65,13 +74,14 @@ def import_initiatives(
     commit: bool = False,
     progress: Progress = no_progress,
     geocode_budget: float | None = None,
-    max_rows: int | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Check (and with ``commit``, import) a CSV file; raises ImportFileError for a bad file.
 
-    At most IMPORT_MAX_ROWS rows (or ``max_rows``, if fewer); ``geocode_budget`` is how many
-    seconds to spend looking up places (None: as long as it takes). Without a ``user`` (a dry
-    run from the command line) rows are checked as an admin's would be; writing needs one.
+    At most IMPORT_MAX_ROWS rows; ``geocode_budget`` is how many seconds to spend looking up
+    places (None: as long as it takes). Without a ``user`` (a dry run from the command line)
+    rows are checked as an admin's would be; writing needs one. ``before_commit`` is called
+    with the report inside the import's transaction, to record what must commit with it.
     """
     if state not in IMPORT_STATES:
         raise ValueError(f"Imported initiatives are pending or published, not {state!r}.")
@@ -79,8 +89,7 @@ def import_initiatives(
         raise ImportNotAllowed("Say who imports (a council officer or admin) to write.")
     if user is not None and (not can(user, "import_initiatives") or not user.is_active):
         raise ImportNotAllowed(f"{user.email} may not import initiatives.")
-    limit = current_app.config["IMPORT_MAX_ROWS"]
-    csv_file = read_csv(data, min(limit, max_rows) if max_rows else limit)
+    csv_file = read_csv(data, current_app.config["IMPORT_MAX_ROWS"])
     importer = Importer.of(user) if user is not None else Importer.anyone()
     basis = read_basis(csv_file)
     db.session.rollback()  # plain data from here: no transaction open while the rows are checked
@@ -101,7 +110,7 @@ def import_initiatives(
             plan.note = f"Imported from {filename}, line {plan.report.line}."
         author = db.session.get(User, importer.id)
         if author is None:  # deleted while the rows were checked
-            raise ImportNotAllowed("The account importing no longer exists.")
+            raise ImportNotAllowed(_("The account importing no longer exists."))
         write_plans(plans, author, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(
@@ -117,6 +126,9 @@ def import_initiatives(
                 updated=report.count("update"),
                 unchanged=report.count("unchanged"),
             )
+            report.rebuild_job_id = start_job(REBUILD_DERIVED, owner_id=author.id).id
+        if before_commit is not None:
+            before_commit(report)
         db.session.commit()
     except IntegrityError as error:
         # Two imports of the same new external_id at once: the database keeps them unique.

@@ -1,102 +1,67 @@
-"""Files checked on the import page, kept on the server until their owner imports them.
+"""Import files kept in the database (app.imports.models) for the checks and the import.
 
-The confirmation posts only a random token: the file imported is the one that was checked,
-never one the browser sends again. Files live in ``instance/imports/`` for an hour, readable
-only by the person who uploaded them. (With several app instances, the check and the import
-must reach the same instance's disk, or the folder must be shared.)
+The confirmation names the upload by its id, and only its owner can use it: the file imported
+is the one that was checked, never one the browser sends again. Uploads are deleted once
+imported, and after IMPORT_KEEP_HOURS by a daily task.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
-import secrets
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import delete, select
 
-EXPIRY_SECONDS = 3600
-TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
-
-
-@dataclass(frozen=True)
-class StoredUpload:
-    token: str
-    filename: str
-    state: str
-    data: bytes
+from app.database import rows_changed
+from app.extensions import db
+from app.imports.models import ImportUpload
+from app.timeutil import utcnow
 
 
-def _folder() -> Path:
-    return Path(current_app.instance_path) / "imports"
+def store_upload(user_id: int, filename: str, state: str, data: bytes) -> ImportUpload:
+    """Keep an uploaded file for its owner (flushed with the caller's transaction)."""
+    upload = ImportUpload(
+        owner_id=user_id,
+        filename=filename,
+        state=state,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        data=data,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
 
 
-def _write(path: Path, content: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-
-
-def store_upload(user_id: int, filename: str, state: str, data: bytes) -> str:
-    """Keep a checked file for its owner; returns the token that names it."""
-    remove_expired_uploads()
-    folder = _folder()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(24)
-    meta = {
-        "user_id": user_id,
-        "filename": filename,
-        "state": state,
-        "created": time.time(),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-    _write(folder / f"{token}.csv", data)
-    _write(folder / f"{token}.json", json.dumps(meta).encode())
-    return token
-
-
-def load_upload(token: str | None, user_id: int) -> StoredUpload | None:
-    """The file a token names, if it is this user's and has not expired."""
-    if not token or not TOKEN.fullmatch(token):
+def load_upload(upload_id: int | None, user_id: int) -> ImportUpload | None:
+    """The upload, if it is this user's and has not expired (its bytes as they were kept)."""
+    if upload_id is None:
         return None
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.csv").read_bytes()
-    except (OSError, ValueError):
+    upload = db.session.scalar(
+        select(ImportUpload).where(ImportUpload.id == upload_id, ImportUpload.owner_id == user_id)
+    )
+    if upload is None or upload.created_at < _expiry():
         return None
-    if meta.get("user_id") != user_id:
+    if hashlib.sha256(upload.data).hexdigest() != upload.sha256:
         return None
-    if time.time() - meta.get("created", 0) > EXPIRY_SECONDS:
-        discard_upload(token)
-        return None
-    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-        return None
-    return StoredUpload(token, meta["filename"], meta["state"], data)
+    return upload
 
 
-def discard_upload(token: str) -> None:
-    """Remove a kept file (imported, or expired)."""
-    if not TOKEN.fullmatch(token):
-        return
-    for suffix in (".csv", ".json"):
-        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+def discard_upload(upload_id: int) -> None:
+    """Delete an upload (imported), in the caller's transaction."""
+    db.session.execute(delete(ImportUpload).where(ImportUpload.id == upload_id))
 
 
-def remove_expired_uploads() -> None:
-    """Remove every kept file older than the expiry."""
-    folder = _folder()
-    if not folder.is_dir():
-        return
-    now = time.time()
-    for meta_path in folder.glob("*.json"):
-        try:
-            created = json.loads(meta_path.read_text()).get("created", 0)
-        except (OSError, ValueError):
-            created = 0
-        if now - created > EXPIRY_SECONDS:
-            discard_upload(meta_path.stem)
+def remove_expired_uploads(now: datetime | None = None) -> int:
+    """Delete uploads older than IMPORT_KEEP_HOURS; returns how many."""
+    removed = db.session.execute(
+        delete(ImportUpload).where(ImportUpload.created_at < _expiry(now))
+    )
+    db.session.commit()
+    return rows_changed(removed)
+
+
+def _expiry(now: datetime | None = None) -> datetime:
+    hours = current_app.config["IMPORT_KEEP_HOURS"]
+    return (now or utcnow()) - timedelta(hours=hours)

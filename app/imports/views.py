@@ -1,113 +1,169 @@
-"""Importing a council's spreadsheet of initiatives (CSV): the upload page and `import-csv`.
+"""Importing a council's spreadsheet of initiatives (CSV): the upload page and its jobs.
 
-The page checks a file (a dry run that writes nothing) and shows what each row would do; when
-no row is rejected, "Import" writes it all. The checked file waits on the server under a
-random token, so what is imported is exactly what was checked.
+The page keeps the uploaded file in the database and queues its check on the worker; the
+job's page shows the progress, then what each row would do. When no row is rejected,
+"Import" queues the import of that same file (all or nothing), and its page shows what it did.
+Only the person who uploaded a file sees its jobs.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
-from app.forms import add_error
-from app.imports import uploads
+from app.extensions import db
 from app.imports.forms import ConfirmImportForm, ImportForm
+from app.imports.jobs import IMPORT_CSV, start_import_job
 from app.imports.layout import documented_columns, template_csv
-from app.imports.parsing import ImportFileError
-from app.imports.planning import ImportReport
 from app.imports.references import load_references
-from app.imports.services import ImportConflict, import_initiatives
+from app.imports.uploads import load_upload, store_upload
 from app.initiatives.vocabulary import SECTORS, STAGES
-from app.permissions import permission_required, signed_in_user
+from app.permissions import can, current_visitor, permission_required, signed_in_user
 from app.ratelimits import limit_posts
+from app.tasks.jobs import job_progress
+from app.tasks.models import Job
 
 bp = Blueprint("imports", __name__)
 
-MAX_UPLOAD_BYTES = 12 * 1024 * 1024
-# A check and an import each answer within one request (a server's timeout is often 30 s):
-# longer files go through the import-csv command, up to IMPORT_MAX_ROWS.
-PAGE_MAX_ROWS = 2000
-GEOCODE_BUDGET_SECONDS = 20.0  # beyond it, places wait for the `geocode` command
-MAX_ROWS_SHOWN = 500  # rows that are fine
-MAX_REJECTED_SHOWN = 1000
-EXPIRED = "That check has expired or was not yours: choose the file and check it again."
+REFRESH_SECONDS = 2  # the page without JavaScript reloads itself this often while it waits
+
+
+@bp.url_value_preprocessor
+def _allow_large_files(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The upload alone accepts files up to IMPORT_MAX_BYTES, and only from someone who may
+    import (the site-wide MAX_CONTENT_LENGTH stays small). Runs before the CSRF check reads
+    the body."""
+    if endpoint == "imports.upload" and can(current_visitor(), "import_initiatives"):
+        request.max_content_length = _max_bytes()
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["IMPORT_MAX_BYTES"])
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    """A file over the limit: the upload page again, saying what the limit is."""
+    if not can(current_visitor(), "import_initiatives"):
+        return render_template("errors/error.html", status=413, message=error.description), 413
+    form = ImportForm(formdata=None)
+    form.file.errors = [
+        _(
+            "The file is larger than %(megabytes)s MB: split it into smaller files, or ask an "
+            "admin to use the import-csv command.",
+            megabytes=_megabytes(),
+        )
+    ]
+    return _page(form, status=413)
+
+
+def _megabytes() -> str:
+    return f"{_max_bytes() / 2**20:g}"
 
 
 @bp.route("/council/import", methods=["GET", "POST"])
 @permission_required("import_initiatives")
 @limit_posts("RATELIMIT_IMPORT")
 def upload():
-    """The import page: check a CSV file and see, row by row, what importing it would do."""
+    """The import page: upload a CSV file, whose check runs on the worker."""
     form = ImportForm()
     if request.method == "GET":
         return _page(form)
     if not form.validate():
         return _page(form, status=422)
     filename = secure_filename(form.file.data.filename or "") or "import.csv"
-    data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        add_error(
-            form.file,
-            f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB: split it into smaller "
-            "files, or use the import-csv command.",
-        )
-        return _page(form, status=422)
+    data = form.file.data.stream.read()
     user = signed_in_user()
-    try:
-        report = import_initiatives(
-            data,
-            filename,
-            user,
-            form.state.data,
-            geocode_budget=GEOCODE_BUDGET_SECONDS,
-            max_rows=PAGE_MAX_ROWS,
-        )
-    except ImportFileError as error:
-        add_error(form.file, str(error))
-        return _page(form, status=422)
+    upload = store_upload(user.id, filename, form.state.data, data)
+    job = start_import_job(upload, commit=False)
+    db.session.commit()
+    return redirect(url_for("imports.job", job_id=job.id), code=303)
+
+
+@bp.get("/council/import/jobs/<int:job_id>")
+@permission_required("import_initiatives")
+def job(job_id: int):
+    """A check or an import: its progress while it runs, then its report."""
+    found = _own_job(job_id)
+    result = found.result or {}
+    report = ImportResult(result) if "counts" in result else None
     confirm = None
-    if report.changes and not report.rejected:
-        token = uploads.store_upload(user.id, filename, report.state, data)
-        confirm = ConfirmImportForm(formdata=None, token=token)
-    return _page(form, report=report, confirm=confirm, status=422 if report.rejected else 200)
+    if (
+        report is not None
+        and not found.payload.get("commit")
+        and report.changes
+        and not report.rejected
+        and load_upload(found.payload.get("upload_id"), signed_in_user().id) is not None
+    ):
+        confirm = ConfirmImportForm(formdata=None)
+    rebuild = _rebuild_job(result.get("rebuild_job_id"))
+    status = 422 if result.get("problem") or (report is not None and report.rejected) else 200
+    page = render_template(
+        "imports/job.html",
+        job=found,
+        commit=bool(found.payload.get("commit")),
+        finished=found.state in ("done", "failed"),
+        progress=job_progress(found),
+        report=report,
+        problem=result.get("problem"),
+        message=result.get("message", ""),
+        confirm=confirm,
+        rebuild=rebuild,
+        refresh_seconds=REFRESH_SECONDS,
+    )
+    return page, status
 
 
-@bp.post("/council/import/confirm")
+@bp.get("/council/import/jobs/<int:job_id>.json")
+@permission_required("import_initiatives")
+def job_status(job_id: int):
+    """How far a check or an import has got, for the page's script."""
+    found = _own_job(job_id)
+    return {
+        "id": found.id,
+        "state": found.state,
+        "finished": found.state in ("done", "failed"),
+        "commit": bool(found.payload.get("commit")),
+        "progress": job_progress(found),
+        "url": url_for("imports.job", job_id=found.id),
+    }
+
+
+@bp.post("/council/import/jobs/<int:job_id>/import")
 @permission_required("import_initiatives")
 @limit_posts("RATELIMIT_IMPORT")
-def confirm():
-    """Import a file that was checked: all its rows, or nothing."""
+def confirm(job_id: int):
+    """Import the file a finished check found fine: all its rows, or nothing."""
+    checked = _own_job(job_id)
+    report = ImportResult(checked.result or {}) if checked.result else None
+    if report is None or not report.is_check or checked.payload.get("commit"):
+        abort(400)
+    if report.rejected or not report.changes:
+        abort(400)
     user = signed_in_user()
-    token = ConfirmImportForm().token.data
-    stored = uploads.load_upload(token, user.id)
-    form = ImportForm(formdata=None)
-    if stored is None:
-        form.form_errors.append(EXPIRED)
-        return _page(form, status=400)
-    form.state.data = stored.state
-    try:
-        report = import_initiatives(
-            stored.data,
-            stored.filename,
-            user,
-            stored.state,
-            commit=True,
-            geocode_budget=GEOCODE_BUDGET_SECONDS,
-            max_rows=PAGE_MAX_ROWS,
+    upload = load_upload(checked.payload.get("upload_id"), user.id)
+    if upload is None:
+        form = ImportForm(formdata=None)
+        form.form_errors.append(
+            _("That check has expired or was not yours: choose the file and check it again.")
         )
-    except ImportFileError as error:  # the file was checked, so only if the rules changed
-        form.form_errors.append(str(error))
-        return _page(form, status=422)
-    except ImportConflict as error:
-        form.form_errors.append(str(error))
-        return _page(form, status=409)
-    if not report.committed:
-        # Something changed on the site since the check: show the new verdict.
-        return _page(form, report=report, status=422)
-    uploads.discard_upload(stored.token)
-    flash(_done_message(report), "success")
-    return redirect(url_for("imports.upload"))
+        return _page(form, status=400)
+    started = start_import_job(upload, commit=True)
+    db.session.commit()
+    return redirect(url_for("imports.job", job_id=started.id), code=303)
 
 
 @bp.get("/council/import/template.csv")
@@ -121,29 +177,40 @@ def template():
     )
 
 
-def _done_message(report: ImportReport) -> str:
-    state = "are published" if report.state == "published" else "wait for review"
-    return (
-        f"Imported {report.filename}: {report.count('create')} created, "
-        f"{report.count('update')} updated, {report.count('unchanged')} unchanged. "
-        f"New initiatives {state}."
-    )
+class ImportResult:
+    """A job's report as the page reads it (the same questions as an ImportReport)."""
+
+    def __init__(self, result: dict[str, Any]):
+        self.filename: str = result.get("filename", "")
+        self.state: str = result.get("state", "pending")
+        self.committed: bool = bool(result.get("committed"))
+        self.counts: dict[str, int] = result.get("counts", {})
+        self.rows: list[dict[str, Any]] = result.get("rows", [])
+        self.hidden: int = result.get("hidden", 0)
+        self.is_check = "counts" in result and not self.committed
+
+    def count(self, action: str) -> int:
+        return self.counts.get(action, 0)
+
+    @property
+    def rejected(self) -> int:
+        return self.count("reject")
+
+    @property
+    def changes(self) -> int:
+        return self.count("create") + self.count("update")
 
 
-def _shown_rows(report: ImportReport | None) -> tuple[list, int]:
-    """The rows the page lists: the first rejected ones and the first others, in file order;
-    and how many more there are."""
-    if report is None:
-        return [], 0
-    shown, rejected, others = [], 0, 0
-    for row in report.rows:
-        if row.action == "reject" and rejected < MAX_REJECTED_SHOWN:
-            rejected += 1
-            shown.append(row)
-        elif row.action != "reject" and others < MAX_ROWS_SHOWN:
-            others += 1
-            shown.append(row)
-    return shown, len(report.rows) - len(shown)
+def _own_job(job_id: int) -> Job:
+    """The signed-in user's import job (404 for anyone else's: it says nothing about it)."""
+    found = db.session.get(Job, job_id)
+    if found is None or found.kind != IMPORT_CSV or found.owner_id != signed_in_user().id:
+        abort(404)
+    return found
+
+
+def _rebuild_job(job_id: int | None) -> Job | None:
+    return db.session.get(Job, job_id) if job_id is not None else None
 
 
 def _area() -> str | None:
@@ -155,8 +222,14 @@ def _area() -> str | None:
     return (organisation.local_authority if organisation is not None else "") or ""
 
 
-def _page(form: ImportForm, report=None, confirm=None, status: int = 200):
-    rows, hidden = _shown_rows(report)
+def _page(form: ImportForm, status: int = 200):
+    max_rows = current_app.config["IMPORT_MAX_ROWS"]
+    form.file.description = _(
+        "UTF-8 CSV with a header row, like the template: at most %(rows)s rows and "
+        "%(megabytes)s MB.",
+        rows=f"{max_rows:,}",
+        megabytes=_megabytes(),
+    )
     references = load_references()
     area = _area()
     neighbourhoods = [
@@ -167,17 +240,11 @@ def _page(form: ImportForm, report=None, confirm=None, status: int = 200):
     page = render_template(
         "imports/upload.html",
         form=form,
-        report=report,
-        rows=rows,
-        hidden=hidden,
-        confirm=confirm,
         columns=documented_columns(),
         themes=references.themes,
         neighbourhoods=neighbourhoods,
         area=area,
         stages=STAGES,
         sectors=SECTORS,
-        max_megabytes=MAX_UPLOAD_BYTES // 2**20,
-        max_rows=PAGE_MAX_ROWS,
     )
     return page, status

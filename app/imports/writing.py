@@ -1,6 +1,8 @@
-"""Writing a planned import: new initiatives, updates, their revisions and the search index.
+"""Writing a planned import: new initiatives, updates and their revisions.
 
-Runs inside the import's one transaction; the caller commits, or rolls everything back.
+Runs inside the import's one transaction; the caller commits, or rolls everything back. The
+map's points follow each flush (app.map_cells); the search index is rebuilt after the commit,
+by a job on the worker.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from app.initiatives.models import Initiative
 from app.initiatives.public import PUBLISHED
 from app.moderation.models import Revision
 from app.moderation.services import add_revision
-from app.search.services import reindex_initiative
+from app.themes.models import Theme
 from app.timeutil import utcnow
 
 # New initiatives are written in batches: fewer round trips than one by one, and flush hooks
@@ -33,15 +35,16 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
     now = utcnow()
     changing = [plan for plan in plans if plan.report.action in ("create", "update")]
     initiatives = _load([plan.existing.id for plan in changing if plan.existing is not None])
+    themes = {theme.slug: theme for theme in db.session.scalars(select(Theme))}
     created: list[tuple[Plan, Initiative]] = []
     with progress("Importing", len(changing)) as bar:
         for plan in changing:
             if plan.existing is None:
-                created.append((plan, _create(plan, author, state, now)))
+                created.append((plan, _create(plan, author, state, now, themes)))
                 if len(created) % FLUSH_EVERY == 0:
                     db.session.flush()
             else:
-                _update(plan, initiatives[plan.existing.id], author, state, now)
+                _update(plan, initiatives[plan.existing.id], author, state, now, themes)
             bar.update(1)
     db.session.flush()  # new initiatives and their outcomes get their ids
     approved = state == PUBLISHED
@@ -63,8 +66,6 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
             )
             plan.report.initiative_id = initiative.id
     db.session.flush()
-    for _, initiative in created:
-        reindex_initiative(initiative)
 
 
 def _load(ids: list[int]) -> dict[int, Initiative]:
@@ -80,7 +81,9 @@ def _decided(importer: User, now: datetime, approved: bool) -> dict[str, Any]:
     return {"decided_by": importer, "decided_at": now} if approved else {}
 
 
-def _create(plan: Plan, importer: User, state: str, now: datetime) -> Initiative:
+def _create(
+    plan: Plan, importer: User, state: str, now: datetime, themes: dict[str, Theme]
+) -> Initiative:
     """A new initiative; written with the others at the next flush."""
     initiative = Initiative(
         title=plan.written["title"],
@@ -92,18 +95,28 @@ def _create(plan: Plan, importer: User, state: str, now: datetime) -> Initiative
         stage_links=[],
         participants=[],
         outcomes=[],
+        photos=[],
     )
     with db.session.no_autoflush:
-        apply_content(initiative, plan.written)
+        apply_content(initiative, plan.written, themes)
     initiative.created_at = initiative.updated_at = now
     initiative.submitted_at = initiative.consented_at = now
     if state == PUBLISHED:
         initiative.published_at = now
+    else:  # the moderation queue flags it, as it flags a form's submission
+        initiative.possible_duplicate_ids = plan.possible_duplicate_ids or None
     db.session.add(initiative)
     return initiative
 
 
-def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now: datetime) -> None:
+def _update(
+    plan: Plan,
+    initiative: Initiative,
+    importer: User,
+    state: str,
+    now: datetime,
+    themes: dict[str, Theme],
+) -> None:
     """Apply a row to its initiative, or (a published one, imported as pending) keep it as a
     revision for a moderator."""
     if plan.match.external_id:
@@ -118,7 +131,7 @@ def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now:
         )
         return
     was_pending = initiative.state == "pending"
-    apply_content(initiative, plan.written)
+    apply_content(initiative, plan.written, themes)
     initiative.updated_at = now
     if was_pending and state == PUBLISHED:
         initiative.state = PUBLISHED
@@ -135,7 +148,6 @@ def _update(plan: Plan, initiative: Initiative, importer: User, state: str, now:
         note=plan.note,
         **_decided(importer, now, approved),
     )
-    reindex_initiative(initiative)
 
 
 def _withdraw_pending(initiative: Initiative, kinds: tuple[str, ...] | None = None) -> None:

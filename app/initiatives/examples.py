@@ -1,56 +1,62 @@
 """The example: a short, readable account of an initiative generated from its data.
 
 "In Kirkstall, 40 residents and West Yorkshire Police ran “Street watch”; reported burglaries
-fell from 31 to 22 by March 2025."
+fell from 31 to 22 by March 2025." — or, on the Welsh pages, "Yn ardal Kirkstall, roedd 40 o
+breswylwyr a West Yorkshire Police yn rhedeg “Street watch”; reported burglaries: gostyngiad o
+31 i 22 erbyn Mawrth 2025."
 
-A pure function of the initiative, so lists, feeds and embeds can all show it. It never writes a
-number that is not in the data, and leaves out whatever the data does not say.
+A pure function of the initiative and a language, so lists, feeds and embeds can all show it.
+It never writes a number that is not in the data, and leaves out whatever the data does not
+say. The words are templates with named placeholders, one set per language
+(app/initiatives/example_phrases.py); numbers, dates and month names are Babel's for the
+language; the title and place are the reader's language version when there is one.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache, lru_cache
 
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from app.initiatives.bilingual import name_in, shown_text
+from app.initiatives.example_phrases import PHRASES, ExamplePhrases, welsh_and
 from app.initiatives.models import Initiative, Outcome, Participant
 from app.initiatives.vocabulary import CITIZEN_SECTORS
+from app.languages import BABEL_LOCALES, ENGLISH, WELSH, current_language
 
 MAX_NAMED_PARTICIPANTS = 4
 MAX_OUTCOME_WORDS = 30
-CITIZEN_NOUNS = {"residents": ("resident", "residents"), "volunteers": ("volunteer", "volunteers")}
-# What to call a participant whose group has no name.
-UNNAMED_PARTICIPANTS = {
-    "residents": "residents",
-    "volunteers": "volunteers",
-    "voluntary": "a voluntary organisation",
-    "council": "the council",
-    "police": "the police",
-    "health": "health services",
-    "school": "a local school",
-    "housing": "a housing provider",
-    "business": "local businesses",
-    "other": "partners",
-}
-VERBS = {  # status -> (plural, singular)
-    "planned": ("are planning", "is planning"),
-    "active": ("run", "runs"),
-    "completed": ("ran", "ran"),
-    "ended": ("ran", "ran"),
-}
 PREFIX_UNITS = {"£", "$", "€"}
 SUFFIX_UNITS = {"%"}
+PAST = ("completed", "ended")
+_TITLE = "\x00"  # where the title goes while a language's contractions are made
 
 
-def format_number(value: float | int) -> str:
+def _language(language: str | None) -> str:
+    chosen = language or current_language()
+    return chosen if chosen in PHRASES else ENGLISH
+
+
+def format_number(value: float | int, language: str | None = None) -> str:
     """A stored number as people read it: 1,200 not 1200.0; decimals exactly as stored."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,}"
+    number = int(value) if float(value).is_integer() else value
+    return _formatted_number(number, _language(language))
 
 
-def format_quantity(value: float | int, unit: str) -> str:
+@lru_cache(maxsize=8192)
+def _formatted_number(number: float | int, language: str) -> str:
+    # Babel's formatting costs more than the rest of an example: a CSV export of a million
+    # rows writes the same few thousand numbers again and again.
+    return format_decimal(number, locale=BABEL_LOCALES[language], decimal_quantization=False)
+
+
+def format_quantity(value: float | int, unit: str, language: str | None = None) -> str:
     """A number with its unit: "58%", "£1,200", "40 µg/m³", or the bare number."""
-    number = format_number(value)
+    number = format_number(value, language)
     if unit in SUFFIX_UNITS:
         return f"{number}{unit}"
     if unit in PREFIX_UNITS:
@@ -58,12 +64,12 @@ def format_quantity(value: float | int, unit: str) -> str:
     return f"{number} {unit}" if unit else number
 
 
-def outcome_figures(outcome: Outcome) -> str:
+def outcome_figures(outcome: Outcome, language: str | None = None) -> str:
     """An outcome's measured change for display: "31 → 22 reported burglaries"."""
     figures = outcome.figures
     if figures is None:
         return ""
-    before, after = _before_after(figures, outcome.unit)
+    before, after = _before_after(figures, outcome.unit, language)
     indicator = (outcome.indicator or "").strip()
     if not indicator:
         return f"{before} → {after}"
@@ -72,28 +78,38 @@ def outcome_figures(outcome: Outcome) -> str:
     return f"{before} → {after} {lower_first(indicator)}"
 
 
-def _before_after(figures: tuple[float, float], unit: str | None) -> tuple[str, str]:
+def _before_after(
+    figures: tuple[float, float], unit: str | None, language: str | None = None
+) -> tuple[str, str]:
     """Baseline and result as text; a symbol unit goes on both, a word unit after the result."""
     baseline, result = figures
     unit = (unit or "").strip()
     if unit in PREFIX_UNITS or unit in SUFFIX_UNITS:
-        return format_quantity(baseline, unit), format_quantity(result, unit)
-    return format_number(baseline), format_quantity(result, unit)
+        return format_quantity(baseline, unit, language), format_quantity(result, unit, language)
+    return format_number(baseline, language), format_quantity(result, unit, language)
 
 
-def example_text(initiative: Initiative) -> str:
-    """The initiative's example sentence (deterministic; only numbers from the data)."""
-    subject, singular = _participants_phrase(initiative.participants)
-    plural_verb, singular_verb = VERBS.get(initiative.status, VERBS["active"])
-    clause = f"{subject} {singular_verb if singular else plural_verb} “{initiative.title.strip()}”"
+def example_text(initiative: Initiative, language: str | None = None) -> str:
+    """The initiative's example sentence in a language (by default the reader's)."""
+    language = _language(language)
+    phrases = PHRASES[language]
+    who, singular = _participants_phrase(initiative.participants, language)
+    verb = "past" if initiative.status in PAST else initiative.status
+    action = phrases.actions.get((verb, singular), phrases.actions[("active", singular)])
+    action = action % {"who": who, "title": _TITLE}
+    for pattern, replacement in phrases.contractions:
+        action = re.sub(pattern, replacement, action)
+    action = action.replace(_TITLE, shown_text(initiative, "title", language).text.strip())
     if initiative.neighbourhood is not None:
-        clause = f"In {initiative.neighbourhood.name}, {clause}"
+        place = name_in(initiative.neighbourhood, language)
+        clause = phrases.in_place % {"place": place, "action": action}
     else:
-        clause = upper_first(clause)
-    outcome = _outcome_phrase(initiative.outcomes)
+        clause = upper_first(action)
+    outcome = _outcome_phrase(initiative.outcomes, language)
     if not outcome:
-        return f"{clause}."
-    return f"{clause}; {outcome}" + ("" if outcome.endswith("…") else ".")
+        return phrases.alone % {"clause": clause}
+    template = phrases.with_open_outcome if outcome.endswith("…") else phrases.with_outcome
+    return template % {"clause": clause, "outcome": outcome}
 
 
 def lower_first(text: str) -> str:
@@ -108,54 +124,95 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def join_words(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
+def join_words(items: list[str], language: str | None = None) -> str:
+    """["a", "b", "c"] -> "a, b and c" (Welsh: "a, b a c", "… ac eraill")."""
+    language = _language(language)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    last = welsh_and(items[-1]) if language == WELSH else items[-1]
+    return PHRASES[language].and_last % {"items": ", ".join(items[:-1]), "last": last}
 
 
-def _participant_phrase(participant: Participant) -> str:
+def people_phrase(sector: str, people: int, language: str | None = None) -> str:
+    """A count of residents or volunteers in the plural form the number takes."""
+    language = _language(language)
+    forms = PHRASES[language].people[sector]
+    category = _babel_locale(language).plural_form(people)
+    template = forms.get(category, forms["other"])
+    return template % {"num": format_number(people, language)}
+
+
+@cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[language])
+
+
+def _participant_phrase(participant: Participant, phrases: ExamplePhrases, language: str) -> str:
     name = (participant.name or "").strip()
     if participant.sector in CITIZEN_SECTORS and participant.people:
-        one, many = CITIZEN_NOUNS[participant.sector]
-        noun = one if participant.people == 1 else many
-        return f"{format_number(participant.people)} {noun}"
-    return name or UNNAMED_PARTICIPANTS.get(participant.sector, "partners")
+        return people_phrase(participant.sector, participant.people, language)
+    return name or phrases.unnamed.get(participant.sector, phrases.unnamed["other"])
 
 
-def _participants_phrase(participants: list[Participant]) -> tuple[str, bool]:
+def _participants_phrase(participants: list[Participant], language: str) -> tuple[str, bool]:
     """Who took part, and whether that reads as one person ("1 resident runs")."""
-    phrases = list(dict.fromkeys(_participant_phrase(p) for p in participants))
-    if not phrases:
-        return "residents", False
-    if len(phrases) > MAX_NAMED_PARTICIPANTS:
-        phrases = [*phrases[:MAX_NAMED_PARTICIPANTS], "others"]
-    singular = len(phrases) == 1 and re.fullmatch(r"1 \w+", phrases[0]) is not None
-    return join_words(phrases), singular
+    phrases = PHRASES[language]
+    phrases_seen = list(
+        dict.fromkeys(_participant_phrase(p, phrases, language) for p in participants)
+    )
+    if not phrases_seen:
+        return phrases.nobody_named, False
+    if len(phrases_seen) > MAX_NAMED_PARTICIPANTS:
+        phrases_seen = [*phrases_seen[:MAX_NAMED_PARTICIPANTS], phrases.others]
+    singular = (
+        len(phrases_seen) == 1
+        and len(participants) >= 1
+        and all(p.sector in CITIZEN_SECTORS and p.people == 1 for p in participants)
+    )
+    return join_words(phrases_seen, language), singular
 
 
-def _outcome_phrase(outcomes: list[Outcome]) -> str:
+def _outcome_phrase(outcomes: list[Outcome], language: str) -> str:
     for outcome in outcomes:
         figures = outcome.figures
         if figures is not None and (outcome.indicator or "").strip():
-            return _measured_phrase(outcome, figures)
+            return _measured_phrase(outcome, figures, language)
     described = next((o for o in outcomes if (o.description or "").strip()), None)
     return _description_phrase(described.description) if described else ""
 
 
-def _measured_phrase(outcome: Outcome, figures: tuple[float, float]) -> str:
+def _measured_phrase(outcome: Outcome, figures: tuple[float, float], language: str) -> str:
+    phrases = PHRASES[language]
     indicator = lower_first((outcome.indicator or "").strip())
-    before, after = _before_after(figures, outcome.unit)
+    before, after = _before_after(figures, outcome.unit, language)
     baseline, result = figures
+    values = {"indicator": indicator, "before": before, "after": after}
     if result == baseline:
-        return f"{indicator} stayed at {after}"
-    direction = "fell" if result < baseline else "rose"
-    return f"{indicator} {direction} from {before} to {after}{_by_date(outcome.measured_on)}"
+        return phrases.stayed % values + _latest_phrase(outcome, language)
+    fell = result < baseline
+    if outcome.measured_on is None:
+        phrase = (phrases.fell if fell else phrases.rose) % values
+    else:
+        values["date"] = _month(outcome.measured_on, language)
+        phrase = (phrases.fell_by if fell else phrases.rose_by) % values
+    return phrase + _latest_phrase(outcome, language)
 
 
-def _by_date(measured_on: date | None) -> str:
-    return f" by {measured_on.strftime('%B %Y')}" if measured_on else ""
+def _latest_phrase(outcome: Outcome, language: str) -> str:
+    """ ", and to 18 by March 2026": the latest value a follow-up added, if any."""
+    latest = outcome.latest_measurement
+    if latest is None:
+        return ""
+    phrases = PHRASES[language]
+    value = format_quantity(latest.value, (outcome.unit or "").strip(), language)
+    if latest.measured_on is None:
+        return phrases.latest % {"value": value}
+    return phrases.latest_by % {"value": value, "date": _month(latest.measured_on, language)}
+
+
+def _month(day: date, language: str) -> str:
+    """ "March 2025" / "Mawrth 2025": the month and year, named by Babel."""
+    return format_date(day, PHRASES[language].date_format, locale=BABEL_LOCALES[language])
 
 
 def _description_phrase(description: str) -> str:

@@ -19,10 +19,13 @@ MAILTO = "mailto:"
 
 
 def web_link(text: str | None) -> str | None:
-    """An http or https address with a host, as typed (trimmed); None when it is not one."""
+    """An http or https address with a host, as typed (trimmed; "www.…" is read as
+    https://www.…, as people type it); None when it is not one."""
     text = (text or "").strip()
     if not text or UNSAFE_IN_LINKS.search(text):
         return None
+    if text.lower().startswith("www."):
+        text = f"https://{text}"
     try:
         parts = urlsplit(text)
         host = parts.hostname
@@ -46,8 +49,6 @@ def contact_link(text: str | None) -> str | None:
         except EmailNotValidError:
             return None
         return f"{MAILTO}{address}"
-    if text.lower().startswith("www."):
-        text = f"https://{text}"
     return web_link(text)
 
 

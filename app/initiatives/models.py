@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -12,6 +12,7 @@ from app.database import UTCDateTime
 from app.extensions import Model
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
+from app.photos.models import Photo
 from app.themes.models import Theme
 from app.timeutil import utcnow
 
@@ -61,6 +62,29 @@ class Participant(Model):
     )
 
 
+# Who reported a measurement of an outcome (the API's ``reported_by_role``).
+REPORTER_ROLES = ("submitter", "group_member", "council_officer")
+
+
+class Measurement(Model):
+    """A later value of an outcome's indicator: its series grows after the baseline and the
+    first result (which the outcome itself holds) as follow-ups are answered and published."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id", ondelete="CASCADE"))
+    measured_on: Mapped[date] = mapped_column(Date)
+    value: Mapped[float]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    reported_by_role: Mapped[str] = mapped_column(String(24), default="submitter")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_measurement_outcome", "outcome_id", "measured_on"),
+        Index("ix_measurement_measured_on", "measured_on", "outcome_id"),
+    )
+
+
 class Outcome(Model):
     """What changed, optionally measured, optionally verified by a council officer."""
 
@@ -84,6 +108,11 @@ class Outcome(Model):
     verification_note: Mapped[str] = mapped_column(String(500), default="")
 
     verified_by_organisation: Mapped[Organisation | None] = relationship()
+    measurements: Mapped[list[Measurement]] = relationship(
+        order_by=(Measurement.measured_on, Measurement.id),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     __table_args__ = (
         Index("ix_outcome_initiative", "initiative_id", "position"),
@@ -93,6 +122,11 @@ class Outcome(Model):
     @property
     def has_numbers(self) -> bool:
         return self.figures is not None
+
+    @property
+    def latest_measurement(self) -> Measurement | None:
+        """The newest later measurement, if any follow-up added one."""
+        return self.measurements[-1] if self.measurements else None
 
     @property
     def figures(self) -> tuple[float, float] | None:
@@ -108,6 +142,12 @@ class Initiative(Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    # The language the title, summary and description are written in (en or cy), and an
+    # optional Welsh version of each (app/initiatives/bilingual.py chooses what a reader sees).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    title_cy: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary_cy: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    description_cy: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -133,6 +173,9 @@ class Initiative(Model):
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Published initiatives with a very similar title near the same place when this one was
+    # submitted (app.duplicates): the moderation queue shows them. None: none found.
+    possible_duplicate_ids: Mapped[list[int] | None] = mapped_column(JSON)
     moderation_note: Mapped[str] = mapped_column(Text, default="")
     external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
 
@@ -140,6 +183,10 @@ class Initiative(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an outcome's numbers last changed or gained a measurement (freshness in lists).
+    outcomes_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the submitter answered "stop asking me": no more follow-up prompts.
+    followups_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
     submitter: Mapped[User | None] = relationship()
@@ -155,6 +202,12 @@ class Initiative(Model):
     outcomes: Mapped[list[Outcome]] = relationship(
         order_by=Outcome.position, cascade="all, delete-orphan", lazy="selectin"
     )
+    # Every photo, whatever its state: public outputs read ``public_photos`` only.
+    photos: Mapped[list[Photo]] = relationship(
+        order_by=(Photo.position, Photo.id),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     __table_args__ = (
         Index("ix_initiative_state_published", "state", "published_at"),
@@ -164,6 +217,17 @@ class Initiative(Model):
         # The status and neighbourhood filters and their facet counts run on published rows.
         Index("ix_initiative_state_status", "state", "status"),
         Index("ix_initiative_state_neighbourhood", "state", "neighbourhood_id"),
+        Index("ix_initiative_state_outcomes_updated", "state", "outcomes_updated_at"),
+        # sort=title reads the first page in this order instead of sorting every match.
+        Index(
+            "ix_initiative_state_lower_title",
+            "state",
+            func.lower(literal_column("title")),
+            "id",
+        ),
+        # The active_from/active_to period: each side of its ORs is one range of these.
+        Index("ix_initiative_state_ended", "state", "ended_on"),
+        Index("ix_initiative_state_started", "state", "started_on", "published_at"),
     )
 
     @property

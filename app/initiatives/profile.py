@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.i18n import lazy_text as _l
 from app.initiatives.models import Initiative
 from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS, STAGES
 
 # The balance of effort: residents and volunteers, public services, and everyone else.
 EFFORT_GROUPS = {
-    "citizens": "Residents and volunteers",
-    "public_services": "Public services",
-    "others": "Other organisations",
+    "citizens": _l("Residents and volunteers"),
+    "public_services": _l("Public services"),
+    "others": _l("Other organisations"),
 }
 
 

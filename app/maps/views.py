@@ -6,6 +6,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.browse import services as browse
 from app.browse.nearplace import (
@@ -15,11 +16,24 @@ from app.browse.nearplace import (
 )
 from app.browse.views import initiative_url
 from app.errors import json_error
+from app.initiatives.bilingual import local_name, shown_title
+from app.initiatives.models import Initiative
+from app.initiatives.public import public_photos
 from app.initiatives.vocabulary import STATUSES
 from app.maps import services
+from app.photos.services import size_url
 from app.shared_filters.canonical import canonical_query, filter_pairs
+from app.shared_filters.facet_index import summarise
 from app.shared_filters.parse import InitiativeFilter, parse_filters
-from app.shared_filters.query import facet_counts
+
+
+def thumbnail(initiative: Initiative) -> dict[str, object]:
+    """The list item's small photo: its address and alt text (None without one)."""
+    photos = public_photos(initiative)
+    if not photos:
+        return {"thumbnail_url": None, "thumbnail_alt": None}
+    return {"thumbnail_url": size_url(photos[0], "320.jpg"), "thumbnail_alt": photos[0].alt}
+
 
 bp = Blueprint("maps", __name__)
 RADIUS_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0)
@@ -45,7 +59,7 @@ def show_map():
     if not errors:
         map_view = services.map_view(initiative_filter, view)
         listing = services.list_in_view(map_filter, map_view.bounds)
-        options = browse.filter_options(request.args, facet_counts(map_filter))
+        options = browse.filter_options(request.args, summarise(map_filter).counts)
     else:
         options = browse.filter_options(request.args, None)
     status = 400 if errors else 200
@@ -75,7 +89,7 @@ def initiatives_in_view():
     """The first published initiatives in a map view (``bbox``) for the list beneath the map."""
     initiative_filter, errors = parse_filters(request.args)
     if errors:
-        return json_error(400, "Some filters are not valid.", errors)
+        return json_error(400, _("Some filters are not valid."), errors)
     listing = services.list_in_view(initiative_filter, None)
     return {
         "ok": True,
@@ -83,16 +97,19 @@ def initiatives_in_view():
         "items": [
             {
                 "id": result.initiative.id,
-                "title": result.initiative.title,
+                "title": shown_title(result.initiative),
                 "url": initiative_url(result.initiative),
-                "theme_name": theme.name if (theme := result.initiative.primary_theme) else None,
+                "theme_name": (
+                    local_name(theme) if (theme := result.initiative.primary_theme) else None
+                ),
                 "colour": theme.colour if theme else None,
                 "neighbourhood": (
-                    result.initiative.neighbourhood.name
+                    local_name(result.initiative.neighbourhood)
                     if result.initiative.neighbourhood
                     else None
                 ),
                 "status": STATUSES.get(result.initiative.status, result.initiative.status),
+                **thumbnail(result.initiative),
                 "distance_km": (
                     None if result.distance_km is None else round(result.distance_km, 1)
                 ),

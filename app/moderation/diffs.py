@@ -8,31 +8,40 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import lazy_text as _l
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
+from app.languages import OWN_NAMES
 from app.neighbourhoods.models import Neighbourhood
 from app.themes.models import Theme
 
 FIELD_LABELS = {
-    "title": "Title",
-    "summary": "Summary",
-    "description": "Description",
-    "themes": "Themes",
-    "stages": "Stages",
-    "status": "Status",
-    "started_on": "Started",
-    "ended_on": "Ended",
-    "neighbourhood": "Neighbourhood",
-    "place_name": "Place",
-    "point": "Point as entered (private)",
-    "location_precision": "Location shown as",
-    "contact_url": "Contact link",
-    "credit": "Credit",
-    "credit_name": "Credited group or organisation",
-    "participants": "Participants",
-    "outcomes": "Outcomes",
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "language": _l("Written in"),
+    "title_cy": _l("Welsh title"),
+    "summary_cy": _l("Welsh summary"),
+    "description_cy": _l("Welsh description"),
+    "themes": _l("Themes"),
+    "stages": _l("Stages"),
+    "status": _l("Status"),
+    "started_on": _l("Started"),
+    "ended_on": _l("Ended"),
+    "neighbourhood": _l("Neighbourhood"),
+    "place_name": _l("Place"),
+    "point": _l("Point as entered (private)"),
+    "location_precision": _l("Location shown as"),
+    "contact_url": _l("Contact link"),
+    "credit": _l("Credit"),
+    "credit_name": _l("Credited group or organisation"),
+    "participants": _l("Participants"),
+    "outcomes": _l("Outcomes"),
+    "photos": _l("Photos"),
 }
 CONTEXT_LINES = 2  # unchanged lines kept around each change in long fields
 
@@ -91,6 +100,10 @@ def content_lines(content: dict[str, Any], labels: ContentLabels) -> dict[str, l
         "title": _text(content.get("title")),
         "summary": _text(content.get("summary")),
         "description": (content.get("description") or "").splitlines(),
+        "language": _text(_label(OWN_NAMES, content.get("language"))),
+        "title_cy": _text(content.get("title_cy")),
+        "summary_cy": _text(content.get("summary_cy")),
+        "description_cy": (content.get("description_cy") or "").splitlines(),
         "themes": _joined(labels.themes.get(slug, slug) for slug in content.get("themes") or ()),
         "stages": _joined(STAGES.get(stage, stage) for stage in content.get("stages") or ()),
         "status": _text(_label(STATUSES, content.get("status"))),
@@ -105,6 +118,7 @@ def content_lines(content: dict[str, Any], labels: ContentLabels) -> dict[str, l
         "credit_name": _text(content.get("credit_name")),
         "participants": [_participant(row) for row in content.get("participants") or ()],
         "outcomes": [_outcome(row) for row in content.get("outcomes") or ()],
+        "photos": [_photo(row) for row in content.get("photos") or ()],
     }
     return {field: lines[field] for field in FIELD_LABELS}
 
@@ -157,7 +171,9 @@ def _shorten(lines: list[str], first: bool, last: bool) -> list[Line]:
         return [Line(text) for text in lines]
     skipped = len(lines) - keep_start - keep_end
     shown = [Line(text) for text in lines[:keep_start]]
-    shown.append(Line(f"{skipped} unchanged line{'' if skipped == 1 else 's'}", "skipped"))
+    shown.append(
+        Line(ngettext("%(num)s unchanged line", "%(num)s unchanged lines", skipped), "skipped")
+    )
     shown.extend(Line(text) for text in lines[len(lines) - keep_end :])
     return shown
 
@@ -209,7 +225,7 @@ def _participant(row: dict[str, Any]) -> str:
 
 
 def _outcome(row: dict[str, Any]) -> str:
-    parts = [row.get("description") or "(no description)"]
+    parts = [row.get("description") or _("(no description)")]
     if row.get("indicator") or row.get("baseline") is not None or row.get("result") is not None:
         numbers = " → ".join(
             _number(row[key]) for key in ("baseline", "result") if row.get(key) is not None
@@ -220,4 +236,17 @@ def _outcome(row: dict[str, Any]) -> str:
         parts.append(f"measured {row['measured_on']}")
     if row.get("evidence_url"):
         parts.append(f"evidence {row['evidence_url']}")
+    for measurement in row.get("measurements") or ():
+        later = f"then {_number(measurement.get('value'))} on {measurement.get('measured_on')}"
+        role = measurement.get("reported_by_role") or "submitter"
+        parts.append(f"{later} (reported by the {role.replace('_', ' ')})")
+    return " — ".join(parts)
+
+
+def _photo(row: dict[str, Any]) -> str:
+    parts = [f"Photo {row.get('id')}: {row.get('alt') or '(no alt text)'}"]
+    if row.get("caption"):
+        parts.append(f"caption: {row['caption']}")
+    if row.get("credit"):
+        parts.append(f"credit: {row['credit']}")
     return " — ".join(parts)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, Field, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, Field, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from app.forms import Form, select_choices, strip_whitespace
+from app.forms import Form, SelectChoice, select_choices, strip_whitespace
+from app.i18n import lazy_text as _l
 from app.moderation.models import REPORT_REASONS
 
 NOTE_MAX = 2000
@@ -38,80 +39,104 @@ class SeenRevisionField(Field):
 
 class ApproveForm(Form):
     revision = SeenRevisionField()
-    submit = SubmitField("Approve and publish")
+    submit = SubmitField(_l("Approve and publish"))
 
 
 class RequestChangesForm(Form):
     revision = SeenRevisionField()
     note = TextAreaField(
-        "What should change",
+        _l("What should change"),
         filters=[strip_whitespace],
-        description="The submitter reads this in an email and on “My initiatives”.",
+        description=_l("The submitter reads this in an email and on “My initiatives”."),
         validators=[
-            DataRequired(message="Say what should change."),
-            Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters."),
+            DataRequired(message=_l("Say what should change.")),
+            Length(max=NOTE_MAX, message=_l("Use at most %(limit)s characters.", limit=NOTE_MAX)),
         ],
     )
-    submit = SubmitField("Request changes")
+    submit = SubmitField(_l("Request changes"))
 
 
 class RejectForm(Form):
     revision = SeenRevisionField()
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         filters=[strip_whitespace],
-        description="The submitter reads this in an email and on “My initiatives”.",
+        description=_l("The submitter reads this in an email and on “My initiatives”."),
         validators=[
-            DataRequired(message="Give the reason for rejecting it."),
-            Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters."),
+            DataRequired(message=_l("Give the reason for rejecting it.")),
+            Length(max=NOTE_MAX, message=_l("Use at most %(limit)s characters.", limit=NOTE_MAX)),
         ],
     )
-    submit = SubmitField("Reject")
+    submit = SubmitField(_l("Reject"))
 
 
 class ArchiveForm(Form):
     reason = TextAreaField(
         "Reason (optional)",
         filters=[strip_whitespace],
-        description="Sent to the submitter.",
+        description=_l("Sent to the submitter."),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters."),
+            Length(max=NOTE_MAX, message=_l("Use at most %(limit)s characters.", limit=NOTE_MAX)),
         ],
     )
-    submit = SubmitField("Archive")
+    submit = SubmitField(_l("Archive"))
 
 
 class ResolveReportForm(Form):
     resolution = TextAreaField(
-        "What was done",
+        _l("What was done"),
         filters=[strip_whitespace],
-        description="Kept with the report. If you archive the initiative, its submitter is "
-        "sent this as the reason.",
+        description=_l(
+            "Kept with the report. If you archive the initiative, its submitter is "
+            "sent this as the reason."
+        ),
         validators=[
-            DataRequired(message="Say what was done about the report."),
-            Length(max=RESOLUTION_MAX, message=f"Use at most {RESOLUTION_MAX} characters."),
+            DataRequired(message=_l("Say what was done about the report.")),
+            Length(
+                max=RESOLUTION_MAX,
+                message=_l("Use at most %(limit)s characters.", limit=RESOLUTION_MAX),
+            ),
         ],
     )
-    archive = BooleanField("Archive the initiative too")
-    submit = SubmitField("Resolve report")
+    archive = BooleanField(_l("Archive the initiative too"))
+    submit = SubmitField(_l("Resolve report"))
 
 
 class ReportForm(Form):
     reason = RadioField(
-        "Why should a moderator look at it?",
+        _l("Why should a moderator look at it?"),
         choices=select_choices(REPORT_REASONS),
-        validators=[InputRequired(message="Choose a reason.")],
+        validators=[InputRequired(message=_l("Choose a reason."))],
+    )
+    photo = SelectField(
+        _l("What is it about?"),
+        choices=[SelectChoice("", _l("The whole initiative"))],
+        default="",
+        validate_choice=True,
     )
     details = TextAreaField(
         "Details (optional)",
         filters=[strip_whitespace],
-        description="What is wrong, and where on the page.",
+        description=_l("What is wrong, and where on the page."),
         validators=[
             Optional(),
             Length(
-                max=REPORT_DETAILS_MAX, message=f"Use at most {REPORT_DETAILS_MAX} characters."
+                max=REPORT_DETAILS_MAX,
+                message=_l("Use at most %(limit)s characters.", limit=REPORT_DETAILS_MAX),
             ),
         ],
     )
-    submit = SubmitField("Send report")
+    submit = SubmitField(_l("Send report"))
+
+
+class RemovePhotoForm(Form):
+    reason = TextAreaField(
+        _l("Why (kept in the audit log)"),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=_l("Use at most %(count)s characters.", count=NOTE_MAX)),
+        ],
+    )
+    submit = SubmitField(_l("Remove this photo"))

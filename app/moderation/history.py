@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -83,9 +84,11 @@ def restore_revision(moderator: User, initiative: Initiative, number: int) -> Re
         select(Revision).where(Revision.initiative_id == initiative.id, Revision.number == number)
     )
     if old is None or old.state == "draft":
-        raise LookupError(f"Initiative {initiative.id} has no revision {number}.")
+        raise LookupError(
+            _("Initiative %(id)s has no revision %(number)s.", id=initiative.id, number=number)
+        )
     if old.state == "pending":
-        raise ModerationError("A revision awaiting review is approved, not restored.")
+        raise ModerationError(_("A revision awaiting review is approved, not restored."))
     now = utcnow()
     restored = add_revision(
         initiative,
@@ -93,7 +96,7 @@ def restore_revision(moderator: User, initiative: Initiative, number: int) -> Re
         moderator,
         "approved",
         content=dict(old.content),
-        note=f"Restored revision {number}.",
+        note=f"Restored revision {number}.",  # kept in the record, in the site's language
         decided_by=moderator,
         decided_at=now,
     )

@@ -11,24 +11,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.database import UTCDateTime
 from app.extensions import Model
+from app.i18n import lazy_text as _l
 from app.initiatives.models import Initiative
+from app.photos.models import Photo
 from app.timeutil import utcnow
 
 REVISION_STATES = {
-    "draft": "Draft, not sent",  # a resident's unsent edit: never public, never reviewed
-    "pending": "Awaiting review",
-    "changes_requested": "Changes requested",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
+    "draft": _l("Draft, not sent"),  # a resident's unsent edit: never public, never reviewed
+    "pending": _l("Awaiting review"),
+    "changes_requested": _l("Changes requested"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
 }
 
 REVISION_KINDS = {
-    "submission": "Submission",
-    "edit": "Edit",
+    "submission": _l("Submission"),
+    "edit": _l("Edit"),
     "moderator_edit": "Moderator's edit",
-    "restore": "Restore",
-    "import": "Import",
+    "restore": _l("Restore"),
+    "import": _l("Import"),
+    "followup": _l("Follow-up answer"),
+    "council_measurement": _l("Council officer's measurement"),
 }
 
 # How someone else's part in an initiative's history reads to a submitter: their role, never
@@ -36,17 +40,19 @@ REVISION_KINDS = {
 AUTHOR_ROLES = {
     "resident": "A resident",
     "moderator": "A moderator",
-    "admin": "An administrator",
-    "council": "A council officer",
+    "admin": _l("An administrator"),
+    "council": _l("A council officer"),
 }
 
 REPORT_REASONS = {
-    "personal_data": "It shows personal information about someone",
-    "offensive": "It is offensive or abusive",
-    "inaccurate": "It is inaccurate or misleading",
-    "spam": "It is spam or advertising",
-    "other": "Something else",
+    "personal_data": _l("It shows personal information about someone"),
+    "offensive": _l("It is offensive or abusive"),
+    "inaccurate": _l("It is inaccurate or misleading"),
+    "spam": _l("It is spam or advertising"),
+    "shown_in_photo": _l("I am shown in a photo and want it removed"),
+    "other": _l("Something else"),
 }
+PRIORITY_REASONS = ("shown_in_photo",)
 
 
 class Revision(Model):
@@ -82,6 +88,10 @@ class Report(Model):
         ForeignKey("initiative.id", ondelete="CASCADE"), index=True
     )
     reason: Mapped[str] = mapped_column(String(24))
+    # The one photo the report is about, if it names one.
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"))
+    # A request from someone shown in a photo: the queue puts it first.
+    priority: Mapped[bool] = mapped_column(default=False)
     details: Mapped[str] = mapped_column(Text, default="")
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -90,6 +100,7 @@ class Report(Model):
     resolution: Mapped[str] = mapped_column(String(500), default="")
 
     initiative: Mapped[Initiative] = relationship()
+    photo: Mapped[Photo | None] = relationship()
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
 

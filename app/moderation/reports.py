@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -9,21 +10,36 @@ from app.accounts.models import User
 from app.audit.services import record_action
 from app.extensions import db
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public
-from app.moderation.models import REPORT_REASONS, Report
+from app.initiatives.public import is_public, public_photos
+from app.moderation.models import PRIORITY_REASONS, REPORT_REASONS, Report
 from app.moderation.services import ModerationError
+from app.photos.models import Photo
 from app.timeutil import utcnow
 
 
 def report_initiative(
-    initiative: Initiative, reason: str, details: str, reporter: User | None
+    initiative: Initiative,
+    reason: str,
+    details: str,
+    reporter: User | None,
+    photo: Photo | None = None,
 ) -> Report:
-    """Record a report of a published initiative; it lands in the moderation queue."""
+    """Record a report of a published initiative (or one of its public photos); it lands in
+    the moderation queue, first when someone asks to be taken out of a photo."""
     if not is_public(initiative):
-        raise ModerationError("Only a published initiative can be reported.")
+        raise ModerationError(_("Only a published initiative can be reported."))
     if reason not in REPORT_REASONS:
-        raise ModerationError("Choose a reason from the list.")
-    report = Report(initiative=initiative, reason=reason, details=details, reporter=reporter)
+        raise ModerationError(_("Choose a reason from the list."))
+    if photo is not None and photo not in public_photos(initiative):
+        raise ModerationError(_("Choose a photo of this initiative."))
+    report = Report(
+        initiative=initiative,
+        reason=reason,
+        details=details,
+        reporter=reporter,
+        photo=photo,
+        priority=reason in PRIORITY_REASONS,
+    )
     db.session.add(report)
     db.session.flush()
     return report
@@ -44,7 +60,7 @@ def list_open_reports(initiative: Initiative) -> list[Report]:
 def resolve_report(moderator: User, report: Report, resolution: str) -> Report:
     """Close a report, saying what was done about it."""
     if report.resolved_at is not None:
-        raise ModerationError("This report has already been resolved.")
+        raise ModerationError(_("This report has already been resolved."))
     report.resolved_at = utcnow()
     report.resolved_by = moderator
     report.resolution = resolution

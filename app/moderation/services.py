@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -22,6 +23,7 @@ from app.initiatives.public import PUBLISHED, is_public
 from app.initiatives.vocabulary import STATES
 from app.moderation.models import Revision
 from app.permissions import can_on_initiative
+from app.photos.services import decide_photos
 from app.search.services import reindex_initiative
 from app.timeutil import utcnow
 
@@ -95,6 +97,11 @@ def add_revision(
     return revision
 
 
+def revision_photo_ids(revision: Revision) -> set[int]:
+    """The photos a revision carries."""
+    return {row["id"] for row in revision.content.get("photos") or () if row.get("id")}
+
+
 def approve_initiative(
     moderator: User, initiative: Initiative, seen: int | None = None, bulk: bool = False
 ) -> Decision:
@@ -104,13 +111,16 @@ def approve_initiative(
     if kind == "submission":
         initiative.state = PUBLISHED
         initiative.published_at = initiative.published_at or now
+        if initiative.outcomes and initiative.outcomes_updated_at is None:
+            initiative.outcomes_updated_at = initiative.published_at
         if revision is None:
             author = initiative.submitter
             revision = add_revision(initiative, "submission", author, "pending")
     elif revision is not None:  # an edit awaiting review always has its revision
         apply_content(initiative, revision.content)
     else:
-        raise ModerationError("Nothing about this initiative is awaiting review.")
+        raise ModerationError(_("Nothing about this initiative is awaiting review."))
+    decide_photos(initiative, "approved", revision_photo_ids(revision))
     initiative.updated_at = now
     initiative.moderation_note = ""
     _decide(moderator, initiative, revision, "approved", "", now)
@@ -153,10 +163,10 @@ def unarchive_initiative(moderator: User, initiative: Initiative) -> None:
     """Make an archived initiative that was once published public again."""
     check_permission(moderator, "restore", initiative)
     if initiative.state != "archived":
-        raise ModerationError("Only an archived initiative can be unarchived.")
+        raise ModerationError(_("Only an archived initiative can be unarchived."))
     if initiative.published_at is None:
         raise ModerationError(
-            "This initiative was never published: its submitter can submit it for review."
+            _("This initiative was never published: its submitter can submit it for review.")
         )
     initiative.state = PUBLISHED
     initiative.moderation_note = ""
@@ -191,11 +201,14 @@ def _send_back(
 ) -> Decision:
     action = "request_changes" if state == "changes_requested" else "reject"
     if not note.strip():
-        raise ModerationError("Say what the submitter should know.")
+        raise ModerationError(_("Say what the submitter should know."))
     kind, revision = _under_review(moderator, action, initiative, seen)
     now = utcnow()
     if kind == "submission":
         initiative.state = state
+    elif state == "rejected" and revision is not None:
+        # New photos refused with the edit that brought them: their files go.
+        decide_photos(initiative, "rejected", revision_photo_ids(revision))
     initiative.moderation_note = note
     if revision is not None:
         _decide(moderator, initiative, revision, state, note, now)
@@ -211,7 +224,9 @@ def check_permission(moderator: User, action: str, initiative: Initiative) -> No
     """Raise ModerationError unless the moderator may take the action in the current state."""
     if not can_on_initiative(moderator, action, initiative):
         state = STATES.get(initiative.state, initiative.state)
-        raise ModerationError(f"That is not possible while the initiative is “{state}”.")
+        raise ModerationError(
+            _("That is not possible while the initiative is “%(state)s”.", state=state)
+        )
 
 
 def _under_review(
@@ -220,9 +235,9 @@ def _under_review(
     check_permission(moderator, action, initiative)
     kind, revision = awaiting_review(initiative)
     if kind is None:
-        raise ModerationError("Nothing about this initiative is awaiting review.")
+        raise ModerationError(_("Nothing about this initiative is awaiting review."))
     if seen is not None and seen != review_token(revision):
-        raise ModerationError("It changed while you were looking at it: review it again.")
+        raise ModerationError(_("It changed while you were looking at it: review it again."))
     return kind, revision
 
 

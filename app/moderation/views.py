@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts.models import User
 from app.admin.forms import SuspendForm
 from app.extensions import db, login_manager
-from app.forms import required_text
+from app.forms import SelectChoice, required_text
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
-from app.initiatives.public import is_public
+from app.initiatives.point_map import point_map
+from app.initiatives.public import is_public, public_photos
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import CREDITS, STATES
 from app.moderation import services
@@ -21,6 +24,7 @@ from app.moderation.forms import (
     ApproveForm,
     ArchiveForm,
     RejectForm,
+    RemovePhotoForm,
     ReportForm,
     RequestChangesForm,
     ResolveReportForm,
@@ -48,6 +52,9 @@ from app.permissions import (
     permission_required,
     signed_in_user,
 )
+from app.photos import services as photo_services
+from app.photos.models import Photo
+from app.places.agreement import PointWarning, point_warning
 from app.ratelimits import limit_posts
 
 bp = Blueprint("moderation", __name__)
@@ -67,7 +74,11 @@ def moderation_labels():
 @permission_required("moderate")
 def queue():
     """Everything awaiting a moderator, oldest first."""
-    return render_template("moderation/queue.html", items=moderation_queue(), kinds=QUEUE_KINDS)
+    items = moderation_queue()
+    warnings = {item.initiative.id: initiative_point_warning(item.initiative) for item in items}
+    return render_template(
+        "moderation/queue.html", items=items, kinds=QUEUE_KINDS, point_warnings=warnings
+    )
 
 
 @bp.post("/moderation/approve")
@@ -76,16 +87,23 @@ def bulk_approve():
     """Approve the selected submissions and edits at once."""
     selection = _parse_selection(request.form.getlist("item"))
     if not selection:
-        flash("Select at least one initiative to approve.", "error")
+        flash(_("Select at least one initiative to approve."), "error")
         return redirect(url_for("moderation.queue"))
     decisions, skipped = services.approve_initiatives(signed_in_user(), selection)
     _mail(decisions)
     db.session.commit()
     if decisions:
         count = len(decisions)
-        flash(f"Approved and published {count} initiative{'' if count == 1 else 's'}.", "success")
+        flash(
+            ngettext(
+                "Approved and published %(num)s initiative.",
+                "Approved and published %(num)s initiatives.",
+                count,
+            ),
+            "success",
+        )
     for message in skipped:
-        flash(f"Not approved: {message}", "error")
+        flash(_("Not approved: %(message)s", message=message), "error")
     return redirect(url_for("moderation.queue"))
 
 
@@ -107,7 +125,7 @@ def approve(initiative_id: int):
         "approve_form",
         form,
         lambda: services.approve_initiative(signed_in_user(), initiative, form.revision.data),
-        "Approved and published.",
+        _("Approved and published."),
     )
 
 
@@ -124,7 +142,7 @@ def request_changes(initiative_id: int):
         lambda: services.request_changes(
             signed_in_user(), initiative, required_text(form.note), form.revision.data
         ),
-        "Changes requested; the submitter has been told.",
+        _("Changes requested; the submitter has been told."),
     )
 
 
@@ -141,7 +159,7 @@ def reject(initiative_id: int):
         lambda: services.reject_initiative(
             signed_in_user(), initiative, required_text(form.reason), form.revision.data
         ),
-        "Rejected; the submitter has been told.",
+        _("Rejected; the submitter has been told."),
     )
 
 
@@ -156,9 +174,22 @@ def archive(initiative_id: int):
         "archive_form",
         form,
         lambda: services.archive_initiative(signed_in_user(), initiative, form.reason.data or ""),
-        "Archived: it no longer appears on the site.",
+        _("Archived: it no longer appears on the site."),
         back_to_review=True,
     )
+
+
+@bp.post("/moderation/photos/<int:photo_id>/remove")
+@permission_required("moderate")
+def remove_photo(photo_id: int):
+    """Take one photo down (the rest of the initiative stays as it is); audited."""
+    photo = db.get_or_404(Photo, photo_id)
+    form = RemovePhotoForm(prefix=f"photo-{photo.id}")
+    form.validate()
+    photo_services.remove_photo(signed_in_user(), photo, form.reason.data or "")
+    db.session.commit()
+    flash(_("The photo is removed: it no longer appears anywhere on the site."), "success")
+    return redirect(url_for("moderation.review", initiative_id=photo.initiative_id))
 
 
 @bp.post("/moderation/initiatives/<int:initiative_id>/unarchive")
@@ -171,7 +202,7 @@ def unarchive(initiative_id: int):
     except services.ModerationError as error:
         return _refuse(initiative_id, error)
     db.session.commit()
-    flash("Published again.", "success")
+    flash(_("Published again."), "success")
     return redirect(url_for("moderation.review", initiative_id=initiative_id))
 
 
@@ -194,7 +225,10 @@ def resolve(report_id: int):
         return _refuse(initiative.id, error)
     _mail([decision] if decision else [])
     db.session.commit()
-    flash("Report resolved." + (" The initiative is archived." if decision else ""), "success")
+    flash(
+        _("Report resolved. The initiative is archived.") if decision else _("Report resolved."),
+        "success",
+    )
     return redirect(url_for("moderation.review", initiative_id=report.initiative_id))
 
 
@@ -223,7 +257,14 @@ def restore(initiative_id: int, number: int):
         flash(str(error), "error")
         return redirect(url_for("moderation.history", initiative_id=initiative_id))
     db.session.commit()
-    flash(f"Revision {number} restored (as revision {restored.number}).", "success")
+    flash(
+        _(
+            "Revision %(number)s restored (as revision %(restored_number)s).",
+            number=number,
+            restored_number=restored.number,
+        ),
+        "success",
+    )
     return redirect(url_for("moderation.history", initiative_id=initiative_id))
 
 
@@ -235,12 +276,30 @@ def report(initiative_id: int):
     visitor = current_visitor()
     if not can_on_initiative(visitor, "report", initiative):
         abort(404)  # never reveal that an unpublished initiative exists
+    photos = public_photos(initiative)
     form = ReportForm()
+    form.photo.choices = [
+        SelectChoice("", _("The whole initiative")),
+        *(
+            SelectChoice(
+                str(photo.id), _("Photo %(number)s: %(alt)s", number=number, alt=photo.alt)
+            )
+            for number, photo in enumerate(photos, start=1)
+        ),
+    ]
+    if request.method == "GET":
+        # "Ask for this photo's removal" links here with the photo and the reason chosen.
+        form.photo.data = request.args.get("photo", "")
+        if request.args.get("reason") in REPORT_REASONS:
+            form.reason.data = request.args["reason"]
     if form.validate_on_submit():
         reporter = visitor if isinstance(visitor, User) else None
-        report_initiative(initiative, form.reason.data, form.details.data or "", reporter)
+        chosen = next((p for p in photos if str(p.id) == form.photo.data), None)
+        report_initiative(
+            initiative, form.reason.data, form.details.data or "", reporter, photo=chosen
+        )
         db.session.commit()
-        flash("Thank you. A moderator will look at your report.", "success")
+        flash(_("Thank you. A moderator will look at your report."), "success")
         return redirect(initiative_url(initiative))
     status = 422 if form.errors else 200
     return render_template("moderation/report.html", initiative=initiative, form=form), status
@@ -250,7 +309,7 @@ def _parse_selection(values: list[str]) -> dict[int, int]:
     """Bulk-approve checkboxes (``<initiative id>:<revision number seen>``) as a mapping."""
     selection = {}
     for value in values:
-        initiative_id, _, seen = value.partition(":")
+        initiative_id, _colon, seen = value.partition(":")
         if initiative_id.isdigit() and seen.isdigit():
             selection[int(initiative_id)] = int(seen)
     return selection
@@ -290,6 +349,11 @@ def _mail(decisions: list[services.Decision]) -> None:
         queue_decision_mail(decision)
 
 
+def initiative_point_warning(initiative: Initiative) -> PointWarning | None:
+    """The warning when the initiative's point is far from its neighbourhood's centre."""
+    return point_warning(initiative.latitude, initiative.longitude, initiative.neighbourhood)
+
+
 def _render_review(initiative: Initiative, status: int = 200, **forms):
     kind, revision = services.awaiting_review(initiative)
     seen = services.review_token(revision)
@@ -301,6 +365,8 @@ def _render_review(initiative: Initiative, status: int = 200, **forms):
     context = {
         "initiative": initiative,
         "public": is_public(initiative),
+        "point_map": point_map(initiative),
+        "point_warning": initiative_point_warning(initiative),
         "kind": kind,
         "revision": revision,
         "content": describe_content(current, labels),
@@ -315,6 +381,11 @@ def _render_review(initiative: Initiative, status: int = 200, **forms):
         "reject_form": RejectForm(formdata=None, prefix="reject", revision=seen),
         "archive_form": ArchiveForm(formdata=None, prefix="archive"),
         "suspend_form": SuspendForm(formdata=None),
+        "photos": [photo for photo in initiative.photos if photo.shown_in_content],
+        "remove_photo_forms": {
+            photo.id: RemovePhotoForm(formdata=None, prefix=f"photo-{photo.id}")
+            for photo in initiative.photos
+        },
         "resolve_forms": {
             report.id: resolve_forms.get(report.id)
             or ResolveReportForm(formdata=None, prefix=f"report-{report.id}")

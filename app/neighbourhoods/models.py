@@ -12,6 +12,7 @@ class Neighbourhood(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_cy: Mapped[str] = mapped_column(String(120), default="", server_default="")  # Welsh
     local_authority: Mapped[str] = mapped_column(String(200), index=True)
     latitude: Mapped[float]
     longitude: Mapped[float]

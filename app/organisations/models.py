@@ -9,18 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
 from app.extensions import Model
+from app.i18n import lazy_text as _l
 from app.timeutil import utcnow
 
 ORGANISATION_KINDS = {
-    "council": "Council",
-    "police": "Police",
-    "health": "Health body",
-    "school": "School",
-    "housing": "Housing provider",
-    "charity": "Charity or voluntary organisation",
-    "residents_group": "Residents' group",
-    "business": "Business",
-    "other": "Other",
+    "council": _l("Council"),
+    "police": _l("Police"),
+    "health": _l("Health body"),
+    "school": _l("School"),
+    "housing": _l("Housing provider"),
+    "charity": _l("Charity or voluntary organisation"),
+    "residents_group": _l("Residents' group"),
+    "business": _l("Business"),
+    "other": _l("Other"),
 }
 
 

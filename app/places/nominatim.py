@@ -13,16 +13,14 @@ import logging
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 from geopy.adapters import RequestsAdapter
 from geopy.exc import ConfigurationError, GeocoderRateLimited
 from geopy.geocoders import Nominatim
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.extensions import db
+from app.places.answers import keep_answer, read_answer
+from app.places.lookups import interactive_lookup, remaining_seconds
 from app.places.models import GeocodeAnswer
 from app.places.throttle import ThrottleBusy, postpone, wait_for_moment
 from app.places.types import MAX_PLACES, GeocoderNotConfigured, GeocodingUnavailable, Place
@@ -30,7 +28,9 @@ from app.places.types import MAX_PLACES, GeocoderNotConfigured, GeocodingUnavail
 log = logging.getLogger(__name__)
 
 THROTTLE = "nominatim"
-MAX_WAIT_SECONDS = 5.0  # a request never queues longer than this for its turn
+MAX_WAIT_SECONDS = 5.0  # the worker never queues longer than this for its turn
+MIN_CALL_SECONDS = 1.0  # in a web request, the turn must leave this much of the deadline
+INTERVAL_MARGIN_SECONDS = 0.1  # so that no two requests arrive less than the interval apart
 DEFAULT_BACKOFF_SECONDS = 60.0  # after a 429 without Retry-After
 REVERSE_DECIMALS = 5  # about a metre: nearby clicks share a cached answer
 EXAMPLE_USER_AGENT = '"coproduce-leeds (webmaster@example.org)"'
@@ -74,7 +74,10 @@ class NominatimBackend:
         except ConfigurationError as error:  # e.g. a sample user agent on the public server
             log.error("Nominatim is not configured properly: %s", error)
             raise GeocoderNotConfigured(str(error)) from error
-        self.interval = float(config["NOMINATIM_INTERVAL"])
+        # A margin on the interval: the moments are kept apart, but each request's way to the
+        # server varies by some milliseconds, and the policy is about when requests arrive.
+        self.interval = float(config["NOMINATIM_INTERVAL"]) + INTERVAL_MARGIN_SECONDS
+        self.timeout = float(config["NOMINATIM_TIMEOUT"])
 
     def search(self, query: str) -> list[Place]:
         """Places for the text, from the cache or (once) from Nominatim."""
@@ -83,9 +86,11 @@ class NominatimBackend:
         if cached is not None:
             return cached
         places = self._ask(
-            lambda: [
+            lambda timeout: [
                 place_from_answer(location.raw)
-                for location in self.geocoder.geocode(query, exactly_one=False, limit=MAX_PLACES)
+                for location in self.geocoder.geocode(
+                    query, exactly_one=False, limit=MAX_PLACES, timeout=timeout
+                )
                 or []
             ]
         )
@@ -100,22 +105,36 @@ class NominatimBackend:
         if cached is not None:
             return cached[0] if cached else None
 
-        def ask() -> list[Place]:
-            location = self.geocoder.reverse(point, exactly_one=True)
+        def ask(timeout: float) -> list[Place]:
+            location = self.geocoder.reverse(point, exactly_one=True, timeout=timeout)
             return [place_from_answer(location.raw)] if location is not None else []
 
         places = self._ask(ask)
         keep_answer(self.name, "reverse", key, places)
         return places[0] if places else None
 
-    def _ask(self, question: Callable[[], list[Place]]) -> list[Place]:
-        """Wait for our turn, ask, and turn every kind of failure into GeocodingUnavailable."""
+    def _ask(self, question: Callable[[float], list[Place]]) -> list[Place]:
+        """Wait for our turn, ask, and turn every kind of failure into GeocodingUnavailable.
+
+        In a web request (``interactive_lookup``), the turn and the answer share the request's
+        deadline: a turn further away than the deadline leaves, at once, at least
+        MIN_CALL_SECONDS for the call, and the call gets what is left.
+        """
+        with interactive_lookup():
+            left = remaining_seconds()
+            max_wait = MAX_WAIT_SECONDS if left is None else left - MIN_CALL_SECONDS
+            try:
+                if max_wait < 0:
+                    raise ThrottleBusy(0.0)
+                wait_for_moment(THROTTLE, self.interval, max_wait)
+            except ThrottleBusy as error:
+                raise GeocodingUnavailable(f"Nominatim is busy: {error}") from error
+            left = remaining_seconds()
+            return self._call(question, self.timeout if left is None else min(self.timeout, left))
+
+    def _call(self, question: Callable[[float], list[Place]], timeout: float) -> list[Place]:
         try:
-            wait_for_moment(THROTTLE, self.interval, MAX_WAIT_SECONDS)
-        except ThrottleBusy as error:
-            raise GeocodingUnavailable(f"Nominatim is busy: {error}") from error
-        try:
-            return question()
+            return question(timeout)
         except GeocoderRateLimited as error:
             postpone(THROTTLE, error.retry_after or DEFAULT_BACKOFF_SECONDS)
             log.warning("Nominatim asked us to slow down: %s", error)
@@ -159,30 +178,3 @@ def place_from_answer(raw: Any) -> Place:
         raise ValueError("a result whose name is not text")
     name = (name or address.split(",", 1)[0]).strip()
     return Place(name=name, latitude=latitude, longitude=longitude, address=address)
-
-
-def read_answer(backend: str, kind: str, query: str) -> list[Place] | None:
-    """The cached answer to this question, or None if it was never asked."""
-    with db.engine.begin() as connection:
-        places = connection.scalar(
-            select(GeocodeAnswer.places).where(
-                GeocodeAnswer.backend == backend,
-                GeocodeAnswer.kind == kind,
-                GeocodeAnswer.query == query,
-            )
-        )
-    if places is None:
-        return None
-    return [Place(**place) for place in places]
-
-
-def keep_answer(backend: str, kind: str, query: str, places: list[Place]) -> None:
-    """Cache an answer (without neighbourhood suggestions, which change with the app's data)."""
-    rows = [{**asdict(place), "neighbourhood_slug": None} for place in places]
-    with db.engine.begin() as connection:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        connection.execute(
-            dialect.insert(GeocodeAnswer)
-            .values(backend=backend, kind=kind, query=query, places=rows)
-            .on_conflict_do_nothing()
-        )

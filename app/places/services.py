@@ -6,13 +6,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.neighbourhoods.models import Neighbourhood
-from app.places.geocoding import geocode_place, reverse_place
+from app.places.agreement import PointWarning, point_warning
+from app.places.geocoding import geocode_place, reverse_place, unsearchable_postcode
 from app.places.nearby import match_key, nearest, nearest_neighbourhood, neighbourhood_centres
 from app.places.types import GeocodingUnavailable, NeighbourhoodCentre, Place
 from app.search.services import reindex_initiative
@@ -42,14 +44,26 @@ class PlaceLookup:
     items: list[dict[str, Any]] = field(default_factory=list)
     failed: bool = False
     kind: str = "search"  # or "reverse": what is at a point
+    # A postcode this site cannot look up (no postcode service, the offline geocoder).
+    postcode: str | None = None
 
 
 def look_up_place(text: str) -> PlaceLookup:
     """The places matching a name or address, as the form lists them."""
     try:
-        return PlaceLookup(text, place_items(geocode_place(text)))
+        items = place_items(geocode_place(text))
     except GeocodingUnavailable:
         return PlaceLookup(text, failed=True)
+    return PlaceLookup(text, items, postcode=None if items else unsearchable_postcode(text))
+
+
+def postcode_message(postcode: str) -> str:
+    """What a resident reads when a postcode cannot be looked up on this site."""
+    return _(
+        "“%(postcode)s” is a postcode, and postcodes cannot be looked up on this site. Put a "
+        "pin on the map instead, or type the street, the neighbourhood or the nearest town.",
+        postcode=postcode,
+    )
 
 
 def look_up_point(latitude: float, longitude: float) -> PlaceLookup:
@@ -69,6 +83,16 @@ def neighbourhoods_by_slug(slugs: Iterable[str | None]) -> dict[str, Neighbourho
         return {}
     found = db.session.scalars(select(Neighbourhood).where(Neighbourhood.slug.in_(wanted)))
     return {neighbourhood.slug: neighbourhood for neighbourhood in found}
+
+
+def neighbourhood_point_warning(
+    latitude: float | None, longitude: float | None, neighbourhood_id: Any
+) -> PointWarning | None:
+    """The warning for a point far from the neighbourhood with this id (as a form holds it)."""
+    if latitude is None or longitude is None or not str(neighbourhood_id or "").isdigit():
+        return None
+    neighbourhood = db.session.get(Neighbourhood, int(neighbourhood_id))
+    return point_warning(latitude, longitude, neighbourhood)
 
 
 def neighbourhood_near(latitude: float, longitude: float) -> Neighbourhood | None:

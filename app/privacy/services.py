@@ -6,21 +6,27 @@ tokens, audit); none of them imports it.
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, select
 
 from app.accounts.models import User
+from app.alerts.services import alerts_of, forget_alerts_of
 from app.audit.models import AuditEntry
 from app.clusters.models import Cluster
 from app.extensions import Model, db
+from app.followups.models import FollowUpPrompt
 from app.initiatives.content import initiative_content
 from app.initiatives.models import Initiative
 from app.initiatives.public import is_public
 from app.mail.models import OutgoingMail
 from app.mail.services import mail_to
 from app.moderation.models import Report, Revision
+from app.photos.models import Photo
+from app.photos.services import private_key
+from app.photos.storage import media_storage
 from app.submissions.services import OPEN_REVISION_STATES
 from app.timeutil import utcnow
 from app.tokens.models import ApiToken
@@ -39,6 +45,9 @@ def collect_personal_data(user: User) -> dict[str, Any]:
             "last_login_at": _iso(user.last_login_at),
         },
         "initiatives": [_initiative(initiative) for initiative in _initiatives_of(user)],
+        "photos": [
+            _photo(photo) for photo in _all(select(Photo).where(Photo.uploaded_by_id == user.id))
+        ],
         "revisions": [
             {
                 "initiative_id": revision.initiative_id,
@@ -91,6 +100,31 @@ def collect_personal_data(user: User) -> dict[str, Any]:
             }
             for entry in _all(select(AuditEntry).where(AuditEntry.actor_id == user.id))
         ],
+        "alerts": [
+            {
+                "email": alert.email,
+                "filter": alert.filter_query,
+                "cluster": alert.cluster.slug if alert.cluster else None,
+                "frequency": alert.frequency,
+                "created_at": alert.created_at.isoformat(),
+                "confirmed_at": _iso(alert.confirmed_at),
+                "sent_until": _iso(alert.sent_until),
+            }
+            for alert in alerts_of(user.email)
+        ],
+        "follow_ups": [  # the answers themselves are revisions, above
+            {
+                "initiative_id": prompt.initiative_id,
+                "due_on": prompt.due_on.isoformat(),
+                "asked_at": prompt.created_at.isoformat(),
+                "answered_at": _iso(prompt.answered_at),
+            }
+            for prompt in _all(
+                select(FollowUpPrompt)
+                .join(Initiative, Initiative.id == FollowUpPrompt.initiative_id)
+                .where(Initiative.submitter_id == user.id)
+            )
+        ],
         "mail": [  # what was sent to the address, not the bodies (reset links are secrets)
             {
                 "subject": mail.subject,
@@ -129,7 +163,9 @@ def remove_personal_records(user: User) -> None:
     # Older versions too, so restoring one never brings the name or the address back.
     for revision in _all(select(Revision).where(Revision.initiative_id.in_(kept))):
         revision.content = {**revision.content, **_without_person(revision.content, user.email)}
+    _detach_photos(user)
     db.session.execute(delete(OutgoingMail).where(mail_to(user.email)))
+    forget_alerts_of(user.email)
     label = f"deleted user #{user.id}"
     db.session.execute(
         AuditEntry.__table__.update()
@@ -137,6 +173,41 @@ def remove_personal_records(user: User) -> None:
         .values(actor_label=label, actor_id=None)
     )
     db.session.flush()
+
+
+def _detach_photos(user: User) -> None:
+    """Photos the person added that were never approved go (with their files); approved ones
+    stay with their initiative, without an uploader and without the person's name as credit."""
+    name = (user.display_name or "").strip().lower()
+    for photo in _photos_of(user):
+        if photo.review != "approved":
+            db.session.delete(photo)
+            continue
+        photo.uploaded_by_id = None
+        if name and name in photo.credit.lower():
+            photo.credit = ""
+
+
+def _photos_of(user: User) -> list[Photo]:
+    return _all(select(Photo).where(Photo.uploaded_by_id == user.id))
+
+
+def _photo(photo: Photo) -> dict[str, Any]:
+    """A photo the person added: what they wrote, where it stands, and the picture itself
+    (its 1280 px JPEG, without metadata, as everyone else would see it)."""
+    picture = media_storage().read(private_key(photo.stem, "1280.jpg")) if photo.stem else None
+    return {
+        "id": photo.id,
+        "initiative_id": photo.initiative_id,
+        "alt": photo.alt,
+        "caption": photo.caption,
+        "credit": photo.credit,
+        "state": photo.state,
+        "review": photo.review,
+        "consented_at": _iso(photo.consented_at),
+        "created_at": photo.created_at.isoformat(),
+        "jpeg_base64": base64.b64encode(picture).decode("ascii") if picture else None,
+    }
 
 
 def _without_person(content: dict[str, Any], email: str) -> dict[str, Any]:

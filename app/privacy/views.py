@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
 from app.accounts.forms import ChangePasswordForm, DeleteAccountForm
@@ -38,7 +39,7 @@ def delete_account():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("Your account and personal data are deleted.", "success")
+        flash(_("Your account and personal data are deleted."), "success")
         return redirect(url_for("pages.home"))
     return render_template(
         "accounts/account.html",

@@ -8,6 +8,7 @@ migrations (they are not in the models) and hold published initiatives only.
 from __future__ import annotations
 
 import re
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,10 @@ from app.initiatives.vocabulary import SECTORS
 
 SEARCH_SCHEMA_OBJECTS = {"initiative_fts", "search_vector", "ix_initiative_search_vector"}
 MAX_TERMS = 24
+# Past this many matches a search's page is read in its order's index (``search_condition``)
+# and the list is not ranked by relevance (app.browse.services.RANK_LIMIT).
+MANY_MATCHES = 10_000
+MAX_TITLE_WORDS = 5  # at most ten pairs of words in a possible duplicate's query
 FTS_TABLE = table("initiative_fts", column("rowid"))
 
 
@@ -50,10 +55,16 @@ def include_in_schema_comparison(
 
 
 def search_text(initiative: Initiative) -> dict[str, str]:
-    """The text of an initiative that search looks in, field by field."""
+    """The text of an initiative that search looks in, field by field (Welsh too)."""
+    neighbourhood = initiative.neighbourhood
     place = " ".join(
         filter(
-            None, [public_place_name(initiative), getattr(initiative.neighbourhood, "name", "")]
+            None,
+            [
+                public_place_name(initiative),
+                neighbourhood.name if neighbourhood else "",
+                neighbourhood.name_cy if neighbourhood else "",
+            ],
         )
     )
     participants = " ".join(
@@ -65,13 +76,18 @@ def search_text(initiative: Initiative) -> dict[str, str]:
         for outcome in initiative.outcomes
     )
     return {
-        "title": initiative.title,
-        "summary": initiative.summary,
-        "description": initiative.description,
+        "title": _both(initiative.title, initiative.title_cy),
+        "summary": _both(initiative.summary, initiative.summary_cy),
+        "description": _both(initiative.description, initiative.description_cy),
         "place": place,
         "participants": participants,
         "outcomes": outcomes,
     }
+
+
+def _both(original: str, welsh: str | None) -> str:
+    """An original and its Welsh version, so a search in either language finds it."""
+    return "\n".join(filter(None, [original, welsh]))
 
 
 def reindex_initiative(initiative: Initiative, session: Session | None = None) -> None:
@@ -170,16 +186,33 @@ def _fts_matches(expression: str) -> Select:
     )
 
 
-def search_condition(query: str) -> ColumnElement[bool] | None:
-    """A WHERE condition on Initiative matching the query, or None when it has no words."""
+def search_condition(query: str, many: bool = False) -> ColumnElement[bool] | None:
+    """A WHERE condition on Initiative matching the query, or None when it has no words.
+
+    ``many``: the query has many matches (MANY_MATCHES), so a page is best read by walking
+    the order's own index and looking each row up among them; on SQLite the condition is put
+    on id + 0, no indexed column, so the planner cannot start from the matches and sort them
+    all (PostgreSQL's tsvector condition is weighed by its planner as it is).
+    """
     if db.session.get_bind().dialect.name == "sqlite":
         expression = fts5_query(query)
         if expression is None:
             return None
-        return Initiative.id.in_(_fts_matches(expression))
+        return (Initiative.id + 0 if many else Initiative.id).in_(_fts_matches(expression))
     if not re.search(r"\w", query):
         return None
     return literal_column("initiative.search_vector").op("@@")(_tsquery(query))
+
+
+def search_matches(query: str) -> Select | None:
+    """The ids of the published initiatives matching the query (one column), or None when it
+    has no words. On SQLite read from the search index alone, which holds published ones only.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        expression = fts5_query(query)
+        return None if expression is None else _fts_matches(expression)
+    condition = search_condition(query)
+    return None if condition is None else select(Initiative.id).where(condition)
 
 
 def search_ranking(query: str) -> Subquery | None:
@@ -208,3 +241,34 @@ def search_ranking(query: str) -> Subquery | None:
         .where(vector.op("@@")(tsquery))
         .subquery("search_ranking")
     )
+
+
+def shared_title_words_matches(words: list[str]) -> Subquery | None:
+    """The ids (column ``initiative_id``) of initiatives whose title (in the index, so
+    published) holds at least two of these words (the one word, when only one is given),
+    each as a prefix: straight from the index on both engines, for finding possible
+    duplicates among a million initiatives. None when there is no word to look for."""
+    return shared_title_words_matches_any([words])
+
+
+def shared_title_words_matches_any(titles_words: list[list[str]]) -> Subquery | None:
+    """``shared_title_words_matches`` for several titles at once: initiatives whose title
+    holds two of the words of any of them (one query for a batch of import rows)."""
+    groups: list[list[str]] = []
+    for words in titles_words:
+        words = [word for word in words if re.fullmatch(r"\w+", word)][:MAX_TITLE_WORDS]
+        if words:
+            pairs = [words] if len(words) <= 2 else [list(p) for p in combinations(words, 2)]
+            groups += [pair for pair in pairs if pair not in groups]
+    if not groups:
+        return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        either = " OR ".join(
+            "(" + " AND ".join(f'"{word}"*' for word in group) + ")" for group in groups
+        )
+        matches = _fts_matches(f"title : ({either})")
+        return matches.with_only_columns(FTS_TABLE.c.rowid.label("initiative_id")).subquery()
+    either = " | ".join("(" + " & ".join(f"{word}:*A" for word in group) + ")" for group in groups)
+    tsquery = db.func.to_tsquery("english", bindparam("title_words", either, unique=True))
+    vector = literal_column("initiative.search_vector", type_=TSVECTOR)
+    return select(Initiative.id.label("initiative_id")).where(vector.op("@@")(tsquery)).subquery()

@@ -25,6 +25,12 @@ def filter_pairs(initiative_filter: InitiativeFilter) -> list[tuple[str, str]]:
         pairs.extend((name, value) for value in sorted(set(f.values_of(name))))
     if f.verified:
         pairs.append(("verified", "1"))
+    if f.updated_since:
+        pairs.append(("updated_since", f.updated_since.isoformat()))
+    if f.active_from:
+        pairs.append(("active_from", f.active_from.isoformat()))
+    if f.active_to:
+        pairs.append(("active_to", f.active_to.isoformat()))
     if f.bbox:
         pairs.append(("bbox", ",".join(_number_text(number) for number in f.bbox)))
     if f.near:

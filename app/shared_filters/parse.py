@@ -13,9 +13,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
@@ -34,12 +37,15 @@ FILTER_NAMES = (
     "neighbourhood",
     "status",
     "verified",
+    "updated_since",
+    "active_from",
+    "active_to",
     "bbox",
     "near",
     "radius_km",
 )
 CONTROL_NAMES = frozenset(
-    {"sort", "page", "per_page", "limit", "cursor", "zoom", "layout", "scheme"}
+    {"sort", "page", "per_page", "limit", "cursor", "zoom", "layout", "scheme", "lang"}
 )
 FACETS = ("theme", "stage", "sector", "neighbourhood", "status", "verified")
 
@@ -53,6 +59,14 @@ WHITE_SPACE = "".join(chr(code) for code in range(0x10000) if chr(code).isspace(
 WHITE_SPACE_CLASS = "[" + "".join(f"\\u{ord(char):04x}" for char in WHITE_SPACE) + "]"
 DECIMALS = 6  # about 10 cm: every coordinate and radius is kept (and rendered) to this
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A real day written YYYY-MM-DD (years 0001 to 9999, leap days only in leap years): what
+# date.fromisoformat accepts in that form, spelled out so the OpenAPI document can say it.
+DAY_PATTERN = (
+    r"(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
+)
+_DAY = re.compile(DAY_PATTERN)
 _SLUG = re.compile(r"[A-Za-z0-9_.~-]{1,120}")  # URL-safe; anything else is not a slug
 
 Value = TypeVar("Value")
@@ -69,6 +83,11 @@ class InitiativeFilter:
     neighbourhoods: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     verified: bool = False
+    updated_since: date | None = None  # outcomes or content updated on or after this day
+    # A period the work ran in (either end may be open): not ended before active_from, and
+    # started (or, with no start date, first published) by active_to.
+    active_from: date | None = None
+    active_to: date | None = None
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
     near: tuple[float, float] | None = None  # lat, lon
     radius_km: float = DEFAULT_RADIUS_KM  # only meaningful with near
@@ -123,6 +142,9 @@ ATTRIBUTES = {
     "neighbourhood": "neighbourhoods",
     "status": "statuses",
     "verified": "verified",
+    "updated_since": "updated_since",
+    "active_from": "active_from",
+    "active_to": "active_to",
     "bbox": "bbox",
     "near": "near",
     "radius_km": "radius_km",
@@ -165,13 +187,28 @@ def parse_filters(args: MultiDict[str, str]) -> tuple[InitiativeFilter, dict[str
         ),
         statuses=read("status", lambda given: _read_vocabulary("status", given), ()),
         verified=read("verified", _read_verified, False),
+        updated_since=read("updated_since", _read_day, None),
+        active_from=read(
+            "active_from", lambda given: _read_period_day("active_from", given), None
+        ),
+        active_to=read("active_to", lambda given: _read_period_day("active_to", given), None),
         bbox=read("bbox", _read_bbox, None),
         near=read("near", _read_near, None),
         radius_km=read("radius_km", _read_radius, DEFAULT_RADIUS_KM),
     )
+    start, end = initiative_filter.active_from, initiative_filter.active_to
+    if start and end and end < start:
+        errors["active_to"] = _(
+            "active_to (%(end)s) must be on or after active_from (%(start)s).",
+            end=end.isoformat(),
+            start=start.isoformat(),
+        )
+        initiative_filter = replace(initiative_filter, active_to=None)
     radius_read = _given(args, "radius_km") and "radius_km" not in errors
     if radius_read and not _given(args, "near"):
-        errors["radius_km"] = "radius_km works only together with near (a point to measure from)."
+        errors["radius_km"] = _(
+            "radius_km works only together with near (a point to measure from)."
+        )
         initiative_filter = replace(initiative_filter, radius_km=DEFAULT_RADIUS_KM)
     return initiative_filter, errors
 
@@ -188,7 +225,7 @@ def parse_filter_query(query: str) -> tuple[InitiativeFilter, dict[str, str]]:
 
 def _single(name: str, given: list[str]) -> str:
     if len(set(given)) > 1:
-        raise FilterError(f"Give {name} only once.")
+        raise FilterError(_("Give %(name)s only once.", name=name))
     return given[0]
 
 
@@ -196,7 +233,12 @@ def _read_query(given: list[str]) -> str:
     text = _single("q", given)
     # Counted as typed (trimmed), before spaces are joined: what the API documents.
     if len(text) > MAX_QUERY_LENGTH:
-        raise FilterError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
+        raise FilterError(
+            _(
+                "The search text is too long: at most %(max_query_length)s characters.",
+                max_query_length=MAX_QUERY_LENGTH,
+            )
+        )
     # Control characters (NUL among them) are never meaningful in a search, and PostgreSQL
     # refuses NUL in strings: they become spaces.
     text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
@@ -233,31 +275,72 @@ def is_slug(value: str) -> bool:
 
 def _unknown(name: str, values: list[str]) -> str:
     shown = ", ".join(value if len(value) <= 60 else value[:59] + "…" for value in values)
-    return f"Unknown {name}{'s' if len(values) > 1 else ''}: {shown}"
+    return ngettext(
+        "Unknown %(name)s: %(shown)s",
+        "Unknown %(name)ss: %(shown)s",
+        len(values),
+        name=name,
+        shown=shown,
+    )
 
 
 def _read_verified(given: list[str]) -> bool:
     value = _single("verified", given)
     if value not in {"1", "0"}:
-        raise FilterError("verified must be 1 (only initiatives with a verified outcome).")
+        raise FilterError(_("verified must be 1 (only initiatives with a verified outcome)."))
     return value == "1"
+
+
+def _read_day(given: list[str]) -> date:
+    text = _single("updated_since", given)
+    try:
+        if not _DAY.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise FilterError("updated_since must be a date written YYYY-MM-DD.") from error
+
+
+def _read_period_day(name: str, given: list[str]) -> date:
+    """One end of the period: a real day written YYYY-MM-DD; the message echoes what came."""
+    text = _single(name, given)
+    if _DAY.fullmatch(text):
+        return date.fromisoformat(text)
+    shown = text if len(text) <= 30 else text[:29] + "…"
+    shown = "".join(char if char.isprintable() else " " for char in shown)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        message = _("%(name)s: %(shown)s is not a real date.", name=name, shown=shown)
+    else:
+        message = _(
+            "%(name)s: %(shown)s is not a date written YYYY-MM-DD, like 2025-04-01.",
+            name=name,
+            shown=shown,
+        )
+    raise FilterError(message)
 
 
 def _numbers(text: str, count: int, name: str, shape: str) -> list[float]:
     parts = [part.strip() for part in text.split(",")]
     if len(parts) != count or not all(_NUMBER.fullmatch(part) for part in parts):
-        raise FilterError(f"{name} needs {count} numbers separated by commas: {shape}.")
+        raise FilterError(
+            _(
+                "%(name)s needs %(count)s numbers separated by commas: %(shape)s.",
+                name=name,
+                count=count,
+                shape=shape,
+            )
+        )
     numbers = [float(part) for part in parts]
     if not all(math.isfinite(number) for number in numbers):
-        raise FilterError(f"{name} needs finite numbers: {shape}.")
+        raise FilterError(_("%(name)s needs finite numbers: %(shape)s.", name=name, shape=shape))
     return [_round(number) for number in numbers]
 
 
 def _check_point(name: str, lat: float, lon: float) -> None:
     if not -90 <= lat <= 90:
-        raise FilterError(f"{name}: latitude must be between -90 and 90.")
+        raise FilterError(_("%(name)s: latitude must be between -90 and 90.", name=name))
     if not -180 <= lon <= 180:
-        raise FilterError(f"{name}: longitude must be between -180 and 180.")
+        raise FilterError(_("%(name)s: longitude must be between -180 and 180.", name=name))
 
 
 def _read_bbox(given: list[str]) -> tuple[float, float, float, float]:
@@ -267,7 +350,10 @@ def _read_bbox(given: list[str]) -> tuple[float, float, float, float]:
     _check_point("bbox", max_lat, max_lon)
     if min_lon >= max_lon or min_lat >= max_lat:
         raise FilterError(
-            f"bbox must be {shape}: the south-west corner first, then the north-east one."
+            _(
+                "bbox must be %(shape)s: the south-west corner first, then the north-east one.",
+                shape=shape,
+            )
         )
     return min_lon, min_lat, max_lon, max_lat
 
@@ -289,10 +375,15 @@ def parse_near(text: str) -> tuple[float, float] | None:
 def _read_radius(given: list[str]) -> float:
     text = _single("radius_km", given)
     if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-        raise FilterError("radius_km must be a number of kilometres.")
+        raise FilterError(_("radius_km must be a number of kilometres."))
     radius = _round(float(text))
     if not 0 < radius <= MAX_RADIUS_KM:
-        raise FilterError(f"radius_km must be more than 0 and at most {MAX_RADIUS_KM:g}.")
+        raise FilterError(
+            _(
+                "radius_km must be more than 0 and at most %(limit)s.",
+                limit=format(MAX_RADIUS_KM, "g"),
+            )
+        )
     return radius
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import date, timedelta
 
 from geopy.distance import EARTH_RADIUS
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from app.extensions import db
 from app.initiatives.models import (
@@ -27,13 +28,19 @@ from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_condition
 from app.shared_filters.parse import FACETS, InitiativeFilter
 from app.themes.models import Theme
+from app.timeutil import start_of_day
 
 
-def apply_filters(query: Select, initiative_filter: InitiativeFilter) -> Select:
-    """Narrow a select over Initiative to the filter. Never adds the published rule."""
+def apply_filters(
+    query: Select, initiative_filter: InitiativeFilter, many_matches: bool = False
+) -> Select:
+    """Narrow a select over Initiative to the filter. Never adds the published rule.
+
+    ``many_matches``: the search has many matches (see ``search_condition``).
+    """
     f = initiative_filter
     if f.q:
-        condition = search_condition(f.q)
+        condition = search_condition(f.q, many_matches)
         if condition is not None:
             query = query.where(condition)
     if f.themes:
@@ -68,6 +75,13 @@ def apply_filters(query: Select, initiative_filter: InitiativeFilter) -> Select:
             .where(Outcome.initiative_id == Initiative.id)
             .where(Outcome.verified_at.is_not(None))
         )
+    if f.updated_since:
+        since = start_of_day(f.updated_since)
+        query = query.where(
+            or_(Initiative.updated_at >= since, Initiative.outcomes_updated_at >= since)
+        )
+    if f.active_from or f.active_to:
+        query = query.where(*active_in(f.active_from, f.active_to))
     if f.bbox:
         min_lon, min_lat, max_lon, max_lat = f.bbox
         query = query.where(
@@ -82,6 +96,25 @@ def apply_filters(query: Select, initiative_filter: InitiativeFilter) -> Select:
             distance_km(f.near) <= f.radius_km,
         )
     return query
+
+
+def active_in(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    """Initiatives whose work ran at some time from ``start`` to ``end`` (both days included):
+    not ended before the start, and started by the end. An initiative with no start date counts
+    from the day it was first published (in the site's time zone); one with no end date runs on.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if start:
+        conditions.append(or_(Initiative.ended_on.is_(None), Initiative.ended_on >= start))
+    if end and end < date.max:  # the last day there is leaves nothing out
+        after_end = start_of_day(end + timedelta(days=1))
+        conditions.append(
+            or_(
+                Initiative.started_on <= end,
+                and_(Initiative.started_on.is_(None), Initiative.published_at < after_end),
+            )
+        )
+    return conditions
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:

@@ -10,16 +10,18 @@ import math
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import DateField, Field, SelectField, SelectMultipleField, ValidationError
 from wtforms.form import BaseForm
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput, TextInput
 
 from app.forms import add_error, remove_control_characters
+from app.i18n import lazy_text as _l
 from app.initiatives.links import contact_link, web_link
 
 NUMBER_MESSAGE = "Enter a number, like 12 or 3.5."
-WHOLE_NUMBER_MESSAGE = "Enter a whole number, like 12."
+WHOLE_NUMBER_MESSAGE = _l("Enter a whole number, like 12.")
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
@@ -89,7 +91,7 @@ class DayField(DateField):
         super().__init__(
             label,
             # types-WTForms describes WTForms 3.2; 3.3 added invalid_value_message.
-            invalid_value_message="Enter a real date, like 2024-03-31.",  # type: ignore[call-arg]
+            invalid_value_message=_l("Enter a real date, like 2024-03-31."),  # type: ignore[call-arg]
             **kwargs,
         )
 
@@ -101,7 +103,11 @@ class DayField(DateField):
     def pre_validate(self, form: BaseForm) -> None:
         if isinstance(self.data, date) and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
             raise ValidationError(
-                f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}, like 2024-03-31."
+                _(
+                    "Enter a date between %(earliest_year)s and %(latest_year)s, like 2024-03-31.",
+                    earliest_year=EARLIEST_YEAR,
+                    latest_year=LATEST_YEAR,
+                )
             )
 
 
@@ -109,7 +115,7 @@ class ChoiceField(SelectField):
     """A select (or radios) whose unknown values get a message of our own."""
 
     def __init__(
-        self, label: str, message: str = "Choose one from the list.", **kwargs: Any
+        self, label: str, message: str = _l("Choose one from the list."), **kwargs: Any
     ) -> None:
         super().__init__(label, validate_choice=False, **kwargs)
         self.message = message
@@ -145,7 +151,7 @@ class CheckboxesField(SelectMultipleField):
         chosen = self.data or []
         if any(value not in known for value in chosen):
             self.data = [value for value in chosen if value in known]
-            raise ValidationError("Choose from the list.")
+            raise ValidationError(_("Choose from the list."))
 
 
 def _choice_values(field: SelectField | SelectMultipleField) -> set[object]:
@@ -156,21 +162,25 @@ def _choice_values(field: SelectField | SelectMultipleField) -> set[object]:
 def check_web_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, or an http/https address."""
     if field.data and web_link(field.data) is None:
-        raise ValidationError("Enter a web address starting with https:// or http://.")
+        raise ValidationError(_("Enter a web address starting with https:// or http://."))
 
 
 def check_contact_link(form: BaseForm, field: Field) -> None:
     """WTForms validator: empty, a website address or an email address."""
     if field.data and contact_link(field.data) is None:
         raise ValidationError(
-            "Enter a website address starting with https:// or an email address "
-            "like name@example.org."
+            _(
+                "Enter a website address starting with https:// or an email address "
+                "like name@example.org."
+            )
         )
 
 
 def length(maximum: int) -> Length:
     """WTForms validator: at most this many characters."""
-    return Length(max=maximum, message=f"Use at most {maximum:,} characters.")
+    return Length(
+        max=maximum, message=_l("Use at most %(limit)s characters.", limit=format(maximum, ","))
+    )
 
 
 def typed(field: Field) -> bool:
@@ -199,7 +209,8 @@ def iso_date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def require(field: Field, message: str) -> None:
-    """Add the message unless something was typed (or the field already has a problem)."""
+def require(field: Field, message: Any) -> None:
+    """Add the message unless something was typed (or the field already has a problem). A
+    lazy message is only translated when it is added."""
     if not field.errors and not typed(field):
-        add_error(field, message)
+        add_error(field, str(message))

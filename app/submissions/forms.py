@@ -8,15 +8,29 @@ the form into the plain data of app.initiatives.content, leaving out what could 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField
 
-from app.forms import Form, SelectChoice, add_error, select_choices, strip_whitespace
+from app.forms import (
+    Form,
+    SelectChoice,
+    add_error,
+    refuse_control_characters,
+    select_choices,
+    strip_whitespace,
+)
+from app.i18n import lazy_text as _l
+from app.initiatives.bilingual import local_name
 from app.initiatives.links import contact_link, contact_text
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, STAGES, STATUSES
+from app.languages import ENGLISH, OWN_NAMES, current_language
+from app.photos.forms import PhotoRowForm
+from app.photos.services import MAX_PHOTOS
 from app.submissions.fields import (
     CheckboxesField,
     ChoiceField,
@@ -34,159 +48,288 @@ from app.submissions.fields import (
 from app.submissions.rows import OutcomeForm, ParticipantForm
 
 MAX_ROWS = 30
+# A post with more rows than MAX_ROWS is refused; this many of them are shown again to edit
+# (a real person's over-full form, not a post of a hundred thousand).
+ROWS_SHOWN_WHEN_TOO_MANY = 100
+ROW_LIST_NAMES = ("participants", "outcomes")
+CONTROL_CHARACTERS_TYPED = _l("Remove the control characters (such as NUL) from this text.")
+ROW_LABELS = {"participants": _l("Participant"), "outcomes": _l("Outcome"), "photos": _l("Photo")}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _short_label(label: str) -> str:
+    """A field's label as a problem names it: "Alt text (a description of the photo)" is
+    "Alt text", "How should we credit it?" is "How should we credit it"."""
+    return label.split(" (", 1)[0].rstrip("?")
+
+
+def named_problem(label: str, message: str, row: str = "", number: int = 0) -> str:
+    """A field's problem that names it: "Title: enter a title.", and in a row "Participant 1,
+    hours: enter a number, like 12 or 3.5"."""
+    if row:
+        return _(
+            "%(row)s %(number)s, %(field)s: %(message)s",
+            row=row,
+            number=number,
+            field=_lower_first(_short_label(label)),
+            message=_lower_first(message),
+        )
+    return _("%(field)s: %(message)s", field=_short_label(label), message=_lower_first(message))
 
 
 class InitiativeForm(Form):
     title = StringField(
-        "Title",
-        description="A short name, like “Kirkstall street watch”.",
+        _l("Title"),
+        description=_l("A short name, like “Kirkstall street watch”."),
         filters=[strip_whitespace],
         validators=[length(200)],
     )
     summary = TextAreaField(
-        "Summary",
-        description="One or two sentences: what you did and with whom. At most 500 characters.",
+        _l("Summary"),
+        description=_l(
+            "One or two sentences: what you did and with whom. At most 500 characters."
+        ),
         filters=[strip_whitespace],
         validators=[length(500)],
         render_kw={"rows": 3},
     )
     description = TextAreaField(
-        "Description",
-        description="Optional: the story, how it started, who did what, what you learned. "
-        "You can use Markdown: **bold**, *italic*, [a link](https://example.org) and lists "
-        "with a “- ” at the start of each line.",
+        _l("Description"),
+        description=_l(
+            "Optional: the story, how it started, who did what, what you learned. "
+            "You can use Markdown: **bold**, *italic*, [a link](https://example.org) and lists "
+            "with a “- ” at the start of each line."
+        ),
         validators=[length(20000)],
         render_kw={"rows": 10},
     )
+    language = RadiosField(
+        _l("Written in"),
+        description=_l("The language of the title, summary and description above."),
+        choices=select_choices(OWN_NAMES),
+        message=_l("Choose English or Cymraeg."),
+    )
+    title_cy = StringField(
+        _l("Welsh title"),
+        description=_l("Optional: the title in Welsh, shown on the Welsh pages."),
+        filters=[strip_whitespace],
+        validators=[length(200)],
+        render_kw={"lang": "cy"},
+    )
+    summary_cy = TextAreaField(
+        _l("Welsh summary"),
+        description=_l("Optional: the summary in Welsh."),
+        filters=[strip_whitespace],
+        validators=[length(500)],
+        render_kw={"rows": 3, "lang": "cy"},
+    )
+    description_cy = TextAreaField(
+        _l("Welsh description"),
+        description=_l("Optional: the description in Welsh (Markdown as above)."),
+        validators=[length(20000)],
+        render_kw={"rows": 10, "lang": "cy"},
+    )
     main_theme = ChoiceField(
-        "Main theme",
-        description="What it is mostly about.",
-        message="Choose a theme from the list.",
+        _l("Main theme"),
+        description=_l("What it is mostly about."),
+        message=_l("Choose a theme from the list."),
     )
-    other_themes = CheckboxesField("Other themes", description="Optional: any others it touches.")
+    other_themes = CheckboxesField(
+        _l("Other themes"), description=_l("Optional: any others it touches.")
+    )
     stages = CheckboxesField(
-        "Stages that were co-produced",
+        _l("Stages that were co-produced"),
         choices=select_choices(STAGES),
-        description="Which parts of the work residents and public services did together: "
-        "co-commissioning is deciding what is needed, co-design is planning it, co-delivery "
-        "is doing it, co-assessment is checking how it went.",
+        description=_l(
+            "Optional: which parts of the work residents and public services did together: "
+            "co-commissioning is deciding what is needed, co-design is planning it, co-delivery "
+            "is doing it, co-assessment is checking how it went."
+        ),
     )
-    status = RadiosField("Status", choices=select_choices(STATUSES), default="active")
-    started_on = DayField("Start date", description="Optional.")
-    ended_on = DayField("End date", description="Optional. Leave it empty if it is still going.")
-    neighbourhood = ChoiceField("Neighbourhood", message="Choose a neighbourhood from the list.")
+    status = RadiosField(_l("Status"), choices=select_choices(STATUSES), default="active")
+    started_on = DayField(_l("Start date"), description=_l("Optional."))
+    ended_on = DayField(
+        _l("End date"), description=_l("Optional. Leave it empty if it is still going.")
+    )
+    neighbourhood = ChoiceField(
+        _l("Neighbourhood"), message=_l("Choose a neighbourhood from the list.")
+    )
     place_name = StringField(
-        "Place",
-        description="Optional: a street, park, school or building, like “Hawksworth Road”.",
+        _l("Place"),
+        description=_l("Optional: a street, park, school or building, like “Hawksworth Road”."),
         filters=[strip_whitespace],
         validators=[length(200)],
     )
     latitude = NumberField(
-        "Latitude",
+        _l("Latitude"),
         minimum=-90,
         maximum=90,
-        range_message="Enter a latitude between -90 and 90, like 53.8206.",
-        description="Optional, like 53.8206. Leave both empty to show the neighbourhood.",
+        range_message=_l("Enter a latitude between -90 and 90, like 53.8206."),
+        description=_l("Optional, like 53.8206. Leave both empty to show the neighbourhood."),
     )
     longitude = NumberField(
-        "Longitude",
+        _l("Longitude"),
         minimum=-180,
         maximum=180,
-        range_message="Enter a longitude between -180 and 180, like -1.6040.",
+        range_message=_l("Enter a longitude between -180 and 180, like -1.6040."),
         description="Optional, like -1.6040.",
     )
     # "1" while a place name waits for the geocoder (a look-up failed); the page carries it.
     location_pending = HiddenField()
     location_precision = RadiosField(
-        "How precisely may the public see the place?",
+        _l("How precisely may the public see the place?"),
         choices=select_choices(PRECISIONS),
         default="street",
-        description="You and the moderators always see the point you entered.",
+        description=_l("You and the moderators always see the point you entered."),
     )
     participants = FieldList(FormField(ParticipantForm), min_entries=1, max_entries=MAX_ROWS)
     outcomes = FieldList(FormField(OutcomeForm), min_entries=1, max_entries=MAX_ROWS)
+    photos = FieldList(FormField(PhotoRowForm), min_entries=0, max_entries=MAX_PHOTOS)
     contact_url = StringField(
-        "Contact link",
-        description="Optional: a website or an email address your group is happy to share "
-        "publicly.",
+        _l("Contact link"),
+        description=_l(
+            "Optional: a website or an email address your group is happy to share publicly."
+        ),
         filters=[strip_whitespace],
         validators=[length(500), check_contact_link],
     )
     credit = RadiosField(
-        "How should we credit it?",
+        _l("How should we credit it?"),
         choices=select_choices(CREDITS),
         default="name",
-        description="Credit helps others copy the idea: readers can see who did it and ask "
-        "them how.",
+        description=_l(
+            "Credit helps others copy the idea: readers can see who did it and ask them how."
+        ),
     )
     credit_name = StringField(
-        "Name of your group or organisation",
-        description="Only if you chose credit by group or organisation.",
+        _l("Name of your group or organisation"),
+        description=_l("Only if you chose credit by group or organisation."),
         filters=[strip_whitespace],
         validators=[length(200)],
     )
-    consent = BooleanField("I agree")
+    consent = BooleanField(_l("I agree"))
 
-    def check(self, submitting: bool, title_needed: bool = True, consent_needed: bool = False):
-        """Validate what was typed; when submitting, also that nothing needed is missing."""
+    def read_again(self, formdata: Any) -> None:
+        """Read another submission into this form, its choices kept, as if it were new: an
+        import checks each of its rows with one form rather than building one per row."""
+        self.form_errors = []
+        self.process(formdata)
+
+    def check(
+        self,
+        submitting: bool,
+        title_needed: bool = True,
+        consent_needed: bool = False,
+        typed_by_hand: bool = True,
+    ):
+        """Validate what was typed; when submitting, also that nothing needed is missing.
+
+        Text typed into the page that held control characters is refused with a message (a
+        person can see and fix it); the API (``typed_by_hand=False``) drops them, as its
+        OpenAPI document allows any string.
+        """
         self.validate()
+        if typed_by_hand:
+            refuse_control_characters(self, CONTROL_CHARACTERS_TYPED)
         self._check_consistency()
         if title_needed:
-            require(self.title, "Enter a title.")
+            require(self.title, _l("Enter a title."))
         if submitting:
             self._check_complete(consent_needed)
-        return not self.error_list()
+        return not self.form_errors and not self._field_errors()
 
     def _check_consistency(self) -> None:
-        for one, other, name in (
-            (self.latitude, self.longitude, "longitude"),
-            (self.longitude, self.latitude, "latitude"),
+        for one, other, message in (
+            (self.latitude, self.longitude, _l("Enter the longitude too, or leave both empty.")),
+            (self.longitude, self.latitude, _l("Enter the latitude too, or leave both empty.")),
         ):
             if typed(one) and not typed(other) and not other.errors:
-                add_error(other, f"Enter the {name} too, or leave both empty.")
+                add_error(other, str(message))
         start, end = parsed(self.started_on), parsed(self.ended_on)
         if start and end and end < start:
-            add_error(self.ended_on, "The end date must be on or after the start date.")
+            add_error(self.ended_on, _("The end date must be on or after the start date."))
 
     def _check_complete(self, consent_needed: bool) -> None:
-        require(self.summary, "Enter a short summary.")
-        require(self.main_theme, "Choose the main theme.")
-        require(self.stages, "Choose at least one stage that was co-produced.")
-        require(self.status, "Choose the status.")
-        require(self.neighbourhood, "Choose the neighbourhood.")
+        # The minimal submission: a title, a summary, a theme, the neighbourhood, one
+        # participant and consent. Stages, status and the rest can come later.
+        require(self.summary, _l("Enter a short summary."))
+        require(self.main_theme, _l("Choose the main theme."))
+        require(self.neighbourhood, _l("Choose the neighbourhood."))
         if self.credit.data == "organisation":
-            require(self.credit_name, "Enter the name of your group or organisation.")
-        for participant in self.participants:
-            if not participant.form.is_blank():
-                require(participant.form.sector, "Choose the sector.")
+            require(self.credit_name, _l("Enter the name of your group or organisation."))
+        participants = [entry.form for entry in self.participants]
+        # A new submission (the page's or the API's) names one participant at least; edits
+        # and imports of older records without any are not refused for it.
+        if consent_needed and participants and all(p.is_blank() for p in participants):
+            require(
+                participants[0].sector,
+                _l("Choose the sector of at least one group that took part."),
+            )
+        for participant in participants:
+            if not participant.is_blank():
+                require(participant.sector, _l("Choose the sector."))
         for outcome in self.outcomes:
             row = outcome.form
             if row.is_blank():
                 continue
-            require(row.description, "Describe what changed.")
+            require(row.description, _l("Describe what changed."))
             if typed(row.baseline) or typed(row.result):
-                require(row.indicator, "Say what was counted, like “reported burglaries”.")
+                require(row.indicator, _l("Say what was counted, like “reported burglaries”."))
+        for photo in self.photos:
+            require(photo.form.alt, _l("Describe the photo for people who cannot see it."))
         if consent_needed and not self.consent.data:
-            add_error(self.consent, "Tick the box to agree to publish under the licence.")
+            add_error(self.consent, _("Tick the box to agree to publish under the licence."))
 
-    def error_list(self) -> list[tuple[str, str]]:
-        """Every problem as (id of the field, message), in page order, rows named."""
-        problems = [("", message) for message in self.form_errors]
+    def _field_errors(self) -> list[tuple[tuple[str, int], Any]]:
+        """Every field with a problem, with its row's label and number ("" and 0 outside
+        rows), in page order."""
+        fields: list[tuple[tuple[str, int], Any]] = []
         for field in self:
             if isinstance(field, FieldList):
-                label = "Participant" if field is self.participants else "Outcome"
-                for number, entry in enumerate(field, start=1):
-                    for subfield in entry.form:
-                        problems += [
-                            (subfield.id, f"{label} {number}: {message}")
-                            for message in subfield.errors
-                        ]
-            else:
-                problems += [(field.id, message) for message in field.errors]
+                fields += [
+                    ((str(ROW_LABELS[field.short_name]), number), subfield)
+                    for number, entry in enumerate(field, start=1)
+                    for subfield in entry.form
+                    if subfield.errors  # the label is translated only for a row with a problem
+                ]
+            elif field.errors:
+                fields.append((("", 0), field))
+        return fields
+
+    def name_errors(self) -> None:
+        """Make each problem name its field, beside the field and in the summary alike:
+        "Participant 1, hours: enter a number, like 12 or 3.5". (Imports read the plain
+        messages, so only pages and the API call this; naming twice changes nothing.)"""
+        named = self.__dict__.setdefault("_named_messages", set())
+        for (row, number), field in self._field_errors():
+            messages = []
+            for message in field.errors:
+                # A tick box's message already says what to tick.
+                if message not in named and field.type != "BooleanField":
+                    message = named_problem(str(field.label.text), str(message), row, number)
+                    named.add(message)
+                messages.append(message)
+            field.errors = messages
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """Every problem as (id of the field, message naming the field), in page order."""
+        self.name_errors()
+        problems = [("", message) for message in self.form_errors]
+        for _row, field in self._field_errors():
+            problems += [(field.id, message) for message in field.errors]
         return problems
 
-    def content(self, outcome_ids: Collection[int], location_state: str) -> dict[str, Any]:
-        """The initiative content this form holds (app.initiatives.content's shape)."""
+    def content(
+        self,
+        outcome_ids: Collection[int],
+        location_state: str,
+        photo_ids: Collection[int] = (),
+    ) -> dict[str, Any]:
+        """The initiative content this form holds (app.initiatives.content's shape); photos
+        only when the initiative has some (``photo_ids``: its own)."""
         latitude, longitude = parsed(self.latitude), parsed(self.longitude)
         if latitude is None or longitude is None:
             latitude = longitude = None
@@ -201,6 +344,10 @@ class InitiativeForm(Form):
             "title": text_value(self.title, 200),
             "summary": text_value(self.summary, 500),
             "description": text_value(self.description, 20000),
+            "language": parsed(self.language, ENGLISH),
+            "title_cy": text_value(self.title_cy, 200),
+            "summary_cy": text_value(self.summary_cy, 500),
+            "description_cy": text_value(self.description_cy, 20000),
             "status": parsed(self.status, "active"),
             "started_on": iso_date(parsed(self.started_on)),
             "ended_on": iso_date(parsed(self.ended_on)),
@@ -219,7 +366,27 @@ class InitiativeForm(Form):
                 entry.form.content() for entry in self.participants if not entry.form.is_blank()
             ],
             "outcomes": self._outcomes_content(outcome_ids),
+            **self._photos_content(photo_ids),
         }
+
+    def _photos_content(self, photo_ids: Collection[int]) -> dict[str, Any]:
+        if not photo_ids:
+            return {}
+        rows, unused = [], set(photo_ids)
+        for entry in self.photos:
+            raw_id = (entry.form.photo_id.data or "").strip()
+            if not raw_id.isdigit() or int(raw_id) not in unused:
+                continue
+            unused.discard(int(raw_id))
+            rows.append(
+                {
+                    "id": int(raw_id),
+                    "alt": text_value(entry.form.alt, 300),
+                    "caption": text_value(entry.form.caption, 300),
+                    "credit": text_value(entry.form.credit, 200),
+                }
+            )
+        return {"photos": rows}
 
     def place_pending(self, stored_state: str) -> bool:
         """Whether the place name (given without a point) waits for the geocoder, as it does
@@ -278,8 +445,18 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
     return {
         **{
             key: content.get(key) or ""
-            for key in ("title", "summary", "description", "place_name", "credit_name")
+            for key in (
+                "title",
+                "summary",
+                "description",
+                "title_cy",
+                "summary_cy",
+                "description_cy",
+                "place_name",
+                "credit_name",
+            )
         },
+        "language": content.get("language") or current_language(),
         "status": content.get("status") or "active",
         "started_on": _date(content.get("started_on")),
         "ended_on": _date(content.get("ended_on")),
@@ -313,6 +490,13 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
             }
             for row in content.get("outcomes") or []
         ],
+        "photos": [
+            {
+                "photo_id": str(row["id"]),
+                **{key: row.get(key) or "" for key in ("alt", "caption", "credit")},
+            }
+            for row in content.get("photos") or []
+        ],
     }
 
 
@@ -323,23 +507,70 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def initiative_form(
-    themes: list, neighbourhoods: list, licence: str, **kwargs: Any
-) -> InitiativeForm:
-    """The submission form with today's themes and neighbourhoods to choose from."""
-    form = InitiativeForm(**kwargs)
-    form.main_theme.choices = [
-        SelectChoice("", "Choose the main theme"),
-        *(SelectChoice(theme.slug, theme.name) for theme in themes),
+def typed_rows(formdata: Mapping[str, object]) -> dict[str, int]:
+    """How many participant and outcome rows a post holds (by their numbered field names)."""
+    pattern = re.compile(rf"({'|'.join(ROW_LIST_NAMES)})-(\d+)-")
+    indices: dict[str, set[str]] = {name: set() for name in ROW_LIST_NAMES}
+    for key in formdata:
+        match = pattern.match(key)
+        if match:
+            indices[match[1]].add(match[2])
+    return {name: len(found) for name, found in indices.items()}
+
+
+def refuse_extra_rows(form: InitiativeForm, formdata: Any) -> bool:
+    """When a post holds more than MAX_ROWS rows of a kind, read them all back into the form
+    (up to ROWS_SHOWN_WHEN_TOO_MANY) and say so; True when it did."""
+    refused = False
+    for name, count in typed_rows(formdata).items():
+        if count <= MAX_ROWS:
+            continue
+        refused = True
+        rows = getattr(form, name)
+        rows.max_entries = min(count, ROWS_SHOWN_WHEN_TOO_MANY)
+        rows.process(formdata)
+        form.form_errors.append(too_many_rows_message(name, count))
+        if count > ROWS_SHOWN_WHEN_TOO_MANY:
+            form.form_errors.append(
+                _("Only the first %(shown)s of them are shown.", shown=ROWS_SHOWN_WHEN_TOO_MANY)
+            )
+    return refused
+
+
+def too_many_rows_message(name: str, count: int) -> str:
+    if name == "participants":
+        return _(
+            "You can list at most %(limit)s participants, and this form has %(count)s. "
+            "Remove the extra ones, then save again.",
+            limit=MAX_ROWS,
+            count=f"{count:,}",
+        )
+    return _(
+        "You can list at most %(limit)s outcomes, and this form has %(count)s. "
+        "Remove the extra ones, then save again.",
+        limit=MAX_ROWS,
+        count=f"{count:,}",
+    )
+
+
+ChoiceLists = tuple[list[SelectChoice], list[SelectChoice], list[SelectChoice]]
+
+
+def initiative_choices(themes: list, neighbourhoods: list) -> ChoiceLists:
+    """The main theme's, other themes' and neighbourhood's options (built once, they serve
+    any number of forms: an import checks thousands of rows with the same ones)."""
+    main_theme = [
+        SelectChoice("", _l("Choose the main theme")),
+        *(SelectChoice(theme.slug, local_name(theme)) for theme in themes),
     ]
-    form.other_themes.choices = [SelectChoice(theme.slug, theme.name) for theme in themes]
-    form.neighbourhood.choices = [
-        SelectChoice("", "Choose a neighbourhood"),
+    other_themes = [SelectChoice(theme.slug, local_name(theme)) for theme in themes]
+    neighbourhood_choices = [
+        SelectChoice("", _l("Choose a neighbourhood")),
         *(
             # The place picker suggests neighbourhoods by slug.
             SelectChoice(
                 str(neighbourhood.id),
-                neighbourhood.name,
+                local_name(neighbourhood),
                 render_kw={
                     "data-slug": neighbourhood.slug,
                     # The map picker starts at the chosen neighbourhood.
@@ -350,7 +581,27 @@ def initiative_form(
             for neighbourhood in neighbourhoods
         ),
     ]
-    form.consent.label.text = (
-        f"I agree that this initiative is published as open data under the {licence} licence"
+    return main_theme, other_themes, neighbourhood_choices
+
+
+def initiative_form(
+    themes: list,
+    neighbourhoods: list,
+    licence: str,
+    choices: ChoiceLists | None = None,
+    **kwargs: Any,
+) -> InitiativeForm:
+    """The submission form with today's themes and neighbourhoods to choose from (or the
+    ``choices`` built from them)."""
+    form = InitiativeForm(**kwargs)
+    main_theme, other_themes, neighbourhood_choices = choices or initiative_choices(
+        themes, neighbourhoods
+    )
+    form.main_theme.choices = main_theme
+    form.other_themes.choices = other_themes
+    form.neighbourhood.choices = neighbourhood_choices
+    form.consent.label.text = _(
+        "I agree that this initiative is published as open data under the %(licence)s licence",
+        licence=licence,
     )
     return form

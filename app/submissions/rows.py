@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import HiddenField, StringField, TextAreaField
 
 from app.forms import RowForm, SelectChoice, select_choices, strip_whitespace
+from app.i18n import lazy_text as _l
+from app.initiatives.links import web_link
 from app.initiatives.vocabulary import SECTORS, STAGES
 from app.submissions.fields import (
     CheckboxesField,
@@ -29,43 +32,45 @@ def _figure(label: str, description: str) -> NumberField:
         label,
         minimum=-BIGGEST_FIGURE,
         maximum=BIGGEST_FIGURE,
-        range_message="That number is too large.",
+        range_message=_("That number is too large."),
         description=description,
     )
 
 
 class ParticipantForm(RowForm):
     sector = ChoiceField(
-        "Sector",
-        choices=[SelectChoice("", "Choose a sector"), *select_choices(SECTORS)],
-        message="Choose a sector from the list.",
+        _l("Sector"),
+        choices=[SelectChoice("", _l("Choose a sector")), *select_choices(SECTORS)],
+        message=_l("Choose a sector from the list."),
     )
     name = StringField(
-        "Name of the group or organisation",
-        description="Groups and organisations, not private individuals: for example "
-        "“Kirkstall Residents' Association” or “West Yorkshire Police”.",
+        _l("Name of the group or organisation"),
+        description=_l(
+            "Groups and organisations, not private individuals: for example "
+            "“Kirkstall Residents' Association” or “West Yorkshire Police”."
+        ),
         filters=[strip_whitespace],
         validators=[length(200)],
     )
     roles = CheckboxesField(
-        "Roles by stage",
+        _l("Roles by stage"),
         choices=select_choices(STAGES),
-        description="The stages this participant took part in.",
+        description=_l("The stages this participant took part in."),
     )
     people = NumberField(
-        "People",
+        _l("People"),
         minimum=0,
         maximum=1_000_000,
         whole=True,
-        range_message="Enter a number of people from 0 to 1,000,000.",
-        description="Optional: how many people took part.",
+        range_message=_l("Enter a number of people from 0 to 1,000,000."),
+        description=_l("Optional: how many people took part."),
     )
     hours = NumberField(
-        "Hours",
+        _l("Hours"),
         minimum=0,
         maximum=10_000_000,
-        range_message="Enter a number of hours from 0 to 10,000,000.",
-        description="Optional: roughly how many hours they gave in all.",
+        range_message=_l("Enter a number of hours from 0 to 10,000,000."),
+        description=_l("Optional: roughly how many hours they gave in all."),
     )
 
     def is_blank(self) -> bool:
@@ -84,30 +89,30 @@ class ParticipantForm(RowForm):
 class OutcomeForm(RowForm):
     outcome_id = HiddenField()
     description = TextAreaField(
-        "What changed",
-        description="For example: “Fewer burglaries, and neighbours know each other better.”",
+        _l("What changed"),
+        description=_l("For example: “Fewer burglaries, and neighbours know each other better.”"),
         filters=[strip_whitespace],
         validators=[length(2000)],
         render_kw={"rows": 3},
     )
     indicator = StringField(
-        "Indicator",
-        description="Optional: what you counted, like “reported burglaries”.",
+        _l("Indicator"),
+        description=_l("Optional: what you counted, like “reported burglaries”."),
         filters=[strip_whitespace],
         validators=[length(200)],
     )
-    baseline = _figure("Before", "Optional: the number before, like 31.")
-    result = _figure("After", "Optional: the number after, like 22.")
+    baseline = _figure(_l("Before"), _l("Optional: the number before, like 31."))
+    result = _figure(_l("After"), _l("Optional: the number after, like 22."))
     unit = StringField(
-        "Unit",
+        _l("Unit"),
         description="Optional, like “a year” or “%”.",
         filters=[strip_whitespace],
         validators=[length(60)],
     )
-    measured_on = DayField("Date measured", description="Optional.")
+    measured_on = DayField(_l("Date measured"), description=_l("Optional."))
     evidence_url = StringField(
-        "Evidence link",
-        description="Optional: a web page that shows the figures, starting with https://.",
+        _l("Evidence link"),
+        description=_l("Optional: a web page that shows the figures, starting with https://."),
         filters=[strip_whitespace],
         validators=[length(500), check_web_link],
     )
@@ -124,5 +129,5 @@ class OutcomeForm(RowForm):
             "result": parsed(self.result),
             "unit": text_value(self.unit, 60),
             "measured_on": iso_date(parsed(self.measured_on)),
-            "evidence_url": parsed(self.evidence_url, ""),
+            "evidence_url": web_link(parsed(self.evidence_url, "")) or "",
         }

@@ -21,6 +21,11 @@ from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
 from app.audit.services import record_action
+from app.duplicates.services import (
+    PossibleDuplicate,
+    find_possible_duplicates,
+    flag_possible_duplicates,
+)
 from app.extensions import db
 from app.initiatives.content import apply_content, initiative_content
 from app.initiatives.models import Initiative
@@ -28,6 +33,7 @@ from app.moderation.models import Revision
 from app.moderation.services import add_revision
 from app.neighbourhoods.models import Neighbourhood
 from app.permissions import can
+from app.photos.services import decide_photos, pending_photos_to_show
 from app.search.services import reindex_initiative
 from app.timeutil import utcnow
 
@@ -96,18 +102,44 @@ def noticed_edits(initiatives: list[Initiative], author: User) -> dict[int, Revi
     return open_edits(initiatives, author, NOTICED_REVISION_STATES)
 
 
+def possible_duplicates_of(
+    content: dict[str, Any], initiative: Initiative | None
+) -> list[PossibleDuplicate]:
+    """Published initiatives that this content (about to be submitted) may repeat."""
+    latitude, longitude = content.get("latitude"), content.get("longitude")
+    point = (latitude, longitude) if latitude is not None and longitude is not None else None
+    return find_possible_duplicates(
+        content.get("title") or "",
+        content.get("neighbourhood_id"),
+        point,
+        exclude_id=initiative.id if initiative is not None else None,
+    )
+
+
+def consent_given(initiative: Initiative | None) -> bool:
+    """Whether the submitter ticked consent to publish (kept with a draft, set on submitting)."""
+    return initiative is not None and initiative.consented_at is not None
+
+
 def editable_content(initiative: Initiative | None, edit: Revision | None) -> dict[str, Any]:
     """What the edit form starts from: the edit under review, else the initiative itself."""
-    if edit is not None:
-        return edit.content
-    return initiative_content(initiative) if initiative is not None else {}
+    if initiative is None:
+        return {}
+    content = edit.content if edit is not None else initiative_content(initiative)
+    return pending_photos_to_show(initiative, content)
 
 
 def save_draft(
-    user: User, content: dict[str, Any], initiative: Initiative | None = None
+    user: User,
+    content: dict[str, Any],
+    initiative: Initiative | None = None,
+    consent: bool | None = None,
 ) -> Initiative:
-    """Keep what the submitter typed; a submission still waiting for review becomes a draft."""
+    """Keep what the submitter typed, the consent tick too (``None``: leave it as it is);
+    a submission still waiting for review becomes a draft."""
     initiative = _apply(user, content, initiative)
+    if consent is not None:
+        initiative.consented_at = (initiative.consented_at or utcnow()) if consent else None
     if initiative.state == "pending":
         initiative.state = "draft"
         _withdraw_pending_revisions(initiative, kind="submission")
@@ -125,6 +157,7 @@ def submit_for_review(
     initiative.consented_at = now
     _withdraw_pending_revisions(initiative, kind="submission")
     add_revision(initiative, "submission", user, "pending")
+    flag_possible_duplicates(initiative)
     return initiative
 
 
@@ -170,6 +203,7 @@ def keep_edit_draft(user: User, initiative: Initiative, content: dict[str, Any])
 def publish_edit(moderator: User, initiative: Initiative, content: dict[str, Any]) -> Revision:
     """A moderator's or admin's edit: applied at once, kept as a revision, audited."""
     _apply(moderator, content, initiative)
+    decide_photos(initiative, "approved", {row["id"] for row in content.get("photos") or ()})
     revision = add_revision(
         initiative,
         "moderator_edit",

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.startup import report_database_problem
 from app.tasks.heartbeat import Heartbeat, last_worker_seen
 from app.tasks.jobs import run_job
 from app.tasks.models import Job
@@ -42,6 +43,7 @@ def worker_command(threads: int | None, no_periodic: bool):
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    report_database_problem(app.config["DATABASE_URL"], app.logger.error)
     if not app.config.get("SITE_URL"):
         app.logger.warning("SITE_URL is not set: links in mail made here use %s", "localhost")
     heartbeat = Heartbeat(app)
@@ -60,19 +62,20 @@ def worker_command(threads: int | None, no_periodic: bool):
         heartbeat.stop()
 
 
-def finish_job(job_id: int, label: str) -> dict[str, Any]:
-    """Wait for a job a command queued, showing its progress: on a worker if one runs, else
-    here (an operator's command must not hang for want of a worker). Returns its result."""
+def finish_job(job_id: int, label: str, err: bool = False) -> dict[str, Any]:
+    """Wait for a job a command queued, showing its progress (on standard error with
+    ``err``): on a worker if one runs, else here (an operator's command must not hang for
+    want of a worker). Returns its result."""
     seen = last_worker_seen()
     fresh = timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
     job = db.session.get(Job, job_id)
     assert job is not None
     if job.state == "queued" and (seen is None or utcnow() - seen > fresh):
         db.session.commit()
-        click.echo(f"{label} here (no worker is running)…")
+        click.echo(f"{label} here (no worker is running)…", err=err)
         run_job.call_local(job_id)
-    else:
-        click.echo(f"{label} on a worker (job {job_id})…")
+    elif job.state in ("queued", "running"):
+        click.echo(f"{label} on a worker (job {job_id})…", err=err)
     while True:
         db.session.expire_all()
         job = db.session.get(Job, job_id)

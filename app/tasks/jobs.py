@@ -10,17 +10,19 @@ stopped) is run again, so job functions must be idempotent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from huey.constants import EmptyData
 from sqlalchemy import or_, select, update
 
 from app.database import rows_changed
 from app.extensions import db
 from app.tasks.models import Job
-from app.tasks.queue import background_task, before_retry, enqueue_after_commit
+from app.tasks.queue import background_task, before_retry, enqueue_after_commit, task_queue
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ JOB_KINDS: dict[str, JobFunction] = {}
 MAX_ATTEMPTS = 3
 SWEEP_GRACE = timedelta(minutes=1)  # queued this long and not started: its task was lost
 HEARTBEAT_EVERY = timedelta(seconds=5)
+LIVE_PROGRESS = "job-progress:"  # key prefix of counters kept in the queue's store meanwhile
 
 
 class JobFailed(Exception):
@@ -59,25 +62,75 @@ def start_job(kind: str, owner_id: int | None = None, **payload: Any) -> Job:
 
 class JobProgress:
     """How far a job has got, written in short transactions of their own so that a page can
-    show it while the job's own transaction is still open."""
+    show it while the job's own transaction is still open.
+
+    While a job holds a write transaction (``with progress.while_writing():``) on SQLite,
+    which has one writer at a time, no other connection can write the job's row: the counters
+    then go to the queue's own store (its SQLite file, or Redis), where ``job_progress``
+    finds them, until the transaction ends.
+    """
 
     def __init__(self, job_id: int):
         self.job_id = job_id
         self.values: dict[str, Any] = {}
         self._written_at = utcnow() - HEARTBEAT_EVERY
+        self._live = False
 
     def update(self, force: bool = False, **values: Any) -> None:
         """Record counters (rows checked, written, ...); written at most every few seconds."""
         self.values.update(values)
         now = utcnow()
-        if force or now - self._written_at >= HEARTBEAT_EVERY:
-            self._written_at = now
-            with db.engine.begin() as connection:
-                connection.execute(
-                    update(Job)
-                    .where(Job.id == self.job_id)
-                    .values(progress=dict(self.values), heartbeat_at=now)
-                )
+        if not force and now - self._written_at < HEARTBEAT_EVERY:
+            return
+        self._written_at = now
+        if self._live:
+            _put_live(self.job_id, self.values)
+            return
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(progress=dict(self.values), heartbeat_at=now)
+            )
+
+    @contextmanager
+    def while_writing(self) -> Iterator[None]:
+        """Counters written while the job's own write transaction is open."""
+        self._live = db.engine.dialect.name == "sqlite"
+        try:
+            yield
+        finally:
+            if self._live:
+                self._live = False
+                _put_live(self.job_id, None)
+
+
+def _put_live(job_id: int, values: dict[str, Any] | None) -> None:
+    """Keep (or with None, forget) a job's counters in the queue's store."""
+    huey = task_queue().huey
+    key = f"{LIVE_PROGRESS}{job_id}"
+    try:
+        if values is None:
+            huey.storage.pop_data(key)
+        else:
+            huey.storage.put_data(key, huey.serializer.serialize(dict(values)))
+    except Exception as error:  # progress is a courtesy: the job goes on without it
+        log.warning("job %s: progress not kept (%s)", job_id, error)
+
+
+def job_progress(job: Job) -> dict[str, Any]:
+    """A job's counters as far as anyone knows: its row's, or newer ones kept meanwhile."""
+    values = dict(job.progress or {})
+    if job.state != "running":
+        return values
+    huey = task_queue().huey
+    try:
+        live = huey.storage.peek_data(f"{LIVE_PROGRESS}{job.id}")
+    except Exception:  # the queue is away: the row's counters are all there is
+        return values
+    if live is not EmptyData:
+        values.update(huey.serializer.deserialize(live))
+    return values
 
 
 @background_task()

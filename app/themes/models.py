@@ -21,10 +21,20 @@ DEFAULT_THEMES = [
 ]
 
 
+# The default themes' Welsh names (admins may change them, like any name).
+DEFAULT_THEME_WELSH_NAMES = {
+    "safety": "Diogelwch",
+    "health": "Iechyd",
+    "education": "Addysg",
+    "sustainability": "Cynaliadwyedd",
+}
+
+
 class Theme(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    name_cy: Mapped[str] = mapped_column(String(80), default="", server_default="")  # Welsh
     colour: Mapped[str] = mapped_column(String(7), default="#505a64")
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)

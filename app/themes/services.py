@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.themes.models import DEFAULT_THEMES, Theme
+from app.themes.models import DEFAULT_THEME_WELSH_NAMES, DEFAULT_THEMES, Theme
 
 
 def ensure_default_themes() -> None:
@@ -15,7 +15,12 @@ def ensure_default_themes() -> None:
         if slug not in existing:
             db.session.add(
                 Theme(
-                    slug=slug, name=name, colour=colour, description=description, position=position
+                    slug=slug,
+                    name=name,
+                    name_cy=DEFAULT_THEME_WELSH_NAMES.get(slug, ""),
+                    colour=colour,
+                    description=description,
+                    position=position,
                 )
             )
     db.session.flush()

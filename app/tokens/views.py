@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.permissions import permission_required, signed_in_user
@@ -31,8 +32,11 @@ def create_token():
     valid = form.validate()
     if services.count_active_tokens(signed_in_user()) >= services.MAX_ACTIVE_TOKENS:
         form.form_errors.append(
-            f"You have {services.MAX_ACTIVE_TOKENS} API tokens: revoke one you no longer use "
-            "before making another."
+            _(
+                "You have %(max_active_tokens)s API tokens: revoke one you no longer use "
+                "before making another.",
+                max_active_tokens=services.MAX_ACTIVE_TOKENS,
+            )
         )
         valid = False
     if not valid:
@@ -54,5 +58,5 @@ def revoke_token(token_id: int):
     services.revoke_token(signed_in_user(), token)
     db.session.commit()
     label = f"“{token.name}”" if token.name else token.prefix + "…"
-    flash(f"The API token {label} is revoked: it no longer works.", "success")
+    flash(_("The API token %(label)s is revoked: it no longer works.", label=label), "success")
     return redirect(url_for("accounts.account", _anchor="api-tokens"))

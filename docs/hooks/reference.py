@@ -4,7 +4,7 @@ A page asks for one with a line of its own, ``<!-- reference: configuration -->`
 puts the generated Markdown there. Nothing generated is committed, so the reference cannot
 drift from the code: the configuration from ``app/config.py`` and the comments of
 ``instance/config.example.py``, the commands from the Flask CLI, the CSV import columns from
-``app/imports/layout.py`` and the CSV export's columns from ``app/api/exports.py``.
+``app/imports/layout.py`` and the CSV export's columns from ``app/api/export_csv.py``.
 ``tests/test_docs.py`` reads the same functions.
 """
 
@@ -262,7 +262,7 @@ def csv_columns_reference() -> str:
 
 def export_columns_reference() -> str:
     """Markdown: the columns of the API's CSV export, in order."""
-    from app.api.exports import csv_header
+    from app.api.export_csv import csv_header
 
     return ", ".join(f"`{name}`" for name in csv_header()) + "\n"
 

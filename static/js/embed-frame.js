@@ -15,7 +15,19 @@
   var id = match ? match[1] : "";
   var lastHeight = 0;
 
+  // "See all N examples" waits hidden while the whole list is in view; a frame too short for
+  // it (a fixed-height iframe snippet or oEmbed on a narrow screen) shows it.
+  var more = document.querySelector("[data-overflow-only]");
+  function revealMore() {
+    if (!more) {
+      return;
+    }
+    var rest = document.documentElement.scrollHeight - (more.hidden ? 0 : more.offsetHeight);
+    more.hidden = rest <= window.innerHeight;
+  }
+
   function report(force) {
+    revealMore();
     var height = Math.ceil(content.getBoundingClientRect().height);
     if (!height || (height === lastHeight && !force)) {
       return;
@@ -39,11 +51,10 @@
     new ResizeObserver(function () {
       report(false);
     }).observe(content);
-  } else {
-    window.addEventListener("resize", function () {
-      report(false);
-    });
   }
+  window.addEventListener("resize", function () {
+    report(false);
+  });
   window.addEventListener("load", function () {
     report(true);
   });

@@ -3,6 +3,7 @@
 // and "Copy" buttons put a snippet on the clipboard and say so in a status message.
 (function () {
   "use strict";
+  var translate = window.coproduceText;
 
   var panel = document.getElementById("embed-panel");
   if (!panel) {
@@ -67,6 +68,7 @@
   function scriptHtml(values) {
     var attributes = [[panel.dataset.subject, panel.dataset.subjectValue]].concat(
       optionPairs(values),
+      panel.dataset.lang ? [["lang", panel.dataset.lang]] : [],
     );
     var data = attributes
       .map(function (pair) {
@@ -111,7 +113,7 @@
     event.preventDefault();
     update();
     if (status) {
-      status.textContent = "The preview and the snippets are up to date.";
+      status.textContent = translate("The preview and the snippets are up to date.");
     }
   });
 
@@ -144,7 +146,7 @@
     if (!field) {
       return;
     }
-    var message = button.dataset.copied || "Copied.";
+    var message = button.dataset.copied || translate("Copied.");
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(
         function () {
@@ -153,7 +155,9 @@
         function () {
           field.select();
           copied(
-            "Copying was not allowed: the text is selected, press Ctrl+C (or ⌘+C) to copy it.",
+            translate(
+              "Copying was not allowed: the text is selected, press Ctrl+C (or ⌘+C) to copy it.",
+            ),
           );
         },
       );
@@ -167,7 +171,7 @@
     } catch (_error) {
       done = false;
     }
-    copied(done ? message : "The text is selected: press Ctrl+C (or ⌘+C) to copy it.");
+    copied(done ? message : translate("The text is selected: press Ctrl+C (or ⌘+C) to copy it."));
   }
 
   Array.prototype.forEach.call(panel.querySelectorAll("[data-copy]"), function (button) {

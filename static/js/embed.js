@@ -3,7 +3,8 @@
  *   <script src="https://<site>/embed.js" data-cluster="<slug>" async></script>
  *   <script src="https://<site>/embed.js" data-filter="theme=health&amp;neighbourhood=kirkstall" async></script>
  *
- * with optional data-layout (list, cards, map), data-limit and data-scheme (light, dark).
+ * with optional data-layout (list, cards, map), data-limit, data-scheme (light, dark) and
+ * data-lang (cy for Welsh).
  * Each such script is replaced in place by an iframe of the matching /embed/ page, which
  * reports its height so the iframe fits its content. The host page's CSS cannot reach inside
  * the iframe and ours cannot leak out. Any number of widgets may share a page, and plain
@@ -14,7 +15,7 @@
 
   var REGISTRY = "__coproduceEmbeds";
   var MAX_HEIGHT = 20000;
-  var OPTIONS = ["layout", "limit", "scheme"];
+  var OPTIONS = ["layout", "limit", "scheme", "lang"];
   var registry = window[REGISTRY];
   if (!registry) {
     registry = window[REGISTRY] = { frames: [], scripts: [], count: 0 };
@@ -120,6 +121,19 @@
     script.parentNode.insertBefore(frame, script.nextSibling);
   }
 
+  // Whether a frame already shows its page from our site. Until then it holds the empty
+  // document it started with (readable from here, as the host page's), and a message to our
+  // origin would only make the browser warn that the origins differ: its "load" asks instead.
+  function showsOurPage(frame) {
+    var inside = null;
+    try {
+      inside = frame.contentDocument;
+    } catch (_error) {
+      return true;
+    }
+    return inside ? inside.URL !== "about:blank" : Boolean(frame.contentWindow);
+  }
+
   // Plain iframe snippets of the same site: resize them too, and ask them for their height
   // in case they reported it before anyone listened.
   function adoptFrames(origin) {
@@ -147,7 +161,9 @@
         }
       };
       frame.addEventListener("load", ask);
-      ask();
+      if (showsOurPage(frame)) {
+        ask();
+      }
     });
   }
 

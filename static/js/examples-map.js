@@ -1,5 +1,6 @@
-// A small map of examples (a cluster's page, an embed's map layout): one dot per example at
-// its public point.
+// A small map of examples (a cluster's page, an embed's map layout, one initiative's page):
+// one dot per example at its public point. data-max-zoom: how close to come (15 by default);
+// data-no-tiles: the script text to show when the tiles fail.
 //
 // Each map is an element with data-examples-map, whose attributes name its JSON data island
 // (data-points), its status line (data-status), what to reveal once it works (data-reveal;
@@ -86,8 +87,10 @@
         failed = true;
         container.classList.add(prefix + "--no-tiles");
         if (status) {
-          status.textContent =
-            "The background map could not be loaded. The examples are still shown.";
+          status.textContent = window.coproduceText(
+            container.dataset.noTiles ||
+              "The background map could not be loaded. The examples are still shown.",
+          );
         }
       }
     });
@@ -106,7 +109,8 @@
       marker(point, prefix, newTab).addTo(map);
       return [point.lat, point.lon];
     });
-    map.fitBounds(bounds, { maxZoom: 15, padding: [24, 24] });
+    var maxZoom = Number(container.dataset.maxZoom) || 15;
+    map.fitBounds(bounds, { maxZoom: maxZoom, padding: [24, 24] });
   }
 
   function setUpAll() {

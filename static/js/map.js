@@ -6,6 +6,7 @@
 // HTML strings: titles are user text. Without this script the page shows the list and the form.
 (function () {
   "use strict";
+  var translate = window.coproduceText;
 
   var DEBOUNCE_MS = 250;
   var MAX_ZOOM = 18;
@@ -33,8 +34,8 @@
     return svg;
   }
 
-  function plural(count, word) {
-    return count + " " + word + (count === 1 ? "" : "s");
+  function counted(key, count, english, values) {
+    return window.coproduceCount(key, count, values, english);
   }
 
   function joinQuery(parts) {
@@ -69,7 +70,11 @@
       controller = new AbortController();
       return fetch(url, {
         signal: controller.signal,
-        headers: { Accept: "application/json, application/geo+json" },
+        headers: {
+          Accept: "application/json, application/geo+json",
+          // The answers' titles and names follow the page's language.
+          "Accept-Language": document.documentElement.lang || "en-GB",
+        },
         credentials: "same-origin",
       }).then(function (response) {
         return response
@@ -120,6 +125,14 @@
 
   function listItem(item) {
     var entry = element("li");
+    if (item.thumbnail_url) {
+      const thumbnail = element("img", "map-list__thumbnail");
+      thumbnail.src = safeUrl(item.thumbnail_url);
+      thumbnail.alt = String(item.thumbnail_alt || "");
+      thumbnail.width = 80;
+      thumbnail.loading = "lazy";
+      entry.appendChild(thumbnail);
+    }
     var link = element("a", null, item.title);
     link.href = safeUrl(item.url);
     entry.appendChild(link);
@@ -137,7 +150,9 @@
       details.push(item.status);
     }
     if (item.distance_km !== null && item.distance_km !== undefined) {
-      details.push(Number(item.distance_km).toFixed(1) + " km away");
+      details.push(
+        translate("%(distance)s km away", { distance: Number(item.distance_km).toFixed(1) }),
+      );
     }
     if (details.length) {
       meta.appendChild(
@@ -149,11 +164,21 @@
   }
 
   function countText(total, shown) {
-    var text = plural(total, "initiative") + " in this view";
     if (total > shown) {
-      text += ". The first " + shown + " are listed here";
+      return counted(
+        "initiatives in this view, the first listed",
+        total,
+        [
+          "%(num)s initiative in this view. The first %(shown)s are listed here.",
+          "%(num)s initiatives in this view. The first %(shown)s are listed here.",
+        ],
+        { shown: shown },
+      );
     }
-    return text + ".";
+    return counted("initiatives in this view", total, [
+      "%(num)s initiative in this view.",
+      "%(num)s initiatives in this view.",
+    ]);
   }
 
   function setUpMap(container) {
@@ -186,7 +211,7 @@
       if (!tilesFailed) {
         tilesFailed = true;
         container.classList.add("map--no-tiles");
-        say("The background map could not be loaded. The initiatives are still shown.");
+        say(translate("The background map could not be loaded. The initiatives are still shown."));
       }
     });
     tiles.addTo(map);
@@ -205,8 +230,58 @@
       return base + "?" + joinQuery([filters, extra]);
     }
 
+    // Keyboard users follow a popup: Enter moves the focus into it. However a popup was
+    // opened (Enter or a click), Escape closes it and gives the focus back to the marker that
+    // opened it; so does its close button when the focus was in it.
+    var opener = null;
+
+    function focusInto(popup) {
+      var box = popup.getElement();
+      if (!box) {
+        return;
+      }
+      var first = box.querySelector(".leaflet-popup-content a[href]");
+      (first || box).focus({ preventScroll: true });
+    }
+
+    function focusMarker(marker) {
+      var element = marker?.getElement();
+      if (element?.isConnected) {
+        element.focus({ preventScroll: true });
+      }
+    }
+
+    map.on("popupclose", function (event) {
+      var marker = opener;
+      opener = null;
+      var box = event.popup.getElement();
+      var focus = document.activeElement;
+      if (!focus || focus === document.body || box?.contains(focus)) {
+        focusMarker(marker);
+      }
+    });
+
+    // On the document, before Leaflet's own Escape (which leaves the focus on the map): the
+    // focus may be on the marker, in the popup, on the map or nowhere after a click.
+    document.addEventListener(
+      "keydown",
+      function (event) {
+        var focus = document.activeElement;
+        var onMap = !focus || focus === document.body || container.contains(focus);
+        if (event.key !== "Escape" || !opener || !onMap) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        var marker = opener;
+        map.closePopup();
+        focusMarker(marker);
+      },
+      true,
+    );
+
     // Initiatives sharing one point cannot be told apart by zooming: list them in a popup.
-    function showPoint(latlng) {
+    function showPoint(latlng, marker, fromKeyboard) {
       var box = [
         latlng.lng - 0.000001,
         latlng.lat - 0.000001,
@@ -221,7 +296,14 @@
         .then(function (body) {
           var popup = element("div", "map-popup");
           popup.appendChild(
-            element("p", "map-popup__title", plural(body.total, "initiative") + " here"),
+            element(
+              "p",
+              "map-popup__title",
+              counted("initiatives here", body.total, [
+                "%(num)s initiative here",
+                "%(num)s initiatives here",
+              ]),
+            ),
           );
           var list = element("ul", "map-popup__list");
           body.items.forEach(function (item) {
@@ -232,11 +314,15 @@
             list.appendChild(entry);
           });
           popup.appendChild(list);
-          L.popup().setLatLng(latlng).setContent(popup).openOn(map);
+          var opened = L.popup().setLatLng(latlng).setContent(popup).openOn(map);
+          opener = marker;
+          if (fromKeyboard) {
+            focusInto(opened);
+          }
         })
         .catch(function (error) {
           if (!isAbort(error)) {
-            say("The initiatives here could not be loaded. Please try again.");
+            say(translate("The initiatives here could not be loaded. Please try again."));
           }
         });
     }
@@ -252,27 +338,40 @@
           className: "map-cluster map-cluster--" + size,
           iconSize: [pixels, pixels],
         }),
-        title: plural(count, "initiative") + ": select to zoom in",
+        title: counted("initiatives, select to zoom in", count, [
+          "%(num)s initiative: select to zoom in",
+          "%(num)s initiatives: select to zoom in",
+        ]),
         keyboard: true,
         riseOnHover: true,
       });
       marker.on("add", function () {
         marker
           .getElement()
-          .setAttribute("aria-label", plural(count, "initiative") + " here. Zoom in");
+          .setAttribute(
+            "aria-label",
+            counted("initiatives here, zoom in", count, [
+              "%(num)s initiative here. Zoom in",
+              "%(num)s initiatives here. Zoom in",
+            ]),
+          );
       });
-      marker.on("click", zoomIn);
+      marker.on("click", function () {
+        zoomIn(false);
+      });
       marker.on("keypress", function (event) {
         if (activates(event)) {
-          zoomIn();
+          zoomIn(true);
         }
       });
-      function zoomIn() {
+      // From the keyboard the focus stays on the map (this marker is redrawn after the zoom),
+      // so the arrow keys, + and − and Tab go on from there.
+      function zoomIn(fromKeyboard) {
         var box = properties.bbox || [];
         var bounds = L.latLngBounds([box[1], box[0]], [box[3], box[2]]);
         var onePoint = box[0] === box[2] && box[1] === box[3];
         if (onePoint || map.getZoom() >= map.getMaxZoom()) {
-          showPoint(onePoint ? bounds.getCenter() : latlng);
+          showPoint(onePoint ? bounds.getCenter() : latlng, marker, fromKeyboard);
           return;
         }
         var zoom = Math.min(
@@ -280,6 +379,15 @@
           map.getMaxZoom(),
         );
         map.setView(bounds.getCenter(), zoom);
+        if (fromKeyboard) {
+          container.focus({ preventScroll: true });
+          say(
+            counted("zoomed in on initiatives", count, [
+              "Zoomed in on %(num)s initiative.",
+              "Zoomed in on %(num)s initiatives.",
+            ]),
+          );
+        }
       }
       return marker;
     }
@@ -294,10 +402,17 @@
         riseOnHover: true,
       });
       marker.bindPopup(initiativePopup(properties));
+      marker.on("popupopen", function () {
+        opener = marker;
+      });
+      // Leaflet opens the popup on Enter (and a click); Space does the same here.
       marker.on("keypress", function (event) {
         if (event.originalEvent.key === " ") {
           event.originalEvent.preventDefault();
           marker.openPopup();
+        }
+        if (activates(event) && marker.isPopupOpen()) {
+          focusInto(marker.getPopup());
         }
       });
       return marker;
@@ -357,7 +472,11 @@
         })
         .catch(function (error) {
           if (!isAbort(error)) {
-            say("The list could not be brought up to date: " + error.message);
+            say(
+              translate("The list could not be brought up to date: %(problem)s", {
+                problem: error.message,
+              }),
+            );
           }
         });
     }
@@ -405,7 +524,11 @@
         })
         .catch(function (error) {
           if (!isAbort(error)) {
-            say("The initiatives could not be loaded for this view: " + error.message);
+            say(
+              translate("The initiatives could not be loaded for this view: %(problem)s", {
+                problem: error.message,
+              }),
+            );
           }
         });
       if (full) {
@@ -487,21 +610,25 @@
           element(
             "p",
             "error-message",
-            "No place called “" +
-              input.value.trim() +
-              "” was found. Try a town or neighbourhood name.",
+            translate("No place called “%(query)s” was found. Try a town or neighbourhood name.", {
+              query: input.value.trim(),
+            }),
           ),
         );
         return;
       }
       if (items.length === 1) {
         results.replaceChildren(
-          element("p", null, "Showing initiatives near " + items[0].name + "."),
+          element(
+            "p",
+            null,
+            translate("Showing initiatives near %(place)s.", { place: items[0].name }),
+          ),
         );
         choose(items[0]);
         return;
       }
-      var heading = element("p", null, "Several places match. Choose one:");
+      var heading = element("p", null, translate("Several places match. Choose one:"));
       var options = element("ul", "place-results__list");
       items.forEach(function (place) {
         var entry = element("li");
@@ -524,11 +651,13 @@
     function run() {
       var text = input.value.trim();
       if (!text) {
-        results.replaceChildren(element("p", "error-message", "Type a place name first."));
+        results.replaceChildren(
+          element("p", "error-message", translate("Type a place name first.")),
+        );
         input.focus();
         return;
       }
-      results.replaceChildren(element("p", null, "Searching…"));
+      results.replaceChildren(element("p", null, translate("Searching…")));
       search(box.dataset.searchUrl + "?q=" + encodeURIComponent(text))
         .then(function (body) {
           show(body.items || []);
@@ -539,10 +668,12 @@
           }
           var message =
             error.status === 429
-              ? "Too many searches in a short time. Please wait a minute and try again."
+              ? translate("Too many searches in a short time. Please wait a minute and try again.")
               : error.status === 400
                 ? error.message
-                : "The place search is not available at the moment. You can still type a point below.";
+                : translate(
+                    "The place search is not available at the moment. You can still type a point below.",
+                  );
           results.replaceChildren(element("p", "error-message", message));
         });
     }
@@ -561,6 +692,10 @@
     const area = document.getElementById("map-area");
     if (area) {
       area.hidden = false;
+    }
+    const skip = document.getElementById("skip-to-map");
+    if (skip) {
+      skip.hidden = false;
     }
     setUpMap(container);
   }

@@ -6,6 +6,7 @@
 // changes. Without tiles the map still takes clicks on a plain grid.
 (function () {
   "use strict";
+  var translate = window.coproduceText;
 
   var DECIMALS = 6; // about 10 cm, as the server keeps them
   var GREAT_BRITAIN = [54.5, -3.0];
@@ -72,8 +73,8 @@
     marker = L.marker(point, {
       draggable: true,
       keyboard: false, // the boxes are the keyboard's way; the pin is no extra tab stop
-      alt: "The place you chose",
-      title: "Drag to move",
+      alt: translate("The place you chose"),
+      title: translate("Drag to move"),
     }).addTo(map);
     marker.on("dragend", function () {
       fill(marker.getLatLng());
@@ -89,15 +90,40 @@
     [latitude, longitude].forEach(function (box) {
       box.dispatchEvent(new Event("change", { bubbles: true }));
     });
-    say("Pin placed: latitude " + latitude.value + ", longitude " + longitude.value + ".");
+    say(
+      translate("Pin placed: latitude %(latitude)s, longitude %(longitude)s.", {
+        latitude: latitude.value,
+        longitude: longitude.value,
+      }),
+    );
   }
 
+  // On a touch screen a swipe that starts on the map scrolls the form, as anywhere else on
+  // the page (leaflet.css then lets the browser pan): the map takes one-finger dragging and
+  // pinching only once it has been tapped or focused, and gives them back when focus leaves.
+  var touch = window.matchMedia("(pointer: coarse)").matches || L.Browser.mobile;
   var map = L.map(container, {
     minZoom: 2,
     maxZoom: 18,
     scrollWheelZoom: false, // scrolling the form must not zoom the map
     keyboard: true,
+    dragging: !touch,
+    touchZoom: !touch,
   });
+  function engage() {
+    map.dragging.enable();
+    map.touchZoom.enable();
+  }
+  if (touch) {
+    map.on("click", engage);
+    container.addEventListener("focus", engage);
+    container.addEventListener("focusout", function (event) {
+      if (!container.contains(event.relatedTarget)) {
+        map.dragging.disable();
+        map.touchZoom.disable();
+      }
+    });
+  }
   var tiles = L.tileLayer(container.getAttribute("data-tile-url"), {
     attribution: container.getAttribute("data-tile-attribution"),
     maxZoom: 18,
@@ -108,7 +134,9 @@
       tilesFailed = true;
       container.classList.add("map--no-tiles");
       say(
-        "The background map could not be loaded. You can still click it to put the pin, or type the latitude and longitude.",
+        translate(
+          "The background map could not be loaded. You can still click it to put the pin.",
+        ),
       );
     }
   });

@@ -9,8 +9,14 @@
 // event; the picker then suggests the neighbourhood, worked out by our server without asking
 // the geocoder, once per point (on "change", never as a person types or drags). Choosing a
 // match sends "place-picker:chosen" (detail: {latitude, longitude}) from the picker element.
+//
+// The latest choice wins, whatever the order of the fields: a place chosen (a match, a pin,
+// a typed point) sets the neighbourhood nearest to it, even over one chosen before; a
+// neighbourhood chosen afterwards stays. Whenever the point or the neighbourhood changes, the
+// server says whether the point is far from the neighbourhood's centre, and the warning shows.
 (function () {
   "use strict";
+  var translate = window.coproduceText;
 
   var picker = document.querySelector("[data-place-picker]");
   if (!picker || !window.fetch) {
@@ -25,6 +31,7 @@
   var longitude = document.getElementById("longitude");
   var pending = document.getElementById("location_pending");
   var neighbourhood = document.getElementById("neighbourhood");
+  var warningBox = picker.querySelector("[data-place-warning]");
   var posting = false;
 
   function announce(message) {
@@ -62,7 +69,11 @@
 
   function ask(url) {
     return fetch(url, {
-      headers: { Accept: "application/json" },
+      // Messages and names in the page's language, whatever the browser's.
+      headers: {
+        Accept: "application/json",
+        "Accept-Language": document.documentElement.lang || "en-GB",
+      },
       credentials: "same-origin",
     }).then(function (response) {
       return response.json().then(function (body) {
@@ -71,27 +82,62 @@
     });
   }
 
+  // Set the neighbourhood nearest the place chosen (whatever was chosen before); the message
+  // to show, or "" when nothing changed.
   function suggestNeighbourhood(slug) {
-    if (!slug || !neighbourhood || neighbourhood.value) {
+    if (!slug || !neighbourhood) {
       return "";
     }
     var option = neighbourhood.querySelector("option[data-slug='" + CSS.escape(slug) + "']");
-    if (!option) {
+    if (!option || option.value === neighbourhood.value) {
       return "";
     }
     neighbourhood.value = option.value;
-    return (
-      " Neighbourhood set to " + option.textContent + ", the nearest; change it if it is wrong."
+    var message = translate(
+      "Neighbourhood set to %(neighbourhood)s, the nearest. Change it above if it is wrong.",
+      { neighbourhood: option.textContent },
     );
+    var note = picker.querySelector("[data-place-suggested]");
+    if (!note) {
+      note = element("p", { class: "hint", "data-place-suggested": "" });
+      warningBox.parentNode.insertBefore(note, warningBox);
+    }
+    note.textContent = message;
+    return " " + message;
+  }
+
+  function chosenSlug() {
+    var option = neighbourhood?.selectedOptions[0];
+    return option ? option.getAttribute("data-slug") || "" : "";
+  }
+
+  function showWarning(message) {
+    if (!message) {
+      warningBox.replaceChildren();
+      return;
+    }
+    var text = message + " " + picker.getAttribute("data-warning-note");
+    warningBox.replaceChildren(
+      element("p", { class: "flash flash--warning", role: "status" }, text),
+    );
+  }
+
+  function sameText(one, other) {
+    return one.replace(/\s+/g, "").toUpperCase() === other.replace(/\s+/g, "").toUpperCase();
   }
 
   function choose(radio) {
     var point = radio.value.split(",");
+    var name = radio.getAttribute("data-name");
     latitude.value = point[0];
     longitude.value = point[1];
-    var message = "Latitude and longitude set for " + radio.getAttribute("data-name") + ".";
+    if (sameText(placeName.value, name)) {
+      placeName.value = name; // a postcode as Royal Mail writes it: "ls53eh" is "LS5 3EH"
+    }
+    var message = translate("Latitude and longitude set for %(place)s.", { place: name });
     message += suggestNeighbourhood(radio.getAttribute("data-neighbourhood"));
     announce(message);
+    checkPoint(false);
     picker.dispatchEvent(
       new CustomEvent("place-picker:chosen", {
         bubbles: true,
@@ -100,15 +146,16 @@
     );
   }
 
-  function showMatches(query, items) {
+  function showMatches(query, items, message) {
     if (!items.length) {
       say(
-        "No place called “" +
-          query +
-          "” was found. Check the spelling, try the nearest " +
-          "town or neighbourhood, or type the latitude and longitude.",
+        message ||
+          translate(
+            "No place called “%(query)s” was found. Check the spelling, try the nearest town or neighbourhood, or put a pin on the map.",
+            { query: query },
+          ),
       );
-      announce("No places found.");
+      announce(translate("No places found."));
       return;
     }
     var fieldset = element("fieldset", {
@@ -116,12 +163,14 @@
       id: "place_match",
       "aria-describedby": "place_match-hint",
     });
-    fieldset.appendChild(element("legend", null, "Places found for “" + query + "”"));
+    fieldset.appendChild(
+      element("legend", null, translate("Places found for “%(query)s”", { query: query })),
+    );
     fieldset.appendChild(
       element(
         "p",
         { class: "hint", id: "place_match-hint" },
-        "Choosing one fills in the latitude and longitude.",
+        translate("Choosing one fills in the latitude and longitude."),
       ),
     );
     items.forEach(function (item, position) {
@@ -138,7 +187,9 @@
       var label = element("label", { for: id }, item.name);
       var details = item.address;
       if (item.neighbourhood && item.neighbourhood.name !== item.name) {
-        details += "; neighbourhood " + item.neighbourhood.name;
+        details +=
+          "; " +
+          translate("neighbourhood %(neighbourhood)s", { neighbourhood: item.neighbourhood.name });
       }
       label.appendChild(element("span", { class: "hint" }, " (" + details + ")"));
       row.appendChild(radio);
@@ -149,7 +200,10 @@
     wrapper.appendChild(fieldset);
     matches.replaceChildren(wrapper);
     announce(
-      items.length === 1 ? "One place found." : items.length + " places found. Choose one.",
+      window.coproduceCount("places found", items.length, {}, [
+        "%(num)s place found.",
+        "%(num)s places found. Choose one.",
+      ]),
     );
     fieldset.querySelector("input").focus();
   }
@@ -161,7 +215,7 @@
     }
     event.preventDefault();
     button.disabled = true;
-    announce("Searching…");
+    announce(translate("Searching…"));
     ask(picker.getAttribute("data-search-url") + "?q=" + encodeURIComponent(query))
       .then(function (answer) {
         button.disabled = false;
@@ -169,7 +223,7 @@
           if (pending) {
             pending.value = "";
           }
-          showMatches(query, answer.body.items);
+          showMatches(query, answer.body.items, answer.body.message);
         } else if (answer.status === 400 || answer.status === 429) {
           say(answer.body.error, "alert");
         } else {
@@ -201,34 +255,59 @@
     }
   });
 
-  // Typed (or map-picked) coordinates: suggest the neighbourhood when none is chosen.
+  // A point chosen (typed, or picked on the map): suggest the neighbourhood nearest to it,
+  // and warn when the point is far from the neighbourhood chosen. With ``suggest`` false (the
+  // person chose the neighbourhood), only the warning.
   var lastAsked = "";
-  function pointTyped() {
+  function checkPoint(suggest) {
     var lat = parseFloat(latitude.value);
     var lon = parseFloat(longitude.value);
-    if (!neighbourhood || neighbourhood.value || !Number.isFinite(lat) || !Number.isFinite(lon)) {
+    if (!neighbourhood || !Number.isFinite(lat) || !Number.isFinite(lon)) {
+      showWarning("");
       return;
     }
-    var url = picker.getAttribute("data-neighbourhood-url") + "?lat=" + lat + "&lon=" + lon;
+    if (!suggest && !chosenSlug()) {
+      showWarning(""); // no neighbourhood chosen: nothing to disagree with, nothing to ask
+      return;
+    }
+    var url =
+      picker.getAttribute("data-neighbourhood-url") +
+      "?lat=" +
+      lat +
+      "&lon=" +
+      lon +
+      "&neighbourhood=" +
+      encodeURIComponent(chosenSlug());
     if (url === lastAsked) {
       return; // the map changes both boxes at once: ask once
     }
     lastAsked = url;
     ask(url)
       .then(function (answer) {
+        if (answer.status !== 200) {
+          return;
+        }
         var found = answer.body.neighbourhood;
-        var message = suggestNeighbourhood(found?.slug);
+        var message = suggest ? suggestNeighbourhood(found?.slug) : "";
         if (message) {
+          // The nearest centre is closer than any sensible warning distance: nothing to warn.
           announce(message.trim());
+          showWarning("");
+        } else {
+          showWarning(answer.body.warning);
         }
       })
       .catch(function () {});
   }
+  function pointChanged() {
+    checkPoint(true);
+  }
   if (neighbourhood) {
     neighbourhood.addEventListener("change", function () {
       lastAsked = "";
+      checkPoint(false);
     });
   }
-  latitude.addEventListener("change", pointTyped);
-  longitude.addEventListener("change", pointTyped);
+  latitude.addEventListener("change", pointChanged);
+  longitude.addEventListener("change", pointChanged);
 })();

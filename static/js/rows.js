@@ -64,7 +64,10 @@
       var remove = row.querySelector("[data-remove-row]");
       if (remove) {
         remove.value = String(position);
-        remove.textContent = "Remove " + label.toLowerCase() + " " + number;
+        remove.textContent = window.coproduceText("Remove %(label)s %(number)s", {
+          label: label.toLowerCase(),
+          number: number,
+        });
       }
     });
   }

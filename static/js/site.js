@@ -24,4 +24,30 @@
     focusScrollingTables();
     window.addEventListener("resize", focusScrollingTables);
   }
+
+  // A filter form leaves its blank fields out of the address it asks for, so shared and
+  // bookmarked addresses hold only what was chosen (without this script the server
+  // redirects to that address instead).
+  document.querySelectorAll("form[data-drop-empty]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var blanks = Array.prototype.filter.call(form.elements, function (field) {
+        var named = field.name && !field.disabled;
+        var typed = field.tagName === "SELECT" || field.tagName === "INPUT";
+        return named && typed && field.type !== "checkbox" && field.value.trim() === "";
+      });
+      blanks.forEach(function (field) {
+        field.disabled = true;
+      });
+      // Back from the results, the browser may show this page as it was left: enable them.
+      window.addEventListener(
+        "pageshow",
+        function () {
+          blanks.forEach(function (field) {
+            field.disabled = false;
+          });
+        },
+        { once: true },
+      );
+    });
+  });
 })();

@@ -62,6 +62,8 @@ CHECKS = {
     "initiatives": Check("/initiatives"),
     "initiatives-filtered": Check("/initiatives?theme=safety&status=active&sort=title"),
     "initiative": Check("/initiatives/{initiative}"),
+    "initiative-gallery": Check("/initiatives/{gallery}"),
+    "edit-with-photos": Check("/initiatives/{gallery_id}/edit", "moderator"),
     "theme": Check("/themes/{theme}"),
     "neighbourhood": Check("/neighbourhoods/{neighbourhood}"),
     "map": Check("/map"),
@@ -82,6 +84,16 @@ CHECKS = {
     "council-import": Check("/council/import", "council"),
     "admin-users": Check("/admin/users", "admin"),
     "embed-cards": Check("/embed/initiatives?layout=cards"),
+    "alerts-new": Check("/alerts/new?neighbourhood={neighbourhood}"),
+    "moderation-followups": Check("/moderation/followups", "moderator"),
+    # The Welsh pages (DESIGN.md, "Languages"): the same checks under /cy/ and lang=cy.
+    "cy-home": Check("/cy/"),
+    "cy-initiatives": Check("/cy/initiatives?theme=safety"),
+    "cy-initiative": Check("/cy/initiatives/{initiative}"),
+    "cy-neighbourhood": Check("/cy/neighbourhoods/splott"),
+    "cy-map": Check("/cy/map"),
+    "cy-new-initiative": Check("/cy/initiatives/new", "resident"),
+    "cy-embed-cards": Check("/embed/initiatives?layout=cards&lang=cy"),
 }
 
 
@@ -94,8 +106,13 @@ def demo_names(app) -> dict[str, str]:
         pending = db.session.scalars(
             select(Initiative).where(Initiative.state == "pending").order_by(Initiative.id)
         ).first()
+        gallery = db.session.scalars(
+            published_initiatives().where(Initiative.photos.any()).order_by(Initiative.id)
+        ).first()
         return {
             "initiative": initiative.path_slug,
+            "gallery": gallery.path_slug,
+            "gallery_id": str(gallery.id),
             "pending": str(pending.id),
             "theme": db.session.scalars(select(Theme.slug).order_by(Theme.id)).first(),
             "neighbourhood": db.session.scalars(
@@ -159,6 +176,25 @@ def assert_accessible(page: Page, open_page: Callable[[Page], None]) -> None:
         if violations := violations_on(tab):
             found.append(f"{width}, {tab.url}:\n{describe(violations)}")
     assert not found, "axe found violations\n" + "\n".join(found)
+
+
+def test_followup_form_has_no_wcag_violations(app, page, tiles, demo):
+    from datetime import date
+
+    from app.followups.models import FollowUpPrompt
+    from app.followups.services import make_followup_token
+
+    with app.app_context():
+        initiative = db.session.scalars(
+            published_initiatives().where(Initiative.outcomes.any())
+        ).first()
+        prompt = FollowUpPrompt(initiative_id=initiative.id, due_on=date.today())
+        db.session.add(prompt)
+        db.session.commit()
+        token = make_followup_token(prompt)
+    page.goto(f"/followups/{token}")
+    assert "How is" in page.locator("h1").inner_text()  # the form, not a refusal
+    assert_accessible(page, lambda tab: tab.goto(f"/followups/{token}"))
 
 
 @pytest.mark.parametrize("name", list(CHECKS))

@@ -4,6 +4,8 @@ content without a scrollbar; user text never runs; the "Embed / subscribe" panel
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
@@ -217,3 +219,115 @@ def test_embed_panel_updates_the_preview_and_copies_a_snippet(
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied == script.input_value()
     assert csp_violations == []
+
+
+# Embeds that fit without our script (oEmbed's html, a plain iframe snippet), on a blog on
+# another origin, at a phone's width and a column's.
+
+FIT_WIDTHS = (375, 720)
+OEMBED_PAGES = ("/clusters/safer-streets-made-together", "/clusters/health-with-residents")
+
+
+def plain_blog_page(frames: list[str], site: str, with_loader: bool = False) -> str:
+    """A blog post holding the given iframe snippets as pasted, full width on a phone."""
+    loader = f'<script src="{site}/embed.js" async></script>' if with_loader else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A local blog</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body {{ margin: 0; }} article {{ max-width: 44rem; }}</style></head>
+<body><article><h1>Co-production near us</h1>{"".join(frames)}{loader}</article></body></html>"""
+
+
+def what_the_frame_hides(frame: Frame) -> dict:
+    """How much of the frame's content is out of view, and whether "See all" is in view."""
+    return frame.evaluate(
+        """() => {
+            const more = document.querySelector(".embed__more");
+            const box = more && !more.hidden ? more.getBoundingClientRect() : null;
+            return {
+                hidden: document.documentElement.scrollHeight - window.innerHeight,
+                link: box !== null && box.top >= 0 && box.bottom <= window.innerHeight + 1,
+                text: more && !more.hidden ? more.textContent.trim() : "",
+                href: more ? more.querySelector("a").href : "",
+                shown: document.querySelectorAll(".embed-example").length,
+            };
+        }"""
+    )
+
+
+def nothing_hidden_without_the_link(page: Page, selector: str) -> dict:
+    """Wait until the frame has settled; then all of it is in view or "See all" is."""
+    page.locator(selector).scroll_into_view_if_needed()
+    frame = frame_of(page, selector)
+    frame.wait_for_selector(".embed-example")
+    for _attempt in range(30):
+        seen = what_the_frame_hides(frame)
+        if seen["hidden"] <= 1 or seen["link"]:
+            return seen
+        page.wait_for_timeout(100)
+    pytest.fail(f"{selector} hides {seen['hidden']}px with no 'See all' link in view: {seen}")
+
+
+@pytest.mark.parametrize("width", FIT_WIDTHS)
+def test_oembed_and_iframe_snippets_hide_nothing_without_a_see_all_link(
+    browser, live_server, demo, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="en-GB")
+    messages: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: messages.append(message.text))
+        answers = []
+        for path in OEMBED_PAGES:
+            for maxwidth in (width, None):  # told the column's width, or not told at all
+                query = {"url": live_server + path, "format": "json"}
+                if maxwidth:
+                    query["maxwidth"] = str(maxwidth)
+                response = page.request.get(f"{live_server}/oembed", params=query)
+                assert response.ok, response.text()
+                answers.append((path, maxwidth, response.json()))
+        frames = [
+            f'<div class="o" id="o{n}">{a["html"]}</div>' for n, (*_, a) in enumerate(answers)
+        ]
+        frames.append(
+            f'<iframe id="plain" src="{live_server}/embed/initiatives" title="All"'
+            ' width="100%" height="600" style="border:0"></iframe>'
+        )
+        with BlogServer({"/": plain_blog_page(frames, live_server)}) as blog:
+            page.goto(blog.url + "/")
+            for number, (path, maxwidth, answer) in enumerate(answers):
+                assert answer["height"] <= 600 and answer["width"] <= (maxwidth or 600)
+                seen = nothing_hidden_without_the_link(page, f"#o{number} iframe")
+                if maxwidth:  # declared for this very width: its examples fit, none cut off
+                    assert seen["hidden"] <= 1, (path, width, seen)
+                if seen["text"]:
+                    assert re.fullmatch(r"See all \d+ examples", seen["text"]), seen
+                    assert seen["href"] == live_server + path
+            seen = nothing_hidden_without_the_link(page, "#plain")
+            # All 10 newest of the demo's published initiatives: the list is cut, and says so.
+            assert seen["link"] and seen["text"] == f"See all {demo} examples", seen
+    finally:
+        context.close()
+    assert [text for text in messages if "postMessage" in text] == []
+
+
+def test_embed_script_posts_nothing_to_frames_that_have_not_loaded(browser, live_server, demo):
+    """An iframe snippet pasted before /embed.js: the loader asks it for its height only once
+    it has loaded, so the browser never warns of a message to the wrong origin."""
+    context = browser.new_context(viewport={"width": 720, "height": 800}, locale="en-GB")
+    messages: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: messages.append(message.text))
+        frame = (
+            f'<iframe id="plain" src="{live_server}/embed/clusters/safer-streets-made-together"'
+            ' title="Safer streets" width="100%" height="150" style="border:0"></iframe>'
+        )
+        with BlogServer({"/": plain_blog_page([frame], live_server, with_loader=True)}) as blog:
+            page.goto(blog.url + "/")
+            wait_until_fitted(page, "#plain")
+            page.reload()  # the loader again, with the frame perhaps loaded first this time
+            wait_until_fitted(page, "#plain")
+    finally:
+        context.close()
+    assert [text for text in messages if "postMessage" in text] == [], messages

@@ -42,7 +42,7 @@ def test_find_this_place_lists_matches_in_place_and_fills_the_point(
     make_neighbourhood(name="Bethnal Green", latitude=51.5271, longitude=-0.0553, slug="bg")
     page = form_page
     page.reload()  # with the neighbourhood to choose
-    page.get_by_label("Title").fill("Repair café")
+    page.get_by_label("Title", exact=True).fill("Repair café")
     page.get_by_label("Place", exact=True).fill("Bethnal")
     assert page.lookups == []  # never as-you-type
 
@@ -60,7 +60,7 @@ def test_find_this_place_lists_matches_in_place_and_fills_the_point(
     expect(page.get_by_label("Longitude")).to_have_value("-0.06109")
     expect(page.get_by_label("Neighbourhood", exact=True)).to_have_value(re.compile(r"^\d+$"))
     expect(page.locator("#place-status")).to_contain_text("Neighbourhood set to Bethnal Green")
-    expect(page.get_by_label("Title")).to_have_value("Repair café")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Repair café")
 
 
 def test_enter_in_the_place_box_searches(form_page, console):
@@ -87,7 +87,7 @@ def test_unavailable_geocoder_posts_the_form_which_saves_it_pending(
     with FakeNominatim(mode="server_error") as nominatim:
         use_nominatim(app, monkeypatch, nominatim.domain)
         page = form_page
-        page.get_by_label("Title").fill("Street watch")
+        page.get_by_label("Title", exact=True).fill("Street watch")
         page.get_by_label("Place", exact=True).fill("Hawksworth Road")
 
         page.get_by_role("button", name="Find this place").click()
@@ -95,7 +95,8 @@ def test_unavailable_geocoder_posts_the_form_which_saves_it_pending(
         expect(page.get_by_role("alert")).to_contain_text(
             "We could not look up this place just now; your initiative is saved"
         )
-    expect(page).to_have_url(re.compile(r"/initiatives/new$"))  # the form's own post
+    # The form's own post, which saved the draft and redirected to it (POST/redirect/GET).
+    expect(page).to_have_url(re.compile(r"/initiatives/\d+/edit$"))
     expect(page.get_by_label("Place", exact=True)).to_have_value("Hawksworth Road")
     with app.app_context():
         initiative = db.session.scalars(select(Initiative)).one()

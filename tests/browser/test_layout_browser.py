@@ -1,8 +1,9 @@
 """The layout on a phone, by keyboard, and when the server fails.
 
-At 375×740 CSS pixels (a small phone) no page scrolls sideways, and the navigation can be
-reached and followed with the keyboard alone. An unexpected error shows the site's friendly
-page (or the API's JSON error), never a stack trace.
+At 375×740 CSS pixels (a small phone) no page scrolls sideways (every page the demo data
+makes, signed out and as each role: each initiative, cluster, theme and neighbourhood page
+among them), and the navigation can be reached and followed with the keyboard alone. An
+unexpected error shows the site's friendly page (or the API's JSON error), never a stack trace.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ try:
 except ImportError:  # the browser fixture skips these tests (or fails them when CI is set)
     expect = None
 
+from app.clusters.models import Cluster
+from app.extensions import db
+from app.initiatives.public import published_initiatives
+from app.initiatives.services import initiative_url
+from app.languages import has_welsh_twin
+from app.neighbourhoods.models import Neighbourhood
+from app.themes.models import Theme
 from tests.factories import TEST_PASSWORD
 
 PHONE = {"width": 375, "height": 740}
@@ -70,6 +78,52 @@ def test_public_pages_fit_a_phone(phone, resident, path):
     assert horizontal_overflow(phone) <= 0
 
 
+def sideways_scroll(page) -> int:
+    """How far the page itself scrolls sideways (0: not at all)."""
+    return page.evaluate(
+        "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+    )
+
+
+def every_page(app, with_demo_pages: bool = True) -> list[str]:
+    """Every HTML page without arguments, and each page of the demo's initiatives, clusters,
+    themes and neighbourhoods."""
+    with app.test_request_context():
+        paths = sorted(
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if not rule.arguments
+            and "GET" in (rule.methods or ())
+            and has_welsh_twin(rule.endpoint)
+            and not rule.rule.startswith(("/logout", "/cy/"))
+        )
+        if not with_demo_pages:
+            return paths
+        paths += [initiative_url(item) for item in db.session.scalars(published_initiatives())]
+        for model, prefix in ((Cluster, "/clusters/"), (Theme, "/themes/")):
+            paths += [prefix + slug for slug in db.session.scalars(db.select(model.slug))]
+        neighbourhoods = db.session.scalars(db.select(Neighbourhood.slug))
+        paths += ["/neighbourhoods/" + slug for slug in neighbourhoods]
+    return paths
+
+
+@pytest.mark.parametrize("role", [None, "resident", "moderator", "council", "admin"])
+def test_no_page_scrolls_sideways_on_a_phone(app, phone, demo, no_tiles, role):
+    if role:
+        log_in(phone, f"{role}@example.org")
+    too_wide = {}
+    visited = 0
+    for path in every_page(app, with_demo_pages=role is None):  # the same pages for everyone
+        response = phone.goto(path)
+        if response is None or response.status >= 400 or "/login" in phone.url and role:
+            continue
+        visited += 1
+        if (overflow := sideways_scroll(phone)) > 0:
+            too_wide[path] = overflow
+    assert visited > (10 if role else demo)  # signed out: every initiative page, and more
+    assert too_wide == {}
+
+
 def test_the_overflow_measure_sees_a_too_wide_element(phone):
     phone.goto("/")
     phone.evaluate(  # through the CSSOM: the CSP refuses inline style attributes
@@ -77,6 +131,7 @@ def test_the_overflow_measure_sees_a_too_wide_element(phone):
         " wide.style.height = '1px'; document.querySelector('main').append(wide);"
     )
     assert horizontal_overflow(phone) > 0
+    assert sideways_scroll(phone) > 0
 
 
 @pytest.mark.parametrize("path", ["/account", "/account/initiatives", "/initiatives/new"])

@@ -122,6 +122,31 @@ def test_marker_popup_shows_the_title_and_links_to_the_page(page, console, tiles
     expect(page.get_by_role("heading", level=1)).to_have_text("Kirkstall repair café")
 
 
+def test_escape_closes_a_popup_opened_by_a_click_and_focuses_its_marker(
+    page, console, tiles, place
+):
+    place((LEEDS[0] + 0.003, LEEDS[1]), title="Kirkstall repair café")
+    # Both shown at their neighbourhood's centre (in Leeds): one cluster that opens a popup.
+    place(MANCHESTER, title="Lunch club", location_precision="neighbourhood")
+    place(MANCHESTER, title="Reading club", location_precision="neighbourhood")
+    page.goto(f"/map?zoom=15&lat={LEEDS[0]}&lon={LEEDS[1]}")
+    marker = page.locator(".map-marker")
+    marker.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("Kirkstall repair café")
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    expect(marker).to_be_focused()
+
+    # The same for the popup listing initiatives that share a point, focus anywhere on the map.
+    cluster = page.locator(".map-cluster")
+    cluster.click()
+    expect(page.locator(".leaflet-popup-content p")).to_have_text("2 initiatives here")
+    page.locator("#map").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    expect(cluster).to_be_focused()
+
+
 @pytest.mark.parametrize("title", XSS_TITLES)
 def test_xss_in_a_title_is_text_in_the_popup_and_the_list(page, console, tiles, place, title):
     initiative_id = place(LEEDS, title=title)

@@ -10,9 +10,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.loopback import LoopbackServer
 
 LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
 
@@ -70,7 +72,7 @@ class Seen:
 
 
 @dataclass
-class FakeNominatim:
+class FakeNominatim(LoopbackServer):
     """Start with ``start()`` (or use as a context manager); ``domain`` is what to configure."""
 
     mode: str = "ok"  # "ok", "slow" or a key of FAILURES
@@ -80,38 +82,10 @@ class FakeNominatim:
 
     def __post_init__(self):
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def domain(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeNominatim:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                fake._answer(self)
-
-            def log_message(self, *args):  # keep test output quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeNominatim:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return f"127.0.0.1:{self.port}"
 
     def paths(self) -> list[str]:
         with self._lock:

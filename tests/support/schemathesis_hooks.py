@@ -6,12 +6,15 @@ cannot state are kept, for requests meant to be valid only, just before they are
 phase, also coverage's boundary values): a box with its south-west corner first and a point
 within range (what ``bbox`` and ``point`` mean), a real cursor (an opaque token from a ``next``
 URL), ``radius_km`` only together with ``near``, a map view of at most ``MAX_CELLS`` cells at
-its zoom, and an end date on or after the start date. Also usable from the command line:
+its zoom, an end date on or after the start date (a body's, and a period's ``active_to``),
+and an ``Idempotency-Key`` used with one body only (the same key with another body is rightly
+refused). Also usable from the command line:
 ``SCHEMATHESIS_HOOKS=tests.support.schemathesis_hooks st run --checks all ...``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from typing import Any
@@ -127,6 +130,14 @@ def _repair_query(path: str, query: dict[str, Any]) -> None:
         query["cursor"] = CURSORS[0]
     if path == "/api/v1/map/clusters":
         _fit_view(query)
+    start, end = _day_in(query.get("active_from")), _day_in(query.get("active_to"))
+    if start and end and end < start:  # a period ends on or after it starts
+        query["active_from"], query["active_to"] = query["active_to"], query["active_from"]
+
+
+def _day_in(value: Any) -> str | None:
+    found = DAY.search(value) if isinstance(value, str) else None
+    return found.group() if found else None
 
 
 def _repair_body(body: Any) -> None:
@@ -138,6 +149,15 @@ def _repair_body(body: Any) -> None:
         body["started_on"], body["ended_on"] = end, start
 
 
+def _key_for_this_body(headers: dict[str, Any] | None, body: Any) -> None:
+    """A generated key, made that of this body alone (a key names one request)."""
+    key = (headers or {}).get("Idempotency-Key")
+    if headers is None or not isinstance(key, str) or not key:
+        return
+    digest = hashlib.sha256(repr(body).encode()).hexdigest()[:16]
+    headers["Idempotency-Key"] = f"{key[:200]}-{digest}"
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs: Any) -> None:
     """Valid requests (only those) also keep the rules OpenAPI cannot state."""
@@ -147,3 +167,4 @@ def before_call(context, case, **kwargs: Any) -> None:
     if isinstance(case.query, dict):
         _repair_query(case.operation.path, case.query)
     _repair_body(case.body)
+    _key_for_this_body(case.headers, case.body)

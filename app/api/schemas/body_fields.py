@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 from wtforms.validators import Length
 
+from app.forms import CONTROL_CHARACTERS
+from app.i18n import N_
 from app.shared_filters.parse import WHITE_SPACE_CLASS
 
-# What the form counts as typed: anything but white space (Python's, spelled out character
-# by character: ECMA-262's \s, which validators use, is another set).
-SOMETHING_TYPED = "[^" + WHITE_SPACE_CLASS[1:]
+# What the form counts as typed in a text field: anything but white space (Python's, spelled
+# out character by character: ECMA-262's \s, which validators use, is another set) and the
+# control characters text fields drop (``\x1a`` alone is nothing typed). Both sets are written
+# in escapes that Python and ECMA-262 read alike. A blank date or number is white space only:
+# those fields read control characters as a wrong value.
+SOMETHING_TYPED = f"[^{WHITE_SPACE_CLASS[1:-1]}{CONTROL_CHARACTERS.pattern[1:-1]}]"
 NOTHING_TYPED = f"^{WHITE_SPACE_CLASS}*$"
-NOT_TEXT = "Must be a string."
-NOT_UNICODE = "Must be valid Unicode text."
+NOT_TEXT = N_("Must be a string.")
+NOT_UNICODE = N_("Must be valid Unicode text.")
 
 
 def _unicode(value: str) -> str:
@@ -28,7 +34,7 @@ def _unicode(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError(NOT_UNICODE) from None
+        raise ValidationError(_(NOT_UNICODE)) from None
     return value
 
 
@@ -42,7 +48,7 @@ class Unicode(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
-            raise self.make_error("invalid")
+            raise ValidationError(_(NOT_TEXT))
         return _unicode(value)
 
 
@@ -54,7 +60,7 @@ class Value(fields.Float):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError("Must be a number (or null).")
+            raise ValidationError(_("Must be a number (or null)."))
         return value
 
 
@@ -66,7 +72,7 @@ class TextList(fields.List):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValidationError("Must be a list of strings.")
+            raise ValidationError(_("Must be a list of strings."))
         return [_unicode(item) for item in value]
 
 
@@ -78,23 +84,39 @@ class Consent(fields.Boolean):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
-            raise ValidationError("Must be true or false.")
+            raise ValidationError(_("Must be true or false."))
         return value
 
 
 class Rows(fields.List):
     """Rows of the form (participants, outcomes): a list of objects, at most ``maximum``."""
 
-    def __init__(self, row: type[Schema], name: str, maximum: int, **kwargs: Any):
-        metadata = {"openapi": {"type": ["array", "null"], "maxItems": maximum}}
+    def __init__(
+        self,
+        row: type[Schema],
+        name: str,
+        maximum: int,
+        contains: dict[str, Any] | None = None,
+        description: str | None = None,
+        **kwargs: Any,
+    ):
+        """``contains``: a row the list must hold (then the list is needed)."""
+        schema: dict[str, Any] = {"type": ["array", "null"], "maxItems": maximum}
+        if contains is not None:
+            schema = {"type": "array", "maxItems": maximum, "minItems": 1, "contains": contains}
+        metadata: dict[str, Any] = {"openapi": schema, "needed": contains is not None}
+        if description:
+            metadata["description"] = description
         super().__init__(fields.Nested(row), allow_none=True, metadata=metadata, **kwargs)
         self.name, self.maximum = name, maximum
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list):
-            raise ValidationError("Must be a list of objects.")
+            raise ValidationError(_("Must be a list of objects."))
         if len(value) > self.maximum:
-            raise ValidationError(f"At most {self.maximum} {self.name}.")
+            raise ValidationError(
+                _("At most %(maximum)s %(name)s.", maximum=self.maximum, name=self.name)
+            )
         return super()._deserialize(value, attr, data, **kwargs)
 
 

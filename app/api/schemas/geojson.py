@@ -11,9 +11,10 @@ from app.api.schemas.base import AnswerSchema, ReadingSchema, text
 from app.api.schemas.fields import Count, Time
 from app.api.schemas.initiatives import LicenceSchema
 from app.initiatives.examples import example_text
-from app.initiatives.public import public_place_name
+from app.initiatives.public import public_photos, public_place_name
 from app.initiatives.services import initiative_url
 from app.initiatives.vocabulary import PRECISIONS, STAGES, STATUSES
+from app.photos.services import size_url
 
 
 class PointSchema(ReadingSchema):
@@ -31,6 +32,11 @@ def _slug(value) -> str | None:
     return value.slug if value is not None else None
 
 
+def _thumbnail_url(initiative) -> str | None:
+    photos = public_photos(initiative)
+    return size_url(photos[0], "320.jpg") if photos else None
+
+
 class FeaturePropertiesSchema(ReadingSchema):
     READERS = {
         "url": lambda initiative: initiative_url(initiative, _external=True),
@@ -40,6 +46,7 @@ class FeaturePropertiesSchema(ReadingSchema):
         "neighbourhood": lambda initiative: _slug(initiative.neighbourhood),
         "place": public_place_name,
         "precision": lambda initiative: (public_location(initiative) or {}).get("precision"),
+        "thumbnail_url": _thumbnail_url,
     }
 
     id = Count()
@@ -56,6 +63,11 @@ class FeaturePropertiesSchema(ReadingSchema):
     precision = text(allow_none=True, metadata={"enum": [*PRECISIONS, None]})
     published_at = Time()
     updated_at = Time()
+    thumbnail_url = fields.Url(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Its first published photo, 320 px wide (JPEG); or null."},
+    )
 
 
 class FeatureSchema(ReadingSchema):

@@ -13,6 +13,8 @@ from app.api.schemas.initiatives import (
     InitiativeSchema,
     LicenceSchema,
     MarkdownSchema,
+    NameTranslationsSchema,
+    name_translations,
 )
 
 
@@ -79,10 +81,12 @@ class NeighbourhoodSchema(ReadingSchema):
             "lat": neighbourhood.latitude,
             "lon": neighbourhood.longitude,
         },
+        "translations": name_translations,
     }
 
     slug = text()
     name = text()
+    translations = fields.Nested(NameTranslationsSchema, required=True)
     local_authority = text()
     url = fields.Url(required=True)
     centre = fields.Nested(CentreSchema, required=True)
@@ -90,10 +94,14 @@ class NeighbourhoodSchema(ReadingSchema):
 
 
 class ThemeEntrySchema(ReadingSchema):
-    READERS = {"url": lambda theme: url_for("browse.show_theme", slug=theme.slug, _external=True)}
+    READERS = {
+        "url": lambda theme: url_for("browse.show_theme", slug=theme.slug, _external=True),
+        "translations": name_translations,
+    }
 
     slug = text()
     name = text()
+    translations = fields.Nested(NameTranslationsSchema, required=True)
     colour = text()
     description = text()
     url = fields.Url(required=True)

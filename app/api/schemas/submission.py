@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, pre_load
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, pre_load
 
 from app.api.schemas.body_fields import (
     NOTHING_TYPED,
@@ -27,6 +28,7 @@ from app.api.schemas.body_fields import (
     text_rules,
 )
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
+from app.languages import LANGUAGES
 from app.submissions.fields import EARLIEST_YEAR, LATEST_YEAR
 from app.submissions.forms import MAX_ROWS, InitiativeForm
 from app.submissions.rows import OutcomeForm, ParticipantForm
@@ -47,6 +49,26 @@ DAY = {
     ],
     "description": f"YYYY-MM-DD, from {EARLIEST_YEAR} to {LATEST_YEAR}; empty or null for none.",
 }
+
+
+def object_rules(schema: type[Schema], description: str) -> dict[str, Any]:
+    """The OpenAPI schema of a nested object of the body (or null): its fields' own rules."""
+    return {
+        "type": ["object", "null"],
+        "description": description,
+        "additionalProperties": False,  # unknown keys are refused by name (400)
+        "properties": {
+            name: {
+                **field.metadata["openapi"],
+                **(
+                    {"description": field.metadata["description"]}
+                    if "description" in field.metadata
+                    else {}
+                ),
+            }
+            for name, field in schema._declared_fields.items()
+        },
+    }
 
 
 def _stages() -> dict[str, Any]:
@@ -169,11 +191,36 @@ class NewOutcomeSchema(RowSchema):
         return error
 
 
+class NewWelshVersionSchema(BodySchema):
+    """The Welsh title, summary and description (each optional)."""
+
+    error_messages = {"type": "Must be an object (or null)."}
+
+    title = Unicode(metadata=text_rules(InitiativeForm.title_cy))
+    summary = Unicode(metadata=text_rules(InitiativeForm.summary_cy))
+    description = Unicode(
+        metadata=text_rules(InitiativeForm.description_cy, description="Markdown.")
+    )
+
+
+class NewTranslationsSchema(BodySchema):
+    """The content in other languages than the original, by language code."""
+
+    error_messages = {"type": "Must be an object (or null)."}
+
+    cy = fields.Nested(
+        NewWelshVersionSchema,
+        allow_none=True,
+        metadata={"openapi": object_rules(NewWelshVersionSchema, "The Welsh version.")},
+    )
+
+
 class NewInitiativeSchema(BodySchema):
-    """The fields of the submission form. A submission needs a title, summary, a theme, a
-    stage, the status, the neighbourhood and consent; latitude and longitude come together or
-    not at all; credit by organisation needs its name; an end date is on or after the start
-    date (the one rule this document cannot state)."""
+    """The fields of the submission form. A submission needs a title, a summary, a theme,
+    the neighbourhood, one participant (its sector) and consent; stages, status and the rest
+    can come later (status then is "active"); latitude and longitude come together or not at
+    all; credit by organisation needs its name; an end date is on or after the start date
+    (the one rule this document cannot state)."""
 
     error_messages = {"type": "The body must be a JSON object."}
     OPENAPI = {
@@ -203,6 +250,21 @@ class NewInitiativeSchema(BodySchema):
     title = Unicode(metadata=text_rules(InitiativeForm.title, needed=True))
     summary = Unicode(metadata=text_rules(InitiativeForm.summary, needed=True))
     description = Unicode(metadata=text_rules(InitiativeForm.description, description="Markdown."))
+    language = Unicode(
+        metadata=form_rules(
+            enum=list(LANGUAGES),
+            description="The language of title, summary and description: en (the default) or cy.",
+        )
+    )
+    translations = fields.Nested(
+        NewTranslationsSchema,
+        allow_none=True,
+        metadata={
+            "openapi": object_rules(
+                NewTranslationsSchema, "Optional: translations.cy holds the Welsh version."
+            )
+        },
+    )
     themes = TextList(
         metadata=form_rules(
             needed=True,
@@ -216,10 +278,13 @@ class NewInitiativeSchema(BodySchema):
     )
     stages = TextList(
         metadata=form_rules(
-            needed=True, openapi={"type": "array", "minItems": 1, "items": _stages()}
+            description="Optional: the stages that were co-produced.",
+            openapi={"type": "array", "items": _stages()},
         )
     )
-    status = Unicode(metadata=form_rules(needed=True, enum=list(STATUSES)))
+    status = Unicode(
+        metadata=form_rules(enum=list(STATUSES), description="Optional: active when not given.")
+    )
     started_on = Unicode(metadata=form_rules(openapi=DAY))
     ended_on = Unicode(metadata=form_rules(openapi=DAY))
     neighbourhood = Unicode(
@@ -242,7 +307,17 @@ class NewInitiativeSchema(BodySchema):
     )
     credit = Unicode(metadata=form_rules(enum=list(CREDITS)))
     credit_name = Unicode(metadata=text_rules(InitiativeForm.credit_name))
-    participants = Rows(NewParticipantSchema, "participants", MAX_ROWS)
+    participants = Rows(
+        NewParticipantSchema,
+        "participants",
+        MAX_ROWS,
+        contains={
+            "type": "object",
+            "required": ["sector"],
+            "properties": {"sector": {"enum": list(SECTORS)}},
+        },
+        description="At least one group or organisation that took part, with its sector.",
+    )
     outcomes = Rows(NewOutcomeSchema, "outcomes", MAX_ROWS)
     consent = Consent(
         metadata=form_rules(
@@ -262,7 +337,7 @@ def _too_long(schema: Schema, values: dict[str, Any]) -> dict[str, str]:
         limit = field.metadata.get("openapi", {}).get("maxLength")
         value = values.get(name)
         if limit is not None and isinstance(value, str) and len(value) > limit:
-            problems[name] = f"Use at most {limit:,} characters."
+            problems[name] = _("Use at most %(limit)s characters.", limit=format(limit, ","))
     return problems
 
 

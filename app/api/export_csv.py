@@ -1,0 +1,230 @@
+"""The CSV export's layout: its columns, and one initiative's row.
+
+Column order is a public contract: today's columns keep their order and new ones are only
+appended. After ``photo_url`` come the description in both languages, then each participant
+and each outcome as a numbered column group (``participant_1_name`` ...,
+``outcome_1_description`` ...) up to the documented maxima, which ``import-csv`` reads back.
+
+A row is built from an ``ExportInitiative`` (plain data, see ``export_records``) with as little
+work per cell as a million rows allow: only text cells go through the formula guard, numbers
+are written as numbers, and an initiative's address is built from a prefix worked out once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from flask import has_request_context, url_for
+
+from app.api.export_records import ExportInitiative, OutcomeRecord, ParticipantRecord
+from app.api.public_data import public_location
+from app.csvcells import safe_text
+from app.imports.layout import (
+    MAX_OUTCOME_GROUPS,
+    MAX_PARTICIPANT_GROUPS,
+    OUTCOME_GROUP_FIELDS,
+    PARTICIPANT_GROUP_FIELDS,
+    outcome_group_columns,
+    participant_group_columns,
+)
+from app.initiatives.bilingual import original_language
+from app.initiatives.examples import example_text
+from app.initiatives.models import Initiative
+from app.initiatives.public import public_place_name
+from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, SECTORS
+from app.photos.models import Photo
+from app.photos.services import size_url
+from app.timeutil import iso_time
+from app.urls import site_url
+
+LIST_SEPARATOR = ";"
+PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
+EMPTY_PARTICIPANT = [""] * len(PARTICIPANT_GROUP_FIELDS)
+EMPTY_OUTCOME = [""] * len(OUTCOME_GROUP_FIELDS)
+
+
+def csv_header() -> list[str]:
+    """The CSV's columns: one row per initiative, per-sector people and hours to pivot on,
+    then (appended, so older readers keep working) participants and outcomes one by one."""
+    return [
+        "id", "url", "title", "summary", "example", "themes", "primary_theme", "stages",
+        "status", "started_on", "ended_on", "neighbourhood", "neighbourhood_name",
+        "local_authority", "place", "lat", "lon", "precision",
+        *(f"people_{sector}" for sector in SECTORS),
+        *(f"hours_{sector}" for sector in SECTORS),
+        "people_total", "hours_total", "people_citizens", "people_public_services",
+        "hours_citizens", "hours_public_services", "outcomes", "verified_outcomes",
+        "published_at", "updated_at", "licence", "language", "title_cy", "summary_cy",
+        "photo_url",
+        "description", "description_cy",
+        *participant_group_columns(),
+        *outcome_group_columns(),
+    ]  # fmt: skip
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _text(value: str | None) -> str:
+    return safe_text(value) if value else ""
+
+
+class RowContext:
+    """What every row of one export shares: the licence, addresses, public place names."""
+
+    def __init__(self, licence_name: str) -> None:
+        self.licence_name = licence_name
+        self.addresses = Addresses()
+        self._places: dict[tuple[str, str], str] = {}
+
+    def public_place(self, record: ExportInitiative) -> str:
+        """The public place name, worked out once per place text and precision (a town's
+        name recurs on thousands of rows)."""
+        key = (record.location_precision, record.place_name)
+        place = self._places.get(key)
+        if place is None:
+            if len(self._places) > 100_000:
+                self._places.clear()
+            place = self._places[key] = _text(public_place_name(cast(Initiative, record)))
+        return place
+
+
+class Addresses:
+    """Initiative page addresses, from a prefix worked out once per export.
+
+    ``url_for`` for each of a million rows would cost more than the rest of the row; a slug
+    made of plain characters needs no quoting, so ``<prefix><id>-<slug>`` is the same address.
+    """
+
+    def __init__(self) -> None:
+        sample = self._built(1, "s")
+        self.prefix = sample[: -len("1-s")]
+
+    @staticmethod
+    def _built(initiative_id: int, slug: str) -> str:
+        endpoint = "initiatives.show_initiative"
+        if has_request_context():
+            return url_for(endpoint, initiative_id=initiative_id, slug=slug, _external=True)
+        return site_url(endpoint, initiative_id=initiative_id, slug=slug)  # the worker's files
+
+    def initiative(self, record: ExportInitiative) -> str:
+        slug = record.slug or "initiative"
+        if PLAIN_SLUG.fullmatch(slug):
+            return f"{self.prefix}{record.id}-{slug}"
+        return self._built(record.id, slug)
+
+
+EMPTY_TOTALS = ("",) * 6
+
+
+def _totals(values: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(all sectors, citizens, public services): blank where no sector has a value."""
+    everyone = citizens = services = None
+    for sector, value in values.items():
+        everyone = value + (everyone or 0)
+        if sector in CITIZEN_SECTORS:
+            citizens = value + (citizens or 0)
+        elif sector in PUBLIC_SERVICE_SECTORS:
+            services = value + (services or 0)
+    return tuple(  # type: ignore[return-value]
+        "" if value is None else _number(value) for value in (everyone, citizens, services)
+    )
+
+
+def _participant_cells(participant: ParticipantRecord) -> list[Any]:
+    return [
+        _text(participant.name),
+        participant.sector,
+        LIST_SEPARATOR.join(participant.roles),
+        participant.people if participant.people is not None else "",
+        _number(participant.hours) if participant.hours is not None else "",
+    ]
+
+
+def _outcome_cells(outcome: OutcomeRecord) -> list[Any]:
+    return [
+        _text(outcome.description),
+        _text(outcome.indicator),
+        _number(outcome.baseline) if outcome.baseline is not None else "",
+        _number(outcome.result) if outcome.result is not None else "",
+        _text(outcome.unit),
+        outcome.measured_on.isoformat() if outcome.measured_on else "",
+        _text(outcome.evidence_url),
+        _text(outcome.verified_by),
+    ]
+
+
+def csv_values(record: ExportInitiative, context: RowContext) -> list[Any]:
+    """One initiative's row, in ``csv_header`` order (blank where the data says nothing)."""
+    people: dict[str, int] = {}
+    hours: dict[str, float] = {}
+    for participant in record.participants:
+        if participant.people is not None:
+            people[participant.sector] = people.get(participant.sector, 0) + participant.people
+        if participant.hours is not None:
+            hours[participant.sector] = hours.get(participant.sector, 0) + participant.hours
+    totals = _totals(people) + _totals(hours) if people or hours else EMPTY_TOTALS
+
+    # A record has every attribute the public rules and the example read of an initiative.
+    initiative = cast(Initiative, record)
+    location = public_location(initiative)
+    neighbourhood = record.neighbourhood
+    themes = record.themes
+    participant_cells: list[Any] = []
+    for participant in record.participants[:MAX_PARTICIPANT_GROUPS]:
+        participant_cells += _participant_cells(participant)
+    participant_cells += EMPTY_PARTICIPANT * (MAX_PARTICIPANT_GROUPS - len(record.participants))
+    outcome_cells: list[Any] = []
+    for outcome in record.outcomes[:MAX_OUTCOME_GROUPS]:
+        outcome_cells += _outcome_cells(outcome)
+    outcome_cells += EMPTY_OUTCOME * (MAX_OUTCOME_GROUPS - len(record.outcomes))
+    return [
+        record.id,
+        context.addresses.initiative(record),
+        _text(record.title),
+        _text(record.summary),
+        _text(example_text(initiative)),
+        LIST_SEPARATOR.join(theme.slug for theme in themes),
+        themes[0].slug if themes else "",
+        LIST_SEPARATOR.join(record.stages),
+        record.status,
+        record.started_on.isoformat() if record.started_on else "",
+        record.ended_on.isoformat() if record.ended_on else "",
+        neighbourhood.slug if neighbourhood else "",
+        _text(neighbourhood.name) if neighbourhood else "",
+        _text(neighbourhood.local_authority) if neighbourhood else "",
+        context.public_place(record),
+        location["lat"] if location else "",
+        location["lon"] if location else "",
+        location["precision"] if location else "",
+        *(_number(people[s]) if s in people else "" for s in SECTORS),
+        *(_number(hours[s]) if s in hours else "" for s in SECTORS),
+        totals[0],
+        totals[3],
+        totals[1],
+        totals[2],
+        totals[4],
+        totals[5],
+        len(record.outcomes),
+        sum(1 for outcome in record.outcomes if outcome.verified_at is not None),
+        iso_time(record.published_at) or "",
+        iso_time(record.updated_at) or "",
+        context.licence_name,
+        original_language(initiative),
+        _text(record.title_cy),
+        _text(record.summary_cy),
+        _photo_url(record),
+        _text(record.description),
+        _text(record.description_cy),
+        *participant_cells,
+        *outcome_cells,
+    ]
+
+
+def _photo_url(record: ExportInitiative) -> str:
+    """The address of the initiative's first public photo (its 1280 px JPEG), or blank."""
+    if not record.photos:
+        return ""
+    return size_url(cast(Photo, record.photos[0]), "1280.jpg")

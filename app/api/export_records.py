@@ -1,0 +1,352 @@
+"""The rows an export writes: published initiatives read as plain records, a batch at a time.
+
+An export of a million initiatives cannot afford ORM objects (identity map, relationship
+loaders, expunging) for each row. Here the initiatives come as Core rows, newest first, by
+keyset; each batch's themes, stages, participants, outcomes, latest measurements and first
+public photo are read in one query each (never one per initiative), and each initiative
+becomes an ``ExportInitiative``: a plain record with the attributes the public rules
+(``public_location``, ``public_place_name``), the example text and the GeoJSON schema read.
+
+The keyset is split in two so that each part walks an index: initiatives with a
+``published_at`` by ``(published_at, id) < (last)``, then any without one by ``id < last``.
+One ``OR published_at IS NULL`` would stop SQLite using the index and make every batch start
+from the top (quadratic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select, tuple_
+
+from app.extensions import db
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Measurement,
+    Outcome,
+    Participant,
+)
+from app.initiatives.public import published_only
+from app.initiatives.vocabulary import STAGES
+from app.neighbourhoods.models import Neighbourhood
+from app.organisations.models import Organisation
+from app.photos.models import Photo
+from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.query import apply_filters
+from app.themes.models import Theme
+
+INITIATIVE_COLUMNS = (
+    Initiative.id,
+    Initiative.slug,
+    Initiative.title,
+    Initiative.summary,
+    Initiative.description,
+    Initiative.language,
+    Initiative.title_cy,
+    Initiative.summary_cy,
+    Initiative.description_cy,
+    Initiative.status,
+    Initiative.started_on,
+    Initiative.ended_on,
+    Initiative.state,
+    Initiative.neighbourhood_id,
+    Initiative.place_name,
+    Initiative.latitude,
+    Initiative.longitude,
+    Initiative.location_precision,
+    Initiative.public_latitude,
+    Initiative.public_longitude,
+    Initiative.published_at,
+    Initiative.updated_at,
+)
+
+
+@dataclass(slots=True)
+class ThemeRecord:
+    slug: str
+    name: str
+    name_cy: str
+
+
+@dataclass(slots=True)
+class NeighbourhoodRecord:
+    slug: str
+    name: str
+    name_cy: str
+    local_authority: str
+
+
+@dataclass(slots=True)
+class ParticipantRecord:
+    sector: str
+    name: str
+    roles: list[str]
+    people: int | None
+    hours: float | None
+
+
+@dataclass(slots=True)
+class MeasurementRecord:
+    measured_on: date
+    value: float
+
+
+@dataclass(slots=True)
+class OutcomeRecord:
+    description: str
+    indicator: str
+    baseline: float | None
+    result: float | None
+    unit: str
+    measured_on: date | None
+    evidence_url: str
+    verified_at: datetime | None
+    verified_by: str  # the verifying organisation's name, or blank
+    latest_measurement: MeasurementRecord | None = None
+
+    @property
+    def figures(self) -> tuple[float, float] | None:
+        if self.baseline is None or self.result is None:
+            return None
+        return self.baseline, self.result
+
+
+@dataclass(slots=True)
+class PhotoRecord:
+    """A public photo (approved and processed): only these are read."""
+
+    stem: str
+    review: str = "approved"
+    is_ready: bool = True
+
+
+@dataclass(slots=True)
+class ExportInitiative:
+    """A published initiative as an export reads it (its private point only for precision)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    description: str
+    language: str
+    title_cy: str
+    summary_cy: str
+    description_cy: str
+    status: str
+    started_on: date | None
+    ended_on: date | None
+    state: str
+    neighbourhood_id: int | None
+    place_name: str
+    latitude: float | None
+    longitude: float | None
+    location_precision: str
+    public_latitude: float | None
+    public_longitude: float | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    neighbourhood: NeighbourhoodRecord | None = None
+    themes: list[ThemeRecord] = field(default_factory=list)
+    stage_set: set[str] = field(default_factory=set)
+    participants: list[ParticipantRecord] = field(default_factory=list)
+    outcomes: list[OutcomeRecord] = field(default_factory=list)
+    photos: list[PhotoRecord] = field(default_factory=list)
+
+    @property
+    def primary_theme(self) -> ThemeRecord | None:
+        return self.themes[0] if self.themes else None
+
+    @property
+    def stages(self) -> list[str]:
+        return [stage for stage in STAGES if stage in self.stage_set]
+
+
+class _References:
+    """Themes, neighbourhoods and organisations by id, each read once per export."""
+
+    def __init__(self) -> None:
+        self.themes = {
+            row.id: ThemeRecord(row.slug, row.name, row.name_cy or "")
+            for row in db.session.execute(select(Theme.id, Theme.slug, Theme.name, Theme.name_cy))
+        }
+        self.neighbourhoods: dict[int, NeighbourhoodRecord] = {}
+        self.organisations: dict[int, str] = {}
+
+    def neighbourhoods_of(self, ids: set[int]) -> dict[int, NeighbourhoodRecord]:
+        missing = ids - self.neighbourhoods.keys()
+        if missing:
+            query = select(
+                Neighbourhood.id,
+                Neighbourhood.slug,
+                Neighbourhood.name,
+                Neighbourhood.name_cy,
+                Neighbourhood.local_authority,
+            ).where(Neighbourhood.id.in_(missing))
+            for row in db.session.execute(query):
+                self.neighbourhoods[row.id] = NeighbourhoodRecord(
+                    row.slug, row.name, row.name_cy or "", row.local_authority or ""
+                )
+        return self.neighbourhoods
+
+    def organisation_names(self, ids: set[int]) -> dict[int, str]:
+        missing = ids - self.organisations.keys()
+        if missing:
+            query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(missing))
+            self.organisations.update({row.id: row.name for row in db.session.execute(query)})
+        return self.organisations
+
+
+def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence[Any]]:
+    """Batches of initiative rows newest first: dated ones, then any without a date (each part
+    one index range, no ``OR published_at IS NULL``). Both exports page with it."""
+    published_at, initiative_id = Initiative.published_at, Initiative.id
+    dated = matching.where(published_at.is_not(None)).order_by(
+        published_at.desc(), initiative_id.desc()
+    )
+    query = dated
+    while True:
+        batch = db.session.execute(query.limit(batch_size)).all()
+        if batch:
+            yield batch
+        if len(batch) < batch_size:
+            break
+        last = batch[-1]
+        query = dated.where(
+            tuple_(published_at, initiative_id) < tuple_(last.published_at, last.id)
+        )
+    undated = matching.where(published_at.is_(None)).order_by(initiative_id.desc())
+    query = undated
+    while True:
+        batch = db.session.execute(query.limit(batch_size)).all()
+        if batch:
+            yield batch
+        if len(batch) < batch_size:
+            return
+        query = undated.where(initiative_id < batch[-1].id)
+
+
+def published_records(
+    initiative_filter: InitiativeFilter, batch_size: int
+) -> Iterator[list[ExportInitiative]]:
+    """Matching published initiatives, newest first, ``batch_size`` records at a time."""
+    matching = apply_filters(published_only(select(*INITIATIVE_COLUMNS)), initiative_filter)
+    references = _References()
+    for rows in newest_first_batches(matching, batch_size):
+        yield _records(rows, references)
+
+
+def _records(rows: Sequence[Any], references: _References) -> list[ExportInitiative]:
+    """Records of a batch of rows, with their related rows in one query per kind."""
+    records = {row.id: ExportInitiative(*row) for row in rows}
+    ids = list(records)
+    neighbourhoods = references.neighbourhoods_of(
+        {record.neighbourhood_id for record in records.values() if record.neighbourhood_id}
+    )
+    for record in records.values():
+        if record.neighbourhood_id is not None:
+            record.neighbourhood = neighbourhoods.get(record.neighbourhood_id)
+    themes = select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id).where(
+        InitiativeTheme.initiative_id.in_(ids)
+    )
+    for initiative_id, theme_id in db.session.execute(
+        themes.order_by(InitiativeTheme.initiative_id, InitiativeTheme.position)
+    ):
+        records[initiative_id].themes.append(references.themes[theme_id])
+    stages = select(InitiativeStage.initiative_id, InitiativeStage.stage)
+    for initiative_id, stage in db.session.execute(
+        stages.where(InitiativeStage.initiative_id.in_(ids))
+    ):
+        records[initiative_id].stage_set.add(stage)
+    _add_participants(records, ids)
+    _add_outcomes(records, ids, references)
+    photos = (
+        select(Photo.initiative_id, Photo.stem)
+        .where(
+            Photo.initiative_id.in_(ids),
+            Photo.review == "approved",
+            Photo.state == "ready",
+            Photo.stem.is_not(None),
+        )
+        .order_by(Photo.initiative_id, Photo.position, Photo.id)
+    )
+    for initiative_id, stem in db.session.execute(photos):
+        records[initiative_id].photos.append(PhotoRecord(stem or ""))
+    return list(records.values())
+
+
+def _add_participants(records: dict[int, ExportInitiative], ids: list[int]) -> None:
+    query = (
+        select(
+            Participant.initiative_id,
+            Participant.sector,
+            Participant.name,
+            Participant.roles,
+            Participant.people,
+            Participant.hours,
+        )
+        .where(Participant.initiative_id.in_(ids))
+        .order_by(Participant.initiative_id, Participant.position, Participant.id)
+    )
+    for row in db.session.execute(query):
+        records[row.initiative_id].participants.append(
+            ParticipantRecord(row.sector, row.name or "", row.roles or [], row.people, row.hours)
+        )
+
+
+def _add_outcomes(
+    records: dict[int, ExportInitiative], ids: list[int], references: _References
+) -> None:
+    query = (
+        select(
+            Outcome.id,
+            Outcome.initiative_id,
+            Outcome.description,
+            Outcome.indicator,
+            Outcome.baseline,
+            Outcome.result,
+            Outcome.unit,
+            Outcome.measured_on,
+            Outcome.evidence_url,
+            Outcome.verified_at,
+            Outcome.verified_by_organisation_id,
+        )
+        .where(Outcome.initiative_id.in_(ids))
+        .order_by(Outcome.initiative_id, Outcome.position, Outcome.id)
+    )
+    rows = db.session.execute(query).all()
+    if not rows:
+        return
+    names = references.organisation_names(
+        {row.verified_by_organisation_id for row in rows if row.verified_by_organisation_id}
+    )
+    by_id: dict[int, OutcomeRecord] = {}
+    for row in rows:
+        outcome = OutcomeRecord(
+            row.description or "",
+            row.indicator or "",
+            row.baseline,
+            row.result,
+            row.unit or "",
+            row.measured_on,
+            row.evidence_url or "",
+            row.verified_at,
+            names.get(row.verified_by_organisation_id, "") if row.verified_at else "",
+        )
+        by_id[row.id] = outcome
+        records[row.initiative_id].outcomes.append(outcome)
+    latest: dict[int, MeasurementRecord] = {}
+    measurements = (
+        select(Measurement.outcome_id, Measurement.measured_on, Measurement.value)
+        .where(Measurement.outcome_id.in_(list(by_id)))
+        .order_by(Measurement.outcome_id, Measurement.measured_on, Measurement.id)
+    )
+    for outcome_id, measured_on, value in db.session.execute(measurements):
+        latest[outcome_id] = MeasurementRecord(measured_on, value)  # the last one stays
+    for outcome_id, measurement in latest.items():
+        by_id[outcome_id].latest_measurement = measurement

@@ -1,0 +1,312 @@
+"""Facet counts and totals from in-memory bitmaps, one per facet value, intersected per request.
+
+Each process keeps, for the published initiatives, a Roaring bitmap of ids per theme, stage,
+sector, neighbourhood and status, one of the verified ones and one of them all. A request's
+matches are the intersection of its facets' bitmaps (the union of a facet's values: repeating a
+parameter OR-s them) and, for what no bitmap holds (``q``, ``bbox``, ``near``,
+``updated_since``), of the ids one indexed query returns. Every facet count is then one
+intersection's cardinality: no GROUP BY over the matches, whatever their number.
+
+The bitmaps are tagged with the facet version (``facet_version``) they were read at. Every
+use reads the version (one primary-key lookup); when the database holds another, the
+initiatives logged as changed since (``app.shared_filters.changes``) are read again into a copy
+of the bitmaps (everything is read again after a theme or neighbourhood changed, or when too
+much did). Every worker and instance counts what the database holds now.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import reduce
+
+from flask import current_app
+from pyroaring import BitMap
+from sqlalchemy import Connection, ScalarSelect, Select, select
+
+from app.extensions import db
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
+from app.initiatives.public import PUBLISHED, published_only
+from app.neighbourhoods.models import Neighbourhood
+from app.search.services import search_matches
+from app.shared_filters.changes import KEPT, last_change, read_changes
+from app.shared_filters.facet_version import has_uncommitted_change, read_facet_version
+from app.shared_filters.parse import FACETS, InitiativeFilter
+from app.shared_filters.query import apply_filters
+from app.themes.models import Theme
+
+MULTI_FACETS = ("theme", "stage", "sector", "neighbourhood", "status")
+MAX_PATCHED = 20_000  # changed initiatives past which reading everything again is quicker
+EXTENSION = "coproduce_facet_index"
+
+
+@dataclass
+class FacetIndex:
+    """The published initiatives' ids, all and per facet value, at one data version."""
+
+    version: int
+    last_change: int  # the newest row of the change log read (app.shared_filters.changes)
+    published: BitMap
+    values: dict[str, dict[str, BitMap]] = field(default_factory=dict)
+    verified: BitMap = field(default_factory=BitMap)
+
+    def facet_set(self, facet: str, chosen: tuple[str, ...]) -> BitMap:
+        """The initiatives having any of the chosen values of a facet."""
+        known = self.values[facet]
+        return BitMap().union(*(known[value] for value in chosen if value in known))
+
+    def narrowed(self, initiative_filter: InitiativeFilter, leave_out: str | None) -> list[BitMap]:
+        """The bitmaps whose intersection is the filter's facets' matches (less one facet)."""
+        sets = [self.published]
+        for facet in MULTI_FACETS:
+            chosen = initiative_filter.values_of(facet)
+            if chosen and facet != leave_out:
+                sets.append(self.facet_set(facet, chosen))
+        if initiative_filter.verified and leave_out != "verified":
+            sets.append(self.verified)
+        return sets
+
+
+def _read_ids(connection: Connection, query: Select) -> BitMap:
+    """The ids a one-column select returns, read through the driver's cursor (no row objects:
+    at a million rows they would cost more than the query)."""
+    compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    parameters = (
+        tuple(values[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else values
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        found = BitMap()
+        while rows := cursor.fetchmany(50_000):
+            found.update([row[0] for row in rows])
+        return found
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """How one facet's values and each value's initiatives are read."""
+
+    values: Callable[[], Select]  # the values (slugs) there are
+    pairs: Callable[[], Select]  # (value, initiative id) rows
+    ids_of: Callable[[str], Select]  # the initiatives having one value
+
+
+def _facets() -> dict[str, _Facet]:
+    public = Initiative.state == PUBLISHED
+
+    def theme_id(slug: str) -> ScalarSelect[int]:
+        return select(Theme.id).where(Theme.slug == slug).scalar_subquery()
+
+    def place_id(slug: str) -> ScalarSelect[int]:
+        return select(Neighbourhood.id).where(Neighbourhood.slug == slug).scalar_subquery()
+
+    return {
+        "theme": _Facet(
+            lambda: select(Theme.slug),
+            lambda: select(Theme.slug, InitiativeTheme.initiative_id).join(
+                Theme, Theme.id == InitiativeTheme.theme_id
+            ),
+            lambda slug: select(InitiativeTheme.initiative_id).where(
+                InitiativeTheme.theme_id == theme_id(slug)
+            ),
+        ),
+        "stage": _Facet(
+            lambda: select(InitiativeStage.stage).distinct(),
+            lambda: select(InitiativeStage.stage, InitiativeStage.initiative_id),
+            lambda stage: select(InitiativeStage.initiative_id).where(
+                InitiativeStage.stage == stage
+            ),
+        ),
+        "sector": _Facet(
+            lambda: select(Participant.sector).distinct(),
+            lambda: select(Participant.sector, Participant.initiative_id),
+            lambda sector: select(Participant.initiative_id).where(Participant.sector == sector),
+        ),
+        "neighbourhood": _Facet(
+            lambda: select(Neighbourhood.slug),
+            lambda: select(Neighbourhood.slug, Initiative.id).join(
+                Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id
+            ),
+            lambda slug: select(Initiative.id).where(
+                public, Initiative.neighbourhood_id == place_id(slug)
+            ),
+        ),
+        "status": _Facet(
+            lambda: select(Initiative.status).where(public).distinct(),
+            lambda: select(Initiative.status, Initiative.id),
+            lambda status: select(Initiative.id).where(public, Initiative.status == status),
+        ),
+    }
+
+
+def _verified_ids() -> Select:
+    return select(Outcome.initiative_id).where(Outcome.verified_at.is_not(None))
+
+
+def build_facet_index(connection: Connection, version: int, last: int = 0) -> FacetIndex:
+    """Read every facet value's initiatives: one indexed scan per value."""
+    published = _read_ids(connection, published_only(select(Initiative.id)))
+    values = {
+        name: {
+            value: _read_ids(connection, facet.ids_of(value)) & published
+            for value in connection.scalars(facet.values())
+        }
+        for name, facet in _facets().items()
+    }
+    verified = published & _read_ids(connection, _verified_ids())
+    return FacetIndex(version, last, published, values, verified)
+
+
+def patched_facet_index(
+    index: FacetIndex, connection: Connection, version: int, last: int, changed: BitMap
+) -> FacetIndex:
+    """A copy of the bitmaps with the changed initiatives' facets read again."""
+    ids = list(changed)
+    published = BitMap(index.published) - changed
+    published |= _read_ids(
+        connection, published_only(select(Initiative.id)).where(Initiative.id.in_(ids))
+    )
+    values: dict[str, dict[str, BitMap]] = {}
+    for name, facet in _facets().items():
+        kept = {value: BitMap(found) - changed for value, found in index.values[name].items()}
+        pairs = facet.pairs()
+        id_column = list(pairs.selected_columns)[1]
+        for value, initiative_id in connection.execute(pairs.where(id_column.in_(ids))):
+            if initiative_id in published:
+                kept.setdefault(value, BitMap()).add(initiative_id)
+        values[name] = kept
+    verified = BitMap(index.verified) - changed
+    verified |= published & _read_ids(
+        connection, _verified_ids().where(Outcome.initiative_id.in_(ids))
+    )
+    return FacetIndex(version, last, published, values, verified)
+
+
+def _brought_up_to_date(
+    index: FacetIndex | None, connection: Connection, version: int
+) -> FacetIndex:
+    """The bitmaps at ``version``: patched from the log of changes when it allows, else read
+    again in full."""
+    newest = last_change(connection)
+    if index is None or not newest - KEPT <= index.last_change <= newest:
+        return build_facet_index(connection, version, newest)
+    changes = read_changes(connection, index.last_change)
+    changed = BitMap(initiative_id for _, initiative_id in changes if initiative_id is not None)
+    last = changes[-1][0] if changes else index.last_change
+    if any(initiative_id is None for _, initiative_id in changes) or len(changed) > MAX_PATCHED:
+        return build_facet_index(connection, version, last)
+    return patched_facet_index(index, connection, version, last, changed)
+
+
+def current_facet_index() -> FacetIndex:
+    """The bitmaps at the database's data version now, brought up to date if it moved on.
+
+    Kept per app (``app.extensions``): one process may serve several databases (tests).
+    """
+    kept = current_app.extensions.setdefault(EXTENSION, _Kept())
+    connection = db.session.connection()
+    version = read_facet_version(connection)
+    index = kept.index
+    if index is not None and index.version == version:
+        return index
+    with kept.lock:
+        index = kept.index
+        if index is not None and index.version == version:
+            return index
+        index = _brought_up_to_date(index, connection, version)
+        # A transaction's own changes, not committed yet, are not kept for the others.
+        if not has_uncommitted_change(db.session()):
+            kept.index = index
+    return index
+
+
+@dataclass
+class _Kept:
+    index: FacetIndex | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def forget_facet_index() -> None:
+    """Drop the bitmaps kept (the next use reads them again in full): for tests that empty
+    the database under a running app."""
+    current_app.extensions.pop(EXTENSION, None)
+
+
+def matching_ids(initiative_filter: InitiativeFilter) -> list[BitMap]:
+    """Bitmaps of the ids matching what no facet bitmap holds: the words of ``q`` (read from
+    the search index alone: the published bitmap is intersected anyway), and the box,
+    ``near``, ``updated_since`` and the active period (one indexed query over the published
+    initiatives)."""
+    found = []
+    if initiative_filter.q:
+        matches = search_matches(initiative_filter.q)
+        if matches is not None:
+            found.append(_read_ids(db.session.connection(), matches))
+    rest = InitiativeFilter(
+        updated_since=initiative_filter.updated_since,
+        active_from=initiative_filter.active_from,
+        active_to=initiative_filter.active_to,
+        bbox=initiative_filter.bbox,
+        near=initiative_filter.near,
+        radius_km=initiative_filter.radius_km,
+    )
+    if not rest.is_empty:
+        query = apply_filters(published_only(select(Initiative.id)), rest)
+        found.append(_read_ids(db.session.connection(), query))
+    return found
+
+
+@dataclass(frozen=True)
+class FacetSummary:
+    """The total of a filter's matches, their ids and, per facet asked for, each value's
+    count."""
+
+    total: int
+    counts: dict[str, dict[str, int]]
+    matches: BitMap = field(default_factory=BitMap)
+
+
+def summarise(
+    initiative_filter: InitiativeFilter, facets: tuple[str, ...] = FACETS
+) -> FacetSummary:
+    """The total and facet counts of a filter: for facet F every filter but F's applies."""
+    index = current_facet_index()
+    extra = matching_ids(initiative_filter)
+
+    def intersected(leave_out: str | None) -> BitMap:
+        sets = index.narrowed(initiative_filter, leave_out) + extra
+        sets.sort(key=len)
+        return reduce(lambda left, right: left & right, sets[1:], sets[0])
+
+    everything = intersected(None)
+    counts: dict[str, dict[str, int]] = {}
+    for facet in facets:
+        if facet == "verified":
+            base = intersected("verified") if initiative_filter.verified else everything
+            counts["verified"] = {"1": base.intersection_cardinality(index.verified)}
+            continue
+        base = intersected(facet) if initiative_filter.values_of(facet) else everything
+        counts[facet] = {
+            value: found
+            for value, ids in index.values[facet].items()
+            if (found := base.intersection_cardinality(ids))
+        }
+    return FacetSummary(len(everything), counts, everything)
+
+
+def count_matching(initiative_filter: InitiativeFilter) -> int:
+    """How many published initiatives match the filter."""
+    return summarise(initiative_filter, ()).total

@@ -1,0 +1,74 @@
+"""What a starting server or worker says about its database: one clear line per problem.
+
+A ``DATABASE_URL`` that points at nothing, or at a database whose tables were never made,
+would otherwise show up later as an error on every page. gunicorn (``gunicorn.conf.py``, in
+the master before it forks) and the worker ask once at start, on a connection of their own
+that they close again, and log what is wrong and what to do. They start anyway: the database
+may come up after them, and until it does (and is at the migrations' head) ``/readyz``
+answers 503 and pages a friendly 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+CONNECT_TIMEOUT_SECONDS = 3
+UPGRADE = "run `flask --app app db upgrade` (with the same DATABASE_URL)"
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for the log."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_problem(url: str, head: str | None) -> str | None:
+    """Why the app cannot serve from this database (None when it can): unreachable, never
+    migrated, or at another revision than the code's ``head``."""
+    connect_args = (
+        {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgres") else {}
+    )
+    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            try:
+                revision = connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
+            except SQLAlchemyError:
+                revision = None
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        return (
+            f"cannot reach the database at DATABASE_URL={shown_url(url)} ({reason}). Check "
+            "DATABASE_URL and that the database server runs and accepts this user; until it "
+            "answers, pages and /readyz answer 503."
+        )
+    finally:
+        engine.dispose()
+    if revision is None:
+        return (
+            f"the database at DATABASE_URL={shown_url(url)} has no tables yet: {UPGRADE}. "
+            "Until then /readyz answers 503."
+        )
+    if revision != head:
+        return (
+            f"the database at DATABASE_URL={shown_url(url)} is at revision {revision}, but "
+            f"this code expects {head}: {UPGRADE}, or deploy the code that matches it. Until "
+            "then /readyz answers 503."
+        )
+    return None
+
+
+def report_database_problem(url: str, log: Callable[[str], object]) -> str | None:
+    """Check the database once at start and ``log`` one line if something is wrong."""
+    from app.health.checks import head_revision
+
+    problem = database_problem(url, head_revision())
+    if problem:
+        log(f"Coproduce: {problem}")
+    return problem

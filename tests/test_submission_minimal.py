@@ -1,0 +1,192 @@
+"""The minimal submission (issue 17, "Five minutes"): a title, a place (the neighbourhood), a
+theme, one participant and a summary, with consent; stages, status and the rest come later.
+The page, the API and every public output accept and show such an initiative."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.initiatives.models import Initiative
+from app.moderation.services import approve_initiative
+from app.tokens.services import create_token
+from tests.test_api_writes import post
+from tests.test_submission import form_values
+
+# Every input a minimal submission needs before this issue: title, summary, main theme,
+# stages, status (chosen for you), neighbourhood, consent. After: title, summary, main theme,
+# neighbourhood, one participant's sector, consent.
+REQUIRED_BEFORE = 7
+REQUIRED_AFTER = 6
+
+
+@pytest.fixture
+def api_token(app, make_user):
+    user = make_user()
+    with app.app_context():
+        secret = create_token(db.session.get(User, user.id)).secret
+        db.session.commit()
+    return secret
+
+
+def minimal_form(neighbourhood_id: int, **changes) -> dict:
+    data = {
+        "title": "Kirkstall litter pick",
+        "summary": "Neighbours and the council clear the beck once a month.",
+        "main_theme": "sustainability",
+        "neighbourhood": str(neighbourhood_id),
+        "participants-0-sector": "residents",
+        "consent": "y",
+        "submit_for_review": "1",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def minimal_body(**changes) -> dict:
+    body = {
+        "title": "Kirkstall litter pick",
+        "summary": "Neighbours and the council clear the beck once a month.",
+        "themes": ["sustainability"],
+        "neighbourhood": "kirkstall",
+        "participants": [{"sector": "residents"}],
+        "consent": True,
+    }
+    body.update(changes)
+    return body
+
+
+def test_a_minimal_submission_is_sent_for_review(app, client, auth, make_user, make_neighbourhood):
+    auth.login(make_user().email)
+    response = client.post("/initiatives/new", data=minimal_form(make_neighbourhood()))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        initiative = db.session.scalar(select(Initiative))
+        assert (initiative.state, initiative.status, initiative.stages) == (
+            "pending",
+            "active",
+            [],
+        )
+        assert [p.sector for p in initiative.participants] == ["residents"]
+
+
+def test_the_form_counts_what_a_submission_needs(client, auth, make_user, make_neighbourhood):
+    auth.login(make_user().email)
+    neighbourhood_id = make_neighbourhood()
+    minimal = minimal_form(neighbourhood_id)
+    needed = [name for name in minimal if name != "submit_for_review"]
+    assert len(needed) == REQUIRED_AFTER < REQUIRED_BEFORE
+    for name in needed:
+        response = client.post("/initiatives/new", data={**minimal, name: ""})
+        assert response.status_code == 422, name
+        assert f'id="{name}-error"' in response.get_data(as_text=True), name
+
+
+def test_a_submission_needs_one_participant(client, auth, make_user, make_neighbourhood):
+    auth.login(make_user().email)
+    data = minimal_form(make_neighbourhood(), **{"participants-0-sector": None})
+    response = client.post("/initiatives/new", data=data)
+    assert response.status_code == 422
+    assert (
+        "Participant 1, sector: choose the sector of at least one group that took part."
+        in response.get_data(as_text=True)
+    )
+
+
+def test_the_form_says_what_is_optional(client, auth, make_user):
+    auth.login(make_user().email)
+    page = client.get("/initiatives/new").get_data(as_text=True)
+    assert "title, a summary, the main theme, the neighbourhood and one group" in page
+    for hint in (
+        "Optional: which parts of the work",  # stages
+        "Optional: how many people took part.",
+        "Optional: any others it touches.",
+    ):
+        assert hint in page
+
+
+def test_the_api_takes_a_minimal_body(app, client, api_token, make_neighbourhood):
+    make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.82, longitude=-1.60)
+    response = post(client, api_token, minimal_body())
+    assert response.status_code == 201, response.json
+    created = response.json["initiative"]
+    assert (created["status"], created["stages"]) == ("active", [])
+
+
+def test_the_api_refuses_a_body_without_a_participant(client, api_token, make_neighbourhood):
+    make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.82, longitude=-1.60)
+    for participants in ([], [{"name": "", "sector": ""}]):
+        response = post(client, api_token, minimal_body(participants=participants))
+        assert response.status_code == 422
+        assert "participants-0-sector" in response.json["errors"]
+
+
+def test_the_api_reads_www_links_as_https(app, client, api_token, make_neighbourhood):
+    make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.82, longitude=-1.60)
+    body = minimal_body(
+        contact_url="www.kirkstall.example",
+        outcomes=[{"description": "A cleaner beck.", "evidence_url": "www.example.org/beck"}],
+    )
+    response = post(client, api_token, body)
+    assert response.status_code == 201, response.json
+    with app.app_context():
+        initiative = db.session.scalar(select(Initiative))
+        assert initiative.contact_url == "https://www.kirkstall.example"
+        assert initiative.outcomes[0].evidence_url == "https://www.example.org/beck"
+
+
+def test_public_outputs_cope_with_a_minimal_initiative(
+    app, client, auth, make_user, make_neighbourhood
+):
+    resident, moderator = make_user(), make_user(role="moderator")
+    auth.login(resident.email)
+    client.post("/initiatives/new", data=minimal_form(make_neighbourhood(name="Kirkstall")))
+    with app.app_context():
+        initiative = db.session.scalar(select(Initiative))
+        approve_initiative(db.session.get(User, moderator.id), initiative)
+        db.session.commit()
+        path = initiative.path_slug
+    page = client.get(f"/initiatives/{path}")
+    assert page.status_code == 200
+    assert "In Kirkstall" in page.get_data(as_text=True)  # the example sentence
+    item = client.get("/api/v1/initiatives").get_json()["items"][0]
+    assert item["stages"] == [] and item["example"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/initiatives.csv").text)))
+    assert rows[0]["title"] == "Kirkstall litter pick" and rows[0]["stages"] == ""
+    geojson = client.get("/api/v1/initiatives.geojson").get_json()
+    assert len(geojson["features"]) == 1
+    assert client.get("/feeds/initiatives.atom").status_code == 200
+
+
+def test_the_consent_tick_is_kept_with_the_draft(app, client, auth, make_user, make_neighbourhood):
+    auth.login(make_user().email)
+    data = minimal_form(make_neighbourhood(), submit_for_review=None, save_draft="1")
+    saved = client.post("/initiatives/new", data=data)
+    assert saved.status_code == 302
+    with app.app_context():
+        initiative_id = db.session.scalar(select(Initiative.id))
+    values = form_values(client.get(f"/initiatives/{initiative_id}/edit"))
+    assert values["consent"] == ["y"]
+    # Unticked and saved again: shown unticked.
+    values.pop("consent")
+    values["save_draft"] = ["1"]
+    client.post(f"/initiatives/{initiative_id}/edit", data=values)
+    assert "consent" not in form_values(client.get(f"/initiatives/{initiative_id}/edit"))
+
+
+def test_reloading_after_a_save_never_posts_again(app, client, auth, make_user):
+    """Every post that saves redirects (POST/redirect/GET): the page a person reloads is a
+    GET, so a reload cannot make a second draft."""
+    auth.login(make_user().email)
+    for button in ("add_participant", "add_outcome", "save_draft"):
+        response = client.post("/initiatives/new", data={"title": f"Walks {button}", button: "1"})
+        assert response.status_code in (302, 303), button
+        landed = client.get(response.headers["Location"])
+        assert landed.status_code == 200
+    with app.app_context():
+        assert len(db.session.scalars(select(Initiative)).all()) == 3
