@@ -1,10 +1,10 @@
-"""The clusters of a map view as GeoJSON: what the clusters endpoint answers.
+"""The map cells of a view as GeoJSON: what ``/api/v1/map/clusters`` answers.
 
 Each cell of the view (``app.map_cells.totals``) holding several matching published initiatives
-becomes a cluster at the mean of their public points, with their count and extent; a cell
-holding one becomes that initiative. A view never has more features than cells, and its
-answer stays within ``PAYLOAD_BUDGET``: when it would not, cells are joined four to one (the
-counts stay exact) until it does.
+becomes one feature at the mean of their public points, with their count and extent (the public
+JSON marks it ``"cluster": true``); a cell holding one becomes that initiative. A view never has
+more features than cells, and its answer stays within ``PAYLOAD_BUDGET``: when it would not,
+cells are joined four to one (the counts stay exact) until it does.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _WHOLE = re.compile(r"\d{1,2}")
 def read_view(
     args: MultiDict, initiative_filter: InitiativeFilter, errors: dict[str, str]
 ) -> int | None:
-    """The zoom of a clusters request; adds messages to ``errors`` for a bad zoom or box."""
+    """The zoom of a request for map cells; adds messages to ``errors`` for a bad zoom or box."""
     given = [value.strip() for value in args.getlist("zoom") if value.strip()]
     zoom = None
     if not given:
@@ -65,8 +65,8 @@ def read_view(
     return zoom
 
 
-def cluster_features(totals: list[CellTotal]) -> list[dict]:
-    """GeoJSON features: a cluster for each cell of several, the initiative for a cell of one."""
+def cell_features(totals: list[CellTotal]) -> list[dict]:
+    """GeoJSON features: one for each cell of several, the initiative for a cell of one."""
     singles = _load_singles([total.first_initiative_id for total in totals if total.count == 1])
     features = []
     for total in sorted(totals, key=lambda total: total.cell):
@@ -153,7 +153,7 @@ def budgeted_features(totals: list[CellTotal]) -> list[dict]:
     """The features of these cells, or of cells four times larger while they would take more
     than ``PAYLOAD_BUDGET`` bytes (long titles, or a large box at a deep zoom)."""
     while True:
-        features = cluster_features(totals)
+        features = cell_features(totals)
         if len(totals) <= 1 or payload_size(features) <= PAYLOAD_BUDGET:
             return features
         totals = joined_cells(totals)
@@ -174,8 +174,8 @@ def joined_cells(totals: list[CellTotal]) -> list[CellTotal]:
     return list(parents.values())
 
 
-def clusters_collection(initiative_filter: InitiativeFilter, zoom: int) -> dict:
-    """The view's clusters and single initiatives as a GeoJSON FeatureCollection."""
+def cells_collection(initiative_filter: InitiativeFilter, zoom: int) -> dict:
+    """The map cells of the view as a GeoJSON FeatureCollection."""
     features = budgeted_features(find_cell_totals(initiative_filter, zoom))
     return {
         "type": "FeatureCollection",

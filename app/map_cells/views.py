@@ -1,4 +1,4 @@
-"""The map's data: clusters of published initiatives as GeoJSON, computed on the server."""
+"""The map's data: map cells of published initiatives as GeoJSON, computed on the server."""
 
 from __future__ import annotations
 
@@ -20,20 +20,21 @@ GEOJSON = "application/geo+json"
 
 @bp.route("/api/v1/map/clusters")
 @cross_origin(origins="*", send_wildcard=True, methods=["GET"], supports_credentials=False)
-def clusters():
-    """Clusters and single initiatives in a map view, for the shared filters.
+def cells_in_view():
+    """The map cells of a view for the shared filters (the URL keeps its public name).
     ---
     get:
-      summary: Clusters of published initiatives in a map view (GeoJSON)
+      summary: The map cells of published initiatives in a view (GeoJSON)
       description: >
-        The view (``bbox`` at ``zoom``) is cut into square cells of 64 pixels of a web-Mercator
-        map. Each cell holding several matching published initiatives becomes one cluster
-        feature at the mean of their points, with their count and the box around them (zoom
-        there to see them apart); a cell holding one becomes that initiative's feature. The
-        counts add up exactly to the matching published initiatives whose public point lies
-        in ``bbox``. Points are public points: rounded or moved to the neighbourhood's centre
-        as each initiative's location precision asks. The other parameters are the shared
-        filters of the list page; repeating one (``theme=a&theme=b``) means either.
+        The view (``bbox`` at ``zoom``) is cut into square map cells of 64 pixels of a
+        web-Mercator map. Each cell holding several matching published initiatives becomes one
+        feature (``"cluster": true``) at the mean of their points, with their count and the box
+        around them (zoom there to see them apart); a cell holding one becomes that
+        initiative's feature (``"cluster": false``). The counts add up exactly to the matching
+        published initiatives whose public point lies in ``bbox``. Points are public points:
+        rounded or moved to the neighbourhood's centre as each initiative's location precision
+        asks. The other parameters are the shared filters of the list page; repeating one
+        (``theme=a&theme=b``) means either.
       tags: [map]
       parameters: [map_bbox, zoom, q, theme, stage, sector, neighbourhood, status, verified,
                    updated_since, active_from, active_to, near, radius_km]
@@ -68,7 +69,7 @@ def clusters():
                         properties:
                           oneOf:
                             - type: object
-                              description: A cluster of several initiatives.
+                              description: A map cell of several initiatives.
                               required: [cluster, count, bbox]
                               properties:
                                 cluster: {type: boolean, enum: [true]}
@@ -100,7 +101,7 @@ def clusters():
     zoom = services.read_view(request.args, initiative_filter, errors)
     if errors or zoom is None:  # no zoom only with its error
         return json_error(400, _("The map view or a filter is not valid."), errors)
-    return _geojson(services.clusters_collection(initiative_filter, zoom))
+    return _geojson(services.cells_collection(initiative_filter, zoom))
 
 
 def _geojson(document: dict):

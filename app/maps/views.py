@@ -1,4 +1,4 @@
-"""The map page: clusters of published initiatives on a map, with the same list beneath it."""
+"""The map page: map cells of published initiatives on a map, with the same list beneath it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 // The map of initiatives (and the small map on neighbourhood pages).
 //
-// Clusters and initiatives come from the server for the current view (never every point); the
+// Map cells and initiatives come from the server for the current view (never every point); the
 // list beneath the full map follows the view, and the address keeps the view and the filters
 // so it can be shared. Everything built from data uses text nodes and DOM properties, never
 // HTML strings: titles are user text. Without this script the page shows the list and the form.
@@ -185,7 +185,7 @@
     var data = container.dataset;
     var full = data.mode !== "mini";
     var filters = data.filters || "";
-    var fetchClusters = latestOnly();
+    var fetchCells = latestOnly();
     var fetchList = latestOnly();
     var fetchPoint = latestOnly();
     var status = document.getElementById("map-status");
@@ -327,7 +327,7 @@
         });
     }
 
-    function clusterMarker(latlng, properties) {
+    function cellMarker(latlng, properties) {
       var count = Number(properties.count);
       var label = element("span", "map-cluster__count", count);
       var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
@@ -425,7 +425,7 @@
     function keyOf(latlng, properties) {
       var where = latlng.lat + "," + latlng.lng;
       return properties.cluster
-        ? "cluster:" + where + ":" + properties.count + ":" + (properties.bbox || []).join(",")
+        ? "cell:" + where + ":" + properties.count + ":" + (properties.bbox || []).join(",")
         : "initiative:" + properties.id + ":" + where;
     }
 
@@ -442,7 +442,7 @@
         next[key] =
           shown[key] ||
           (properties.cluster
-            ? clusterMarker(latlng, properties)
+            ? cellMarker(latlng, properties)
             : initiativeMarker(latlng, properties));
         markers.addLayer(next[key]);
       });
@@ -515,7 +515,7 @@
 
     function refresh() {
       var box = viewBox(map);
-      fetchClusters(withFilters(data.clustersUrl, "bbox=" + box + "&zoom=" + map.getZoom()))
+      fetchCells(withFilters(data.clustersUrl, "bbox=" + box + "&zoom=" + map.getZoom()))
         .then(function (collection) {
           draw(collection);
           if (!tilesFailed) {
