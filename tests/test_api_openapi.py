@@ -70,6 +70,21 @@ def test_reads_document_their_errors(document):
     assert list(geojson) == ["application/geo+json"]
 
 
+def test_the_map_cells_are_documented_by_their_schemas(document):
+    answer = document["paths"]["/api/v1/map/clusters"]["get"]["responses"]["200"]
+    assert answer["content"]["application/geo+json"]["schema"] == {
+        "$ref": "#/components/schemas/MapCellCollection"
+    }
+    schemas = document["components"]["schemas"]
+    properties = schemas["MapCellFeature"]["properties"]["properties"]
+    assert properties["oneOf"] == [
+        {"$ref": "#/components/schemas/MapCellGroup"},
+        {"$ref": "#/components/schemas/MapCellInitiative"},
+    ]
+    assert schemas["MapCellGroup"]["properties"]["cluster"]["enum"] == [True]
+    assert schemas["MapCellInitiative"]["properties"]["cluster"]["enum"] == [False]
+
+
 @pytest.mark.parametrize(
     ("schema", "old_key"),
     [

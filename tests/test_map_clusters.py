@@ -347,6 +347,47 @@ def test_geojson_follows_rfc_7946(app, client, make_initiative):
     assert numbers and all(len(decimals) <= 6 for decimals in numbers)
 
 
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_map_cells_answer_equals_the_schemas_dump(app, client, make_initiative, language):
+    """The features are built by hand for speed; the schema that documents them (the OpenAPI
+    document) dumps the very same JSON from the cells' totals and the initiatives."""
+    import json
+
+    from flask import request
+
+    from app.api.schemas.map_cells import MapCellCollectionSchema
+    from app.map_cells.totals import find_cell_totals
+
+    for offset in range(3):
+        make_initiative(latitude=53.83 + offset / 1000, longitude=-1.6, location_precision="exact")
+    make_initiative(
+        title="Kirkstall litter pick",
+        title_cy="Casglu sbwriel Kirkstall",
+        themes=["sustainability", "health"],
+        latitude=53.8012345,
+        longitude=-1.5512345,
+        location_precision="street",
+    )
+    make_initiative(title="<b>Armley & co</b>", latitude=53.75, longitude=-1.45)
+    headers = {"Accept-Language": language}
+    query = {"bbox": box_text(LEEDS_VIEW), "zoom": 11}
+    answer = client.get(URL, query_string=query, headers=headers).get_json()
+    with app.test_request_context(URL, query_string=query, headers=headers):
+        app.preprocess_request()
+        initiative_filter, errors = parse_filters(request.args)
+        assert not errors
+        shown = [
+            total if total.count > 1 else db.session.get(Initiative, total.first_initiative_id)
+            for total in sorted(find_cell_totals(initiative_filter, 11), key=lambda t: t.cell)
+        ]
+        expected = MapCellCollectionSchema().dump(
+            {"type": "FeatureCollection", "licence": app.config["DATA_LICENCE"], "features": shown}
+        )
+    assert [feature["properties"]["cluster"] for feature in expected["features"]].count(True) == 1
+    assert len(expected["features"]) == 3
+    assert json.dumps(answer) == json.dumps(expected)  # the same keys, values and order
+
+
 def test_empty_view_is_an_empty_collection(client):
     response = get_clusters(client, LEEDS_VIEW, 11)
     assert response.status_code == 200

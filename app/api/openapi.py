@@ -2,8 +2,10 @@
 
 Every view under ``/api/v1/`` describes itself in YAML after a ``---`` line of its docstring,
 naming its schemas (``schema: InitiativePage``); apispec's MarshmallowPlugin writes those from
-the very schemas that dump the answers and load the body. Theme and neighbourhood slugs are
-listed from the database, so the document says which ones the server accepts today.
+the very schemas that dump the answers and load the body. The GeoJSON export's features and the
+map cells are built by hand for speed; their schemas document them, and tests hold the two to
+the same output. Theme and neighbourhood slugs are listed from the database, so the document
+says which ones the server accepts today.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from app.api import parameters
-from app.api.schemas import geojson, initiatives, reference, submission
+from app.api.schemas import geojson, initiatives, map_cells, reference, submission
 from app.errors import ErrorSchema
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
@@ -45,6 +47,10 @@ SCHEMAS = {
     "ThemeEntry": reference.ThemeEntrySchema,
     "ThemeList": reference.ThemeListSchema,
     "FeatureCollection": geojson.FeatureCollectionSchema,
+    "MapCellGroup": map_cells.MapCellGroupSchema,
+    "MapCellInitiative": map_cells.MapCellInitiativeSchema,
+    "MapCellFeature": map_cells.MapCellFeatureSchema,
+    "MapCellCollection": map_cells.MapCellCollectionSchema,
     "NewParticipant": submission.NewParticipantSchema,
     "NewOutcome": submission.NewOutcomeSchema,
     "NewInitiative": submission.NewInitiativeSchema,

@@ -43,54 +43,7 @@ def cells_in_view():
           description: An RFC 7946 FeatureCollection ([longitude, latitude], 6 decimals).
           content:
             application/geo+json:
-              schema:
-                type: object
-                required: [type, features]
-                properties:
-                  type: {type: string, enum: [FeatureCollection]}
-                  licence: {type: string, description: The data licence.}
-                  features:
-                    type: array
-                    items:
-                      type: object
-                      required: [type, geometry, properties]
-                      properties:
-                        type: {type: string, enum: [Feature]}
-                        geometry:
-                          type: object
-                          required: [type, coordinates]
-                          properties:
-                            type: {type: string, enum: [Point]}
-                            coordinates:
-                              type: array
-                              items: {type: number}
-                              minItems: 2
-                              maxItems: 2
-                        properties:
-                          oneOf:
-                            - type: object
-                              description: A map cell of several initiatives.
-                              required: [cluster, count, bbox]
-                              properties:
-                                cluster: {type: boolean, enum: [true]}
-                                count: {type: integer, minimum: 2}
-                                bbox:
-                                  type: array
-                                  description: West, south, east, north of their points.
-                                  items: {type: number}
-                                  minItems: 4
-                                  maxItems: 4
-                            - type: object
-                              description: One initiative.
-                              required: [cluster, id, title, url]
-                              properties:
-                                cluster: {type: boolean, enum: [false]}
-                                id: {type: integer}
-                                title: {type: string}
-                                theme: {type: [string, "null"], description: Primary theme slug.}
-                                theme_name: {type: [string, "null"]}
-                                colour: {type: [string, "null"], description: The theme's colour.}
-                                url: {type: string, format: uri}
+              schema: MapCellCollection
         400:
           description: A missing or malformed bbox or zoom, or a filter that cannot be used.
           content:
