@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.initiatives.bilingual import lang_attribute, local_name, shown_text
+from app.initiatives.bilingual import lang_attribute, local_name, shown_field, shown_text
 from app.initiatives.examples import example_text
 from app.initiatives.public import public_photos
 from app.languages import language_context
@@ -96,6 +96,7 @@ def init_templating(app: Flask) -> None:
         example_text=example_text,
         shown=shown_text,
         local_name=local_name,
+        shown_field=shown_field,
         navigation=navigation,
         csrf_field=csrf_field,
         form_problems=form_problems,

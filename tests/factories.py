@@ -64,6 +64,7 @@ def create_test_neighbourhood(
     longitude: float = -1.6000,
     slug: str | None = None,
     name_cy: str = "",
+    local_authority_cy: str = "",
 ) -> int:
     """Create and commit a neighbourhood; returns its id."""
     number = next(_numbers)
@@ -73,6 +74,7 @@ def create_test_neighbourhood(
         slug=slug or f"{name.lower().replace(' ', '-')}-{number}",
         name_cy=name_cy,
         local_authority=local_authority,
+        local_authority_cy=local_authority_cy,
         latitude=latitude,
         longitude=longitude,
     )

@@ -15,6 +15,7 @@ from app.alerts.models import AlertSubscription
 from app.alerts.services import forget_unconfirmed_alerts, subscribe
 from app.extensions import db
 from app.initiatives.models import Initiative
+from app.neighbourhoods.models import Neighbourhood
 from tests.factories import create_test_initiative, create_test_neighbourhood
 from tests.support.queries import count_queries
 
@@ -443,14 +444,17 @@ def test_list_map_neighbourhood_and_cluster_pages_offer_alerts(app, client, kirk
 
 def test_an_alert_asked_for_in_welsh_is_mailed_in_welsh_with_welsh_links(app, kirkstall, outbox):
     with app.app_context():
+        db.session.get(Neighbourhood, kirkstall).name_cy = "Cirkstall"
         subscription = subscribe("ann@example.org", "neighbourhood=kirkstall", None, "instant",
                                  locale="cy", now=SUBSCRIBED)  # fmt: skip
         subscription.confirmed_at = subscription.sent_until = SUBSCRIBED
         db.session.commit()
         published_at(SUBSCRIBED + timedelta(minutes=1), title="Welsh reader's news",
-                     neighbourhood_id=kirkstall)  # fmt: skip
+                     title_cy="Newyddion y darllenydd", neighbourhood_id=kirkstall)  # fmt: skip
         send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
     (mail,) = digest_mails(outbox)
     assert mail["Subject"].startswith("1 fenter newydd: ")
     text = mail.get_content()
     assert "/cy/initiatives/" in text
+    assert "Newyddion y darllenydd" in text and "Cirkstall" in text  # names in Welsh too
+    assert "Kirkstall" not in text

@@ -293,3 +293,16 @@ def test_text_longer_than_documented_as_sent_is_422(client, token, neighbourhood
     response = post(client, token, submission(**changes))
     assert response.status_code == 422
     assert "at most" in response.json["errors"][field]
+
+
+def test_what_is_wrong_with_a_body_follows_accept_language(client, token):
+    welsh = {"headers": {"Accept-Language": "cy"}}
+    response = post(client, token, [], **welsh)
+    assert response.status_code == 400
+    assert response.json["errors"] == {"body": "Rhaid i'r corff fod yn wrthrych JSON."}
+    response = post(client, token, submission(outcomes=[1]), **welsh)
+    assert response.json["errors"]["outcomes-0"] == "Rhaid iddo fod yn wrthrych."
+    response = post(client, token, submission(state="published"), **welsh)
+    assert response.json["errors"]["state"] == "Maes anhysbys: state."
+    english = post(client, token, [])
+    assert english.json["errors"] == {"body": "The body must be a JSON object."}

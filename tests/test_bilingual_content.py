@@ -17,6 +17,7 @@ from app.themes.models import Theme
 from app.tokens.services import create_token
 from tests.test_clusters import XSS_PAYLOADS, create_cluster
 from tests.test_submission import complete_form, form_values, only_initiative
+from tests.test_translations import english_left_in
 
 
 @pytest.fixture
@@ -187,6 +188,11 @@ def test_a_submission_made_in_welsh_keeps_everything_typed(
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert '<html lang="cy">' in html
+    assert "Crynodeb: rhowch grynodeb byr." in html  # the error, in Welsh
+    assert "enter a short summary" not in html.lower()
+    assert "Mae problem" in html
+    assert english_left_in(html) == []  # labels, hints, stages and precisions included
+    assert "Cyd-ddarparu" in html and "Stryd (tua 100 m)" in html
     kept = form_values(response)
     assert kept["title"] == ["Strydoedd chwarae"]
     assert kept["description"] == ["Rhieni'n stiwardio."]

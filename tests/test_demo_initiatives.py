@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -139,3 +141,14 @@ def test_demo_contact_links_are_stored_as_a_submission_stores_them(demo):
         assert any(contact.startswith("mailto:") for contact in contacts)
         for contact in contacts:
             assert contact_link(contact) == contact
+
+
+def test_welsh_places_carry_their_welsh_names(demo, client):
+    """Sblot, in Cyngor Caerdydd: the Welsh page names the place and its council in Welsh
+    (what participants are called is their initiatives' own content, as written)."""
+    html = client.get("/cy/neighbourhoods/splott").get_data(as_text=True)
+    assert '<h1>Sblot <span class="subtitle">Cyngor Caerdydd</span></h1>' in html
+    assert '<meta name="description" content="Mentrau' in html
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert "Sblot" in description and "Cyngor Caerdydd" in description
+    assert "Cardiff" not in description

@@ -522,3 +522,26 @@ def test_a_long_file_is_checked_and_imported(app, client, auth, make_user, place
     imported = client.get(import_checked(client, checked).headers["Location"])
     assert "Imported initiatives.csv: 20000 created, 0 updated, 0 unchanged." in imported.text
     assert initiative_count(app) == 20_000
+
+
+def test_a_welsh_officers_check_is_reported_in_welsh_and_counts_its_progress(
+    app, client, auth, officer, places
+):
+    """The worker has no request: the job runs in its owner's language, and its progress is
+    counted by step, whatever language the step's label is in."""
+    from app.accounts.models import User
+
+    auth.login(officer.email)
+    with app.app_context():  # chosen on the account page; the upload page is the English one
+        db.session.get(User, officer.id).locale = "cy"
+        db.session.commit()
+
+    response = check(client, (FIXTURES / "bad_rows.csv").read_bytes())
+
+    html = response.get_data(as_text=True)
+    assert "Thema anhysbys “gardening”: defnyddiwch safety, health, education neu " in html
+    assert "Unknown theme “gardening”" not in html
+    status = client.get(f"{response.request.path}.json").json
+    assert status["progress"]["checked"] == 6
+    assert status["progress"]["rejected"] == 5
+    assert status["progress"]["step"] == "checked"

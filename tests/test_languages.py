@@ -29,7 +29,9 @@ def alternates(html: str) -> dict[str, str]:
 @pytest.fixture
 def world(app, make_initiative, make_neighbourhood, make_user):
     """A published initiative in Splott (Sblot) with a Welsh version, and a cluster."""
-    splott = make_neighbourhood(name="Splott", name_cy="Sblot", slug="splott")
+    splott = make_neighbourhood(name="Splott", name_cy="Sblot", slug="splott",
+                                local_authority="Cardiff Council",
+                                local_authority_cy="Cyngor Caerdydd")  # fmt: skip
     initiative = make_initiative(
         title="Splott play streets",
         title_cy="Strydoedd chwarae Sblot",
@@ -290,6 +292,54 @@ def test_api_data_keys_never_change_and_messages_follow_accept_language(client, 
     response = client.get("/api/v1/initiatives?limit=0", headers={"Accept-Language": "cy"})
     assert response.status_code == 400 and set(response.json) >= {"ok", "error", "errors"}
     assert "Accept-Language" in response.headers["Vary"]
+
+
+# Welsh names of what admins write in English first, and the fixed vocabularies
+
+
+def test_welsh_pages_name_stages_and_precisions_in_welsh(client, world):
+    html = client.get(f"/cy/initiatives/{world['initiative_id']}-splott-play-streets").text
+    assert "Cyd-ddarparu" in html and "Co-delivery" not in html
+    listing = client.get("/cy/initiatives").text
+    for welsh in ("Cydgomisiynu", "Cyd-ddylunio", "Cyd-ddarparu", "Cydasesu"):
+        assert welsh in listing
+    english = client.get(f"/initiatives/{world['initiative_id']}-splott-play-streets").text
+    assert "Co-delivery" in english
+
+
+def test_a_neighbourhood_page_names_its_council_in_welsh(client, world):
+    welsh = client.get("/cy/neighbourhoods/splott").text
+    assert '<span class="subtitle">Cyngor Caerdydd</span>' in welsh
+    assert "Cardiff Council" not in welsh
+    initiative = client.get(f"/cy/initiatives/{world['initiative_id']}-splott-play-streets").text
+    assert "(<span>Cyngor Caerdydd</span>)" in initiative
+    assert "Cardiff Council" in client.get("/neighbourhoods/splott").text
+
+
+def test_a_theme_page_shows_its_welsh_description_or_marks_the_english(app, client, world):
+    welsh = client.get("/cy/themes/safety").text
+    assert "Trigolion a&#39;r heddlu yn gwneud strydoedd yn fwy diogel." in welsh
+    assert "making streets safer" not in welsh
+    with app.app_context():
+        db.session.get(Theme, world["theme_id"]).description_cy = ""
+        db.session.commit()
+    welsh = client.get("/cy/themes/safety").text
+    english = "Residents and the police making streets safer."
+    assert f'<p class="lead" lang="en-GB">{english}</p>' in welsh
+    assert "Residents and the police making streets safer." in client.get("/themes/safety").text
+
+
+def test_the_council_dashboard_in_welsh_names_themes_stages_and_places_in_welsh(
+    client, auth, make_user, world
+):
+    auth.login(make_user(role="admin").email)
+    html = client.get("/cy/council").text
+    assert english_left_in(html) == []
+    assert '<option value="safety">Diogelwch</option>' in html
+    assert ">Sblot</label>" in html and "<legend>Cyngor Caerdydd</legend>" in html
+    charts = " ".join(re.findall(r"<svg.*?</svg>", html, flags=re.S))
+    assert "Diogelwch" in charts and "Cyd-ddarparu" in charts
+    assert "Safety" not in charts and "Co-delivery" not in charts
 
 
 # A person's language and their mail

@@ -89,6 +89,7 @@ def test_admin_adds_a_theme(app, client, admin):
                     "name_cy": "",
                     "colour": "#7a4d00",
                     "description": "",
+                    "description_cy": "",
                     "position": 5,
                 },
             },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -158,6 +159,34 @@ def test_python_strings_and_wtforms_messages_come_in_welsh(app):
         )
 
 
+def test_labels_hints_and_vocabularies_once_left_unmarked_come_in_welsh(app):
+    from app.initiatives.vocabulary import PRECISIONS, STAGES
+    from app.moderation.forms import ArchiveForm, ReportForm
+    from app.moderation.models import REVISION_KINDS
+    from app.submissions.forms import InitiativeForm
+    from app.submissions.rows import OutcomeForm
+
+    with app.test_request_context("/"), force_locale("cy"):
+        shown = {
+            "stages": [str(label) for label in STAGES.values()],
+            "street": str(PRECISIONS["street"]),
+            "moderator_edit": str(REVISION_KINDS["moderator_edit"]),
+            "reason": str(ArchiveForm.reason.args[0]),
+            "details": str(ReportForm.details.args[0]),
+            "longitude": str(InitiativeForm.longitude.kwargs["description"]),
+            "unit": str(OutcomeForm.unit.kwargs["description"]),
+        }
+    assert shown == {
+        "stages": ["Cydgomisiynu", "Cyd-ddylunio", "Cyd-ddarparu", "Cydasesu"],
+        "street": "Stryd (tua 100 m)",
+        "moderator_edit": "Golygiad cymedrolwr",
+        "reason": "Rheswm (dewisol)",
+        "details": "Manylion (dewisol)",
+        "longitude": "Dewisol, fel -1.6040.",
+        "unit": "Dewisol, fel “blwyddyn” neu “%”.",
+    }
+
+
 # English text that the Welsh pages must not show (the site name and data may stay).
 KNOWN_ENGLISH = [
     "Skip to main content",
@@ -183,7 +212,43 @@ KNOWN_ENGLISH = [
     "What we keep about you",
     "Your rights",
     "There is a problem",
+    # Vocabularies, hints and labels once left unmarked (issue 14's audit).
+    "Co-commissioning",
+    "Co-design",
+    "Co-delivery",
+    "Co-assessment",
+    "Street (about 100 m)",
+    "Moderator's edit",
+    "Reason (optional)",
+    "Details (optional)",
+    "Optional, like -1.6040.",
+    "Optional, like “a year”",
 ]
+
+
+@functools.cache
+def untranslated_texts() -> frozenset[str]:
+    """The catalogue's English messages as a Welsh page would show them untranslated: whole
+    messages with no placeholders or markup whose Welsh is not the same text."""
+    texts = set()
+    for message in read_catalogue(WELSH):
+        if not message.id or not isinstance(message.id, str) or message.string == message.id:
+            continue
+        if "%" in message.id or "<" in message.id or "{" in message.id:
+            continue
+        texts.add(message.id)
+    return frozenset(texts)
+
+
+def text_pieces(text: str) -> list[str]:
+    """A page's text as the pieces a message could fill: lines, and their parts between
+    commas and middle dots (lists of labels are joined with them)."""
+    return [
+        piece.strip()
+        for line in text.splitlines()
+        for piece in re.split(r"\s*[,·]\s*|\s{2,}", line)
+        if piece.strip()
+    ]
 
 
 def english_left_in(html: str) -> list[str]:
@@ -192,8 +257,11 @@ def english_left_in(html: str) -> list[str]:
     own sentences), which screen readers then pronounce as English."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r'<(\w+)\b[^>]*\slang="en[^"]*"[^>]*>.*?</\1>', " ", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", html)
-    return [phrase for phrase in KNOWN_ENGLISH if phrase in text]
+    text = re.sub(r"<[^>]+>", "\n", html)
+    known = [phrase for phrase in KNOWN_ENGLISH if phrase in text]
+    messages = untranslated_texts()
+    shown = [piece for piece in text_pieces(text) if piece in messages]
+    return known + [piece for piece in dict.fromkeys(shown) if piece not in known]
 
 
 @pytest.mark.parametrize(
@@ -231,6 +299,13 @@ def test_the_english_pages_are_unchanged(client):
 def test_the_checker_finds_english_on_a_page():
     assert english_left_in("<p>Log in</p><script>'Privacy'</script>") == ["Log in"]
     assert english_left_in('<p lang="en">Log in</p><td>Privacy</td>') == ["Privacy"]
+
+
+def test_the_checker_finds_any_untranslated_message_of_the_catalogue():
+    """Not only the known list: any message of the catalogue shown as its English."""
+    assert english_left_in("<dd>Cydgomisiynu, Co-delivery</dd>") == ["Co-delivery"]
+    assert english_left_in("<td>Withdrawn</td>") == ["Withdrawn"]
+    assert english_left_in("<td>Wedi'i gwrthod</td><p>Splott</p>") == []
 
 
 def test_scripts_get_their_sentences_and_counts_in_welsh(app):

@@ -163,6 +163,15 @@ class ThemeForm(Form):
         filters=[strip_whitespace],
         validators=[Length(max=500, message=_l("Use at most 500 characters."))],
     )
+    description_cy = TextAreaField(
+        _l("Welsh description"),
+        filters=[strip_whitespace],
+        description=_l(
+            "Shown on the Welsh pages. Leave it empty until it is translated: the description "
+            "above is shown instead, marked as English."
+        ),
+        validators=[Length(max=500, message=_l("Use at most 500 characters."))],
+    )
     position = NumberField(
         _l("Position"),
         minimum=0,
@@ -212,6 +221,15 @@ class NeighbourhoodForm(Form):
             DataRequired(message=_l("Enter the local authority.")),
             Length(max=200, message=_l("Use at most 200 characters.")),
         ],
+    )
+    local_authority_cy = StringField(
+        _l("Local authority in Welsh"),
+        filters=[strip_whitespace],
+        description=_l(
+            "Its Welsh name, like “Cyngor Caerdydd”, shown on the Welsh pages. Leave it empty "
+            "when it has none: the name above is shown instead."
+        ),
+        validators=[Length(max=200, message=_l("Use at most 200 characters."))],
     )
     latitude = NumberField(
         _l("Latitude of the centre"),

@@ -15,8 +15,15 @@ from app.neighbourhoods.models import Neighbourhood
 from app.search.services import reindex_initiative
 from app.themes.models import Theme
 
-THEME_FIELDS = ("name", "name_cy", "colour", "description", "position")
-NEIGHBOURHOOD_FIELDS = ("name", "name_cy", "local_authority", "latitude", "longitude")
+THEME_FIELDS = ("name", "name_cy", "colour", "description", "description_cy", "position")
+NEIGHBOURHOOD_FIELDS = (
+    "name",
+    "name_cy",
+    "local_authority",
+    "local_authority_cy",
+    "latitude",
+    "longitude",
+)
 
 
 def theme_slug_taken(slug: str) -> bool:

@@ -47,6 +47,7 @@ def edit_theme(theme_id: int | None = None):
             "name_cy": form.name_cy.data or "",
             "colour": form.colour.data,
             "description": form.description.data,
+            "description_cy": form.description_cy.data or "",
             "position": int(form.position.data or 0),
         }
         saved = _save(form, theme, values, services.theme_slug_taken, services.save_theme)
@@ -82,6 +83,7 @@ def edit_neighbourhood(neighbourhood_id: int | None = None):
             "name": form.name.data,
             "name_cy": form.name_cy.data or "",
             "local_authority": form.local_authority.data,
+            "local_authority_cy": form.local_authority_cy.data or "",
             "latitude": form.latitude.data,
             "longitude": form.longitude.data,
         }

@@ -6,10 +6,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, select, true
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.initiatives.bilingual import local_name
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
 from app.shared_filters.canonical import filter_pairs
@@ -92,7 +94,10 @@ class AreaChoices:
     def names(self, slugs: tuple[str, ...]) -> list[str]:
         wanted = set(slugs)
         return sorted(
-            n.name for group in self.by_authority.values() for n in group if n.slug in wanted
+            local_name(n)
+            for group in self.by_authority.values()
+            for n in group
+            if n.slug in wanted
         )
 
 
@@ -136,7 +141,11 @@ def parse_selection(
     area: Area | None
     if parsed.neighbourhoods:
         names = choices.names(parsed.neighbourhoods)
-        label = ", ".join(names) if len(names) <= 3 else f"{len(names)} neighbourhoods"
+        label = (
+            ", ".join(names)
+            if len(names) <= 3
+            else ngettext("%(num)s neighbourhood", "%(num)s neighbourhoods", len(names))
+        )
         area = Area("neighbourhoods", label, None, parsed.neighbourhoods)
     elif given_authority:
         area = _authority_area(given_authority[0], choices, errors)

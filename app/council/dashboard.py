@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 from app.council.area import Selection
 from app.extensions import db
+from app.initiatives.bilingual import local_name
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -134,7 +135,7 @@ def count_by_theme(selection: Selection) -> list[ThemeCount]:
         theme_id: (total, primary or 0) for theme_id, total, primary in db.session.execute(query)
     }
     return [
-        ThemeCount(theme.slug, theme.name, theme.colour, *counts.get(theme.id, (0, 0)))
+        ThemeCount(theme.slug, local_name(theme), theme.colour, *counts.get(theme.id, (0, 0)))
         for theme in themes
     ]
 

@@ -89,7 +89,7 @@ def sector_table(
     ]
     footer = [
         [
-            f"All {g.label.lower()}",
+            _("All %(group)s", group=g.label.lower()),
             "",
             None,
             g.people,

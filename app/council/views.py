@@ -24,6 +24,7 @@ from app.council.services import (
 )
 from app.council.tables import SECTIONS, table_csv
 from app.extensions import db, login_manager
+from app.initiatives.bilingual import local_name
 from app.initiatives.examples import outcome_figures
 from app.initiatives.models import Outcome
 from app.initiatives.services import initiative_url
@@ -174,7 +175,7 @@ def dashboard():
         total=count_initiatives(selection),
         sections=sections,
         dashboard_query=urlencode(selection.query_pairs()),
-        theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
+        theme_names=[local_name(theme) for theme in themes if theme.slug in selection.themes],
         period_name=describe_period(selection.active_from, selection.active_to),
         presets=_presets(selection),
         **_links(selection),

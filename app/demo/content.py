@@ -42,6 +42,7 @@ class DemoNeighbourhood(NamedTuple):
     latitude: float  # its centre
     longitude: float
     name_cy: str = ""  # its Welsh name, only where it has a real one (Sblot)
+    local_authority_cy: str = ""  # its council's Welsh name, where it has one (Cyngor Caerdydd)
 
 
 class DemoResident(NamedTuple):

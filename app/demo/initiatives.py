@@ -42,7 +42,7 @@ DEMO_INITIATIVES = load_demo_records("initiatives.yaml", DemoInitiative)
 def seed_demo_initiatives(users_by_role: dict[str, User]) -> None:
     """Add the demo neighbourhoods and initiatives with their revisions, verifications and
     an open report; published ones go into the search index. Flushes; the caller commits."""
-    neighbourhoods = {row.slug: _ensure_neighbourhood(*row) for row in DEMO_NEIGHBOURHOODS}
+    neighbourhoods = {row.slug: _ensure_neighbourhood(row) for row in DEMO_NEIGHBOURHOODS}
     submitters = {**users_by_role, **_ensure_residents()}
     council = users_by_role.get("council")
     moderator = users_by_role.get("moderator")
@@ -76,21 +76,22 @@ def seed_demo_initiatives(users_by_role: dict[str, User]) -> None:
     db.session.flush()
 
 
-def _ensure_neighbourhood(
-    slug: str, name: str, local_authority: str, latitude: float, longitude: float, name_cy: str
-) -> Neighbourhood:
-    neighbourhood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
+def _ensure_neighbourhood(demo: DemoNeighbourhood) -> Neighbourhood:
+    neighbourhood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == demo.slug))
     if neighbourhood is None:
         neighbourhood = Neighbourhood(
-            slug=slug,
-            name=name,
-            name_cy=name_cy,
-            local_authority=local_authority,
-            latitude=latitude,
-            longitude=longitude,
+            slug=demo.slug,
+            name=demo.name,
+            local_authority=demo.local_authority,
+            latitude=demo.latitude,
+            longitude=demo.longitude,
         )
         db.session.add(neighbourhood)
-        db.session.flush()
+    # Welsh names reach a demo database seeded before they were in the data, unless an admin
+    # has given their own.
+    neighbourhood.name_cy = neighbourhood.name_cy or demo.name_cy
+    neighbourhood.local_authority_cy = neighbourhood.local_authority_cy or demo.local_authority_cy
+    db.session.flush()
     return neighbourhood
 
 

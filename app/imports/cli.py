@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 
 from app.accounts.services import find_user_by_email
 from app.imports.parsing import ImportFileError
+from app.imports.places import STEPS
 from app.imports.planning import ImportReport
 from app.imports.services import (
     IMPORT_STATES,
@@ -29,13 +30,13 @@ from app.tasks.cli import finish_job
 EXIT_REJECTED = 1
 
 
-def progress_bar(label: str, total: int):
+def progress_bar(step: str, total: int):
     """Click's progress bar on standard error (nothing when there is nothing to do)."""
     if not total:
-        return no_progress(label, total)
+        return no_progress(step, total)
     return click.progressbar(
         length=total,
-        label=label,
+        label=str(STEPS[step]),
         file=sys.stderr,
         show_pos=True,
         show_eta=True,

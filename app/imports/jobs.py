@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import recipient_locale
 from app.imports.models import ImportUpload
 from app.imports.parsing import ImportFileError
 from app.imports.places import Progress
@@ -32,8 +33,6 @@ GEOCODE_BUDGET_SECONDS = 120.0  # beyond it, places wait for the places sweep
 MAX_ROWS_SHOWN = 500  # rows that are fine
 MAX_REJECTED_SHOWN = 1000
 ACTIONS = ("create", "update", "unchanged", "reject")
-# What each step of import_initiatives counts, as the job's progress names it.
-COUNTERS = {"Looking up places": "places", "Checking rows": "checked", "Importing": "written"}
 
 
 def start_import_job(upload: ImportUpload, commit: bool) -> Job:
@@ -66,8 +65,8 @@ def job_bars(progress: JobProgress) -> Progress:
     """import_initiatives' progress display, writing the job's counters."""
 
     @contextmanager
-    def bar(label: str, total: int) -> Iterator[_JobBar]:
-        counter = COUNTERS.get(label, label)
+    def bar(counter: str, total: int) -> Iterator[_JobBar]:
+        # The step's stable name (app.imports.places.STEPS) is the counter's, in any language.
         if counter == "written":  # inside the import's write transaction
             with progress.while_writing():
                 yield _JobBar(progress, counter, total)
@@ -89,6 +88,7 @@ def import_csv(job: Job, progress: JobProgress) -> dict[str, Any]:
         return {"problem": "expired"}
     data, filename, state = upload.data, upload.filename, upload.state
     upload_id, commit, job_id = upload.id, bool(payload.get("commit")), job.id
+    language = owner.locale
     db.session.rollback()  # nothing held while the rows are checked
     progress.values = {"rejected": 0}
 
@@ -102,16 +102,19 @@ def import_csv(job: Job, progress: JobProgress) -> dict[str, Any]:
         )
 
     try:
-        report = import_initiatives(
-            data,
-            filename,
-            owner,
-            state,
-            commit=commit,
-            progress=job_bars(progress),
-            geocode_budget=GEOCODE_BUDGET_SECONDS,
-            before_commit=record if commit else None,
-        )
+        # The worker has no request to take a language from: the report's messages are
+        # written in the language of the person who uploaded the file.
+        with recipient_locale(language):
+            report = import_initiatives(
+                data,
+                filename,
+                owner,
+                state,
+                commit=commit,
+                progress=job_bars(progress),
+                geocode_budget=GEOCODE_BUDGET_SECONDS,
+                before_commit=record if commit else None,
+            )
     except ImportFileError as error:
         return {"problem": "file", "message": str(error), "filename": filename}
     except ImportConflict as error:

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.i18n import lazy_text as _l
 from app.imports.parsing import CsvRow
 from app.imports.references import NeighbourhoodChoice
 from app.places.geocoding import geocode_place
@@ -26,7 +27,14 @@ COORDINATE_DECIMALS = 6
 # Answers for places that were not looked up: the geocoder failed, or the time ran out.
 UNAVAILABLE, LATER = "unavailable", "later"
 Answers = dict[str, list[Place] | str]
+# A progress display for one step of an import: ``progress(step, total)`` with a step of
+# ``STEPS`` (a stable name, whatever the language; ``STEPS[step]`` is what a person reads).
 Progress = Callable[[str, int], AbstractContextManager[Any]]
+STEPS = {
+    "places": _l("Looking up places"),
+    "checked": _l("Checking rows"),
+    "written": _l("Importing"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ def look_up_places(
     answers: Answers = {}
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     available = True
-    with progress(_("Looking up places"), len(queries)) as bar:
+    with progress("places", len(queries)) as bar:
         for query in queries:
             if not available:
                 answers[query] = UNAVAILABLE

@@ -150,7 +150,7 @@ def plan_rows(
     """What each row does, with its reasons."""
     references = basis.references
     plans = []
-    with progress(_("Checking rows"), len(csv_file.rows)) as bar:
+    with progress("checked", len(csv_file.rows)) as bar:
         for row, match in zip(csv_file.rows, basis.matches, strict=True):
             existing = _existing(basis, match.initiative_id)
             start = _start(existing, importer)

@@ -45,7 +45,7 @@ class _Bar:
         """No progress to show."""
 
 
-def no_progress(label: str, total: int) -> AbstractContextManager[_Bar]:
+def no_progress(step: str, total: int) -> AbstractContextManager[_Bar]:
     """A progress display that shows nothing (the upload page)."""
     return nullcontext(_Bar())
 

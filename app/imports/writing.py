@@ -37,7 +37,7 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
     initiatives = _load([plan.existing.id for plan in changing if plan.existing is not None])
     themes = {theme.slug: theme for theme in db.session.scalars(select(Theme))}
     created: list[tuple[Plan, Initiative]] = []
-    with progress("Importing", len(changing)) as bar:
+    with progress("written", len(changing)) as bar:
         for plan in changing:
             if plan.existing is None:
                 created.append((plan, _create(plan, author, state, now, themes)))

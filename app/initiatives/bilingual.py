@@ -4,8 +4,9 @@ An initiative's title, summary and description are written in its ``language`` (
 original) and may carry a Welsh version (``title_cy``, ``summary_cy``, ``description_cy``).
 A Welsh reader sees each Welsh field that is filled in; everyone else, and a Welsh reader of a
 field with no Welsh, sees the original, marked with its language so screen readers pronounce
-it correctly. Themes and neighbourhoods have an optional Welsh name (``name_cy``) the same way.
-Slugs are never translated.
+it correctly. Themes and neighbourhoods have an optional Welsh name (``name_cy``) the same way,
+and so do a theme's description (``description_cy``) and a neighbourhood's local authority
+(``local_authority_cy``), which admins write in English first. Slugs are never translated.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ def name_in(record: Named, language: str) -> str:
 def local_name(record: Named) -> str:
     """A theme's or neighbourhood's name in the reader's language."""
     return name_in(record, current_language())
+
+
+def shown_field(record: object, field: str) -> ShownText:
+    """A theme's or neighbourhood's text written by admins (``description``,
+    ``local_authority``): its Welsh version for a Welsh reader when there is one, else the
+    English as written, marked as English (``lang_attribute``)."""
+    if current_language() == WELSH:
+        welsh = (getattr(record, f"{field}_cy", None) or "").strip()
+        if welsh:
+            return ShownText(welsh, WELSH)
+    return ShownText(getattr(record, field) or "", ENGLISH)
 
 
 def lang_attribute(shown: ShownText) -> Markup:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from app.i18n import lazy_text as _l
 
 STAGES = {
-    "co-commissioning": "Co-commissioning",
-    "co-design": "Co-design",
-    "co-delivery": "Co-delivery",
-    "co-assessment": "Co-assessment",
+    "co-commissioning": _l("Co-commissioning"),
+    "co-design": _l("Co-design"),
+    "co-delivery": _l("Co-delivery"),
+    "co-assessment": _l("Co-assessment"),
 }
 
 SECTORS = {
@@ -55,7 +55,7 @@ CREDITS = {
 
 PRECISIONS = {
     "exact": _l("Exact point"),
-    "street": "Street (about 100 m)",
+    "street": _l("Street (about 100 m)"),
     "neighbourhood": _l("Neighbourhood only (its centre)"),
 }
 

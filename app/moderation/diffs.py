@@ -105,7 +105,7 @@ def content_lines(content: dict[str, Any], labels: ContentLabels) -> dict[str, l
         "summary_cy": _text(content.get("summary_cy")),
         "description_cy": (content.get("description_cy") or "").splitlines(),
         "themes": _joined(labels.themes.get(slug, slug) for slug in content.get("themes") or ()),
-        "stages": _joined(STAGES.get(stage, stage) for stage in content.get("stages") or ()),
+        "stages": _joined(str(_label(STAGES, stage)) for stage in content.get("stages") or ()),
         "status": _text(_label(STATUSES, content.get("status"))),
         "started_on": _text(content.get("started_on")),
         "ended_on": _text(content.get("ended_on")),
@@ -213,7 +213,7 @@ def _number(value: Any) -> str:
 def _participant(row: dict[str, Any]) -> str:
     sector = str(_label(SECTORS, row.get("sector") or ""))
     details = []
-    roles = [STAGES.get(role, role) for role in row.get("roles") or ()]
+    roles = [str(_label(STAGES, role)) for role in row.get("roles") or ()]
     if roles:
         details.append("roles: " + ", ".join(roles))
     if row.get("people") is not None:

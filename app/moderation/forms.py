@@ -72,7 +72,7 @@ class RejectForm(Form):
 
 class ArchiveForm(Form):
     reason = TextAreaField(
-        "Reason (optional)",
+        _l("Reason (optional)"),
         filters=[strip_whitespace],
         description=_l("Sent to the submitter."),
         validators=[
@@ -116,7 +116,7 @@ class ReportForm(Form):
         validate_choice=True,
     )
     details = TextAreaField(
-        "Details (optional)",
+        _l("Details (optional)"),
         filters=[strip_whitespace],
         description=_l("What is wrong, and where on the page."),
         validators=[

@@ -28,7 +28,7 @@ REVISION_STATES = {
 REVISION_KINDS = {
     "submission": _l("Submission"),
     "edit": _l("Edit"),
-    "moderator_edit": "Moderator's edit",
+    "moderator_edit": _l("Moderator's edit"),
     "restore": _l("Restore"),
     "import": _l("Import"),
     "followup": _l("Follow-up answer"),

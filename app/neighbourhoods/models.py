@@ -14,6 +14,9 @@ class Neighbourhood(Model):
     name: Mapped[str] = mapped_column(String(120))
     name_cy: Mapped[str] = mapped_column(String(120), default="", server_default="")  # Welsh
     local_authority: Mapped[str] = mapped_column(String(200), index=True)
+    # Its name in Welsh (Cyngor Caerdydd), shown on the Welsh pages; the English name is the
+    # one that ties the neighbourhood to its council's officers.
+    local_authority_cy: Mapped[str] = mapped_column(String(200), default="", server_default="")
     latitude: Mapped[float]
     longitude: Mapped[float]
 

@@ -175,7 +175,7 @@ class InitiativeForm(Form):
         minimum=-180,
         maximum=180,
         range_message=_l("Enter a longitude between -180 and 180, like -1.6040."),
-        description="Optional, like -1.6040.",
+        description=_l("Optional, like -1.6040."),
     )
     # "1" while a place name waits for the geocoder (a look-up failed); the page carries it.
     location_pending = HiddenField()

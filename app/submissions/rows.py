@@ -105,7 +105,7 @@ class OutcomeForm(RowForm):
     result = _figure(_l("After"), _l("Optional: the number after, like 22."))
     unit = StringField(
         _l("Unit"),
-        description="Optional, like “a year” or “%”.",
+        description=_l("Optional, like “a year” or “%”."),
         filters=[strip_whitespace],
         validators=[length(60)],
     )

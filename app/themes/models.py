@@ -21,12 +21,18 @@ DEFAULT_THEMES = [
 ]
 
 
-# The default themes' Welsh names (admins may change them, like any name).
+# The default themes' Welsh names and descriptions (admins may change them, like any name).
 DEFAULT_THEME_WELSH_NAMES = {
     "safety": "Diogelwch",
     "health": "Iechyd",
     "education": "Addysg",
     "sustainability": "Cynaliadwyedd",
+}
+DEFAULT_THEME_WELSH_DESCRIPTIONS = {
+    "safety": "Trigolion a'r heddlu yn gwneud strydoedd yn fwy diogel.",
+    "health": "Trigolion a'r GIG yn gofalu am iechyd ei gilydd.",
+    "education": "Trigolion ac ysgolion yn helpu plant i ddysgu.",
+    "sustainability": "Trigolion a'r cyngor yn gofalu am leoedd.",
 }
 
 
@@ -37,6 +43,9 @@ class Theme(Model):
     name_cy: Mapped[str] = mapped_column(String(80), default="", server_default="")  # Welsh
     colour: Mapped[str] = mapped_column(String(7), default="#505a64")
     description: Mapped[str] = mapped_column(String(500), default="")
+    description_cy: Mapped[str] = mapped_column(  # Welsh
+        String(500), default="", server_default=""
+    )
     position: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:

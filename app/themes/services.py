@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.themes.models import DEFAULT_THEME_WELSH_NAMES, DEFAULT_THEMES, Theme
+from app.themes.models import (
+    DEFAULT_THEME_WELSH_DESCRIPTIONS,
+    DEFAULT_THEME_WELSH_NAMES,
+    DEFAULT_THEMES,
+    Theme,
+)
 
 
 def ensure_default_themes() -> None:
@@ -20,6 +25,7 @@ def ensure_default_themes() -> None:
                     name_cy=DEFAULT_THEME_WELSH_NAMES.get(slug, ""),
                     colour=colour,
                     description=description,
+                    description_cy=DEFAULT_THEME_WELSH_DESCRIPTIONS.get(slug, ""),
                     position=position,
                 )
             )

@@ -27,6 +27,7 @@ from app.api.schemas.body_fields import (
     row_schema,
     text_rules,
 )
+from app.i18n import N_
 from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
 from app.languages import LANGUAGES
 from app.submissions.fields import EARLIEST_YEAR, LATEST_YEAR
@@ -78,7 +79,7 @@ def _stages() -> dict[str, Any]:
 class BodySchema(Schema):
     """An object of the body: unknown keys are refused by name, before anything else."""
 
-    UNKNOWN = "Unknown field: {names}."
+    UNKNOWN = N_("Unknown field: %(names)s.")
     OPENAPI: dict[str, Any] = {}
 
     @pre_load
@@ -90,7 +91,7 @@ class BodySchema(Schema):
         return data
 
     def unknown_error(self, unknown: list[str]) -> ValidationError:
-        message = self.UNKNOWN.format(names=", ".join(unknown))
+        message = _(self.UNKNOWN, names=", ".join(unknown))
         return ValidationError(message, unknown[0])
 
     @classmethod
@@ -106,11 +107,11 @@ class RowSchema(BodySchema):
     """A row of the form; a row with nothing in it is left out. Its problems are its own
     (``participants-0``), not a field's."""
 
-    error_messages = {"type": "Must be an object."}
-    UNKNOWN = "Unknown field {names}."
+    error_messages = {"type": N_("Must be an object.")}
+    UNKNOWN = N_("Unknown field %(names)s.")
 
     def unknown_error(self, unknown: list[str]) -> ValidationError:
-        return ValidationError(self.UNKNOWN.format(names=", ".join(unknown)))
+        return ValidationError(_(self.UNKNOWN, names=", ".join(unknown)))
 
 
 class NewParticipantSchema(RowSchema):
@@ -186,15 +187,15 @@ class NewOutcomeSchema(RowSchema):
     def unknown_error(self, unknown: list[str]) -> ValidationError:
         error = super().unknown_error(unknown)
         if VERIFICATION_KEYS & set(unknown):
-            hint = " Outcomes are verified by council officers, not by the submitter."
-            return ValidationError(error.messages[0] + hint)
+            hint = _("Outcomes are verified by council officers, not by the submitter.")
+            return ValidationError(f"{error.messages[0]} {hint}")
         return error
 
 
 class NewWelshVersionSchema(BodySchema):
     """The Welsh title, summary and description (each optional)."""
 
-    error_messages = {"type": "Must be an object (or null)."}
+    error_messages = {"type": N_("Must be an object (or null).")}
 
     title = Unicode(metadata=text_rules(InitiativeForm.title_cy))
     summary = Unicode(metadata=text_rules(InitiativeForm.summary_cy))
@@ -206,7 +207,7 @@ class NewWelshVersionSchema(BodySchema):
 class NewTranslationsSchema(BodySchema):
     """The content in other languages than the original, by language code."""
 
-    error_messages = {"type": "Must be an object (or null)."}
+    error_messages = {"type": N_("Must be an object (or null).")}
 
     cy = fields.Nested(
         NewWelshVersionSchema,
@@ -222,7 +223,7 @@ class NewInitiativeSchema(BodySchema):
     all; credit by organisation needs its name; an end date is on or after the start date
     (the one rule this document cannot state)."""
 
-    error_messages = {"type": "The body must be a JSON object."}
+    error_messages = {"type": N_("The body must be a JSON object.")}
     OPENAPI = {
         "allOf": [
             {
@@ -359,7 +360,9 @@ def field_errors(messages: Any, prefix: str = "") -> dict[str, str]:
     """marshmallow's nested messages as the API's flat ``errors`` (``participants-0-people``);
     a problem with the body itself is under ``body``."""
     if isinstance(messages, str):
-        return {prefix or "body": messages}
+        # Messages marked with N_ (the schemas' own) are read in the request's language here;
+        # those already translated, or marshmallow's own, come through as they are.
+        return {prefix or "body": _(messages)}
     if isinstance(messages, list):
         return field_errors(messages[0], prefix) if messages else {}
     errors: dict[str, str] = {}
