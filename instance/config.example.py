@@ -50,7 +50,8 @@
 # Look-ups made while a person waits (the place pickers, "near a place", "Find this place"):
 # seconds each may take in all, its wait for the interval included (then the place is left
 # pending for the worker), and how many may run at once in each web process (more are
-# answered "try again in a moment"; keep it below gunicorn's threads per worker).
+# answered "try again in a moment"; keep it below gunicorn's threads per worker,
+# GUNICORN_THREADS: gunicorn warns at start when it is not).
 # GEOCODE_DEADLINE = 3.0
 # GEOCODE_CONCURRENCY = 2
 
