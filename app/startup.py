@@ -90,3 +90,18 @@ def geocode_concurrency_problem(settings: dict[str, Any], threads: int) -> str |
         "can take every thread, and pages and /healthz then wait for them. Set "
         "GEOCODE_CONCURRENCY below GUNICORN_THREADS, or raise GUNICORN_THREADS."
     )
+
+
+def rate_limit_problem(settings: dict[str, Any]) -> str | None:
+    """Why rate limits may not hold for the whole site (None when they do): on PostgreSQL,
+    which several machines share, without Redis each machine counts in its own file."""
+    if not settings["DATABASE_URL"].startswith("postgresql") or settings.get("REDIS_URL"):
+        return None
+    if not str(settings["RATELIMIT_STORAGE_URI"]).startswith("sqlite"):
+        return None  # a store of the operator's own choosing
+    return (
+        "DATABASE_URL is PostgreSQL but REDIS_URL is not set: rate limits are counted per "
+        "machine (instance/ratelimits.sqlite3), so with several machines each allows the full "
+        "limit. Set REDIS_URL, the same Redis on every machine, when running more than one."
+    )
+

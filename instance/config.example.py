@@ -29,7 +29,9 @@
 # DATABASE_STATEMENT_TIMEOUT = 30.0
 
 # Redis, for rate-limit counters (and caches) shared by every worker and instance.
-# Without it, counters live in each process's memory.
+# Without it, counters live in instance/ratelimits.sqlite3, shared by every process of one
+# machine only: gunicorn warns at start when DATABASE_URL is PostgreSQL (several machines)
+# and this is not set.
 # REDIS_URL = "redis://127.0.0.1:6379/0"
 
 # Geocoder: "offline" (default; place names from a shipped gazetteer and the app's
