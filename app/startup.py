@@ -104,4 +104,3 @@ def rate_limit_problem(settings: dict[str, Any]) -> str | None:
         "machine (instance/ratelimits.sqlite3), so with several machines each allows the full "
         "limit. Set REDIS_URL, the same Redis on every machine, when running more than one."
     )
-
