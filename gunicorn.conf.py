@@ -51,9 +51,21 @@ def on_starting(server):
 
 def when_ready(server):
     """Before the workers start, say in one line if the database is unreachable or not
-    migrated (the site still starts: it answers 503 until the database is ready)."""
+    migrated (the site still starts: it answers 503 until the database is ready), and warn
+    once about settings that do not fit this server."""
     from app.config import load_settings
-    from app.startup import report_database_problem
+    from app.startup import (
+        geocode_concurrency_problem,
+        rate_limit_problem,
+        report_database_problem,
+    )
 
     instance = Path(os.environ.get("COPRODUCE_INSTANCE", Path(__file__).parent / "instance"))
-    report_database_problem(load_settings(instance)["DATABASE_URL"], server.log.error)
+    settings = load_settings(instance)
+    report_database_problem(settings["DATABASE_URL"], server.log.error)
+    for problem in (
+        geocode_concurrency_problem(settings, server.cfg.threads),
+        rate_limit_problem(settings),
+    ):
+        if problem:
+            server.log.warning(f"Coproduce: {problem}")

@@ -32,6 +32,8 @@ ENVIRONMENT_KEYS: dict[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "ALLOW_INSTANCE_SECRET_KEY": boolean,
     "DATABASE_URL": str,
+    "DATABASE_CONNECT_TIMEOUT": int,
+    "DATABASE_STATEMENT_TIMEOUT": float,
     "REDIS_URL": str,
     "GEOCODER": str,
     "NOMINATIM_DOMAIN": str,
@@ -78,6 +80,8 @@ class Defaults:
     SECRET_KEY: str | None = None
     ALLOW_INSTANCE_SECRET_KEY = False  # a production server may use instance/secret_key
     DATABASE_URL: str | None = None  # None: SQLite file in the instance folder
+    DATABASE_CONNECT_TIMEOUT = 5  # PostgreSQL: seconds to wait for a new connection
+    DATABASE_STATEMENT_TIMEOUT = 30.0  # PostgreSQL: seconds a web request's statement may run
     REDIS_URL: str | None = None
     GEOCODER = "offline"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
@@ -221,11 +225,25 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         settings["DATABASE_URL"] = f"sqlite:///{instance_path / 'coproduce.sqlite3'}"
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
     settings["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings)
     # Without Redis, every process on the machine counts in one file (not each in its memory).
     settings.setdefault(
         "RATELIMIT_STORAGE_URI", settings.get("REDIS_URL") or store_uri(instance_path)
     )
     return settings
+
+
+def _engine_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy's engine options, with PostgreSQL's connect timeout: a database server that
+    does not answer fails a new connection after DATABASE_CONNECT_TIMEOUT seconds (a 503)
+    instead of holding the request for as long as the network keeps trying."""
+    options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
+    if settings["DATABASE_URL"].startswith("postgresql"):  # normalised: postgresql+psycopg
+        options["connect_args"] = {
+            "connect_timeout": int(settings["DATABASE_CONNECT_TIMEOUT"]),
+            **options.get("connect_args", {}),
+        }
+    return options
 
 
 class SettingProblem(SystemExit):

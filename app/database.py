@@ -1,4 +1,5 @@
-"""Database connection rules: SQLite pragmas and write locks taken up front."""
+"""Database connection rules: SQLite pragmas and write locks taken up front; on PostgreSQL, a
+deadline for each statement of a web request."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import Connection, DateTime, Dialect, event
+from sqlalchemy import Connection, DateTime, Dialect, event, text
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -89,6 +90,48 @@ def _ensure_math_functions(dbapi_connection: sqlite3.Connection, cursor: sqlite3
             dbapi_connection.create_function(name, 1, function, deterministic=True)
 
 
+STATEMENT_TIMEOUT = "statement_timeout_ms"
+
+
+def configure_postgresql(app: Flask, engine: Engine) -> None:
+    """Give every statement of a web request DATABASE_STATEMENT_TIMEOUT seconds.
+
+    A threaded gunicorn worker never kills a slow request, so a query stuck on a lock or a
+    runaway plan would hold its thread (and its connection) for ever: PostgreSQL cancels it
+    instead, and the request is answered 503 (``app.outages``). The limit is set per
+    transaction (``SET LOCAL``, gone at commit or rollback, so pooled connections and
+    transaction-pooling proxies keep no trace of it), and only in requests the app serves:
+    the worker and commands (imports, backups, reindexing, migrations) run without it, and a
+    streamed export lifts it (``lift_statement_timeout``).
+    """
+    milliseconds = round(float(app.config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+    if milliseconds <= 0:
+        return
+
+    @app.before_request
+    def limit_statements() -> None:
+        setattr(g, STATEMENT_TIMEOUT, milliseconds)
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        limit = g.get(STATEMENT_TIMEOUT) if has_request_context() else None
+        if limit:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(limit)}")
+
+
+def lift_statement_timeout() -> None:
+    """No statement deadline for the rest of this request: for work that may rightly run
+    long while the client keeps reading (a streamed export of the whole dataset)."""
+    from app.extensions import db
+
+    if not has_request_context() or not g.pop(STATEMENT_TIMEOUT, None):
+        return
+    session = db.session()
+    if session.in_transaction():
+        # It may have begun with the deadline: back to the server's own setting.
+        session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+
+
 def init_database(app: Flask) -> None:
     """Attach the connection rules to the app's engine once it exists."""
     from app.extensions import db
@@ -97,6 +140,8 @@ def init_database(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            configure_postgresql(app, engine)
 
 
 class UTCDateTime(TypeDecorator):

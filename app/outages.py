@@ -1,10 +1,11 @@
 """A database that cannot be reached: a friendly 503 with Retry-After, logged once per burst.
 
 When the database stops answering (a restart, a failover, a full pool), every request fails the
-same way. People get the site's error page and API clients the JSON error shape, both 503 with
-``Retry-After``, instead of a 500; the log gets the first failure with its traceback and then
-stays quiet until the burst is over (a minute without failures), instead of a traceback per
-request.
+same way; a statement that runs past ``DATABASE_STATEMENT_TIMEOUT`` is cancelled by PostgreSQL
+and its request fails the same way too. People get the site's error page and API clients the
+JSON error shape, both 503 with ``Retry-After``, instead of a 500; the log gets the first
+failure with its traceback and then stays quiet until the burst is over (a minute without
+failures), instead of a traceback per request.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's code for a relation that does not exist
+QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement cancelled (statement_timeout)
 BURST_QUIET_SECONDS = 60.0  # a failure this long after the last one starts a new burst
 
 
@@ -49,12 +51,21 @@ class BurstLog:
         if starts_burst:
             log.error(
                 "The database is not answering (%s): requests get 503 with Retry-After until it "
-                "does; check DATABASE_URL and the database server. Further failures are not "
-                "logged until a minute passes without one%s.",
-                type(error).__name__,
+                "does; %s. Further failures are not logged until a minute passes without one%s.",
+                type(getattr(error, "orig", None) or error).__name__,
+                _advice(error),
                 f" ({before} went unlogged in the last burst)" if before else "",
                 exc_info=error,
             )
+
+
+def _advice(error: BaseException) -> str:
+    if getattr(getattr(error, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+        return (
+            "a statement ran past DATABASE_STATEMENT_TIMEOUT (a slow query, or a lock held "
+            "elsewhere)"
+        )
+    return "check DATABASE_URL and the database server"
 
 
 DATABASE_OUTAGES = BurstLog()

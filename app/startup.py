@@ -1,4 +1,5 @@
-"""What a starting server or worker says about its database: one clear line per problem.
+"""What a starting server or worker says about its database, and about settings that do not
+fit the server: one clear line per problem.
 
 A ``DATABASE_URL`` that points at nothing, or at a database whose tables were never made,
 would otherwise show up later as an error on every page. gunicorn (``gunicorn.conf.py``, in
@@ -11,6 +12,7 @@ answers 503 and pages a friendly 503.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -72,3 +74,33 @@ def report_database_problem(url: str, log: Callable[[str], object]) -> str | Non
     if problem:
         log(f"Coproduce: {problem}")
     return problem
+
+
+def geocode_concurrency_problem(settings: dict[str, Any], threads: int) -> str | None:
+    """Why place look-ups could take every thread of a web worker (None when they cannot):
+    GEOCODE_CONCURRENCY is meant to stay below gunicorn's threads per worker, so that pages
+    and ``/healthz`` always find one free while an outside geocoder is slow."""
+    outside = settings["GEOCODER"] != "offline" or settings.get("POSTCODES_URL")
+    concurrency = int(settings["GEOCODE_CONCURRENCY"])
+    if not outside or concurrency < threads:
+        return None
+    return (
+        f"GEOCODE_CONCURRENCY is {concurrency} but gunicorn runs {threads} thread"
+        f"{'s' if threads != 1 else ''} per worker (GUNICORN_THREADS): slow place look-ups "
+        "can take every thread, and pages and /healthz then wait for them. Set "
+        "GEOCODE_CONCURRENCY below GUNICORN_THREADS, or raise GUNICORN_THREADS."
+    )
+
+
+def rate_limit_problem(settings: dict[str, Any]) -> str | None:
+    """Why rate limits may not hold for the whole site (None when they do): on PostgreSQL,
+    which several machines share, without Redis each machine counts in its own file."""
+    if not settings["DATABASE_URL"].startswith("postgresql") or settings.get("REDIS_URL"):
+        return None
+    if not str(settings["RATELIMIT_STORAGE_URI"]).startswith("sqlite"):
+        return None  # a store of the operator's own choosing
+    return (
+        "DATABASE_URL is PostgreSQL but REDIS_URL is not set: rate limits are counted per "
+        "machine (instance/ratelimits.sqlite3), so with several machines each allows the full "
+        "limit. Set REDIS_URL, the same Redis on every machine, when running more than one."
+    )

@@ -17,9 +17,21 @@
 # PostgreSQL: "postgresql+psycopg://user:password@host:5432/coproduce" (install the
 # `postgres` extra).
 # DATABASE_URL = None
+# PostgreSQL: seconds to wait for a new connection to the database server before giving up
+# (the request is answered 503 with Retry-After) instead of waiting as long as the network
+# keeps trying.
+# DATABASE_CONNECT_TIMEOUT = 5
+# PostgreSQL: seconds any one statement of a web request may run before the server cancels it
+# (the request is answered 503 with Retry-After): a query stuck behind a lock or gone slow
+# cannot hold a gunicorn thread for ever. Streamed exports, the worker and commands (imports,
+# backups, reindexing, migrations) have no such limit. 0: none. SQLite has no statement
+# limit (its busy timeout bounds the wait for the write lock).
+# DATABASE_STATEMENT_TIMEOUT = 30.0
 
 # Redis, for rate-limit counters (and caches) shared by every worker and instance.
-# Without it, counters live in each process's memory.
+# Without it, counters live in instance/ratelimits.sqlite3, shared by every process of one
+# machine only: gunicorn warns at start when DATABASE_URL is PostgreSQL (several machines)
+# and this is not set.
 # REDIS_URL = "redis://127.0.0.1:6379/0"
 
 # Geocoder: "offline" (default; place names from a shipped gazetteer and the app's
@@ -40,7 +52,8 @@
 # Look-ups made while a person waits (the place pickers, "near a place", "Find this place"):
 # seconds each may take in all, its wait for the interval included (then the place is left
 # pending for the worker), and how many may run at once in each web process (more are
-# answered "try again in a moment"; keep it below gunicorn's threads per worker).
+# answered "try again in a moment"; keep it below gunicorn's threads per worker,
+# GUNICORN_THREADS: gunicorn warns at start when it is not).
 # GEOCODE_DEADLINE = 3.0
 # GEOCODE_CONCURRENCY = 2
 

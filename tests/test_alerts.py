@@ -18,6 +18,7 @@ from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
 from tests.factories import create_test_initiative, create_test_neighbourhood
 from tests.support.queries import count_queries
+from tests.test_place_precision import POSTCODE_FORMS
 
 # Monday 2 March 2026, 08:00 in London is 08:00 UTC (winter time).
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -186,7 +187,16 @@ def test_near_and_radius_match_public_points(app, kirkstall, outbox):
     assert "Close by" in text and "Three km away" not in text
 
 
-def test_location_precision_is_respected_in_mail(app, kirkstall, outbox):
+# A door number and, however its halves are set apart, a postcode's inward half never reach
+# a mail at street precision.
+STREET_PLACES = [
+    ("14 Abbey Road, Leeds", "Abbey Road, Leeds", ["14 Abbey"]),
+    *((form, "Hawksworth Road, Leeds LS5", ["3PT", "3pt", "LS5-"]) for form in POSTCODE_FORMS),
+]
+
+
+@pytest.mark.parametrize(("typed", "shown", "hidden"), STREET_PLACES)
+def test_location_precision_is_respected_in_mail(app, kirkstall, outbox, typed, shown, hidden):
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     moment = SUBSCRIBED + timedelta(minutes=1)
     with app.app_context():
@@ -194,7 +204,7 @@ def test_location_precision_is_respected_in_mail(app, kirkstall, outbox):
             moment,
             title="Street level",
             neighbourhood_id=kirkstall,
-            place_name="14 Abbey Road, Leeds",
+            place_name=typed,
             latitude=53.8241234,
             longitude=-1.6012345,
             location_precision="street",
@@ -210,7 +220,8 @@ def test_location_precision_is_respected_in_mail(app, kirkstall, outbox):
         )
         send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
     text = digest_mails(outbox)[0].get_content()
-    assert "Abbey Road" in text and "14 Abbey" not in text
+    assert shown in text
+    assert not [part for part in hidden if part in text]
     assert "Secret Close" not in text
     assert "53.824" not in text and "-1.601" not in text
 

@@ -70,6 +70,7 @@ def test_search_when_the_geocoder_is_unavailable_is_a_503(client, nominatim):
     assert response.status_code == 503
     assert response.json["ok"] is False
     assert "not available just now" in response.json["error"]
+    assert int(response.headers["Retry-After"]) > 0
 
 
 def test_reverse_names_the_place_and_the_neighbourhood(client, make_neighbourhood):
@@ -106,6 +107,7 @@ def test_reverse_still_suggests_the_neighbourhood_when_unavailable(
     assert response.status_code == 503
     assert response.json["ok"] is False
     assert response.json["neighbourhood"] == {"slug": "kirkstall", "name": "Kirkstall"}
+    assert int(response.headers["Retry-After"]) > 0
 
 
 @pytest.mark.parametrize(

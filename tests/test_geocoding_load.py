@@ -2,8 +2,9 @@
 2 workers, 8 place look-ups in flight against a Nominatim that takes 5 s to answer.
 
 Each look-up gives up within its deadline or is refused at once past the per-process cap, so
-``/healthz`` keeps answering quickly and a submission saved meanwhile is saved at once, its
-place left pending for the worker.
+``/healthz`` keeps answering quickly (its p95 within 250 ms of the same run's p95 with no
+look-up in flight, so that a loaded machine does not fail it) and a submission saved meanwhile
+is saved at once, its place left pending for the worker.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,29 @@ def timed_get(url: str) -> tuple[int, float]:
         error.read()
         status = error.code
     return status, time.monotonic() - started
+
+
+def health_latencies(url: str, until: float) -> list[float]:
+    """Seconds each ``/healthz`` took, asked one after another until ``until``."""
+    latencies = []
+    while time.monotonic() < until:
+        status, seconds = timed_get(url + "/healthz")
+        assert status == 200
+        latencies.append(seconds)
+        time.sleep(0.02)
+    return latencies
+
+
+def p95(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=20)[-1]
+
+
+def warm_up(url: str) -> None:
+    """Requests on every thread of both workers first: each opens its database connection
+    and the first request's imports are paid before anything is measured."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: timed_get(url + "/healthz")[0], range(64)))
+    assert set(statuses) == {200}
 
 
 @pytest.fixture
@@ -123,17 +148,18 @@ def test_eight_slow_look_ups_leave_health_checks_and_saves_fast(slow_site):
     def look_up(number: int) -> None:
         look_ups.append(timed_get(f"{url}/places/search?q=Slow+Street+{number}"))
 
+    warm_up(url)
+    # The same run's baseline: what a health check takes on this machine, now, with no
+    # look-up in flight (a loaded machine slows both alike).
+    baseline = health_latencies(url, time.monotonic() + 1.0)
+
     threads = [threading.Thread(target=look_up, args=(n,)) for n in range(8)]
+    looking_up = time.monotonic()
     for thread in threads:
         thread.start()
     time.sleep(0.3)  # the look-ups are in flight
-
-    health = []
-    for _ in range(20):
-        status, seconds = timed_get(url + "/healthz")
-        assert status == 200
-        health.append(seconds)
-        time.sleep(0.05)
+    # Sampled only while they are: those that got a slot hold it for their 3 s deadline.
+    health = health_latencies(url, looking_up + 2.5)
     started = time.monotonic()
     # As the page sends it: a place name, no point, and the flag that it waits for the geocoder.
     form = complete_form(neighbourhood_id, latitude="", longitude="", location_pending="1")
@@ -142,8 +168,10 @@ def test_eight_slow_look_ups_leave_health_checks_and_saves_fast(slow_site):
     for thread in threads:
         thread.join(30)
 
-    p95 = statistics.quantiles(health, n=20)[-1]
-    assert p95 < 0.25, health
+    # A health check never queues behind a look-up: waiting for one would cost seconds
+    # (5.8 s before look-ups were capped), here it costs under a quarter of a second more.
+    assert len(baseline) >= 20 and len(health) >= 20, (baseline, health)
+    assert p95(health) < p95(baseline) + 0.25, (baseline, health)
     assert status == 200 and saving < 1.0, saving
     # Every look-up ended within its deadline (about 3 s) or was refused at once; none ran
     # for the geocoder's 5 s.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 
 import pytest
@@ -192,6 +193,43 @@ def test_moderator_cannot_suspend_an_admin(app, client, auth, make_user):
     assert b"Only an administrator" in client.get("/").data
     auth.logout()
     assert auth.login(admin.email).status_code == 302
+
+
+def test_a_refused_staff_suspension_is_audited_and_logged(app, client, auth, make_user, caplog):
+    """An access-control failure is kept: who tried what on whom, in the audit log and the
+    application log, while the moderator still gets the redirect and the message."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.audit.models import AuditEntry
+    from app.extensions import db
+
+    officer = make_user(role="council")
+    moderator = make_user(role="moderator")
+    auth.login(moderator.email)
+    with caplog.at_level(logging.INFO, logger="app.audit.services"):
+        refused = client.post(f"/admin/users/{officer.id}/suspension", data={"reason": "rude"})
+        client.post(f"/admin/users/{officer.id}/suspension", data={"action": "lift"})
+    assert refused.status_code == 302
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.actor_id, e.subject_id, e.detail) for e in entries] == [
+            (
+                "suspend_user_refused",
+                moderator.id,
+                officer.id,
+                {"role": "council", "reason": "rude"},
+            ),
+            (
+                "unsuspend_user_refused",
+                moderator.id,
+                officer.id,
+                {"role": "council", "reason": ""},
+            ),
+        ]
+        assert db.session.get(User, officer.id).is_suspended is False
+    logged = f"audit action=suspend_user_refused subject=user:{officer.id} actor={moderator.email}"
+    assert any(message.startswith(logged) for message in caplog.messages), caplog.messages
 
 
 # Who may suspend whom: moderators suspend residents; staff only an admin suspends.

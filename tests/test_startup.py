@@ -15,7 +15,7 @@ from app import create_app
 from app.config import ENVIRONMENT_KEYS, load_settings
 from app.extensions import db
 from app.health.checks import head_revision
-from app.startup import database_problem
+from app.startup import database_problem, geocode_concurrency_problem, rate_limit_problem
 from tests.support.apps import app_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +119,71 @@ def test_gunicorn_names_an_unmigrated_database_and_still_starts(tmp_path):
     assert "flask --app app db upgrade" in output
 
 
+def test_gunicorn_names_an_unreachable_database_in_one_line_and_still_starts(tmp_path):
+    closed = f"postgresql+psycopg://coproduce:secret@127.0.0.1:{free_port()}/coproduce"
+    process = _gunicorn(tmp_path, DATABASE_URL=closed)
+    output = _output_until(process, "Booting worker")
+    (line,) = [line for line in output.splitlines() if "DATABASE_URL=" in line]
+    assert "Coproduce: cannot reach the database at DATABASE_URL=" in line
+    assert "secret" not in line and "***" in line  # the password is hidden
+    assert "Check DATABASE_URL" in line
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("geocoder", "postcodes", "threads", "warned"),
+    [
+        ("offline", None, 1, False),  # nothing outside to wait for
+        ("nominatim", None, 4, False),  # the shipped sizes: 2 look-ups, 4 threads
+        ("nominatim", None, 2, True),
+        ("offline", "https://api.postcodes.io", 2, True),
+    ],
+)
+def test_look_ups_that_could_take_every_thread_are_warned_about(
+    geocoder, postcodes, threads, warned
+):
+    settings = {"GEOCODER": geocoder, "POSTCODES_URL": postcodes, "GEOCODE_CONCURRENCY": 2}
+    problem = geocode_concurrency_problem(settings, threads)
+    assert (problem is not None) is warned
+    if problem:
+        assert "GEOCODE_CONCURRENCY is 2" in problem and "GUNICORN_THREADS" in problem
+
+
+def test_gunicorn_warns_once_when_look_ups_could_take_every_thread(tmp_path):
+    process = _gunicorn(
+        tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite3'}",
+        GEOCODER="nominatim",
+        NOMINATIM_USER_AGENT="coproduce-test (tests@example.org)",
+        GUNICORN_THREADS="2",
+    )
+    output = _output_until(process, "Booting worker")
+    warnings = [line for line in output.splitlines() if "GEOCODE_CONCURRENCY" in line]
+    assert len(warnings) == 1
+    assert "GEOCODE_CONCURRENCY is 2 but gunicorn runs 2 threads per worker" in warnings[0]
+
+
+PER_MACHINE = "rate limits are counted per machine"
+
+
+def test_limits_counted_per_machine_are_warned_about_on_postgresql(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://coproduce@db.internal/coproduce")
+    problem = rate_limit_problem(load_settings(tmp_path))
+    assert problem is not None and PER_MACHINE in problem and "Set REDIS_URL" in problem
+    monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
+    assert rate_limit_problem(load_settings(tmp_path)) is None  # shared by every machine
+    monkeypatch.delenv("REDIS_URL")
+    monkeypatch.delenv("DATABASE_URL")
+    assert rate_limit_problem(load_settings(tmp_path)) is None  # SQLite: one machine anyway
+
+
+def test_gunicorn_warns_once_that_limits_are_per_machine_without_redis(tmp_path):
+    closed = f"postgresql+psycopg://coproduce@127.0.0.1:{free_port()}/coproduce"
+    output = _output_until(_gunicorn(tmp_path, DATABASE_URL=closed), "Booting worker")
+    (warning,) = [line for line in output.splitlines() if PER_MACHINE in line]
+    assert "Coproduce: DATABASE_URL is PostgreSQL but REDIS_URL is not set" in warning
+
+
 @pytest.mark.postgres_only
 def test_a_postgres_url_serves_from_postgresql(tmp_path, app, database_url):
     short = "postgres://" + database_url.split("://", 1)[1]
@@ -129,9 +194,10 @@ def test_a_postgres_url_serves_from_postgresql(tmp_path, app, database_url):
         db.engine.dispose()
     process = _gunicorn(tmp_path, DATABASE_URL=short)
     output = _output_until(process, "Booting worker")
-    # reachable and migrated: nothing to say about the database (the key's fingerprint is logged)
+    # reachable and migrated: nothing to say about the database (the key's fingerprint is
+    # logged, and without REDIS_URL that limits are counted per machine)
     said = [line for line in output.splitlines() if "Coproduce:" in line]
-    assert all("SECRET_KEY fingerprint" in line for line in said), said
+    assert all("SECRET_KEY fingerprint" in line or PER_MACHINE in line for line in said), said
 
 
 def test_the_worker_names_an_unmigrated_database(tmp_path):

@@ -50,10 +50,15 @@ def update_user(actor: User, user: User, role: str, organisation_id: int | None)
 
 
 def suspend_user(actor: User, user: User, suspended: bool, reason: str = "") -> None:
-    """Suspend a user (their sessions end at once) or lift the suspension."""
+    """Suspend a user (their sessions end at once) or lift the suspension.
+
+    A moderator's attempt on staff is refused and audited (``suspend_user_refused``, flushed
+    for the caller to commit): an access-control failure is a security event to keep."""
     if user.id == actor.id:
         raise NotAllowed(_("You cannot suspend yourself."))
+    action = "suspend_user" if suspended else "unsuspend_user"
     if not can_suspend(actor, user):
+        record_action(actor, f"{action}_refused", "user", user.id, role=user.role, reason=reason)
         raise NotAllowed(
             _("Only an administrator can suspend a moderator, council officer or administrator.")
         )
@@ -62,6 +67,4 @@ def suspend_user(actor: User, user: User, suspended: bool, reason: str = "") -> 
     user.is_suspended = suspended
     if suspended:
         end_all_sessions(user)
-    record_action(
-        actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id, reason=reason
-    )
+    record_action(actor, action, "user", user.id, reason=reason)

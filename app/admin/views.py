@@ -79,6 +79,7 @@ def suspend_user(user_id: int):
     try:
         services.suspend_user(actor, user, suspended, form.reason.data or "")
     except services.NotAllowed as error:
+        db.session.commit()  # the refusal's audit entry, when it has one
         flash(str(error), "error")
     else:
         db.session.commit()

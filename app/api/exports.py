@@ -25,6 +25,7 @@ from app.api.export_records import published_records
 from app.api.geojson import geojson_chunks
 from app.api.responses import licence_link
 from app.csvcells import BYTE_ORDER_MARK
+from app.database import lift_statement_timeout
 from app.errors import json_error
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.timeutil import utcnow
@@ -60,6 +61,9 @@ def _export(extension: str, mimetype: str, chunks) -> ResponseReturnValue:
     initiative_filter, errors = parse_filters(request.args)
     if errors:
         return json_error(400, _("A filter cannot be used."), errors)
+    # The whole dataset may take longer than a page's statement deadline; the client reading
+    # it keeps the request alive, and each batch is one short keyset query.
+    lift_statement_timeout()
     # A HEAD request gets the headers only: no rows are read for a body nobody receives. An
     # iterator, not (): a sequence would be measured and sent as "Content-Length: 0".
     body = iter(()) if request.method == "HEAD" else stream_with_context(chunks(initiative_filter))

@@ -29,6 +29,7 @@ UNAVAILABLE = _l(
 )
 BUSY = _l("Many place searches are running just now. Try again in a moment.")
 BUSY_RETRY_AFTER = "2"
+UNAVAILABLE_RETRY_AFTER = "30"  # a geocoder that failed is rarely back within seconds
 # Both endpoints share one budget per client: each may cost a request to the geocoder.
 limit_lookups = limit_place_lookups()
 
@@ -53,7 +54,7 @@ def search_places():
     except GeocoderBusy:
         return (*json_error(503, str(BUSY)), {"Retry-After": BUSY_RETRY_AFTER})
     except GeocodingUnavailable:
-        return json_error(503, UNAVAILABLE)
+        return (*json_error(503, UNAVAILABLE), {"Retry-After": UNAVAILABLE_RETRY_AFTER})
     items = services.place_items(places)
     postcode = None if items else unsearchable_postcode(query)
     if postcode is not None:
@@ -77,7 +78,8 @@ def reverse_lookup():
     except GeocodingUnavailable:
         # The suggestion needs no outside service, so it is still given.
         body, status = json_error(503, UNAVAILABLE)
-        return {**body, "neighbourhood": neighbourhood}, status
+        headers = {"Retry-After": UNAVAILABLE_RETRY_AFTER}
+        return {**body, "neighbourhood": neighbourhood}, status, headers
     item = services.place_items([place])[0] if place else None
     return {"ok": True, "item": item, "neighbourhood": neighbourhood}
 

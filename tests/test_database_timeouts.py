@@ -1,0 +1,93 @@
+"""Stuck requests end (issue 12): a threaded gunicorn worker never kills a slow request, so on
+PostgreSQL each statement of a web request has DATABASE_STATEMENT_TIMEOUT and a new connection
+DATABASE_CONNECT_TIMEOUT; past either, the friendly 503 with Retry-After. The worker, commands
+and streamed exports are not cut."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.api import exports
+from app.config import load_settings
+from app.database import lift_statement_timeout
+from app.extensions import db
+from tests.support.apps import app_config
+from tests.test_database_outage import assert_friendly_503
+
+SLEEP = "SELECT pg_sleep(1.5)"
+
+
+def test_postgresql_connections_give_up_after_the_connect_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://coproduce@db.internal/coproduce")
+    monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "4")
+    options = load_settings(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 4}}
+    monkeypatch.delenv("DATABASE_URL")  # SQLite's driver takes no such argument
+    assert load_settings(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+@pytest.fixture
+def site(app, database_url, tmp_path):
+    """The app on the test database with a 0.2 s statement deadline, and pages that wait."""
+    site = create_app(app_config(database_url, tmp_path, DATABASE_STATEMENT_TIMEOUT=0.2))
+
+    @site.get("/test/slow")
+    def slow():
+        db.session.execute(text(SLEEP))
+        return "finished"
+
+    @site.get("/test/statement-timeout")
+    def statement_timeout():
+        return db.session.execute(text("SHOW statement_timeout")).scalar_one()
+
+    yield site
+    with site.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_statement_past_the_deadline_is_a_friendly_503(site):
+    client = site.test_client()
+    assert client.get("/test/statement-timeout").get_data(as_text=True) == "200ms"
+    started = time.monotonic()
+    response = client.get("/test/slow", headers={"Accept": "text/html"})
+    assert time.monotonic() - started < 1.0  # cancelled, not waited out
+    assert_friendly_503(response, api=False)
+    assert client.get("/api/v1/initiatives").status_code == 200  # the connection serves on
+
+
+@pytest.mark.postgres_only
+def test_a_streamed_export_has_no_statement_deadline(site, monkeypatch):
+    def slow_records(initiative_filter, size):
+        db.session.execute(text("SELECT pg_sleep(0.5)"))
+        yield from ()
+
+    monkeypatch.setattr(exports, "published_records", slow_records)
+    response = site.test_client().get("/api/v1/initiatives.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).startswith("\ufeff")  # header written, not cut
+
+
+@pytest.mark.postgres_only
+def test_a_lifted_deadline_holds_inside_a_begun_transaction(site):
+    with site.test_request_context():
+        site.preprocess_request()  # as a request the app serves: the deadline is set
+        assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "200ms"
+        lift_statement_timeout()
+        db.session.execute(text("SELECT pg_sleep(0.5)"))
+        db.session.rollback()
+
+
+@pytest.mark.postgres_only
+def test_the_worker_and_commands_run_without_the_deadline(site):
+    with site.app_context():  # a task or a command: no request
+        db.session.execute(text("SELECT pg_sleep(0.5)"))
+        assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "0"
+        db.session.rollback()
+    with site.test_request_context():  # the open-data rebuild builds its links in one
+        db.session.execute(text("SELECT pg_sleep(0.5)"))
+        db.session.rollback()
