@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -308,3 +309,34 @@ def test_demo_data_migrated_again_comes_out_as_the_apps_rebuilds_compute(scratch
         migrated, rebuilt = migrated_and_rebuilt(scratch_app)
         assert len(migrated["map_point"]) > 100 and len(migrated["search_index"]) >= 40
         assert migrated == rebuilt
+
+
+# Revisions written before ids were generated keep theirs: databases already carry them.
+HAND_NUMBERED = re.compile(r"5a1c0de0e00\d")
+VERSIONS = Path(__file__).parent.parent / "app" / "migrations" / "versions"
+
+
+def _longest_run(digits: str) -> int:
+    """The longest run of hex digits each one above (or each one below) the last, wrapping."""
+    longest = 1
+    for step in (1, 15):
+        run = 1
+        for before, after in zip(digits, digits[1:], strict=False):
+            run = run + 1 if (int(after, 16) - int(before, 16)) % 16 == step else 1
+            longest = max(longest, run)
+    return longest
+
+
+def test_new_revisions_have_generated_ids_and_whole_names():
+    """Each file is named `<date>_<revision>_<the message's words>.py` with the id Alembic
+    generates (twelve hex digits, no hand-typed pattern such as a8b9c0d1e2f3)."""
+    for path in sorted(VERSIONS.glob("*.py")):
+        name, source = path.name, path.read_text(encoding="utf-8")
+        revision = re.search(r'^revision = "([^"]+)"', source, re.MULTILINE).group(1)
+        assert re.fullmatch(r"\d{8}_" + revision + r"_[a-z0-9_]+\.py", name), name
+        if HAND_NUMBERED.fullmatch(revision):
+            continue
+        assert re.fullmatch(r"[0-9a-f]{12}", revision), name
+        # A typed pattern climbs or falls through every digit, or through every other one.
+        assert _longest_run(revision) < 4, name
+        assert max(_longest_run(revision[0::2]), _longest_run(revision[1::2])) < 4, name

@@ -2,7 +2,7 @@
 local authority in Welsh, shown on the Welsh pages; the default themes get theirs
 
 Revision ID: 918dcaa620f5
-Revises: a8b9c0d1e2f3
+Revises: 849c27f4eadf
 Create Date: 2026-12-07 09:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "918dcaa620f5"
-down_revision = "a8b9c0d1e2f3"
+down_revision = "849c27f4eadf"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 bitmaps each process keeps in memory are read again when it changes, and the log of changed
 initiatives that lets it catch up without reading everything again
 
-Revision ID: f4c3d2b1a0e9
-Revises: d5e8f1a2b3c4
+Revision ID: e8c6c5a02673
+Revises: e52d779dde5e
 Create Date: 2026-12-06 02:40:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "f4c3d2b1a0e9"
-down_revision = "d5e8f1a2b3c4"
+revision = "e8c6c5a02673"
+down_revision = "e52d779dde5e"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 lower(title), id instead of sorting every match, and the active_from/active_to period filter
 reads each side of its ORs as one index range
 
-Revision ID: a8b9c0d1e2f3
-Revises: f4c3d2b1a0e9
+Revision ID: 849c27f4eadf
+Revises: e8c6c5a02673
 Create Date: 2026-12-06 06:20:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "a8b9c0d1e2f3"
-down_revision = "f4c3d2b1a0e9"
+revision = "849c27f4eadf"
+down_revision = "e8c6c5a02673"
 branch_labels = None
 depends_on = None
 

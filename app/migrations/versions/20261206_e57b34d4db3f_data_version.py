@@ -1,6 +1,6 @@
 """data version: one row bumped with every public change, what cached outputs are keyed by
 
-Revision ID: d4a7c9e2f1b8
+Revision ID: e57b34d4db3f
 Revises: c7e1a5d0b3f2
 Create Date: 2026-12-06 02:50:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "d4a7c9e2f1b8"
+revision = "e57b34d4db3f"
 down_revision = "c7e1a5d0b3f2"
 branch_labels = None
 depends_on = None

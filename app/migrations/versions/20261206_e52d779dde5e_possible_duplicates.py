@@ -1,8 +1,8 @@
 """possible duplicates: the published initiatives a submission's title and place resemble,
 kept for the moderation queue
 
-Revision ID: d5e8f1a2b3c4
-Revises: d4a7c9e2f1b8
+Revision ID: e52d779dde5e
+Revises: e57b34d4db3f
 Create Date: 2026-12-06 03:00:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "d5e8f1a2b3c4"
-down_revision = "d4a7c9e2f1b8"
+revision = "e52d779dde5e"
+down_revision = "e57b34d4db3f"
 branch_labels = None
 depends_on = None
 
