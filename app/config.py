@@ -165,6 +165,7 @@ class Defaults:
     ALERTS_PER_ADDRESS = 20  # subscriptions (pending or confirmed) one address may hold
     ALERT_WEEKLY_DAY = 0  # the weekday weekly digests go out (0 Monday ... 6 Sunday)
     ALERT_WEEKLY_HOUR = 8  # the hour (in TIMEZONE) weekly digests go out
+    ALERT_SETTLE_MINUTES = 10  # an alert window closes this long before the run that mails it
     QUEUE_DIGEST_HOUR = 8  # the hour (in TIMEZONE) moderators' daily queue digest goes out
     RATELIMIT_ALERTS = "10 per hour;30 per day"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # ping connections first

@@ -5,6 +5,13 @@ mail ended (or its confirmation) and end the latest boundary: every quarter hour
 alerts, the weekly hour in TIMEZONE for digests. Subscriptions with the same filter (or
 cluster) and the same start share one query; each mail is queued under a key of its own
 subscription and window, so a window is mailed once however often the task runs.
+
+A window is mailed only once ALERT_SETTLE_MINUTES have passed since its end. A publication is
+stamped when its transaction writes it but seen only when that transaction commits: a
+moderator's approval at 10:14:59 that commits at 10:15:01 would be invisible to a run at
+10:15 and outside every later window. Waiting lets every transaction that stamped a time in the
+window commit first (requests end well within it; imports stamp their publications at
+commit, ``app.imports.services``), so each publication is in exactly one mailed window.
 """
 
 from __future__ import annotations
@@ -79,6 +86,13 @@ def weekly_boundary(now: datetime) -> datetime:
 
 def boundary_for(frequency: str, now: datetime) -> datetime:
     return instant_boundary(now) if frequency == "instant" else weekly_boundary(now)
+
+
+def window_end(frequency: str, now: datetime) -> datetime:
+    """The end of the latest window that may be mailed at ``now``: the latest boundary at
+    least ALERT_SETTLE_MINUTES before it."""
+    settle = timedelta(minutes=current_app.config["ALERT_SETTLE_MINUTES"])
+    return boundary_for(frequency, now - settle)
 
 
 def covered_initiatives(filter_query: str, cluster: Cluster | None) -> Select | None:
@@ -166,9 +180,9 @@ def _groups(
 
 
 def send_alerts(frequency: str, now: datetime | None = None) -> int:
-    """Mail every confirmed subscription of a frequency its due window; returns the number
-    of mails queued."""
-    end = boundary_for(frequency, now or utcnow())
+    """Mail every confirmed subscription of a frequency its due window (the one that has
+    settled by ``now``); returns the number of mails queued."""
+    end = window_end(frequency, now or utcnow())
     cap = current_app.config["ALERT_MAIL_CAP"]
     sent = 0
     for (filter_query, _cluster_id, start), members in _groups(due_subscriptions(frequency, end)):
