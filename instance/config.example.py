@@ -172,7 +172,8 @@
 # FOLLOWUP_UNANSWERED_DAYS = 30
 # Seconds an email alert's confirmation link works (unconfirmed alerts go after a week).
 # ALERT_CONFIRM_MAX_AGE = 604800
-# Initiatives listed in one alert mail; more are summed up as "and N more" with a link.
+# Initiatives listed in one alert mail, and measurements too; more are summed up as "and N
+# more" with a link.
 # ALERT_MAIL_CAP = 20
 # Email alerts (pending or confirmed) that one address may hold.
 # ALERTS_PER_ADDRESS = 20

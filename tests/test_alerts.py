@@ -274,6 +274,32 @@ def test_new_measurements_on_covered_initiatives_are_listed(app, kirkstall, outb
     assert "Older watch: Reported burglaries was 18 on 1 February 2026" in text
 
 
+def test_measurements_in_a_mail_are_capped_with_and_n_more(app, kirkstall, outbox, monkeypatch):
+    from app.initiatives.content import apply_content, initiative_content
+
+    monkeypatch.setitem(app.config, "ALERT_MAIL_CAP", 2)
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    with app.app_context():
+        initiative_id = published_at(
+            SUBSCRIBED - timedelta(days=30),
+            title="Older watch",
+            neighbourhood_id=kirkstall,
+            outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
+        )
+        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
+            initiative = db.session.get(Initiative, initiative_id)
+            content = initiative_content(initiative)
+            content["outcomes"][0]["measurements"] = [
+                {"measured_on": f"2026-02-0{day}", "value": 20 - day} for day in (1, 2, 3, 4)
+            ]
+            apply_content(initiative, content)
+            db.session.commit()
+        send_alerts("instant", FIRST_RUN)
+    text = digest_mails(outbox)[0].get_content()
+    assert text.count("Older watch: Reported burglaries was") == 2
+    assert "…and 2 more measurements: http://" in text
+
+
 def test_what_commits_after_a_run_into_its_quarter_hour_is_mailed_next_time_once(
     app, kirkstall, outbox
 ):

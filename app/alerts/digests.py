@@ -53,11 +53,13 @@ INSTANT_STEP = timedelta(minutes=15)
 @dataclass(frozen=True)
 class Digest:
     """What one window holds for one filter: new initiatives (at most the cap), how many
-    more there were, and new measurements on the initiatives the alert covers."""
+    more there were, and new measurements on the initiatives the alert covers (at most the
+    cap too, and how many more)."""
 
     initiatives: list[Initiative] = field(default_factory=list)
     more: int = 0
     measurements: list[tuple[Measurement, Outcome, Initiative]] = field(default_factory=list)
+    more_measurements: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -114,8 +116,8 @@ def covered_initiatives(filter_query: str, cluster: Cluster | None) -> Select | 
 
 
 def collect_digest(query: Select, start: datetime, end: datetime, cap: int) -> Digest:
-    """What [start, end) holds: initiatives first published then, oldest first, at most
-    ``cap`` (and how many more), and measurements published then."""
+    """What [start, end) holds: initiatives first published then, oldest first, and
+    measurements published then; at most ``cap`` of each (and how many more)."""
     in_window = query.where(Initiative.published_at >= start, Initiative.published_at < end)
     listed = in_window.order_by(Initiative.published_at, Initiative.id).limit(cap + 1)
     initiatives = list(db.session.scalars(_with_example_data(listed)))
@@ -133,11 +135,15 @@ def collect_digest(query: Select, start: datetime, end: datetime, cap: int) -> D
             Measurement.created_at >= start,
             Measurement.created_at < end,
         )
-        .order_by(Measurement.created_at, Measurement.id)
-        .limit(cap)
     )
-    measurements = [(m, o, i) for m, o, i in db.session.execute(measured)]
-    return Digest(initiatives, more, measurements)
+    listed_measured = measured.order_by(Measurement.created_at, Measurement.id).limit(cap + 1)
+    measurements = [(m, o, i) for m, o, i in db.session.execute(listed_measured)]
+    more_measurements = 0
+    if len(measurements) > cap:
+        counted = measured.with_only_columns(func.count(Measurement.id))
+        total = db.session.scalar(counted)
+        measurements, more_measurements = measurements[:cap], (total or 0) - cap
+    return Digest(initiatives, more, measurements, more_measurements)
 
 
 def due_subscriptions(frequency: str, end: datetime) -> list[AlertSubscription]:
