@@ -556,3 +556,27 @@ def test_an_alert_asked_for_in_welsh_is_mailed_in_welsh_with_welsh_links(app, ki
     assert mail["Subject"].startswith("1 fenter newydd: ")
     text = mail.get_content()
     assert "/cy/initiatives/" in text
+
+
+def test_measurement_dates_in_a_welsh_mail_name_their_month_in_welsh(app, kirkstall, outbox):
+    from app.initiatives.content import apply_content, initiative_content
+
+    with app.app_context():
+        subscription = subscribe("ann@example.org", "neighbourhood=kirkstall", None, "instant",
+                                 locale="cy", now=SUBSCRIBED)  # fmt: skip
+        subscription.confirmed_at = subscription.sent_until = SUBSCRIBED
+        db.session.commit()
+        initiative_id = published_at(
+            SUBSCRIBED - timedelta(days=30),
+            neighbourhood_id=kirkstall,
+            outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
+        )
+        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
+            initiative = db.session.get(Initiative, initiative_id)
+            content = initiative_content(initiative)
+            content["outcomes"][0]["measurements"] = [{"measured_on": "2026-02-01", "value": 18}]
+            apply_content(initiative, content)
+            db.session.commit()
+        send_alerts("instant", FIRST_RUN)
+    text = digest_mails(outbox)[0].get_content()
+    assert "ar 1 Chwefror 2026" in text and "February" not in text

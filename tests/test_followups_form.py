@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.followups.models import FollowUpPrompt
 from app.followups.services import TOKEN_SALT, make_followup_token
+from app.initiatives.content import apply_content, initiative_content
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.moderation.models import Revision
@@ -87,6 +88,24 @@ def test_the_form_shows_the_last_values(client, prompt):
     page = response.get_data(as_text=True)
     assert "Reported burglaries" in page and ">22<" in page
     assert "Stop asking me" in page
+
+
+def test_welsh_pages_name_the_months_of_measurements_in_welsh(app, client, prompt):
+    with app.app_context():
+        initiative = db.session.get(Initiative, prompt["initiative_id"])
+        content = initiative_content(initiative)
+        content["outcomes"][0]["measurements"] = [{"measured_on": "2026-02-14", "value": 18}]
+        apply_content(initiative, content)
+        db.session.commit()
+        slug = initiative.slug
+    with time_machine.travel(NOW, tick=False):
+        form = client.get(f"/cy/followups/{prompt['token']}").get_data(as_text=True)
+        page = client.get(f"/cy/initiatives/{prompt['initiative_id']}-{slug}")
+    assert "14 Chwefror 2026" in form and "February" not in form
+    series = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "1 Mawrth 2025" in series and "14 Chwefror 2026" in series
+    assert "February" not in series and "March 2025" not in series
 
 
 def test_an_answer_goes_to_moderation_and_publishing_adds_the_measurement(
