@@ -25,6 +25,7 @@ from app.council.services import (
 from app.council.tables import SECTIONS, table_csv
 from app.extensions import db, login_manager
 from app.initiatives.examples import outcome_figures
+from app.initiatives.measurements import latest_measured_on
 from app.initiatives.models import Outcome
 from app.initiatives.services import initiative_url
 from app.permissions import (
@@ -113,6 +114,7 @@ def add_measurement(initiative_id: int, outcome_id: int):
         return login_manager.unauthorized()
     initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     form = MeasurementForm(prefix=f"measurement-{outcome.id}")
+    form.last_measured = latest_measured_on([outcome])
     if request.method == "POST" and form.validate():
         measured_on, value = form.measured_on.data, form.value.data
         assert measured_on is not None and value is not None  # both required
