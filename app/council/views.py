@@ -12,6 +12,7 @@ from app.council.area import Selection, area_choices, parse_selection
 from app.council.charts import number_text
 from app.council.dashboard import count_initiatives
 from app.council.downloads import export_urls, export_urls_for_query
+from app.council.followups import DASHBOARD_ROWS, PAGE_ROWS, due_initiatives
 from app.council.forms import MeasurementForm, VerifyOutcomeForm
 from app.council.measurements import add_council_measurement
 from app.council.periods import Period, calendar_years, describe_period, financial_years
@@ -172,16 +173,50 @@ def dashboard():
     for name, section in SECTIONS.items():
         table, chart = section.build(selection)
         sections.append((name, section, table, chart))
+    due, due_total = due_initiatives(selection, local_today(), per_page=DASHBOARD_ROWS)
     context.update(
         total=count_initiatives(selection),
         sections=sections,
+        due=due,
+        due_total=due_total,
         dashboard_query=urlencode(selection.query_pairs()),
+        due_url=url_for("council.due") + "?" + urlencode(selection.query_pairs()),
         theme_names=[theme.name for theme in themes if theme.slug in selection.themes],
         period_name=describe_period(selection.active_from, selection.active_to),
         presets=_presets(selection),
         **_links(selection),
     )
     return render_template("council/dashboard.html", **context)
+
+
+@bp.get("/council/follow-up")
+@permission_required("view_dashboard")
+def due():
+    """Every initiative of the dashboard's selection with no value measured in 12 months."""
+    selection, _errors = parse_selection(request.args, area_choices(), _own_authority())
+    if selection is None:  # the dashboard shows what is wrong with the area or period
+        return redirect(
+            url_for("council.dashboard") + "?" + urlencode(list(request.args.items(multi=True)))
+        )
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    due, total = due_initiatives(selection, local_today(), page=number)
+    pages = max(1, -(-total // PAGE_ROWS))
+    pairs = selection.query_pairs()
+
+    def page_url(n: int) -> str:
+        return url_for("council.due") + "?" + urlencode([*pairs, ("page", str(n))])
+
+    return render_template(
+        "council/due.html",
+        due=due,
+        total=total,
+        page=number,
+        pages=pages,
+        page_url=page_url,
+        selection=selection,
+        dashboard_url=url_for("council.dashboard") + "?" + urlencode(pairs),
+    )
 
 
 @bp.get("/council/<chart>.csv")
