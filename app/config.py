@@ -165,10 +165,11 @@ class Defaults:
     FOLLOWUP_LINK_MAX_AGE = 60 * 24 * 3600  # seconds a follow-up link works
     FOLLOWUP_UNANSWERED_DAYS = 30  # a prompt unanswered this long shows on the moderators' page
     ALERT_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link works
-    ALERT_MAIL_CAP = 20  # initiatives listed in one alert mail; the rest as "and N more"
+    ALERT_MAIL_CAP = 20  # initiatives (and measurements) in one alert mail; then "and N more"
     ALERTS_PER_ADDRESS = 20  # subscriptions (pending or confirmed) one address may hold
     ALERT_WEEKLY_DAY = 0  # the weekday weekly digests go out (0 Monday ... 6 Sunday)
     ALERT_WEEKLY_HOUR = 8  # the hour (in TIMEZONE) weekly digests go out
+    ALERT_SETTLE_MINUTES = 10  # an alert window closes this long before the run that mails it
     QUEUE_DIGEST_HOUR = 8  # the hour (in TIMEZONE) moderators' daily queue digest goes out
     RATELIMIT_ALERTS = "10 per hour;30 per day"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # ping connections first

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import delete, event, func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.alerts.digests import send_alerts, weekly_boundary  # noqa: E402
+from app.alerts.digests import send_alerts, window_end  # noqa: E402
 from app.alerts.models import AlertSubscription  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.mail.models import OutgoingMail  # noqa: E402
@@ -72,7 +72,7 @@ def subscribe_many(count: int, seed: int) -> int:
     filters = alert_filters(rng)
     weights = [1.0 / (rank + 1) for rank in range(len(filters))]  # a few filters are popular
     rng.shuffle(filters)
-    end = weekly_boundary(utcnow())
+    end = window_end("weekly", utcnow())
     start = end - timedelta(days=7)
     rows = [
         {

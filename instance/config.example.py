@@ -185,13 +185,19 @@
 # FOLLOWUP_UNANSWERED_DAYS = 30
 # Seconds an email alert's confirmation link works (unconfirmed alerts go after a week).
 # ALERT_CONFIRM_MAX_AGE = 604800
-# Initiatives listed in one alert mail; more are summed up as "and N more" with a link.
+# Initiatives listed in one alert mail, and measurements too; more are summed up as "and N
+# more" with a link.
 # ALERT_MAIL_CAP = 20
 # Email alerts (pending or confirmed) that one address may hold.
 # ALERTS_PER_ADDRESS = 20
 # When weekly alert digests go out: the weekday (0 Monday ... 6 Sunday) and hour in TIMEZONE.
 # ALERT_WEEKLY_DAY = 0
 # ALERT_WEEKLY_HOUR = 8
+# Minutes an alert window is left to settle before it is mailed: what was published (or
+# measured) in it but committed a little later, by a moderator's approval or a request still
+# running, is still mailed, once. Longer than any request; imports stamp their own
+# publications at commit, however long they run.
+# ALERT_SETTLE_MINUTES = 10
 # The hour (in TIMEZONE) moderators' daily digest of their queue goes out.
 # QUEUE_DIGEST_HOUR = 8
 

@@ -23,6 +23,9 @@ from tests.test_place_precision import POSTCODE_FORMS
 # Monday 2 March 2026, 08:00 in London is 08:00 UTC (winter time).
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SUBSCRIBED = MONDAY - timedelta(days=6)  # Tuesday of the week before
+SETTLE = timedelta(minutes=10)  # ALERT_SETTLE_MINUTES
+# The run that mails the first quarter hour after SUBSCRIBED, once that has settled.
+FIRST_RUN = SUBSCRIBED + timedelta(minutes=15) + SETTLE
 
 
 def confirm_link(mail) -> str:
@@ -182,7 +185,7 @@ def test_near_and_radius_match_public_points(app, kirkstall, outbox):
             longitude=-1.60,
             location_precision="exact",
         )
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=15)) == 1
+        assert send_alerts("instant", FIRST_RUN) == 1
     text = digest_mails(outbox)[0].get_content()
     assert "Close by" in text and "Three km away" not in text
 
@@ -218,7 +221,7 @@ def test_location_precision_is_respected_in_mail(app, kirkstall, outbox, typed, 
             longitude=-1.61,
             location_precision="neighbourhood",
         )
-        send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+        send_alerts("instant", FIRST_RUN)
     text = digest_mails(outbox)[0].get_content()
     assert shown in text
     assert not [part for part in hidden if part in text]
@@ -231,9 +234,10 @@ def test_instant_alerts_are_batched_into_one_mail_per_quarter_hour(app, kirkstal
     with app.app_context():
         for minute in (1, 5, 14):
             published_at(SUBSCRIBED + timedelta(minutes=minute), neighbourhood_id=kirkstall)
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=15)) == 1
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=16)) == 0
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=30)) == 0  # nothing new
+        assert send_alerts("instant", FIRST_RUN - timedelta(minutes=1)) == 0  # not settled
+        assert send_alerts("instant", FIRST_RUN) == 1
+        assert send_alerts("instant", FIRST_RUN + timedelta(minutes=1)) == 0
+        assert send_alerts("instant", FIRST_RUN + timedelta(minutes=15)) == 0  # nothing new
     [mail] = digest_mails(outbox)
     assert mail["Subject"].startswith("3 new initiatives")
 
@@ -248,7 +252,7 @@ def test_a_mail_is_capped_with_and_n_more(app, kirkstall, outbox, monkeypatch):
                 title=f"Bulk {minute}",
                 neighbourhood_id=kirkstall,
             )
-        send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+        send_alerts("instant", FIRST_RUN)
     [mail] = digest_mails(outbox)
     text = mail.get_content()
     assert "Bulk 1" in text and "Bulk 2" in text and "Bulk 3" not in text
@@ -276,17 +280,115 @@ def test_new_measurements_on_covered_initiatives_are_listed(app, kirkstall, outb
             ]
             apply_content(initiative, content)
             db.session.commit()
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=15)) == 1
+        assert send_alerts("instant", FIRST_RUN) == 1
     text = digest_mails(outbox)[0].get_content()
     assert "New measurements:" in text
     assert "Older watch: Reported burglaries was 18 on 1 February 2026" in text
+
+
+def test_measurements_in_a_mail_are_capped_with_and_n_more(app, kirkstall, outbox, monkeypatch):
+    from app.initiatives.content import apply_content, initiative_content
+
+    monkeypatch.setitem(app.config, "ALERT_MAIL_CAP", 2)
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    with app.app_context():
+        initiative_id = published_at(
+            SUBSCRIBED - timedelta(days=30),
+            title="Older watch",
+            neighbourhood_id=kirkstall,
+            outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
+        )
+        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
+            initiative = db.session.get(Initiative, initiative_id)
+            content = initiative_content(initiative)
+            content["outcomes"][0]["measurements"] = [
+                {"measured_on": f"2026-02-0{day}", "value": 20 - day} for day in (1, 2, 3, 4)
+            ]
+            apply_content(initiative, content)
+            db.session.commit()
+        send_alerts("instant", FIRST_RUN)
+    text = digest_mails(outbox)[0].get_content()
+    assert text.count("Older watch: Reported burglaries was") == 2
+    assert "…and 2 more measurements: http://" in text
+
+
+def test_what_commits_after_a_run_into_its_quarter_hour_is_mailed_next_time_once(
+    app, kirkstall, outbox
+):
+    from app.initiatives.content import apply_content, initiative_content
+
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    with app.app_context():
+        watched = published_at(
+            SUBSCRIBED - timedelta(days=30),
+            title="Older watch",
+            neighbourhood_id=kirkstall,
+            outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
+        )
+        # The run just after the quarter hour: the quarter hour has not settled yet.
+        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=16)) == 0
+        # Then a moderator's approval, and a measurement, stamped 08:14 but committed later.
+        published_at(
+            SUBSCRIBED + timedelta(minutes=14), title="Late approval", neighbourhood_id=kirkstall
+        )
+        with time_machine.travel(SUBSCRIBED + timedelta(minutes=14), tick=False):
+            initiative = db.session.get(Initiative, watched)
+            content = initiative_content(initiative)
+            content["outcomes"][0]["measurements"] = [
+                {"measured_on": "2026-02-20", "value": 18, "reported_by_role": "submitter"}
+            ]
+            apply_content(initiative, content)
+            db.session.commit()
+        runs = [send_alerts("instant", FIRST_RUN + timedelta(minutes=m)) for m in (0, 15, 30)]
+    assert runs == [1, 0, 0]
+    [mail] = digest_mails(outbox)
+    assert "Late approval" in mail.get_content()
+    assert "Reported burglaries was 18" in mail.get_content()
+
+
+def test_a_long_import_is_mailed_in_the_window_of_its_commit_once(
+    app, kirkstall, outbox, make_user
+):
+    from app.accounts.models import User
+    from app.imports.services import import_initiatives
+    from tests.factories import create_test_organisation
+
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    start = SUBSCRIBED + timedelta(minutes=14)
+    with app.app_context():
+        organisation = create_test_organisation("Leeds", local_authority="Leeds City Council")
+    officer = make_user(role="council", organisation_id=organisation)
+    data = (
+        b"external_id,title,summary,themes,stages,neighbourhood\n"
+        b"K-1,Imported walk,Walking together.,safety,co-delivery,Kirkstall\n"
+    )
+    with app.app_context():
+        # The run at 08:31 mails up to 08:15 while the import (08:14 to 08:40) is running.
+        assert send_alerts("instant", start + timedelta(minutes=17)) == 0
+        with time_machine.travel(start, tick=False) as clock:
+            report = import_initiatives(
+                data,
+                "walks.csv",
+                db.session.get(User, officer.id),
+                "published",
+                commit=True,
+                geocode_budget=0,
+                before_commit=lambda _report: clock.move_to(start + timedelta(minutes=26)),
+            )
+        assert report.committed
+        imported = db.session.get(Initiative, report.rows[0].initiative_id)
+        assert imported.published_at == start + timedelta(minutes=26)
+        runs = [send_alerts("instant", start + timedelta(minutes=m)) for m in (32, 47, 62)]
+    assert runs == [0, 1, 0]
+    [mail] = digest_mails(outbox)
+    assert "Imported walk" in mail.get_content()
 
 
 def test_unsubscribe_in_one_click_by_post_without_cookies(app, kirkstall, outbox):
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():
         published_at(SUBSCRIBED + timedelta(minutes=1), neighbourhood_id=kirkstall)
-        send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+        send_alerts("instant", FIRST_RUN)
     [mail] = digest_mails(outbox)
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = mail["List-Unsubscribe"].strip("<>")
@@ -345,7 +447,7 @@ def test_xss_payloads_in_titles_are_inert_in_mail(app, client, kirkstall, outbox
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():
         published_at(SUBSCRIBED + timedelta(minutes=1), title=XSS, neighbourhood_id=kirkstall)
-        send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+        send_alerts("instant", FIRST_RUN)
     [mail] = digest_mails(outbox)
     assert mail.get_content_type() == "text/plain"  # no HTML part for a payload to run in
     assert not any(part.get_content_type() == "text/html" for part in mail.walk())
@@ -366,7 +468,7 @@ def test_subscriptions_with_the_same_filter_share_one_query(app, kirkstall, outb
                 )
             published_at(SUBSCRIBED + timedelta(minutes=1), neighbourhood_id=kirkstall)
         with count_queries(app) as statements, app.app_context():
-            send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+            send_alerts("instant", FIRST_RUN)
         db_reads = [s for s in statements if "FROM initiative" in s and "outgoing" not in s]
         with app.app_context():
             db.session.execute(AlertSubscription.__table__.delete())
@@ -431,7 +533,7 @@ def test_a_cluster_alert_covers_its_examples(app, kirkstall, outbox):
         subscription = subscribe("ann@example.org", "", cluster, "instant", now=SUBSCRIBED)
         subscription.confirmed_at = subscription.sent_until = SUBSCRIBED
         db.session.commit()
-        assert send_alerts("instant", SUBSCRIBED + timedelta(minutes=15)) == 1
+        assert send_alerts("instant", FIRST_RUN) == 1
     text = digest_mails(outbox)[0].get_content()
     assert "Picked example" in text and "Not picked" not in text
 
@@ -462,10 +564,34 @@ def test_an_alert_asked_for_in_welsh_is_mailed_in_welsh_with_welsh_links(app, ki
         db.session.commit()
         published_at(SUBSCRIBED + timedelta(minutes=1), title="Welsh reader's news",
                      title_cy="Newyddion y darllenydd", neighbourhood_id=kirkstall)  # fmt: skip
-        send_alerts("instant", SUBSCRIBED + timedelta(minutes=15))
+        send_alerts("instant", FIRST_RUN)
     (mail,) = digest_mails(outbox)
     assert mail["Subject"].startswith("1 fenter newydd: ")
     text = mail.get_content()
     assert "/cy/initiatives/" in text
     assert "Newyddion y darllenydd" in text and "Cirkstall" in text  # names in Welsh too
     assert "Kirkstall" not in text
+
+
+def test_measurement_dates_in_a_welsh_mail_name_their_month_in_welsh(app, kirkstall, outbox):
+    from app.initiatives.content import apply_content, initiative_content
+
+    with app.app_context():
+        subscription = subscribe("ann@example.org", "neighbourhood=kirkstall", None, "instant",
+                                 locale="cy", now=SUBSCRIBED)  # fmt: skip
+        subscription.confirmed_at = subscription.sent_until = SUBSCRIBED
+        db.session.commit()
+        initiative_id = published_at(
+            SUBSCRIBED - timedelta(days=30),
+            neighbourhood_id=kirkstall,
+            outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
+        )
+        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
+            initiative = db.session.get(Initiative, initiative_id)
+            content = initiative_content(initiative)
+            content["outcomes"][0]["measurements"] = [{"measured_on": "2026-02-01", "value": 18}]
+            apply_content(initiative, content)
+            db.session.commit()
+        send_alerts("instant", FIRST_RUN)
+    text = digest_mails(outbox)[0].get_content()
+    assert "ar 1 Chwefror 2026" in text and "February" not in text

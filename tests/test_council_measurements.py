@@ -92,3 +92,16 @@ def test_bad_values_keep_what_was_typed(app, client, auth, setting):
     page = response.get_data(as_text=True)
     assert 'value="lots"' in page and "Police data" in page
     assert "cannot be in the future" in page
+
+
+def test_a_date_before_the_last_value_is_refused_and_kept(app, client, auth, setting):
+    auth.login(setting["officer"].email)
+    response = client.post(setting["url"], data=form(setting["url"], measured_on="2025-01-31"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    prefix = "measurement-" + setting["url"].split("/")[-2]
+    message = page.split(f'id="{prefix}-measured_on-error">')[1].split("</p>")[0]
+    assert "The last value was measured on 1 March 2025" in message
+    assert 'value="2025-01-31"' in page
+    with app.app_context():
+        assert db.session.get(Initiative, setting["initiative_id"]).outcomes[0].measurements == []

@@ -4,6 +4,7 @@ verification when the numbers changed)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.followups.models import FollowUpPrompt
 from app.followups.services import TOKEN_SALT, make_followup_token
+from app.initiatives.content import apply_content, initiative_content
 from app.initiatives.examples import example_text
 from app.initiatives.models import Initiative
 from app.moderation.models import Revision
@@ -87,6 +89,24 @@ def test_the_form_shows_the_last_values(client, prompt):
     page = response.get_data(as_text=True)
     assert "Reported burglaries" in page and ">22<" in page
     assert "Stop asking me" in page
+
+
+def test_welsh_pages_name_the_months_of_measurements_in_welsh(app, client, prompt):
+    with app.app_context():
+        initiative = db.session.get(Initiative, prompt["initiative_id"])
+        content = initiative_content(initiative)
+        content["outcomes"][0]["measurements"] = [{"measured_on": "2026-02-14", "value": 18}]
+        apply_content(initiative, content)
+        db.session.commit()
+        slug = initiative.slug
+    with time_machine.travel(NOW, tick=False):
+        form = client.get(f"/cy/followups/{prompt['token']}").get_data(as_text=True)
+        page = client.get(f"/cy/initiatives/{prompt['initiative_id']}-{slug}")
+    assert "14 Chwefror 2026" in form and "February" not in form
+    series = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "1 Mawrth 2025" in series and "14 Chwefror 2026" in series
+    assert "February" not in series and "March 2025" not in series
 
 
 def test_an_answer_goes_to_moderation_and_publishing_adds_the_measurement(
@@ -189,6 +209,64 @@ def test_bad_input_keeps_what_was_typed(client, prompt):
     page = response.get_data(as_text=True)
     assert 'value="eighteen"' in page
     assert "Police figures for the year to March." in page
+
+
+def error_beside(page: str, field_id: str) -> str:
+    """The message shown beside a field (its id-error paragraph)."""
+    return re.search(rf'id="{field_id}-error">(.*?)</p>', page, re.S).group(1)
+
+
+def test_a_measurement_date_in_the_future_is_refused_beside_the_field(app, client, prompt):
+    response = answer(client, prompt, measured_on="2026-04-11")  # NOW is 10 April
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "cannot be in the future" in error_beside(page, "measured_on")
+    assert 'value="2026-04-11"' in page and 'value="18"' in page
+    with app.app_context():
+        assert db.session.scalar(select(Revision).where(Revision.kind == "followup")) is None
+
+
+def test_today_is_the_site_time_zones_today(client, prompt):
+    first, _second = prompt["outcomes"]
+    form = {
+        f"value_{first}": "18",
+        "measured_on": "2026-04-11",
+        "status": "active",
+        "reported_by_role": "submitter",
+    }
+    # 23:30 UTC on 10 April is half past midnight on 11 April in London (summer time).
+    with time_machine.travel(datetime(2026, 4, 10, 23, 30, tzinfo=UTC), tick=False):
+        response = client.post(f"/followups/{prompt['token']}", data=form)
+    assert response.status_code == 200
+
+
+def test_a_measurement_dated_before_the_last_value_is_refused(app, client, prompt):
+    response = answer(client, prompt, measured_on="2025-02-28")  # the last is 1 March 2025
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The last value was measured on 1 March 2025" in error_beside(page, "measured_on")
+    assert 'value="2025-02-28"' in page
+    # The same day as the last value is fine.
+    assert answer(client, prompt, measured_on="2025-03-01").status_code == 200
+
+
+def test_the_series_reads_oldest_first_whatever_order_it_was_written_in(app, client, prompt):
+    with app.app_context():
+        initiative = db.session.get(Initiative, prompt["initiative_id"])
+        content = initiative_content(initiative)
+        # Written by other means (an import, the API): a value older than the first result.
+        content["outcomes"][0]["measurements"] = [{"measured_on": "2024-06-01", "value": 25}]
+        apply_content(initiative, content)
+        db.session.commit()
+        sentence = example_text(db.session.get(Initiative, prompt["initiative_id"]))
+    item = client.get(f"/api/v1/initiatives/{prompt['initiative_id']}").get_json()["item"]
+    series = item["outcomes"][0]["measurements"]
+    assert [(point["measured_on"], point["value"]) for point in series] == [
+        (None, 31),
+        ("2024-06-01", 25),
+        ("2025-03-01", 22),
+    ]
+    assert "fell from 31 to 22 by March 2025" in sentence and "to 25" not in sentence
 
 
 def test_moderators_see_unanswered_follow_ups(app, client, auth, prompt, make_user):

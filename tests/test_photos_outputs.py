@@ -65,6 +65,7 @@ def test_lists_maps_clusters_and_embeds_show_a_lazy_thumbnail(app, client, publi
         "/clusters/trees",
         "/embed/clusters/trees",
         "/embed/initiatives",
+        f"/embed/initiatives/{initiative_id}",
     ):
         html = client.get(path).get_data(as_text=True)
         assert f"{stem}-320.jpg" in html, path
@@ -86,6 +87,18 @@ def test_oembed_carries_a_thumbnail_within_maxwidth(client, published):
     assert answer["thumbnail_width"] == 1280 and answer["thumbnail_height"] == 960
     small = client.get(f"/oembed?url={url}&format=json&maxwidth=500").json
     assert small["thumbnail_url"].endswith(f"{stem}-320.jpg") and small["thumbnail_width"] == 320
+
+
+def test_oembed_makes_room_for_the_initiative_cards_photo(client, make_initiative, published):
+    initiative_id, _photo_id, _stem = published
+    without_id = make_initiative(title="No photo here")
+
+    def height(initiative: int) -> int:
+        url = quote(f"http://localhost/initiatives/{initiative}", safe="")
+        return client.get(f"/oembed?url={url}&format=json&maxheight=1000").json["height"]
+
+    # A 4:3 photo 112 px wide (7rem) floats beside the text: 84 px and its margin.
+    assert height(initiative_id) == height(without_id) + 92
 
 
 def test_feeds_carry_media_thumbnails(client, published):

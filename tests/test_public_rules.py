@@ -244,8 +244,8 @@ PUBLIC_LISTS = [
     "/api/v1/clusters/safety-filter",
 ]
 # Read by a council officer of the area: the dashboard counts published initiatives.
-COUNCIL_LISTS = ["/council", "/council?theme=safety", *(f"/council/{c}.csv" for c in (
-    "themes", "stages", "months", "sectors"))]  # fmt: skip
+COUNCIL_LISTS = ["/council", "/council?theme=safety", "/council/follow-up", *(
+    f"/council/{c}.csv" for c in ("themes", "stages", "months", "sectors"))]  # fmt: skip
 # The hidden initiative's own addresses ({id}, {slug} filled in): all 404 for the public.
 OWN_ADDRESSES = [
     "/initiatives/{id}",
@@ -284,6 +284,7 @@ COVERED_RULES = {
     "/api/v1/clusters/<slug>",
     "/council",
     "/council/<chart>.csv",
+    "/council/follow-up",
     "/initiatives/<int:initiative_id>",
     "/initiatives/<int:initiative_id>-<slug>",
     "/initiatives/<int:initiative_id>/report",

@@ -5,6 +5,13 @@ mail ended (or its confirmation) and end the latest boundary: every quarter hour
 alerts, the weekly hour in TIMEZONE for digests. Subscriptions with the same filter (or
 cluster) and the same start share one query; each mail is queued under a key of its own
 subscription and window, so a window is mailed once however often the task runs.
+
+A window is mailed only once ALERT_SETTLE_MINUTES have passed since its end. A publication is
+stamped when its transaction writes it but seen only when that transaction commits: a
+moderator's approval at 10:14:59 that commits at 10:15:01 would be invisible to a run at
+10:15 and outside every later window. Waiting lets every transaction that stamped a time in the
+window commit first (requests end well within it; imports stamp their publications at
+commit, ``app.imports.services``), so each publication is in exactly one mailed window.
 """
 
 from __future__ import annotations
@@ -46,11 +53,13 @@ INSTANT_STEP = timedelta(minutes=15)
 @dataclass(frozen=True)
 class Digest:
     """What one window holds for one filter: new initiatives (at most the cap), how many
-    more there were, and new measurements on the initiatives the alert covers."""
+    more there were, and new measurements on the initiatives the alert covers (at most the
+    cap too, and how many more)."""
 
     initiatives: list[Initiative] = field(default_factory=list)
     more: int = 0
     measurements: list[tuple[Measurement, Outcome, Initiative]] = field(default_factory=list)
+    more_measurements: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -81,6 +90,13 @@ def boundary_for(frequency: str, now: datetime) -> datetime:
     return instant_boundary(now) if frequency == "instant" else weekly_boundary(now)
 
 
+def window_end(frequency: str, now: datetime) -> datetime:
+    """The end of the latest window that may be mailed at ``now``: the latest boundary at
+    least ALERT_SETTLE_MINUTES before it."""
+    settle = timedelta(minutes=current_app.config["ALERT_SETTLE_MINUTES"])
+    return boundary_for(frequency, now - settle)
+
+
 def covered_initiatives(filter_query: str, cluster: Cluster | None) -> Select | None:
     """The published initiatives an alert covers (None when its saved filter no longer
     reads: a neighbourhood or theme it named was removed)."""
@@ -100,8 +116,8 @@ def covered_initiatives(filter_query: str, cluster: Cluster | None) -> Select | 
 
 
 def collect_digest(query: Select, start: datetime, end: datetime, cap: int) -> Digest:
-    """What [start, end) holds: initiatives first published then, oldest first, at most
-    ``cap`` (and how many more), and measurements published then."""
+    """What [start, end) holds: initiatives first published then, oldest first, and
+    measurements published then; at most ``cap`` of each (and how many more)."""
     in_window = query.where(Initiative.published_at >= start, Initiative.published_at < end)
     listed = in_window.order_by(Initiative.published_at, Initiative.id).limit(cap + 1)
     initiatives = list(db.session.scalars(_with_example_data(listed)))
@@ -119,11 +135,15 @@ def collect_digest(query: Select, start: datetime, end: datetime, cap: int) -> D
             Measurement.created_at >= start,
             Measurement.created_at < end,
         )
-        .order_by(Measurement.created_at, Measurement.id)
-        .limit(cap)
     )
-    measurements = [(m, o, i) for m, o, i in db.session.execute(measured)]
-    return Digest(initiatives, more, measurements)
+    listed_measured = measured.order_by(Measurement.created_at, Measurement.id).limit(cap + 1)
+    measurements = [(m, o, i) for m, o, i in db.session.execute(listed_measured)]
+    more_measurements = 0
+    if len(measurements) > cap:
+        counted = measured.with_only_columns(func.count(Measurement.id))
+        total = db.session.scalar(counted)
+        measurements, more_measurements = measurements[:cap], (total or 0) - cap
+    return Digest(initiatives, more, measurements, more_measurements)
 
 
 def due_subscriptions(frequency: str, end: datetime) -> list[AlertSubscription]:
@@ -166,9 +186,9 @@ def _groups(
 
 
 def send_alerts(frequency: str, now: datetime | None = None) -> int:
-    """Mail every confirmed subscription of a frequency its due window; returns the number
-    of mails queued."""
-    end = boundary_for(frequency, now or utcnow())
+    """Mail every confirmed subscription of a frequency its due window (the one that has
+    settled by ``now``); returns the number of mails queued."""
+    end = window_end(frequency, now or utcnow())
     cap = current_app.config["ALERT_MAIL_CAP"]
     sent = 0
     for (filter_query, _cluster_id, start), members in _groups(due_subscriptions(frequency, end)):

@@ -12,14 +12,16 @@ from app.tasks.queue import periodic_task
 
 @periodic_task(crontab(minute="*/15"))
 def send_instant_alerts() -> int:
-    """Mail instant alerts for the quarter hour just ended."""
+    """Mail instant alerts for the latest quarter hour that has settled
+    (ALERT_SETTLE_MINUTES)."""
     return send_alerts("instant")
 
 
-@periodic_task(crontab(minute="3"))
+@periodic_task(crontab(minute="*/15"))
 def send_weekly_alerts() -> int:
-    """Mail weekly digests once the weekly hour in TIMEZONE has passed (checked hourly, so
-    the hour stays local across summer time and a missed tick is made up)."""
+    """Mail weekly digests once the weekly hour in TIMEZONE has passed and settled (checked
+    each quarter hour, so the hour stays local across summer time and a missed tick is made
+    up)."""
     return send_alerts("weekly")
 
 

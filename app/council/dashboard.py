@@ -103,7 +103,7 @@ class OutcomeCounts:
         return self.verified + self.unverified
 
 
-def _scoped(query: Select, selection: Selection) -> Select:
+def scoped(query: Select, selection: Selection) -> Select:
     """Only published initiatives, only in the area, of the chosen themes and period."""
     query = published_only(query).where(selection.area.condition())
     return apply_filters(query, selection.shared_filter)
@@ -111,7 +111,7 @@ def _scoped(query: Select, selection: Selection) -> Select:
 
 def count_initiatives(selection: Selection) -> int:
     """How many published initiatives the selection holds."""
-    return db.session.scalar(_scoped(select(func.count(Initiative.id)), selection)) or 0
+    return db.session.scalar(scoped(select(func.count(Initiative.id)), selection)) or 0
 
 
 def count_by_theme(selection: Selection) -> list[ThemeCount]:
@@ -120,7 +120,7 @@ def count_by_theme(selection: Selection) -> list[ThemeCount]:
     themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
     # An alias: the theme filter's own EXISTS over InitiativeTheme must not correlate with it.
     link = aliased(InitiativeTheme)
-    query = _scoped(
+    query = scoped(
         select(
             link.theme_id,
             func.count(Initiative.id),
@@ -142,7 +142,7 @@ def count_by_theme(selection: Selection) -> list[ThemeCount]:
 
 def count_by_stage(selection: Selection) -> list[StageCount]:
     """Initiatives per co-produced stage (an initiative counts under each of its stages)."""
-    query = _scoped(
+    query = scoped(
         select(InitiativeStage.stage, func.count(Initiative.id))
         .select_from(Initiative)
         .join(InitiativeStage, InitiativeStage.initiative_id == Initiative.id)
@@ -188,7 +188,7 @@ def chart_months(selection: Selection) -> list[date]:
         if selection.active_to:
             return [_month_of(i) for i in range(first, last + 1)]
     earliest_start, earliest_publication = db.session.execute(
-        _scoped(
+        scoped(
             select(func.min(Initiative.started_on), func.min(Initiative.published_at)), selection
         )
     ).one()
@@ -234,7 +234,7 @@ def _bucket_counts(
         *[(column >= edges[i], i) for i in range(len(edges) - 2, -1, -1)],
         else_=-1,
     )
-    query = _scoped(
+    query = scoped(
         select(bucket.label("bucket"), func.count(Initiative.id))
         .where(column.is_not(None))
         .group_by("bucket"),
@@ -257,7 +257,7 @@ def _within(
 
 def effort_by_sector(selection: Selection) -> list[SectorEffort]:
     """People and hours per participant sector, with how many initiatives each took part in."""
-    query = _scoped(
+    query = scoped(
         select(
             Participant.sector,
             func.count(distinct(Initiative.id)),
@@ -318,7 +318,7 @@ def count_outcomes(selection: Selection, today: date | None = None) -> OutcomeCo
             Measurement.outcome_id == Outcome.id, _within(Measurement.measured_on, start, end)
         ),
     )
-    query = _scoped(
+    query = scoped(
         select(
             func.count(Outcome.id),
             func.count(Outcome.verified_at),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from wtforms import StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired
 
 from app.council.services import NOTE_MAX, local_today
 from app.forms import Form, strip_whitespace
 from app.i18n import lazy_text as _l
+from app.initiatives.measurements import measured_on_problem
 from app.submissions.fields import DayField, NumberField, check_web_link, length
 from app.submissions.rows import BIGGEST_FIGURE
 
@@ -37,13 +40,11 @@ class VerifyOutcomeForm(Form):
     submit = SubmitField(_l("Verify this outcome"))
 
 
-def _measured_not_in_future(form, field) -> None:
-    if field.data is not None and field.data > local_today():
-        raise ValidationError(_l("The date measured cannot be in the future."))
-
-
 class MeasurementForm(Form):
     """A council officer's new value for an outcome's indicator."""
+
+    # The latest day the outcome's values were measured: a new value may not be dated before.
+    last_measured: date | None = None
 
     value = NumberField(
         _l("New value"),
@@ -56,7 +57,6 @@ class MeasurementForm(Form):
         _l("Date measured"),
         validators=[
             InputRequired(message=_l("Enter the date the value was measured.")),
-            _measured_not_in_future,
         ],
     )
     note = TextAreaField(
@@ -71,3 +71,11 @@ class MeasurementForm(Form):
         validators=[length(500), check_web_link],
     )
     submit = SubmitField(_l("Add this measurement"))
+
+    def validate_measured_on(self, field: DayField) -> None:
+        """Not after today, nor before the outcome's latest value."""
+        if field.data is None:  # not a date: its own message says so
+            return
+        problem = measured_on_problem(field.data, local_today(), self.last_measured)
+        if problem:
+            raise ValidationError(problem)

@@ -12,6 +12,7 @@ from app.council.area import Selection, area_choices, parse_selection
 from app.council.charts import number_text
 from app.council.dashboard import count_initiatives
 from app.council.downloads import export_urls, export_urls_for_query
+from app.council.followups import DASHBOARD_ROWS, PAGE_ROWS, due_initiatives
 from app.council.forms import MeasurementForm, VerifyOutcomeForm
 from app.council.measurements import add_council_measurement
 from app.council.periods import Period, calendar_years, describe_period, financial_years
@@ -26,6 +27,7 @@ from app.council.tables import SECTIONS, table_csv
 from app.extensions import db, login_manager
 from app.initiatives.bilingual import local_name
 from app.initiatives.examples import outcome_figures
+from app.initiatives.measurements import latest_measured_on
 from app.initiatives.models import Outcome
 from app.initiatives.services import initiative_url
 from app.permissions import (
@@ -114,6 +116,7 @@ def add_measurement(initiative_id: int, outcome_id: int):
         return login_manager.unauthorized()
     initiative, outcome = _outcome_to_verify(initiative_id, outcome_id)
     form = MeasurementForm(prefix=f"measurement-{outcome.id}")
+    form.last_measured = latest_measured_on([outcome])
     if request.method == "POST" and form.validate():
         measured_on, value = form.measured_on.data, form.value.data
         assert measured_on is not None and value is not None  # both required
@@ -171,16 +174,50 @@ def dashboard():
     for name, section in SECTIONS.items():
         table, chart = section.build(selection)
         sections.append((name, section, table, chart))
+    due, due_total = due_initiatives(selection, local_today(), per_page=DASHBOARD_ROWS)
     context.update(
         total=count_initiatives(selection),
         sections=sections,
+        due=due,
+        due_total=due_total,
         dashboard_query=urlencode(selection.query_pairs()),
+        due_url=url_for("council.due") + "?" + urlencode(selection.query_pairs()),
         theme_names=[local_name(theme) for theme in themes if theme.slug in selection.themes],
         period_name=describe_period(selection.active_from, selection.active_to),
         presets=_presets(selection),
         **_links(selection),
     )
     return render_template("council/dashboard.html", **context)
+
+
+@bp.get("/council/follow-up")
+@permission_required("view_dashboard")
+def due():
+    """Every initiative of the dashboard's selection with no value measured in 12 months."""
+    selection, _errors = parse_selection(request.args, area_choices(), _own_authority())
+    if selection is None:  # the dashboard shows what is wrong with the area or period
+        return redirect(
+            url_for("council.dashboard") + "?" + urlencode(list(request.args.items(multi=True)))
+        )
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    due, total = due_initiatives(selection, local_today(), page=number)
+    pages = max(1, -(-total // PAGE_ROWS))
+    pairs = selection.query_pairs()
+
+    def page_url(n: int) -> str:
+        return url_for("council.due") + "?" + urlencode([*pairs, ("page", str(n))])
+
+    return render_template(
+        "council/due.html",
+        due=due,
+        total=total,
+        page=number,
+        pages=pages,
+        page_url=page_url,
+        selection=selection,
+        dashboard_url=url_for("council.dashboard") + "?" + urlencode(pairs),
+    )
 
 
 @bp.get("/council/<chart>.csv")

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from app.clusters.models import ClusterItem
 from app.clusters.services import Example, ExampleSet, cluster_filter
+from app.embeds.services import SINGLE_HEIGHT
 from app.extensions import db
 from app.initiatives.bilingual import shown_title
 from app.initiatives.examples import example_text
@@ -65,6 +66,18 @@ def example_height(example: Example, width: float) -> float:
     photo = thumbnail * size.get("height", 240) / max(size.get("width", 320), 1) + 8
     narrowed = (thumbnail + THUMBNAIL_MARGIN) / width
     return max(photo + ITEM_SPACING, height + photo * narrowed + 8)
+
+
+def single_height(initiative: Initiative, width: float) -> int:
+    """The one-initiative card's height (px) in a frame ``width`` px wide: SINGLE_HEIGHT, and
+    room for its photo, floated beside the text (counted whole: the text may be shorter)."""
+    photos = public_photos(initiative)
+    if not photos:
+        return SINGLE_HEIGHT
+    size = photos[0].sizes.get("320") or {}
+    thumbnail = min(THUMBNAIL, (width - PADDING) * THUMBNAIL_SHARE)
+    photo = thumbnail * size.get("height", 240) / max(size.get("width", 320), 1) + 8
+    return SINGLE_HEIGHT + math.ceil(photo)
 
 
 def _card_columns(width: float) -> int:

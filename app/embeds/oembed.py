@@ -28,11 +28,10 @@ from app.clusters.services import (
     find_published_cluster,
     introduction_excerpt,
 )
-from app.embeds.fitting import fitted_count
+from app.embeds.fitting import fitted_count, single_height
 from app.embeds.linked_data import public_author
 from app.embeds.services import (
     INTRODUCTION_LENGTH,
-    SINGLE_HEIGHT,
     EmbedOptions,
     cluster_embed_url,
     filter_embed_url,
@@ -253,7 +252,7 @@ def _initiative(
     return Target(
         title=shown_title(initiative),
         embed_url=initiative_embed_url(initiative, options.scheme),
-        height=SINGLE_HEIGHT,
+        height=single_height(initiative, frame.width),
         author_name=public_author(initiative) or "",
         thumbnail=_first_photo([initiative]),
     )

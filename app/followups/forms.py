@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from wtforms import BooleanField, Field, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, Field, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired
 
+from app.followups.services import local_today
 from app.forms import Form, SelectChoice, strip_whitespace
 from app.i18n import lazy_text as _l
+from app.initiatives.measurements import latest_measured_on, measured_on_problem
 from app.initiatives.models import Outcome
 from app.submissions.fields import (
     ChoiceField,
@@ -33,6 +36,10 @@ REPORTER_CHOICES = [
 
 class FollowUpForm(Form):
     """The fixed part; ``followup_form`` adds one value field per outcome."""
+
+    # The latest day each outcome's values were measured (by outcome id): a new value may
+    # not be dated before it.
+    last_measured: dict[int, date | None] = {}
 
     measured_on = DayField(
         _l("Date measured"),
@@ -63,6 +70,20 @@ class FollowUpForm(Form):
     stop = BooleanField(_l("Stop asking me about this initiative"))
     submit = SubmitField(_l("Send my answer"))
 
+    def validate_measured_on(self, field: Field) -> None:
+        """Not after today, nor before the latest value of an outcome given a new one."""
+        if field.data is None:  # not a date: its own message says so
+            return
+        answered = [
+            self.last_measured.get(outcome_id)
+            for outcome_id, value in self.value_fields()
+            if value.data is not None
+        ]
+        latest = max((day for day in answered if day is not None), default=None)
+        problem = measured_on_problem(field.data, local_today(), latest)
+        if problem:
+            raise ValidationError(problem)
+
     def value_fields(self) -> list[tuple[int, Field]]:
         """(outcome id, its new-value field), in the outcomes' order."""
         return [
@@ -76,7 +97,7 @@ def followup_form(outcomes: list[Outcome], **kwargs: Any) -> FollowUpForm:
     """The form for these outcomes: one optional new value each."""
 
     class OutcomesForm(FollowUpForm):
-        pass
+        last_measured = {outcome.id: latest_measured_on([outcome]) for outcome in outcomes}
 
     for outcome in outcomes:
         label = outcome.indicator or outcome.description[:80] or _l("Value")

@@ -33,9 +33,10 @@ from app.imports.basis import Importer, read_basis
 from app.imports.parsing import read_csv
 from app.imports.places import Progress, look_up_places
 from app.imports.planning import ImportReport, place_questions, plan_rows
-from app.imports.writing import write_plans
+from app.imports.writing import stamp_commit_time, write_plans
 from app.permissions import can
 from app.tasks.jobs import start_job
+from app.timeutil import utcnow
 
 IMPORT_STATES = ("pending", "published")
 
@@ -111,7 +112,7 @@ def import_initiatives(
         author = db.session.get(User, importer.id)
         if author is None:  # deleted while the rows were checked
             raise ImportNotAllowed(_("The account importing no longer exists."))
-        write_plans(plans, author, state, progress)
+        stamped = write_plans(plans, author, state, progress)
         if report.changes:  # a run that changes nothing writes nothing, not even this
             record_action(
                 author,
@@ -129,6 +130,7 @@ def import_initiatives(
             report.rebuild_job_id = start_job(REBUILD_DERIVED, owner_id=author.id).id
         if before_commit is not None:
             before_commit(report)
+        stamp_commit_time(plans, stamped, utcnow())
         db.session.commit()
     except IntegrityError as error:
         # Two imports of the same new external_id at once: the database keeps them unique.

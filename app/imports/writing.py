@@ -2,7 +2,9 @@
 
 Runs inside the import's one transaction; the caller commits, or rolls everything back. The
 map's points follow each flush (app.map_cells); the search index is rebuilt after the commit,
-by a job on the worker.
+by a job on the worker. Just before the commit, ``stamp_commit_time`` dates what the import
+published by the commit, not by the transaction's start (email alerts read publications by
+their time).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.extensions import db
@@ -18,7 +20,7 @@ from app.imports.matching import CHUNK
 from app.imports.places import Progress
 from app.imports.planning import Plan
 from app.initiatives.content import apply_content, initiative_content
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, Measurement, Outcome
 from app.initiatives.public import PUBLISHED
 from app.moderation.models import Revision
 from app.moderation.services import add_revision
@@ -30,8 +32,9 @@ from app.timeutil import utcnow
 FLUSH_EVERY = 100
 
 
-def write_plans(plans: list[Plan], author: User, state: str, progress: Progress) -> None:
-    """Create and update what the plans say, each with an "import" revision."""
+def write_plans(plans: list[Plan], author: User, state: str, progress: Progress) -> datetime:
+    """Create and update what the plans say, each with an "import" revision; returns the
+    time they were stamped with."""
     now = utcnow()
     changing = [plan for plan in plans if plan.report.action in ("create", "update")]
     initiatives = _load([plan.existing.id for plan in changing if plan.existing is not None])
@@ -66,6 +69,39 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
             )
             plan.report.initiative_id = initiative.id
     db.session.flush()
+    return now
+
+
+def stamp_commit_time(plans: list[Plan], stamped: datetime, now: datetime) -> None:
+    """Date the initiatives the import first published, and the measurements it added, at
+    ``now`` (just before its commit) instead of ``stamped`` (its start).
+
+    Alerts mail a window once ALERT_SETTLE_MINUTES have passed (app.alerts.digests); an
+    import that ran longer would otherwise publish into a window already mailed, and nobody
+    would hear of it. Only this transaction's own rows change: other transactions cannot
+    write these initiatives' rows while the import holds them.
+    """
+    ids = [
+        plan.existing.id if plan.existing is not None else plan.report.initiative_id
+        for plan in plans
+        if plan.report.action in ("create", "update")
+    ]
+    written = [initiative_id for initiative_id in ids if initiative_id is not None]
+    for start in range(0, len(written), CHUNK):
+        chunk = written[start : start + CHUNK]
+        db.session.execute(
+            update(Initiative)
+            .where(Initiative.id.in_(chunk), Initiative.published_at == stamped)
+            .values(published_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        outcomes = select(Outcome.id).where(Outcome.initiative_id.in_(chunk))
+        db.session.execute(
+            update(Measurement)
+            .where(Measurement.outcome_id.in_(outcomes), Measurement.created_at >= stamped)
+            .values(created_at=now),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _load(ids: list[int]) -> dict[int, Initiative]:

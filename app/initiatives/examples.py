@@ -199,9 +199,12 @@ def _measured_phrase(outcome: Outcome, figures: tuple[float, float], language: s
 
 
 def _latest_phrase(outcome: Outcome, language: str) -> str:
-    """ ", and to 18 by March 2026": the latest value a follow-up added, if any."""
+    """ ", and to 18 by March 2026": the latest value a follow-up added, if any, and only when
+    it is not older than the first result (which the sentence already gave as the latest)."""
     latest = outcome.latest_measurement
     if latest is None:
+        return ""
+    if outcome.measured_on is not None and latest.measured_on < outcome.measured_on:
         return ""
     phrases = PHRASES[language]
     value = format_quantity(latest.value, (outcome.unit or "").strip(), language)
