@@ -62,6 +62,18 @@ def published_at(moment, **content) -> int:
         return create_test_initiative(**content)
 
 
+def measured_at(moment, initiative_id: int, measurements: list[dict]) -> None:
+    """New measurements of an initiative's first outcome, recorded at ``moment``."""
+    from app.initiatives.content import apply_content, initiative_content
+
+    with time_machine.travel(moment, tick=False):
+        initiative = db.session.get(Initiative, initiative_id)
+        content = initiative_content(initiative)
+        content["outcomes"][0]["measurements"] = measurements
+        apply_content(initiative, content)
+        db.session.commit()
+
+
 def digest_mails(outbox):
     return [mail for mail in outbox() if "List-Unsubscribe" in mail]
 
@@ -262,8 +274,6 @@ def test_a_mail_is_capped_with_and_n_more(app, kirkstall, outbox, monkeypatch):
 
 
 def test_new_measurements_on_covered_initiatives_are_listed(app, kirkstall, outbox):
-    from app.initiatives.content import apply_content, initiative_content
-
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():
         initiative_id = published_at(
@@ -272,14 +282,11 @@ def test_new_measurements_on_covered_initiatives_are_listed(app, kirkstall, outb
             neighbourhood_id=kirkstall,
             outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
         )
-        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
-            initiative = db.session.get(Initiative, initiative_id)
-            content = initiative_content(initiative)
-            content["outcomes"][0]["measurements"] = [
-                {"measured_on": "2026-02-01", "value": 18, "reported_by_role": "submitter"}
-            ]
-            apply_content(initiative, content)
-            db.session.commit()
+        measured_at(
+            SUBSCRIBED + timedelta(minutes=3),
+            initiative_id,
+            [{"measured_on": "2026-02-01", "value": 18, "reported_by_role": "submitter"}],
+        )
         assert send_alerts("instant", FIRST_RUN) == 1
     text = digest_mails(outbox)[0].get_content()
     assert "New measurements:" in text
@@ -287,8 +294,6 @@ def test_new_measurements_on_covered_initiatives_are_listed(app, kirkstall, outb
 
 
 def test_measurements_in_a_mail_are_capped_with_and_n_more(app, kirkstall, outbox, monkeypatch):
-    from app.initiatives.content import apply_content, initiative_content
-
     monkeypatch.setitem(app.config, "ALERT_MAIL_CAP", 2)
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():
@@ -298,14 +303,11 @@ def test_measurements_in_a_mail_are_capped_with_and_n_more(app, kirkstall, outbo
             neighbourhood_id=kirkstall,
             outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
         )
-        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
-            initiative = db.session.get(Initiative, initiative_id)
-            content = initiative_content(initiative)
-            content["outcomes"][0]["measurements"] = [
-                {"measured_on": f"2026-02-0{day}", "value": 20 - day} for day in (1, 2, 3, 4)
-            ]
-            apply_content(initiative, content)
-            db.session.commit()
+        measured_at(
+            SUBSCRIBED + timedelta(minutes=3),
+            initiative_id,
+            [{"measured_on": f"2026-02-0{day}", "value": 20 - day} for day in (1, 2, 3, 4)],
+        )
         send_alerts("instant", FIRST_RUN)
     text = digest_mails(outbox)[0].get_content()
     assert text.count("Older watch: Reported burglaries was") == 2
@@ -315,8 +317,6 @@ def test_measurements_in_a_mail_are_capped_with_and_n_more(app, kirkstall, outbo
 def test_what_commits_after_a_run_into_its_quarter_hour_is_mailed_next_time_once(
     app, kirkstall, outbox
 ):
-    from app.initiatives.content import apply_content, initiative_content
-
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():
         watched = published_at(
@@ -331,14 +331,11 @@ def test_what_commits_after_a_run_into_its_quarter_hour_is_mailed_next_time_once
         published_at(
             SUBSCRIBED + timedelta(minutes=14), title="Late approval", neighbourhood_id=kirkstall
         )
-        with time_machine.travel(SUBSCRIBED + timedelta(minutes=14), tick=False):
-            initiative = db.session.get(Initiative, watched)
-            content = initiative_content(initiative)
-            content["outcomes"][0]["measurements"] = [
-                {"measured_on": "2026-02-20", "value": 18, "reported_by_role": "submitter"}
-            ]
-            apply_content(initiative, content)
-            db.session.commit()
+        measured_at(
+            SUBSCRIBED + timedelta(minutes=14),
+            watched,
+            [{"measured_on": "2026-02-20", "value": 18, "reported_by_role": "submitter"}],
+        )
         runs = [send_alerts("instant", FIRST_RUN + timedelta(minutes=m)) for m in (0, 15, 30)]
     assert runs == [1, 0, 0]
     [mail] = digest_mails(outbox)
@@ -574,8 +571,6 @@ def test_an_alert_asked_for_in_welsh_is_mailed_in_welsh_with_welsh_links(app, ki
 
 
 def test_measurement_dates_in_a_welsh_mail_name_their_month_in_welsh(app, kirkstall, outbox):
-    from app.initiatives.content import apply_content, initiative_content
-
     with app.app_context():
         subscription = subscribe("ann@example.org", "neighbourhood=kirkstall", None, "instant",
                                  locale="cy", now=SUBSCRIBED)  # fmt: skip
@@ -586,12 +581,11 @@ def test_measurement_dates_in_a_welsh_mail_name_their_month_in_welsh(app, kirkst
             neighbourhood_id=kirkstall,
             outcomes=[{"indicator": "Reported burglaries", "baseline": 31, "result": 22}],
         )
-        with time_machine.travel(SUBSCRIBED + timedelta(minutes=3), tick=False):
-            initiative = db.session.get(Initiative, initiative_id)
-            content = initiative_content(initiative)
-            content["outcomes"][0]["measurements"] = [{"measured_on": "2026-02-01", "value": 18}]
-            apply_content(initiative, content)
-            db.session.commit()
+        measured_at(
+            SUBSCRIBED + timedelta(minutes=3),
+            initiative_id,
+            [{"measured_on": "2026-02-01", "value": 18}],
+        )
         send_alerts("instant", FIRST_RUN)
     text = digest_mails(outbox)[0].get_content()
     assert "ar 1 Chwefror 2026" in text and "February" not in text
