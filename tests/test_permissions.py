@@ -82,6 +82,7 @@ PROTECTED = [
     ("POST", "/clusters/manage/<int:cluster_id>/unpublish", MODERATORS),
     ("GET", "/council", DASHBOARD),
     ("GET", "/council/<chart>.csv", DASHBOARD),
+    ("GET", "/council/follow-up", DASHBOARD),
     ("GET", "/council/import", IMPORTERS),
     ("POST", "/council/import", IMPORTERS),
     ("GET", "/council/import/jobs/<int:job_id>", IMPORTERS),
@@ -98,6 +99,7 @@ EXACT = {
     ("POST", "/admin/organisations/<int:organisation_id>"): 302,
     ("GET", "/account"): 200,
     ("GET", "/council"): 200,
+    ("GET", "/council/follow-up"): 200,
     ("GET", "/admin/background-work"): 200,
 }
 FORM = {"role": "resident", "organisation_id": "0", "name": "Org", "kind": "council"}
