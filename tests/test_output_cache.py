@@ -53,8 +53,10 @@ def site(app, make_initiative, make_neighbourhood):
 
 
 def queries(statements: list[str]) -> list[str]:
-    """The statements that read or write (not BEGIN, which SQLite's transactions send)."""
-    return [s for s in statements if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]
+    """The statements that read or write: not BEGIN, which SQLite's transactions send, nor
+    the SET LOCAL that gives a web request's transaction its deadline on PostgreSQL."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SET")
+    return [s for s in statements if s.split()[0].upper() not in control]
 
 
 def url_of(template: str, site: dict) -> str:
