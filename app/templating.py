@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app.initiatives.bilingual import lang_attribute, local_name, shown_field, shown_text
 from app.initiatives.examples import example_text
 from app.initiatives.public import public_photos
+from app.initiatives.vocabulary import REPORTERS
 from app.languages import language_context
 from app.markdown import render_markdown
 from app.permissions import can, can_on_initiative, can_suspend, current_visitor
@@ -106,6 +107,7 @@ def init_templating(app: Flask) -> None:
         photo_url=size_url,
         photo_srcset=srcset,
         script_text=script_text,
+        reporters=REPORTERS,
     )
 
     @app.context_processor

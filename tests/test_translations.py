@@ -187,6 +187,80 @@ def test_labels_hints_and_vocabularies_once_left_unmarked_come_in_welsh(app):
     }
 
 
+MODERATED_CONTENT = {
+    "neighbourhood_id": 404,
+    "participants": [
+        {
+            "sector": "residents",
+            "name": "Splott Growers",
+            "roles": ["co-design"],
+            "people": 1,
+            "hours": 2.5,
+        },
+        {"sector": "council", "people": 12, "hours": 1},
+    ],
+    "outcomes": [
+        {
+            "description": "Trees planted",
+            "indicator": "Trees",
+            "baseline": 0,
+            "result": 40,
+            "measured_on": "2026-03-01",
+            "evidence_url": "https://example.org/trees",
+            "measurements": [
+                {"value": 55, "measured_on": "2026-09-01", "reported_by_role": "group_member"}
+            ],
+        },
+    ],
+    "photos": [{"id": 7, "alt": "", "caption": "Planting day", "credit": "Ana"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            {
+                "neighbourhood": ["Neighbourhood 404"],
+                "participants": [
+                    "Residents: Splott Growers (roles: Co-design; 1 person; 2.5 hours)",
+                    "Council (12 people; 1 hour)",
+                ],
+                "outcomes": [
+                    "Trees planted — Trees: 0 → 40 — measured 2026-03-01 — evidence https://example.org/trees"
+                    " — then 55 on 2026-09-01 (reported by a group member)"
+                ],
+                "photos": ["Photo 7: (no alt text) — caption: Planting day — credit: Ana"],
+            },
+        ),
+        (
+            "cy",
+            {
+                "neighbourhood": ["Cymdogaeth 404"],
+                "participants": [
+                    "Trigolion: Splott Growers (rolau: Cyd-ddylunio; 1 person; 2.5 awr)",
+                    "Cyngor (12 o bobl; 1 awr)",
+                ],
+                "outcomes": [
+                    "Trees planted — Trees: 0 → 40 — mesurwyd 2026-03-01 — tystiolaeth https://example.org/trees"
+                    " — yna 55 ar 2026-09-01 (adroddwyd gan aelod o'r grŵp)"
+                ],
+                "photos": [
+                    "Llun 7: (dim testun amgen) — capsiwn: Planting day — cydnabyddiaeth: Ana"
+                ],
+            },
+        ),
+    ],
+)
+def test_what_moderators_compare_is_written_in_their_language(app, locale, expected):
+    from app.moderation.diffs import ContentLabels, content_lines
+
+    with app.test_request_context("/"), force_locale(locale):
+        lines = content_lines(MODERATED_CONTENT, ContentLabels({}, {}))
+    assert {field: lines[field] for field in expected} == expected
+
+
 # English text that the Welsh pages must not show (the site name and data may stay).
 KNOWN_ENGLISH = [
     "Skip to main content",

@@ -1,4 +1,5 @@
-"""The product's fixed vocabularies: stages, sectors, status, state, credit, precision.
+"""The product's fixed vocabularies: stages, sectors, status, state, credit, reporters,
+precision.
 
 Each is an ordered mapping of stored value to the label people read.
 """
@@ -51,6 +52,13 @@ CREDITS = {
     "name": _l("By my name"),
     "organisation": _l("By my group or organisation"),
     "anonymous": _l("Anonymously (“a resident of” the neighbourhood)"),
+}
+
+# Who reported a later measurement of an outcome (Measurement.reported_by_role).
+REPORTERS = {
+    "submitter": _l("the submitter"),
+    "group_member": _l("a group member"),
+    "council_officer": _l("a council officer"),
 }
 
 PRECISIONS = {

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import lazy_text as _l
-from app.initiatives.vocabulary import CREDITS, PRECISIONS, SECTORS, STAGES, STATUSES
+from app.initiatives.vocabulary import CREDITS, PRECISIONS, REPORTERS, SECTORS, STAGES, STATUSES
 from app.languages import OWN_NAMES
 from app.neighbourhoods.models import Neighbourhood
 from app.themes.models import Theme
@@ -195,7 +195,8 @@ def _joined(names: Iterable[str]) -> list[str]:
 def _neighbourhood(neighbourhood_id: int | None, labels: ContentLabels) -> str | None:
     if neighbourhood_id is None:
         return None
-    return labels.neighbourhoods.get(neighbourhood_id, f"Neighbourhood {neighbourhood_id}")
+    found = labels.neighbourhoods.get(neighbourhood_id)
+    return found or _("Neighbourhood %(number)s", number=neighbourhood_id)
 
 
 def _point(latitude: float | None, longitude: float | None) -> str | None:
@@ -210,16 +211,34 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+def _plural_of(value: Any) -> int:
+    """The whole number whose plural form a count of people or hours takes (2 for 1.5)."""
+    return int(value) if isinstance(value, int | float) and float(value).is_integer() else 2
+
+
 def _participant(row: dict[str, Any]) -> str:
     sector = str(_label(SECTORS, row.get("sector") or ""))
     details = []
     roles = [str(_label(STAGES, role)) for role in row.get("roles") or ()]
     if roles:
-        details.append("roles: " + ", ".join(roles))
+        details.append(_("roles: %(roles)s", roles=", ".join(roles)))
     if row.get("people") is not None:
-        details.append(f"{_number(row['people'])} people")
+        people = row["people"]
+        details.append(
+            ngettext(
+                "%(number)s person",
+                "%(number)s people",
+                _plural_of(people),
+                number=_number(people),
+            )
+        )
     if row.get("hours") is not None:
-        details.append(f"{_number(row['hours'])} hours")
+        hours = row["hours"]
+        details.append(
+            ngettext(
+                "%(number)s hour", "%(number)s hours", _plural_of(hours), number=_number(hours)
+            )
+        )
     name = f"{sector}: {row['name']}" if row.get("name") else sector
     return f"{name} ({'; '.join(details)})" if details else name
 
@@ -233,20 +252,31 @@ def _outcome(row: dict[str, Any]) -> str:
         measure = " ".join(filter(None, [numbers, row.get("unit") or ""]))
         parts.append(": ".join(filter(None, [row.get("indicator") or "", measure])))
     if row.get("measured_on"):
-        parts.append(f"measured {row['measured_on']}")
+        parts.append(_("measured %(day)s", day=row["measured_on"]))
     if row.get("evidence_url"):
-        parts.append(f"evidence {row['evidence_url']}")
+        parts.append(_("evidence %(url)s", url=row["evidence_url"]))
     for measurement in row.get("measurements") or ():
-        later = f"then {_number(measurement.get('value'))} on {measurement.get('measured_on')}"
-        role = measurement.get("reported_by_role") or "submitter"
-        parts.append(f"{later} (reported by the {role.replace('_', ' ')})")
+        parts.append(
+            _(
+                "then %(value)s on %(day)s (reported by %(reporter)s)",
+                value=_number(measurement.get("value")),
+                day=measurement.get("measured_on"),
+                reporter=_label(REPORTERS, measurement.get("reported_by_role") or "submitter"),
+            )
+        )
     return " — ".join(parts)
 
 
 def _photo(row: dict[str, Any]) -> str:
-    parts = [f"Photo {row.get('id')}: {row.get('alt') or '(no alt text)'}"]
+    parts = [
+        _(
+            "Photo %(number)s: %(alt)s",
+            number=row.get("id"),
+            alt=row.get("alt") or _("(no alt text)"),
+        )
+    ]
     if row.get("caption"):
-        parts.append(f"caption: {row['caption']}")
+        parts.append(_("caption: %(caption)s", caption=row["caption"]))
     if row.get("credit"):
-        parts.append(f"credit: {row['credit']}")
+        parts.append(_("credit: %(credit)s", credit=row["credit"]))
     return " — ".join(parts)
