@@ -109,6 +109,36 @@ def test_an_unavailable_geocoder_is_said_beside_the_field(client, nominatim, pat
     page = response.get_data(as_text=True)
     assert "The place search is not available just now." in page
     assert 'value="Hawksworth Road"' in page
+    # A failed geocoder is rarely back at once (the rate limiter may name a later moment).
+    assert int(response.headers["Retry-After"]) >= 30
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_page_itself_says_when_to_try_again(client, nominatim, monkeypatch, path):
+    # Not only the rate limiter's header (it adds Retry-After to every limited page).
+    from app.extensions import limiter
+
+    monkeypatch.setattr(limiter, "_headers_enabled", False)
+    nominatim.mode = "server_error"
+    response = client.get(f"{path}?near_place=Hawksworth+Road")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_busy_place_search_says_when_to_try_again(client, monkeypatch, path):
+    from app.browse import nearplace
+    from app.places.lookups import GeocoderBusy
+
+    def busy(text):
+        raise GeocoderBusy()
+
+    monkeypatch.setattr(nearplace, "geocode_place", busy)
+    response = client.get(f"{path}?near_place=Hawksworth+Road")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 2
+    assert "Many place searches are running just now." in response.get_data(as_text=True)
+
 
 
 def test_an_overlong_place_name_is_a_400_with_the_text_kept(client):

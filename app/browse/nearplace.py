@@ -21,7 +21,12 @@ from app.i18n import lazy_text as _l
 from app.places.geocoding import geocode_place, normalise_query
 from app.places.lookups import GeocoderBusy
 from app.places.nearby import nearest
-from app.places.types import MAX_QUERY_LENGTH, GeocodingUnavailable
+from app.places.types import (
+    BUSY_RETRY_AFTER,
+    MAX_QUERY_LENGTH,
+    UNAVAILABLE_RETRY_AFTER,
+    GeocodingUnavailable,
+)
 from app.ratelimits import limit_place_lookups
 from app.shared_filters.canonical import filter_pairs
 from app.shared_filters.parse import DECIMALS, FILTER_NAMES, parse_filters, parse_near
@@ -48,6 +53,12 @@ class NearPlace:
     args: MultiDict | None = None
     error: str = ""
     status: int = 200
+    retry_after: str = ""  # seconds, when the place search could not answer just now
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The page's headers: when to try again, after a 503 of the place search."""
+        return {"Retry-After": self.retry_after} if self.retry_after else {}
 
     def with_problem(self, errors: dict[str, str], status: int) -> tuple[dict[str, str], int]:
         """A page's field errors and status, with why this place gave no point beside its field."""
@@ -73,9 +84,9 @@ def find_near_place(args: MultiDict) -> NearPlace | None:
         places = geocode_place(text)
     except GeocoderBusy:
         message = _("Many place searches are running just now. Try again in a moment.")
-        return NearPlace(text, error=message, status=503)
+        return NearPlace(text, error=message, status=503, retry_after=BUSY_RETRY_AFTER)
     except GeocodingUnavailable:
-        return NearPlace(text, error=UNAVAILABLE, status=503)
+        return NearPlace(text, error=UNAVAILABLE, status=503, retry_after=UNAVAILABLE_RETRY_AFTER)
     if not places:
         message = _(
             "No place called “%(text)s” was found. Try a town or neighbourhood name, or type "

@@ -113,24 +113,29 @@ def _render_listing(template: str, fixed: tuple[str, str] | None = None, **conte
     status = 400 if errors else 200
     if near_place:  # not found, or no geocoder: said beside the field, the rest still listed
         errors, status = near_place.with_problem(errors, status)
-    return render_template(
-        template,
-        listing=listing,
-        errors=errors,
-        typed=args,
-        fixed=fixed[0] if fixed else None,
-        options=services.filter_options(args, counts),
-        initiative_filter=scope,
-        sort=sort,
-        chosen_sort=chosen_sort,
-        default_sort=default_sort,
-        too_many_to_rank=services.is_ranked(scope, None) and not services.is_ranked(scope, total),
-        rank_limit=format_number(services.RANK_LIMIT),
-        sorts=services.SORTS,
-        per_page=per_page,
-        page_url=page_url,
-        clear_url=here,
-        initiative_url=initiative_url,
-        statuses=STATUSES,
-        **context,
-    ), status
+    return (
+        render_template(
+            template,
+            listing=listing,
+            errors=errors,
+            typed=args,
+            fixed=fixed[0] if fixed else None,
+            options=services.filter_options(args, counts),
+            initiative_filter=scope,
+            sort=sort,
+            chosen_sort=chosen_sort,
+            default_sort=default_sort,
+            too_many_to_rank=services.is_ranked(scope, None)
+            and not services.is_ranked(scope, total),
+            rank_limit=format_number(services.RANK_LIMIT),
+            sorts=services.SORTS,
+            per_page=per_page,
+            page_url=page_url,
+            clear_url=here,
+            initiative_url=initiative_url,
+            statuses=STATUSES,
+            **context,
+        ),
+        status,
+        near_place.headers if near_place else {},
+    )

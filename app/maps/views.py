@@ -65,23 +65,29 @@ def show_map():
     status = 400 if errors else 200
     if near_place:  # not found, or no geocoder: said beside the field, the rest still shown
         errors, status = near_place.with_problem(errors, status)
-    return render_template(
-        "maps/map.html",
-        errors=errors,
-        typed=request.args,
-        options=options,
-        view=view,
-        map_view=map_view,
-        listing=listing,
-        initiative_filter=map_filter,
-        filter_query=canonical_query(map_filter),
-        list_url=list_url(replace(map_filter, bbox=map_view.bounds) if map_view else map_filter),
-        radius_choices=radius_choices(initiative_filter),
-        initiative_url=initiative_url,
-        statuses=STATUSES,
-        tile_url=current_app.config["TILE_URL"],
-        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-    ), status
+    return (
+        render_template(
+            "maps/map.html",
+            errors=errors,
+            typed=request.args,
+            options=options,
+            view=view,
+            map_view=map_view,
+            listing=listing,
+            initiative_filter=map_filter,
+            filter_query=canonical_query(map_filter),
+            list_url=list_url(
+                replace(map_filter, bbox=map_view.bounds) if map_view else map_filter
+            ),
+            radius_choices=radius_choices(initiative_filter),
+            initiative_url=initiative_url,
+            statuses=STATUSES,
+            tile_url=current_app.config["TILE_URL"],
+            tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        ),
+        status,
+        near_place.headers if near_place else {},
+    )
 
 
 @bp.route("/map/initiatives.json")

@@ -7,6 +7,10 @@ from typing import NamedTuple, Protocol
 
 MAX_PLACES = 8
 MAX_QUERY_LENGTH = 200
+# Retry-After (seconds) of a 503 when the place search is busy, and when its geocoder failed:
+# a geocoder that failed is rarely back within seconds.
+BUSY_RETRY_AFTER = "2"
+UNAVAILABLE_RETRY_AFTER = "30"
 
 
 @dataclass

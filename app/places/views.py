@@ -19,7 +19,12 @@ from app.places.geocoding import (
     unsearchable_postcode,
 )
 from app.places.lookups import GeocoderBusy
-from app.places.types import MAX_QUERY_LENGTH, GeocodingUnavailable
+from app.places.types import (
+    BUSY_RETRY_AFTER,
+    MAX_QUERY_LENGTH,
+    UNAVAILABLE_RETRY_AFTER,
+    GeocodingUnavailable,
+)
 from app.ratelimits import limit_place_lookups
 
 bp = Blueprint("places", __name__, url_prefix="/places")
@@ -28,8 +33,6 @@ UNAVAILABLE = _l(
     "The place search is not available just now. Try again later, or put a pin on the map."
 )
 BUSY = _l("Many place searches are running just now. Try again in a moment.")
-BUSY_RETRY_AFTER = "2"
-UNAVAILABLE_RETRY_AFTER = "30"  # a geocoder that failed is rarely back within seconds
 # Both endpoints share one budget per client: each may cost a request to the geocoder.
 limit_lookups = limit_place_lookups()
 
