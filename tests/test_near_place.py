@@ -140,7 +140,6 @@ def test_a_busy_place_search_says_when_to_try_again(client, monkeypatch, path):
     assert "Many place searches are running just now." in response.get_data(as_text=True)
 
 
-
 def test_an_overlong_place_name_is_a_400_with_the_text_kept(client):
     text = "x" * 201
     response = client.get(f"/initiatives?near_place={text}")
