@@ -439,3 +439,23 @@ def test_shared_links_say_which_language_the_page_is_in(client, world):
     english = client.get(path).get_data(as_text=True)
     assert '<meta property="og:locale" content="en_GB">' in english
     assert '<meta property="og:locale:alternate" content="cy_GB">' in english
+
+
+def test_the_dashboard_names_the_council_in_welsh_and_keeps_its_key(
+    app, client, auth, world, make_user
+):
+    from tests.factories import create_test_organisation
+
+    with app.app_context():
+        council = create_test_organisation("Cardiff Council", local_authority="Cardiff Council")
+    officer = make_user(role="council", organisation_id=council)
+    auth.login(officer.email)
+
+    welsh = client.get("/cy/council").text
+    assert '<span class="subtitle">Cyngor Caerdydd' in welsh  # the officer's own council
+    assert '<option value="Cardiff Council" selected>Cyngor Caerdydd</option>' in welsh
+    chosen = client.get("/cy/council?local_authority=Cardiff+Council").text
+    assert '<span class="subtitle">Cyngor Caerdydd' in chosen
+    english = client.get("/council?local_authority=Cardiff+Council").text
+    assert '<span class="subtitle">Cardiff Council' in english
+    assert '<option value="Cardiff Council" selected>Cardiff Council</option>' in english

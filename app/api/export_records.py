@@ -79,6 +79,7 @@ class NeighbourhoodRecord:
     name: str
     name_cy: str
     local_authority: str
+    local_authority_cy: str
 
 
 @dataclass(slots=True)
@@ -187,10 +188,15 @@ class _References:
                 Neighbourhood.name,
                 Neighbourhood.name_cy,
                 Neighbourhood.local_authority,
+                Neighbourhood.local_authority_cy,
             ).where(Neighbourhood.id.in_(missing))
             for row in db.session.execute(query):
                 self.neighbourhoods[row.id] = NeighbourhoodRecord(
-                    row.slug, row.name, row.name_cy or "", row.local_authority or ""
+                    row.slug,
+                    row.name,
+                    row.name_cy or "",
+                    row.local_authority or "",
+                    row.local_authority_cy or "",
                 )
         return self.neighbourhoods
 

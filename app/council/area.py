@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select, true
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.initiatives.bilingual import local_name
+from app.initiatives.bilingual import local_name, shown_field
 from app.initiatives.models import Initiative
 from app.neighbourhoods.models import Neighbourhood
 from app.shared_filters.canonical import filter_pairs
@@ -88,6 +88,14 @@ class AreaChoices:
     def local_authorities(self) -> list[str]:
         return list(self.by_authority)
 
+    def authority_name(self, local_authority: str) -> str:
+        """A local authority's name in the reader's language (its Welsh name on the Welsh
+        pages when its neighbourhoods have one); the English name stays its key."""
+        neighbourhoods = self.by_authority.get(local_authority)
+        if not neighbourhoods:
+            return local_authority
+        return str(shown_field(neighbourhoods[0], "local_authority")) or local_authority
+
     def slugs_of(self, local_authority: str) -> tuple[str, ...]:
         return tuple(sorted(n.slug for n in self.by_authority.get(local_authority, [])))
 
@@ -152,7 +160,7 @@ def parse_selection(
     elif default_authority:
         area = Area(
             "local_authority",
-            default_authority,
+            choices.authority_name(default_authority),
             default_authority,
             choices.slugs_of(default_authority),
         )
@@ -171,4 +179,4 @@ def _authority_area(name: str, choices: AreaChoices, errors: dict[str, str]) -> 
         shown = printable if len(printable) <= 60 else printable[:59] + "…"
         errors["local_authority"] = _("Unknown local authority: %(shown)s", shown=shown)
         return None
-    return Area("local_authority", name, name, choices.slugs_of(name))
+    return Area("local_authority", choices.authority_name(name), name, choices.slugs_of(name))

@@ -7,6 +7,7 @@ answer can be built without them. apispec reads the same classes for the OpenAPI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import fields
@@ -35,18 +36,57 @@ class LicenceSchema(AnswerSchema):
 
 
 class WelshNameSchema(AnswerSchema):
-    name = text()
+    """A theme's or neighbourhood's texts in Welsh: each is left out until an admin gives it."""
+
+    name = fields.String(metadata={"description": "The Welsh name."})
 
 
-def name_translations(record) -> dict[str, dict[str, str]]:
-    """A theme's or neighbourhood's Welsh name under ``cy``, when it has one."""
-    return {WELSH: {"name": record.name_cy}} if (record.name_cy or "").strip() else {}
+class WelshThemeSchema(WelshNameSchema):
+    description = fields.String(metadata={"description": "The theme's description in Welsh."})
+
+
+class WelshNeighbourhoodSchema(WelshNameSchema):
+    local_authority = fields.String(
+        metadata={"description": "The local authority's name in Welsh (e.g. Cyngor Caerdydd)."}
+    )
+
+
+def welsh_translations(*texts: str) -> Callable[[Any], dict[str, dict[str, str]]]:
+    """A reader of a record's texts in Welsh (its ``<text>_cy`` columns) under ``cy``; a text
+    is left out until given, and ``cy`` when none is."""
+
+    def read(record: Any) -> dict[str, dict[str, str]]:
+        welsh = {
+            name: value
+            for name in texts
+            if (value := (getattr(record, f"{name}_cy", None) or "").strip())
+        }
+        return {WELSH: welsh} if welsh else {}
+
+    return read
 
 
 class NameTranslationsSchema(AnswerSchema):
     """The name in other languages, by language code; a language is left out until given."""
 
     cy = fields.Nested(WelshNameSchema, metadata={"description": "The Welsh name."})
+
+
+class ThemeTranslationsSchema(AnswerSchema):
+    """The theme's texts in other languages, by language code; left out until given."""
+
+    cy = fields.Nested(WelshThemeSchema, metadata={"description": "In Welsh."})
+
+
+class NeighbourhoodTranslationsSchema(AnswerSchema):
+    """The neighbourhood's texts in other languages, by language code; left out until given."""
+
+    cy = fields.Nested(WelshNeighbourhoodSchema, metadata={"description": "In Welsh."})
+
+
+name_translations = welsh_translations("name")
+theme_translations = welsh_translations("name", "description")
+neighbourhood_translations = welsh_translations("name", "local_authority")
 
 
 class ThemeSchema(ReadingSchema):
@@ -58,12 +98,12 @@ class ThemeSchema(ReadingSchema):
 
 
 class NeighbourhoodBriefSchema(ReadingSchema):
-    READERS = {"translations": name_translations}
+    READERS = {"translations": neighbourhood_translations}
 
     slug = text()
     name = text()
     local_authority = text()
-    translations = fields.Nested(NameTranslationsSchema, required=True)
+    translations = fields.Nested(NeighbourhoodTranslationsSchema, required=True)
 
 
 class LocationSchema(AnswerSchema):

@@ -13,8 +13,10 @@ from app.api.schemas.initiatives import (
     InitiativeSchema,
     LicenceSchema,
     MarkdownSchema,
-    NameTranslationsSchema,
-    name_translations,
+    NeighbourhoodTranslationsSchema,
+    ThemeTranslationsSchema,
+    neighbourhood_translations,
+    theme_translations,
 )
 
 
@@ -81,12 +83,12 @@ class NeighbourhoodSchema(ReadingSchema):
             "lat": neighbourhood.latitude,
             "lon": neighbourhood.longitude,
         },
-        "translations": name_translations,
+        "translations": neighbourhood_translations,
     }
 
     slug = text()
     name = text()
-    translations = fields.Nested(NameTranslationsSchema, required=True)
+    translations = fields.Nested(NeighbourhoodTranslationsSchema, required=True)
     local_authority = text()
     url = fields.Url(required=True)
     centre = fields.Nested(CentreSchema, required=True)
@@ -96,12 +98,12 @@ class NeighbourhoodSchema(ReadingSchema):
 class ThemeEntrySchema(ReadingSchema):
     READERS = {
         "url": lambda theme: url_for("browse.show_theme", slug=theme.slug, _external=True),
-        "translations": name_translations,
+        "translations": theme_translations,
     }
 
     slug = text()
     name = text()
-    translations = fields.Nested(NameTranslationsSchema, required=True)
+    translations = fields.Nested(ThemeTranslationsSchema, required=True)
     colour = text()
     description = text()
     url = fields.Url(required=True)
