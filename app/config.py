@@ -81,7 +81,7 @@ class Defaults:
     ALLOW_INSTANCE_SECRET_KEY = False  # a production server may use instance/secret_key
     DATABASE_URL: str | None = None  # None: SQLite file in the instance folder
     DATABASE_CONNECT_TIMEOUT = 5  # PostgreSQL: seconds to wait for a new connection
-    DATABASE_STATEMENT_TIMEOUT = 30.0  # PostgreSQL: seconds a web request's statement may run
+    DATABASE_STATEMENT_TIMEOUT = 30.0  # seconds a web request's statement may run (0: no limit)
     REDIS_URL: str | None = None
     GEOCODER = "offline"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"

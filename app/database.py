@@ -1,10 +1,11 @@
-"""Database connection rules: SQLite pragmas and write locks taken up front; on PostgreSQL, a
-deadline for each statement of a web request."""
+"""Database connection rules: SQLite pragmas and write locks taken up front, and a deadline for
+each statement of a web request (PostgreSQL cancels it; SQLite interrupts it)."""
 
 from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,8 +57,9 @@ def _forget_write(session: Session) -> None:
     session.info.pop(_WROTE, None)
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """Set WAL, busy timeout and foreign keys on every connection, and take over BEGIN."""
+def configure_sqlite(app: Flask, engine: Engine) -> None:
+    """Set WAL, busy timeout and foreign keys on every connection, take over BEGIN, and give
+    each statement of a web request its deadline."""
 
     @event.listens_for(engine, "connect")
     def set_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -74,6 +76,36 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
         connection.exec_driver_sql(_begin_statement())
+
+    if _limit_web_statements(app):
+        _interrupt_late_statements(engine)
+
+
+# SQLite's virtual-machine steps between two looks at the clock: a look costs well under a
+# microsecond, and 10,000 steps take about a millisecond, so a deadline is kept to within one.
+PROGRESS_STEPS = 10_000
+_DEADLINE_SET = "sqlite_deadline_set"
+
+
+def _interrupt_late_statements(engine: Engine) -> None:
+    """SQLite has no statement timeout: a progress handler, set before each statement of a web
+    request, interrupts it once DATABASE_STATEMENT_TIMEOUT has passed ("interrupted", an
+    OperationalError, answered 503 like PostgreSQL's cancel). The worker, commands and lifted
+    exports run without one. The wait for the write lock is bounded by the busy timeout."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def set_deadline(connection: Connection, *_statement: Any) -> None:
+        limit = g.get(STATEMENT_TIMEOUT) if has_request_context() else None
+        entry = connection.connection
+        dbapi_connection = entry.dbapi_connection
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        if limit:
+            ends = time.monotonic() + limit / 1000
+            dbapi_connection.set_progress_handler(lambda: time.monotonic() > ends, PROGRESS_STEPS)
+            entry.info[_DEADLINE_SET] = True
+        elif entry.info.pop(_DEADLINE_SET, False):
+            dbapi_connection.set_progress_handler(None, 0)
 
 
 def _ensure_math_functions(dbapi_connection: sqlite3.Connection, cursor: sqlite3.Cursor) -> None:
@@ -104,19 +136,28 @@ def configure_postgresql(app: Flask, engine: Engine) -> None:
     the worker and commands (imports, backups, reindexing, migrations) run without it, and a
     streamed export lifts it (``lift_statement_timeout``).
     """
-    milliseconds = round(float(app.config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
-    if milliseconds <= 0:
+    if not _limit_web_statements(app):
         return
-
-    @app.before_request
-    def limit_statements() -> None:
-        setattr(g, STATEMENT_TIMEOUT, milliseconds)
 
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
         limit = g.get(STATEMENT_TIMEOUT) if has_request_context() else None
         if limit:
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(limit)}")
+
+
+def _limit_web_statements(app: Flask) -> bool:
+    """Each request the app serves notes DATABASE_STATEMENT_TIMEOUT (in milliseconds) for its
+    statements; False when the setting turns deadlines off (0)."""
+    milliseconds = round(float(app.config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+    if milliseconds <= 0:
+        return False
+
+    @app.before_request
+    def limit_statements() -> None:
+        setattr(g, STATEMENT_TIMEOUT, milliseconds)
+
+    return True
 
 
 def lift_statement_timeout() -> None:
@@ -127,7 +168,7 @@ def lift_statement_timeout() -> None:
     if not has_request_context() or not g.pop(STATEMENT_TIMEOUT, None):
         return
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         # It may have begun with the deadline: back to the server's own setting.
         session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
 
@@ -139,7 +180,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            configure_sqlite(engine)
+            configure_sqlite(app, engine)
         elif engine.dialect.name == "postgresql":
             configure_postgresql(app, engine)
 

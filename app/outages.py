@@ -60,7 +60,8 @@ class BurstLog:
 
 
 def _advice(error: BaseException) -> str:
-    if getattr(getattr(error, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+    cause = getattr(error, "orig", None)
+    if getattr(cause, "sqlstate", None) == QUERY_CANCELED or str(cause) == "interrupted":
         return (
             "a statement ran past DATABASE_STATEMENT_TIMEOUT (a slow query, or a lock held "
             "elsewhere)"

@@ -21,11 +21,11 @@
 # (the request is answered 503 with Retry-After) instead of waiting as long as the network
 # keeps trying.
 # DATABASE_CONNECT_TIMEOUT = 5
-# PostgreSQL: seconds any one statement of a web request may run before the server cancels it
-# (the request is answered 503 with Retry-After): a query stuck behind a lock or gone slow
-# cannot hold a gunicorn thread for ever. Streamed exports, the worker and commands (imports,
-# backups, reindexing, migrations) have no such limit. 0: none. SQLite has no statement
-# limit (its busy timeout bounds the wait for the write lock).
+# Seconds any one statement of a web request may run before PostgreSQL cancels it or SQLite
+# interrupts it (the request is answered 503 with Retry-After): a query stuck behind a lock or
+# gone slow cannot hold a gunicorn thread for ever. Streamed exports, the worker and commands
+# (imports, backups, reindexing, migrations) have no such limit. 0: none. On SQLite the wait
+# for the write lock is bounded by its busy timeout (10 s) instead.
 # DATABASE_STATEMENT_TIMEOUT = 30.0
 
 # Redis, for rate-limit counters (and caches) shared by every worker and instance.

@@ -1,7 +1,7 @@
-"""Stuck requests end (issue 12): a threaded gunicorn worker never kills a slow request, so on
-PostgreSQL each statement of a web request has DATABASE_STATEMENT_TIMEOUT and a new connection
-DATABASE_CONNECT_TIMEOUT; past either, the friendly 503 with Retry-After. The worker, commands
-and streamed exports are not cut."""
+"""Stuck requests end (issue 12): a threaded gunicorn worker never kills a slow request, so each
+statement of a web request has DATABASE_STATEMENT_TIMEOUT (PostgreSQL cancels it, SQLite
+interrupts it) and, on PostgreSQL, a new connection DATABASE_CONNECT_TIMEOUT; past either, the
+friendly 503 with Retry-After. The worker, commands and streamed exports are not cut."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ from tests.test_database_outage import assert_friendly_503
 SLEEP = "SELECT pg_sleep(1.5)"
 
 
+def sqlite_busy(rows: int) -> str:
+    """A statement that keeps SQLite busy for a while (3,000,000 rows: about 0.75 s here)."""
+    return (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < "
+        f"{rows}) SELECT count(*) FROM n"
+    )
+
+
+SQLITE_SLOW = sqlite_busy(12_000_000)  # seconds, were it not interrupted
+SQLITE_HALF_SECOND = sqlite_busy(2_000_000)
+
+
 def test_postgresql_connections_give_up_after_the_connect_timeout(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://coproduce@db.internal/coproduce")
     monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "4")
@@ -37,7 +49,8 @@ def site(app, database_url, tmp_path):
 
     @site.get("/test/slow")
     def slow():
-        db.session.execute(text(SLEEP))
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        db.session.execute(text(SQLITE_SLOW if sqlite else SLEEP))
         return "finished"
 
     @site.get("/test/statement-timeout")
@@ -90,4 +103,35 @@ def test_the_worker_and_commands_run_without_the_deadline(site):
         db.session.rollback()
     with site.test_request_context():  # the open-data rebuild builds its links in one
         db.session.execute(text("SELECT pg_sleep(0.5)"))
+        db.session.rollback()
+
+
+@pytest.mark.sqlite_only
+def test_a_sqlite_statement_past_the_deadline_is_interrupted_with_a_friendly_503(site):
+    client = site.test_client()
+    started = time.monotonic()
+    response = client.get("/test/slow", headers={"Accept": "text/html"})
+    assert time.monotonic() - started < 1.5  # interrupted, not run to its end
+    assert_friendly_503(response, api=False)
+    assert client.get("/api/v1/initiatives").status_code == 200  # the connection serves on
+
+
+@pytest.mark.sqlite_only
+def test_a_sqlite_streamed_export_has_no_statement_deadline(site, monkeypatch):
+    def slow_records(initiative_filter, size):
+        db.session.execute(text(SQLITE_HALF_SECOND))
+        yield from ()
+
+    monkeypatch.setattr(exports, "published_records", slow_records)
+    response = site.test_client().get("/api/v1/initiatives.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).startswith("\ufeff")  # header written, not cut
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_work_outside_requests_runs_without_the_deadline(site):
+    client = site.test_client()
+    assert_friendly_503(client.get("/test/slow", headers={"Accept": "text/html"}), api=False)
+    with site.app_context():  # a task or a command, on a connection a request used before
+        assert db.session.execute(text(SQLITE_HALF_SECOND)).scalar_one() == 2_000_000
         db.session.rollback()
