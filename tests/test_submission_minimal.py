@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -190,3 +191,50 @@ def test_reloading_after_a_save_never_posts_again(app, client, auth, make_user):
         assert landed.status_code == 200
     with app.app_context():
         assert len(db.session.scalars(select(Initiative)).all()) == 3
+
+
+def _draft_key(page: str) -> str:
+    found = re.search(r'<input type="hidden" name="draft_key" value="([^"]+)">', page)
+    assert found, "the new initiative's form carries its key"
+    return found.group(1)
+
+
+def test_resending_a_submission_with_problems_keeps_one_draft(app, client, auth, make_user):
+    """A submission with problems saves the draft and answers 422 with what was typed (it
+    cannot redirect): a reload posts the same form again, which edits that draft."""
+    auth.login(make_user().email)
+    key = _draft_key(client.get("/initiatives/new").get_data(as_text=True))
+    typed = {"title": "Street walks", "summary": "", "draft_key": key, "submit_for_review": "1"}
+    first = client.post("/initiatives/new", data=typed)
+    assert first.status_code == 422
+    again = client.post("/initiatives/new", data={**typed, "title": "Street walks, again"})
+    assert again.status_code == 422
+    assert "Street walks, again" in again.get_data(as_text=True)
+    with app.app_context():
+        titles = db.session.scalars(select(Initiative.title)).all()
+    assert titles == ["Street walks, again"]  # one draft, holding what was sent last
+
+    # Another new initiative's form has a key of its own: a second draft.
+    other = _draft_key(client.get("/initiatives/new").get_data(as_text=True))
+    assert other != key
+    client.post("/initiatives/new", data={**typed, "title": "Litter picks", "draft_key": other})
+    with app.app_context():
+        assert len(db.session.scalars(select(Initiative)).all()) == 2
+
+
+def test_a_form_key_never_reaches_a_draft_that_moved_on(app, client, auth, make_user):
+    auth.login(make_user().email)
+    key = _draft_key(client.get("/initiatives/new").get_data(as_text=True))
+    typed = {"title": "Street walks", "draft_key": key, "submit_for_review": "1"}
+    client.post("/initiatives/new", data=typed)
+    with app.app_context():
+        draft = db.session.scalars(select(Initiative)).one()
+        draft.state = "pending"  # sent for review since
+        db.session.commit()
+    client.post("/initiatives/new", data=typed)
+    with app.app_context():
+        states = sorted(db.session.scalars(select(Initiative.state)).all())
+    assert states == ["draft", "pending"]  # the pending one untouched, a new draft beside it
+    bogus = {**typed, "draft_key": "<script>"}
+    assert client.post("/initiatives/new", data=bogus).status_code == 422
+    assert "&lt;script&gt;" not in client.get("/initiatives/new").get_data(as_text=True)

@@ -32,7 +32,7 @@ from app.photos.forms import ALT_GUIDANCE, PhotoRowForm
 from app.places import services as places
 from app.places.agreement import point_warning
 from app.ratelimits import limit_posts
-from app.submissions import services
+from app.submissions import draft_keys, services
 from app.submissions.fields import parsed, typed
 from app.submissions.forms import (
     MAX_ROWS,
@@ -77,7 +77,12 @@ DRAFT_SAVED_WAS_PENDING = _l(
 @permission_required("submit_initiative")
 @limit_posts("RATELIMIT_SUBMIT")
 def new_initiative():
-    """The submission page: a new initiative, saved as a draft or submitted for review."""
+    """The submission page: a new initiative, saved as a draft or submitted for review.
+
+    The same form posted again (a reload of a page that answered 422 after saving) edits the
+    draft its first post saved (``draft_keys``)."""
+    if request.method == "POST":
+        return _submission_page(draft_keys.draft_saved_by_this_form())
     return _submission_page(None)
 
 
@@ -230,10 +235,7 @@ def _save_draft(form, initiative: Initiative | None, content: dict, valid: bool,
     was_pending = initiative is not None and initiative.state == "pending"
     saved = bool(form.title.data) and not (submitting and was_pending)
     if saved:
-        initiative = services.save_draft(
-            signed_in_user(), content, initiative, consent=bool(form.consent.data)
-        )
-        db.session.commit()
+        initiative = _save_new_or_draft(form, content, initiative)
     if not valid or initiative is None:
         return _render(form, initiative, "draft", None, 422, saved=saved)
     flash(DRAFT_SAVED_WAS_PENDING if was_pending else DRAFT_SAVED, "success")
@@ -356,11 +358,19 @@ def _keep_draft(form: InitiativeForm, initiative: Initiative | None, mode: str):
         and (initiative is None or initiative.state != "pending")
     )
     if saved:
-        initiative = services.save_draft(
-            signed_in_user(), content, initiative, consent=bool(form.consent.data)
-        )
-        db.session.commit()
+        initiative = _save_new_or_draft(form, content, initiative)
     return initiative, saved
+
+
+def _save_new_or_draft(form: InitiativeForm, content: dict, initiative: Initiative | None):
+    """Save the draft (a new one for a new initiative, remembered under its form's key)."""
+    draft = services.save_draft(
+        signed_in_user(), content, initiative, consent=bool(form.consent.data)
+    )
+    db.session.commit()
+    if initiative is None:
+        draft_keys.remember_draft(draft)
+    return draft
 
 
 def _row_change(formdata) -> tuple[str, str, int | None] | None:
@@ -482,4 +492,6 @@ def _render(
         max_photos=photo_services.MAX_PHOTOS,
         photo_template=PhotoRowForm(prefix="photos-__index__-"),
         alt_guidance=ALT_GUIDANCE,
+        draft_key=draft_keys.draft_key() if initiative is None else None,
+        draft_key_field=draft_keys.FIELD,
     ), status
