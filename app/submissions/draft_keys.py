@@ -15,11 +15,10 @@ import re
 import secrets
 
 from flask import request, session
-from flask_login import current_user
 
 from app.extensions import db
 from app.initiatives.models import Initiative
-from app.permissions import can_on_initiative
+from app.permissions import can_on_initiative, signed_in_user
 
 FIELD = "draft_key"
 SESSION_KEY = "new_drafts"
@@ -60,11 +59,12 @@ def draft_saved_by_this_form() -> Initiative | None:
     if not isinstance(initiative_id, int):
         return None
     initiative = db.session.get(Initiative, initiative_id)
+    user = signed_in_user()
     if (
         initiative is None
         or initiative.state != "draft"
-        or initiative.submitter_id != current_user.id
-        or not can_on_initiative(current_user, "edit", initiative)
+        or initiative.submitter_id != user.id
+        or not can_on_initiative(user, "edit", initiative)
     ):
         return None
     return initiative
