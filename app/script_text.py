@@ -32,7 +32,9 @@ SCRIPT_TEXTS = (
     N_("Type a place name first."),
     N_("Searching…"),
     N_("Too many searches in a short time. Please wait a minute and try again."),
-    N_("The place search is not available at the moment. You can still type a point below."),
+    N_(
+        "The place search is not available at the moment. Try again later, or move the map to the place."
+    ),
     N_("The place you chose"),
     N_("Drag to move"),
     N_("Pin placed: latitude %(latitude)s, longitude %(longitude)s."),

@@ -20,7 +20,13 @@ from tests.test_submission import form_values
 
 KIRKSTALL = {"name": "Kirkstall", "latitude": 53.8162, "longitude": -1.6037, "slug": "kirkstall"}
 OFFLINE_POSTCODE = "postcodes cannot be looked up on this site"
-COORDINATE_ADVICE = ("type the latitude", "type its latitude", "or the latitude and longitude")
+COORDINATE_ADVICE = (
+    "type the latitude",
+    "type its latitude",
+    "or the latitude and longitude",
+    "type a point",
+    "(latitude and longitude) instead",
+)
 
 
 @pytest.fixture
@@ -225,9 +231,49 @@ def test_no_message_tells_a_resident_to_type_coordinates(
             data={"title": "Walks", "place_name": "Nowhere at all", "find_place": "1"},
         ),
         client.get("/"),  # the scripts' sentences are in every page
+        # "Near a place" on the list and the map: not found, or the geocoder away.
+        client.get("/initiatives?near_place=Nowhere+at+all"),
+        client.get("/map?near_place=Nowhere+at+all"),
+        client.get("/initiatives?near_place=ls53eh"),
     ]
     for response in pages:
         text = response.get_data(as_text=True).lower()
+        if "near_place" in response.request.args:  # the map offered instead
+            assert "find the place on the map" in text, response.request.url
         assert not [advice for advice in COORDINATE_ADVICE if advice in text], (
             response.request.path
         )
+
+
+@pytest.mark.parametrize("path", ["/initiatives", "/map"])
+def test_near_a_postcode_says_plainly_it_cannot_be_looked_up_here(client, path):
+    response = client.get(f"{path}?near_place=ls53eh")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "“LS5 3EH” is a postcode, and postcodes cannot be looked up on this site." in page
+    assert "No place called “ls53eh”" not in page
+
+
+def test_near_a_postcode_goes_to_the_postcode_service_when_there_is_one(client, postcodes):
+    response = client.get("/initiatives?near_place=ls53eh")
+    assert response.status_code == 302
+    assert "near=53.8204,-1.6087" in response.location
+
+
+def test_an_imported_postcode_is_said_to_be_one(app, make_user, make_neighbourhood):
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.imports.services import import_initiatives
+
+    make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.8162, longitude=-1.6037)
+    officer = make_user(role="admin")
+    sheet = (
+        "title,summary,themes,neighbourhood,place_name\r\n"
+        "Street watch,Neighbours look out for each other.,safety,kirkstall,LS5 3EH\r\n"
+    ).encode()
+    with app.test_request_context():
+        report = import_initiatives(
+            sheet, "sheet.csv", db.session.get(User, officer.id), "pending"
+        )
+        notes = " ".join(note for row in report.rows for note in row.notes)
+    assert "“LS5 3EH” is a postcode, and postcodes cannot be looked up on this site" in notes

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import lazy_text as _l
-from app.places.geocoding import geocode_place, normalise_query
+from app.places.geocoding import geocode_place, normalise_query, unsearchable_postcode
 from app.places.lookups import GeocoderBusy
 from app.places.nearby import nearest
 from app.places.types import (
@@ -35,8 +35,7 @@ NEAR_PLACE = "near_place"
 PLACE_LABEL = "place"
 SAME_PLACE_KM = 0.2  # a point this close to a match is that match
 UNAVAILABLE = _l(
-    "The place search is not available just now. Try again later, or type a point (latitude "
-    "and longitude) instead."
+    "The place search is not available just now. Try again later, or find the place on the map."
 )
 
 # A page asked for a place by name spends the client's place-search budget, as the pickers do.
@@ -80,6 +79,14 @@ def find_near_place(args: MultiDict) -> NearPlace | None:
             ),
             status=400,
         )
+    postcode = unsearchable_postcode(text)
+    if postcode is not None:
+        message = _(
+            "“%(postcode)s” is a postcode, and postcodes cannot be looked up on this site. Type "
+            "the street, the neighbourhood or the nearest town, or find the place on the map.",
+            postcode=postcode,
+        )
+        return NearPlace(text, error=message, status=400)
     try:
         places = geocode_place(text)
     except GeocoderBusy:
@@ -89,8 +96,8 @@ def find_near_place(args: MultiDict) -> NearPlace | None:
         return NearPlace(text, error=UNAVAILABLE, status=503, retry_after=UNAVAILABLE_RETRY_AFTER)
     if not places:
         message = _(
-            "No place called “%(text)s” was found. Try a town or neighbourhood name, or type "
-            "a point (latitude and longitude) instead.",
+            "No place called “%(text)s” was found. Try a town or neighbourhood name, or find "
+            "the place on the map.",
             text=text,
         )
         return NearPlace(text, error=message, status=400)

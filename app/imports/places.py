@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.i18n import lazy_text as _l
 from app.imports.parsing import CsvRow
 from app.imports.references import NeighbourhoodChoice
-from app.places.geocoding import geocode_place
+from app.places.geocoding import geocode_place, unsearchable_postcode
 from app.places.services import best_place, place_query
 from app.places.types import GeocodingUnavailable, Place
 
@@ -67,6 +67,14 @@ class PlaceAnswer:
         if self.kind == "found":
             return _("Place located by the geocoder: %(name)s.", name=self.name)
         if self.kind == "not_found":
+            postcode = unsearchable_postcode(self.name)
+            if postcode is not None:
+                return _(
+                    "“%(postcode)s” is a postcode, and postcodes cannot be looked up on this "
+                    "site (no postcode service is set up): shown at the neighbourhood's centre. "
+                    "Give its latitude and longitude to place it exactly.",
+                    postcode=postcode,
+                )
             return _(
                 "Place “%(name)s” not found: shown at the neighbourhood's centre.", name=self.name
             )

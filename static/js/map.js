@@ -672,7 +672,7 @@
               : error.status === 400
                 ? error.message
                 : translate(
-                    "The place search is not available at the moment. You can still type a point below.",
+                    "The place search is not available at the moment. Try again later, or move the map to the place.",
                   );
           results.replaceChildren(element("p", "error-message", message));
         });
