@@ -33,7 +33,8 @@ SCRIPT_TEXTS = (
     N_("Searching…"),
     N_("Too many searches in a short time. Please wait a minute and try again."),
     N_(
-        "The place search is not available at the moment. Try again later, or move the map to the place."
+        "The place search is not available at the moment. Try again later, or move the map "
+        "to the place."
     ),
     N_("The place you chose"),
     N_("Drag to move"),
