@@ -268,9 +268,9 @@ def test_an_imported_postcode_is_said_to_be_one(app, make_user, make_neighbourho
     make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.8162, longitude=-1.6037)
     officer = make_user(role="admin")
     sheet = (
-        "title,summary,themes,neighbourhood,place_name\r\n"
-        "Street watch,Neighbours look out for each other.,safety,kirkstall,LS5 3EH\r\n"
-    ).encode()
+        b"title,summary,themes,neighbourhood,place_name\r\n"
+        b"Street watch,Neighbours look out for each other.,safety,kirkstall,LS5 3EH\r\n"
+    )
     with app.test_request_context():
         report = import_initiatives(
             sheet, "sheet.csv", db.session.get(User, officer.id), "pending"
