@@ -3,7 +3,8 @@ spacing is found through the postcode service (a fake on loopback), the nearest 
 is chosen even over one chosen before, a point far from the neighbourhood chosen brings a
 warning that does not stop saving, and the moderator's review page and the public page show
 the point on a small map at its public precision, with tiles from a loopback stub (and a
-plain grid with a note when they fail, as on /map)."""
+plain grid with a note when they fail, as on /map). A street name goes to Nominatim (a fake on
+loopback), never to the postcode service."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import pytest
 
 from tests.conftest import TEST_PASSWORD
+from tests.support.fake_nominatim import FakeNominatim, search_result, use_nominatim
 from tests.support.fake_postcodes import FakePostcodes, use_postcodes
 
 try:
@@ -26,6 +28,13 @@ TITLE = "Hawksworth Road street watch"
 def postcodes(app, monkeypatch):
     with FakePostcodes() as fake:
         use_postcodes(app, monkeypatch, fake.url)
+        yield fake
+
+
+@pytest.fixture
+def nominatim(app, monkeypatch):
+    with FakeNominatim() as fake:
+        use_nominatim(app, monkeypatch, fake.domain)
         yield fake
 
 
@@ -130,3 +139,27 @@ def test_the_small_map_fails_gracefully_without_tiles(
     )
     expect(area).to_have_class(re.compile(r"\bmap--no-tiles\b"))
     expect(area.locator(".map-marker")).to_have_count(1)
+
+
+def test_resident_finds_a_street_through_nominatim_and_never_the_postcode_service(
+    page: Page, console, tiles, postcodes, nominatim, make_user, make_neighbourhood
+):
+    make_neighbourhood(name="Kirkstall", slug="kirkstall", latitude=53.8162, longitude=-1.6037)
+    make_neighbourhood(name="Armley", slug="armley", latitude=53.7990, longitude=-1.5870)
+    nominatim.answers["hawksworth road"] = [
+        search_result("Hawksworth Road", 53.8199, -1.6101, "Hawksworth Road, Kirkstall, Leeds")
+    ]
+    log_in(page, make_user().email)
+    page.goto("/initiatives/new")
+    page.get_by_label("Place", exact=True).fill("Hawksworth Road")
+    page.get_by_role("button", name="Find this place").click()
+
+    matches = page.get_by_role("group", name="Places found for “Hawksworth Road”")
+    expect(matches).to_be_visible()
+    matches.get_by_label(re.compile(r"^Hawksworth Road \(Hawksworth Road, Kirkstall")).check()
+    expect(page.get_by_label("Latitude")).to_have_value("53.8199")
+    expect(page.get_by_label("Longitude")).to_have_value("-1.6101")
+    neighbourhood = page.get_by_label("Neighbourhood", exact=True)
+    expect(neighbourhood.locator("option:checked")).to_have_text("Kirkstall")
+    assert nominatim.paths() == ["/search"]
+    assert postcodes.paths == []  # a street is not a postcode
