@@ -124,6 +124,65 @@ def test_no_page_scrolls_sideways_on_a_phone(app, phone, demo, no_tiles, role):
     assert too_wide == {}
 
 
+def pages_of_each_item(app) -> dict[str, list[str]]:
+    """The signed-in pages about one item, for a few of the demo's items of each kind: the
+    edit, history, review and report pages of initiatives, their outcomes' verify and
+    measurement pages, clusters' curation pages, and the admin's edit pages."""
+    from app.initiatives.models import Initiative, Outcome
+    from app.organisations.models import Organisation
+
+    with app.test_request_context():
+        initiatives = db.session.scalars(
+            db.select(Initiative.id).order_by(Initiative.id.desc()).limit(3)
+        ).all()
+        outcomes = db.session.execute(
+            db.select(Outcome.initiative_id, Outcome.id).order_by(Outcome.id).limit(2)
+        ).all()
+        clusters = db.session.scalars(db.select(Cluster.id).limit(2)).all()
+        themes = db.session.scalars(db.select(Theme.id).limit(2)).all()
+        neighbourhoods = db.session.scalars(db.select(Neighbourhood.id).limit(2)).all()
+        organisations = db.session.scalars(db.select(Organisation.id).limit(2)).all()
+    return {
+        "moderator": [
+            path
+            for number in initiatives
+            for path in (
+                f"/initiatives/{number}/edit",
+                f"/initiatives/{number}/history",
+                f"/moderation/initiatives/{number}",
+                f"/initiatives/{number}/report",
+            )
+        ]
+        + [f"/clusters/manage/{number}" for number in clusters],
+        "council": [
+            path
+            for initiative, outcome in outcomes
+            for path in (
+                f"/initiatives/{initiative}/outcomes/{outcome}/verify",
+                f"/initiatives/{initiative}/outcomes/{outcome}/measurements",
+            )
+        ],
+        "admin": [f"/admin/themes/{number}" for number in themes]
+        + [f"/admin/neighbourhoods/{number}" for number in neighbourhoods]
+        + [f"/admin/organisations/{number}" for number in organisations],
+    }
+
+
+@pytest.mark.parametrize("role", ["moderator", "council", "admin"])
+def test_no_page_about_one_item_scrolls_sideways_on_a_phone(app, phone, demo, no_tiles, role):
+    log_in(phone, f"{role}@example.org")
+    too_wide, visited = {}, 0
+    for path in pages_of_each_item(app)[role]:
+        response = phone.goto(path)
+        if response is None or response.status >= 400:
+            continue
+        visited += 1
+        if (overflow := sideways_scroll(phone)) > 0:
+            too_wide[path] = overflow
+    assert visited >= 4
+    assert too_wide == {}
+
+
 def test_the_overflow_measure_sees_a_too_wide_element(phone):
     phone.goto("/")
     phone.evaluate(  # through the CSSOM: the CSP refuses inline style attributes
