@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, render_template
+
+from app.urls import site_url
 
 bp = Blueprint("pages", __name__)
 
@@ -23,3 +27,24 @@ def privacy():
 def accessibility():
     """The accessibility statement."""
     return render_template("pages/accessibility.html")
+
+
+@bp.get("/print-origin.css")
+def print_origin():
+    """The site's own address, for the print stylesheet: it writes a link's full address after
+    its text on paper, and CSS cannot make a relative address absolute by itself."""
+    address = urlsplit(site_url("pages.home"))
+    origin = f"{address.scheme}://{address.netloc}"
+    return (
+        f':root {{ --site-origin: "{_css_string(origin)}"; }}\n',
+        200,
+        {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string (quotes, backslashes and controls escaped)."""
+    return "".join(
+        f"\\{ord(char):x} " if char in '"\\<>' or not char.isprintable() else char
+        for char in text
+    )

@@ -197,6 +197,10 @@ def test_council_officer_reports_a_financial_year_prints_it_and_uses_the_map_by_
     assert all(is_a4(size) for size in sizes), sizes
     assert "Kirkstall safety" in text and "Kirkstall street watch" in text
     assert "/initiatives/" in text  # the example's link, written out
+    # ... in full, for a reader of the paper: the site's own address before the path.
+    here = urlsplit(page.url)
+    unbroken = "".join(text.split())  # an address may wrap across lines on paper
+    assert f"({here.scheme}://{here.netloc}/initiatives/" in unbroken
     for hidden in ("Skip to main content", "Privacy", "Follow and share"):
         assert hidden not in text, hidden
 
