@@ -45,6 +45,5 @@ def print_origin():
 def _css_string(text: str) -> str:
     """Text safe inside a double-quoted CSS string (quotes, backslashes and controls escaped)."""
     return "".join(
-        f"\\{ord(char):x} " if char in '"\\<>' or not char.isprintable() else char
-        for char in text
+        f"\\{ord(char):x} " if char in '"\\<>' or not char.isprintable() else char for char in text
     )
