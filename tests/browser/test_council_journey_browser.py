@@ -189,6 +189,13 @@ def test_council_officer_reports_a_financial_year_prints_it_and_uses_the_map_by_
         assert expected in text, expected
     for hidden in NAVIGATION:
         assert hidden not in text, hidden
+    # Each chart is kept on one page with its table (as the browser prints it).
+    page.emulate_media(media="print")
+    kept = page.locator(".council-figure").evaluate_all(
+        "figures => figures.map(f => getComputedStyle(f).breakInside)"
+    )
+    page.emulate_media(media="null")  # back to the page's own media
+    assert kept and set(kept) == {"avoid"}, kept
 
     # A cluster page prints the same way.
     create_cluster(app, [_ran], slug="kirkstall-safety", title="Kirkstall safety")
