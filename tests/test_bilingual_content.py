@@ -106,7 +106,12 @@ def test_api_carries_the_welsh_version_under_translations(client, play_streets):
     assert welsh["description"]["markdown"] == "Rhieni'n **stiwardio** ar bob pen."
     assert "<strong>stiwardio</strong>" in welsh["description"]["html"]
     themes = {theme["slug"]: theme for theme in client.get("/api/v1/themes").json["items"]}
-    assert themes["safety"]["translations"] == {"cy": {"name": "Diogelwch"}}
+    assert themes["safety"]["translations"] == {
+        "cy": {
+            "name": "Diogelwch",
+            "description": "Trigolion a'r heddlu yn gwneud strydoedd yn fwy diogel.",
+        }
+    }
 
 
 def test_the_api_accepts_a_welsh_version(app, client, make_user, make_neighbourhood):
