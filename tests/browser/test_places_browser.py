@@ -163,3 +163,18 @@ def test_resident_finds_a_street_through_nominatim_and_never_the_postcode_servic
     expect(neighbourhood.locator("option:checked")).to_have_text("Kirkstall")
     assert nominatim.paths() == ["/search"]
     assert postcodes.paths == []  # a street is not a postcode
+
+
+def test_offline_a_postcode_typed_with_javascript_is_said_to_be_one(
+    page: Page, console, tiles, make_user
+):
+    """No postcode service and the offline geocoder (the default): the picker says plainly
+    that postcodes cannot be looked up here and offers the pin, never coordinates to type."""
+    log_in(page, make_user().email)
+    page.goto("/initiatives/new")
+    page.get_by_label("Place", exact=True).fill("ls53eh")
+    page.get_by_role("button", name="Find this place").click()
+    said = page.locator("[data-place-matches] p[role=status]")
+    expect(said).to_contain_text("“LS5 3EH” is a postcode, and postcodes cannot be looked up")
+    expect(said).to_contain_text("Put a pin on the map")
+    expect(page).to_have_url(re.compile(r"/initiatives/new$"))  # answered in place, no post
