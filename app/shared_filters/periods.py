@@ -51,16 +51,29 @@ class DayBitmaps:
     @classmethod
     def from_days(cls, days: dict[date, BitMap]) -> DayBitmaps:
         """Months and cumulative years gathered from the days' bitmaps."""
-        by_month: dict[Month, list[BitMap]] = {}
-        for day, found in days.items():
-            by_month.setdefault((day.year, day.month), []).append(found)
-        months = {month: BitMap.union(*found) for month, found in sorted(by_month.items())}
-        through_year: dict[int, BitMap] = {}
-        so_far = BitMap()
-        for year, in_year in groupby(months.items(), key=lambda item: item[0][0]):
+        return cls(days).gathered(set(_month_of(day) for day in days))
+
+    def gathered(self, touched: set[Month]) -> DayBitmaps:
+        """A copy with the touched months gathered again from their days, and the cumulative
+        years from the first touched one on (the earlier ones are shared)."""
+        months = dict(self.months)
+        for month in touched:
+            found = [self.days[day] for day in _days_in(month) if day in self.days]
+            if found:
+                months[month] = BitMap.union(*found)
+            else:
+                months.pop(month, None)
+        months = dict(sorted(months.items()))
+        first = min((year for year, _ in touched), default=None)
+        if first is None:
+            return DayBitmaps(self.days, months, self.through_year, self.years)
+        through_year = {year: found for year, found in self.through_year.items() if year < first}
+        so_far = through_year[max(through_year)] if through_year else BitMap()
+        later = ((month, found) for month, found in months.items() if month[0] >= first)
+        for year, in_year in groupby(later, key=lambda item: item[0][0]):
             so_far = so_far.union(*(found for _, found in in_year))
             through_year[year] = so_far
-        return cls(days, months, through_year, list(through_year))
+        return DayBitmaps(self.days, months, through_year, list(through_year))
 
     def on_or_before(self, day: date) -> BitMap:
         """The initiatives whose day is ``day`` or earlier: one union."""
@@ -82,14 +95,20 @@ class DayBitmaps:
 
     def patched(self, changed: BitMap, days: dict[date, BitMap]) -> DayBitmaps:
         """A copy with the changed initiatives taken out, then put back on their ``days``
-        now. Days the change did not touch keep their bitmaps (shared, never changed)."""
-        kept = {
-            day: found - changed if found.intersect(changed) else found
-            for day, found in self.days.items()
-        }
+        now. Only the months they were or are in are gathered again; every other bitmap is
+        shared (none is ever changed in place)."""
+        touched = {month for month, found in self.months.items() if found.intersect(changed)}
+        touched |= {_month_of(day) for day in days}
+        kept = dict(self.days)
+        for day in (day for month in touched for day in _days_in(month) if day in kept):
+            if kept[day].intersect(changed):
+                kept[day] = kept[day] - changed
         for day, found in days.items():
             kept[day] = kept[day] | found if day in kept else found
-        return DayBitmaps.from_days({day: found for day, found in kept.items() if found})
+        for month in touched:
+            for day in [day for day in _days_in(month) if day in kept and not kept[day]]:
+                del kept[day]
+        return DayBitmaps(kept, self.months, self.through_year, self.years).gathered(touched)
 
     def held(self) -> Iterator[BitMap]:
         """Every bitmap kept (to measure their memory)."""
@@ -121,6 +140,19 @@ class PeriodBitmaps:
         return PeriodBitmaps(
             self.started.patched(changed, started), self.ended.patched(changed, ended)
         )
+
+
+def _month_of(day: date) -> Month:
+    return day.year, day.month
+
+
+def _days_in(month: Month) -> Iterator[date]:
+    day = date(*month, 1)
+    while _month_of(day) == month:
+        yield day
+        if day == date.max:
+            return
+        day += timedelta(days=1)
 
 
 def build_period_bitmaps(connection: Connection) -> PeriodBitmaps:
