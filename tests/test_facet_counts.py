@@ -327,6 +327,8 @@ def test_a_changed_period_is_counted_once_the_facet_version_moves(app, random_si
         # No start date: the day of first publication in London (BST from 30 March).
         ({"started_on": None, "published_at": datetime(2025, 3, 31, 23, 0, tzinfo=UTC)}, False),
         ({"published_at": datetime(2025, 3, 31, 22, 59, 59, tzinfo=UTC)}, True),
+        ({"published_at": None}, False),  # neither: it never started, as the SQL has it
+        ({"published_at": datetime(2025, 3, 1, tzinfo=UTC)}, True),
         ({"state": "hidden"}, False),
         ({"state": "published"}, True),
         (None, False),  # deleted
