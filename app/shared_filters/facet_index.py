@@ -1,17 +1,21 @@
 """Facet counts and totals from in-memory bitmaps, one per facet value, intersected per request.
 
 Each process keeps, for the published initiatives, a Roaring bitmap of ids per theme, stage,
-sector, neighbourhood and status, one of the verified ones and one of them all. A request's
-matches are the intersection of its facets' bitmaps (the union of a facet's values: repeating a
-parameter OR-s them) and, for what no bitmap holds (``q``, ``bbox``, ``near``,
-``updated_since``), of the ids one indexed query returns. Every facet count is then one
-intersection's cardinality: no GROUP BY over the matches, whatever their number.
+sector, neighbourhood and status, one of the verified ones and one of them all, and bitmaps of
+them by the day their work started and the day it ended (``app.shared_filters.periods``). A
+request's matches are the intersection of its facets' bitmaps (the union of a facet's values:
+repeating a parameter OR-s them), of its active period's (a union of day, month and
+cumulative year bitmaps at each end, exact to the day, as ``active_in`` counts) and, for what
+no bitmap holds (``q``, ``bbox``, ``near``, ``updated_since``), of the ids one indexed query
+returns. Every facet count is then one intersection's cardinality: no GROUP BY over the
+matches, whatever their number.
 
 The bitmaps are tagged with the facet version (``facet_version``) they were read at. Every
 use reads the version (one primary-key lookup); when the database holds another, the
 initiatives logged as changed since (``app.shared_filters.changes``) are read again into a copy
-of the bitmaps (everything is read again after a theme or neighbourhood changed, or when too
-much did). Every worker and instance counts what the database holds now.
+of the bitmaps, their start and end days too (everything is read again after a theme or
+neighbourhood changed, or when too much did). Every worker and instance counts what the
+database holds now.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from flask import current_app
 from pyroaring import BitMap
 from sqlalchemy import Connection, ScalarSelect, Select, select
 
+from app.database import read_batches
 from app.extensions import db
 from app.initiatives.models import (
     Initiative,
@@ -39,6 +44,7 @@ from app.search.services import search_matches
 from app.shared_filters.changes import KEPT, last_change, read_changes
 from app.shared_filters.facet_version import has_uncommitted_change, read_facet_version
 from app.shared_filters.parse import FACETS, InitiativeFilter
+from app.shared_filters.periods import PeriodBitmaps, build_period_bitmaps
 from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
 
@@ -56,6 +62,7 @@ class FacetIndex:
     published: BitMap
     values: dict[str, dict[str, BitMap]] = field(default_factory=dict)
     verified: BitMap = field(default_factory=BitMap)
+    periods: PeriodBitmaps = field(default_factory=PeriodBitmaps)  # by start and end day
 
     def facet_set(self, facet: str, chosen: tuple[str, ...]) -> BitMap:
         """The initiatives having any of the chosen values of a facet."""
@@ -75,24 +82,11 @@ class FacetIndex:
 
 
 def _read_ids(connection: Connection, query: Select) -> BitMap:
-    """The ids a one-column select returns, read through the driver's cursor (no row objects:
-    at a million rows they would cost more than the query)."""
-    compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    parameters = (
-        tuple(values[name] for name in compiled.positiontup or ())
-        if compiled.positional
-        else values
-    )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(str(compiled), parameters)
-        found = BitMap()
-        while rows := cursor.fetchmany(50_000):
-            found.update([row[0] for row in rows])
-        return found
-    finally:
-        cursor.close()
+    """The ids a one-column select returns."""
+    found = BitMap()
+    for rows in read_batches(connection, query):
+        found.update([row[0] for row in rows])
+    return found
 
 
 @dataclass(frozen=True)
@@ -167,7 +161,8 @@ def build_facet_index(connection: Connection, version: int, last: int = 0) -> Fa
         for name, facet in _facets().items()
     }
     verified = published & _read_ids(connection, _verified_ids())
-    return FacetIndex(version, last, published, values, verified)
+    periods = build_period_bitmaps(connection)
+    return FacetIndex(version, last, published, values, verified, periods)
 
 
 def patched_facet_index(
@@ -192,7 +187,8 @@ def patched_facet_index(
     verified |= published & _read_ids(
         connection, _verified_ids().where(Outcome.initiative_id.in_(ids))
     )
-    return FacetIndex(version, last, published, values, verified)
+    periods = index.periods.patched(connection, changed)
+    return FacetIndex(version, last, published, values, verified, periods)
 
 
 def _brought_up_to_date(
@@ -245,23 +241,26 @@ def forget_facet_index() -> None:
     current_app.extensions.pop(EXTENSION, None)
 
 
-def matching_ids(initiative_filter: InitiativeFilter) -> list[BitMap]:
-    """Bitmaps of the ids matching what no facet bitmap holds: the words of ``q`` (read from
-    the search index alone: the published bitmap is intersected anyway), and the box,
-    ``near``, ``updated_since`` and the active period (one indexed query over the published
+def matching_ids(
+    initiative_filter: InitiativeFilter, index: FacetIndex | None = None
+) -> list[BitMap]:
+    """Bitmaps of the ids matching what no facet bitmap holds: the active period (from the
+    bitmaps by start and end day, ``index``: the current ones unless given), the words of
+    ``q`` (read from the search index alone: the published bitmap is intersected anyway),
+    and the box, ``near`` and ``updated_since`` (one indexed query over the published
     initiatives)."""
-    found = []
-    if initiative_filter.q:
-        matches = search_matches(initiative_filter.q)
+    f = initiative_filter
+    index = index or current_facet_index()
+    found = index.periods.active_in(index.published, f.active_from, f.active_to)
+    if f.q:
+        matches = search_matches(f.q)
         if matches is not None:
             found.append(_read_ids(db.session.connection(), matches))
     rest = InitiativeFilter(
-        updated_since=initiative_filter.updated_since,
-        active_from=initiative_filter.active_from,
-        active_to=initiative_filter.active_to,
-        bbox=initiative_filter.bbox,
-        near=initiative_filter.near,
-        radius_km=initiative_filter.radius_km,
+        updated_since=f.updated_since,
+        bbox=f.bbox,
+        near=f.near,
+        radius_km=f.radius_km,
     )
     if not rest.is_empty:
         query = apply_filters(published_only(select(Initiative.id)), rest)
@@ -284,7 +283,7 @@ def summarise(
 ) -> FacetSummary:
     """The total and facet counts of a filter: for facet F every filter but F's applies."""
     index = current_facet_index()
-    extra = matching_ids(initiative_filter)
+    extra = matching_ids(initiative_filter, index)
 
     def intersected(leave_out: str | None) -> BitMap:
         sets = index.narrowed(initiative_filter, leave_out) + extra
