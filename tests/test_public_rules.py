@@ -355,6 +355,7 @@ NOT_PUBLIC_DATA = {
     "/alerts/unsubscribe/<token>": "a form behind a signed token",
     "/followups/<token>": "a form behind a signed token, for the submitter's own initiative",
     "/moderation/initiatives/<int:initiative_id>": "moderators only",
+    "/print-origin.css": "the site's own address, for the print stylesheet",
 }  # fmt: skip
 
 
