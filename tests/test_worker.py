@@ -171,8 +171,9 @@ def test_two_workers_send_each_message_once_and_run_each_tick_once(site):
             # one runs each tick. (Started either side of a minute's turn, the two first meet
             # at the next one: wait for sweep_mail's meeting, not just any task's.)
             wait_until(
-                lambda: "sweep_mail: this tick already ran elsewhere"
-                in first.text() + second.text(),
+                lambda: (
+                    "sweep_mail: this tick already ran elsewhere" in first.text() + second.text()
+                ),
                 seconds=75,
             )
             ticks = db.session.scalars(
