@@ -169,6 +169,13 @@ def lift_statement_timeout() -> None:
     if not has_request_context() or not g.pop(STATEMENT_TIMEOUT, None):
         return
     session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        # The connection's handler would keep the last statement's deadline until the next
+        # statement through SQLAlchemy; a raw read could come first.
+        entry = session.connection().connection
+        if isinstance(entry.dbapi_connection, sqlite3.Connection):
+            entry.dbapi_connection.set_progress_handler(None, 0)
+            entry.info.pop(_DEADLINE_SET, None)
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         # It may have begun with the deadline: back to the server's own setting.
         session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))

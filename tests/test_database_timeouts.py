@@ -139,3 +139,15 @@ def test_sqlite_work_outside_requests_runs_without_the_deadline(site):
         assert raw.execute(SQLITE_HALF_SECOND).fetchone() == (2_000_000,)
         assert db.session.execute(text(SQLITE_HALF_SECOND)).scalar_one() == 2_000_000
         db.session.rollback()
+
+
+@pytest.mark.sqlite_only
+def test_a_lifted_deadline_frees_a_raw_read_at_once_on_sqlite(site):
+    with site.test_request_context():
+        site.preprocess_request()  # as a request the app serves: the deadline is set
+        db.session.execute(text("SELECT 1"))  # the handler is now on the connection
+        lift_statement_timeout()
+        raw = db.session.connection().connection.driver_connection
+        time.sleep(0.3)  # past the 0.2 s deadline of the statement before
+        assert raw.execute(SQLITE_HALF_SECOND).fetchone() == (2_000_000,)
+        db.session.rollback()

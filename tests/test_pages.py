@@ -132,3 +132,18 @@ def test_leaflet_is_served_from_our_own_origin(client):
         assert response.status_code == 200, path
         response.close()
     assert client.get("/static/vendor/leaflet/../../app/config.py").status_code == 404
+
+
+def test_the_print_stylesheet_learns_the_site_address(app, client, monkeypatch):
+    """/print-origin.css gives print.css the site's address for links written out on paper:
+    from SITE_URL, shared caches may keep it; from the request's host, only the browser."""
+    response = client.get("/print-origin.css")
+    assert response.status_code == 200
+    assert response.content_type == "text/css; charset=utf-8"
+    assert response.get_data(as_text=True) == ':root { --site-origin: "http://localhost"; }\n'
+    assert response.headers["Cache-Control"] == "private, max-age=3600"
+
+    monkeypatch.setitem(app.config, "SITE_URL", "https://coproduce.example.org/")
+    response = client.get("/print-origin.css", headers={"Host": "evil.example"})
+    assert '"https://coproduce.example.org"' in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "public, max-age=3600"

@@ -222,6 +222,47 @@ def test_resending_a_submission_with_problems_keeps_one_draft(app, client, auth,
         assert len(db.session.scalars(select(Initiative)).all()) == 2
 
 
+def test_a_stale_copy_of_the_form_never_overwrites_later_edits(app, client, auth, make_user):
+    """Back to the 422 page after editing the draft on its own page, and "Resend": the edits
+    stay, and what the old page sends becomes a draft of its own."""
+    auth.login(make_user().email)
+    key = _draft_key(client.get("/initiatives/new").get_data(as_text=True))
+    typed = {"title": "Street walks", "summary": "", "draft_key": key, "submit_for_review": "1"}
+    assert client.post("/initiatives/new", data=typed).status_code == 422
+    with app.app_context():
+        draft_id = db.session.scalars(select(Initiative.id)).one()
+    edited = {"title": "Corrected title", "summary": "Typed later.", "save_draft": "1"}
+    assert client.post(f"/initiatives/{draft_id}/edit", data=edited).status_code in (302, 303)
+    client.post("/initiatives/new", data={**typed, "title": "A different initiative"})
+    with app.app_context():
+        rows = db.session.execute(
+            select(Initiative.id, Initiative.title, Initiative.summary).order_by(Initiative.id)
+        ).all()
+    assert [(row.title, row.summary) for row in rows] == [
+        ("Corrected title", "Typed later."),
+        ("A different initiative", ""),
+    ]
+
+
+def test_a_double_click_on_a_submission_with_possible_duplicates_keeps_one_draft(
+    app, client, auth, make_user, make_neighbourhood, make_initiative
+):
+    """The "Is it one of these?" step saves the draft and redirects: the same form sent
+    twice (a double click) still makes one draft."""
+    kirkstall = make_neighbourhood(name="Kirkstall", slug="kirkstall")
+    make_initiative(title="Kirkstall street watch", neighbourhood_id=kirkstall)
+    auth.login(make_user().email)
+    key = _draft_key(client.get("/initiatives/new").get_data(as_text=True))
+    values = minimal_form(kirkstall, title="Kirkstall Street Watch group", draft_key=key)
+    first = client.post("/initiatives/new", data=values)
+    second = client.post("/initiatives/new", data=values)
+    assert first.headers["Location"].endswith("#possible-duplicates")
+    assert second.status_code == 303
+    with app.app_context():
+        drafts = db.session.scalars(select(Initiative).where(Initiative.state == "draft")).all()
+    assert len(drafts) == 1
+
+
 def test_a_form_key_never_reaches_a_draft_that_moved_on(app, client, auth, make_user):
     auth.login(make_user().email)
     key = _draft_key(client.get("/initiatives/new").get_data(as_text=True))

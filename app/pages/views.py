@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from app.urls import site_url
 
@@ -35,10 +35,16 @@ def print_origin():
     its text on paper, and CSS cannot make a relative address absolute by itself."""
     address = urlsplit(site_url("pages.home"))
     origin = f"{address.scheme}://{address.netloc}"
+    # Without SITE_URL the address is the request's own host, which a shared cache may not key
+    # on (X-Forwarded-Host): then only the browser may keep it.
+    shared = bool(current_app.config.get("SITE_URL"))
     return (
         f':root {{ --site-origin: "{_css_string(origin)}"; }}\n',
         200,
-        {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"},
+        {
+            "Content-Type": "text/css; charset=utf-8",
+            "Cache-Control": "public, max-age=3600" if shared else "private, max-age=3600",
+        },
     )
 
 

@@ -6,7 +6,9 @@ saved (a number written "about twelve"), so it answers 422 after saving the draf
 of that page (F5, "Resend"), a double click or a retried request posts the same form to
 ``/initiatives/new`` again. Each new initiative's form therefore carries a key of its own; the
 session remembers which draft a key saved, and the same key posted again edits that draft
-instead of making a second one.
+instead of making a second one, as long as nothing else changed that draft since (its
+``updated_at`` is remembered with it): a stale copy of the form, sent again after the draft was
+edited on its own page, makes a new draft rather than overwrite the edits.
 """
 
 from __future__ import annotations
@@ -37,15 +39,19 @@ def posted_key() -> str | None:
 
 
 def remember_draft(initiative: Initiative) -> None:
-    """Note that the form posted now saved this draft."""
+    """Note that the form posted now saved this draft, as it is now."""
     key = posted_key()
     if key is None or initiative.id is None:
         return
     drafts = session.get(SESSION_KEY)
     drafts = dict(drafts) if isinstance(drafts, dict) else {}
     drafts.pop(key, None)
-    drafts[key] = initiative.id
+    drafts[key] = [initiative.id, _version(initiative)]
     session[SESSION_KEY] = dict(list(drafts.items())[-KEPT:])
+
+
+def _version(initiative: Initiative) -> str:
+    return initiative.updated_at.isoformat()
 
 
 def draft_saved_by_this_form() -> Initiative | None:
@@ -55,7 +61,10 @@ def draft_saved_by_this_form() -> Initiative | None:
     drafts = session.get(SESSION_KEY)
     if key is None or not isinstance(drafts, dict):
         return None
-    initiative_id = drafts.get(key)
+    remembered = drafts.get(key)
+    if not (isinstance(remembered, list) and len(remembered) == 2):
+        return None
+    initiative_id, version = remembered
     if not isinstance(initiative_id, int):
         return None
     initiative = db.session.get(Initiative, initiative_id)
@@ -64,6 +73,7 @@ def draft_saved_by_this_form() -> Initiative | None:
         initiative is None
         or initiative.state != "draft"
         or initiative.submitter_id != user.id
+        or _version(initiative) != version  # edited since, elsewhere: not this form's any more
         or not can_on_initiative(user, "edit", initiative)
     ):
         return None

@@ -199,10 +199,7 @@ def _show_possible_duplicates(
 ):
     """Ask "Is it one of these?": keep the draft and show the similar initiatives; the
     person may still go on and submit."""
-    initiative = services.save_draft(
-        signed_in_user(), content, initiative, consent=bool(form.consent.data)
-    )
-    db.session.commit()
+    initiative = _save_new_or_draft(form, content, initiative)
     return redirect_after_save(form, initiative, focus=DUPLICATES_PANEL, duplicates=duplicates)
 
 
@@ -368,7 +365,7 @@ def _save_new_or_draft(form: InitiativeForm, content: dict, initiative: Initiati
         signed_in_user(), content, initiative, consent=bool(form.consent.data)
     )
     db.session.commit()
-    if initiative is None:
+    if initiative is None or draft_keys.posted_key() is not None:
         draft_keys.remember_draft(draft)
     return draft
 
