@@ -98,15 +98,20 @@ def _interrupt_late_statements(engine: Engine) -> None:
     def set_deadline(connection: Connection, *_statement: Any) -> None:
         limit = g.get(STATEMENT_TIMEOUT) if has_request_context() else None
         entry = connection.connection
-        dbapi_connection = entry.dbapi_connection
-        if not isinstance(dbapi_connection, sqlite3.Connection):
-            return
         if limit:
             ends = time.monotonic() + limit / 1000
-            dbapi_connection.set_progress_handler(lambda: time.monotonic() > ends, PROGRESS_STEPS)
+            entry.dbapi_connection.set_progress_handler(  # type: ignore[union-attr]
+                lambda: time.monotonic() > ends, PROGRESS_STEPS
+            )
             entry.info[_DEADLINE_SET] = True
-        elif entry.info.pop(_DEADLINE_SET, False):
-            dbapi_connection.set_progress_handler(None, 0)
+        else:
+            _clear_deadline(entry)
+
+
+def _clear_deadline(entry: Any) -> None:
+    """No deadline on this SQLite connection (a pool entry) until a statement sets one."""
+    if entry.info.pop(_DEADLINE_SET, False):
+        entry.dbapi_connection.set_progress_handler(None, 0)
 
 
 def _ensure_math_functions(dbapi_connection: sqlite3.Connection, cursor: sqlite3.Cursor) -> None:
@@ -169,14 +174,14 @@ def lift_statement_timeout() -> None:
     if not has_request_context() or not g.pop(STATEMENT_TIMEOUT, None):
         return
     session = db.session()
-    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+    if not session.in_transaction():
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         # The connection's handler would keep the last statement's deadline until the next
         # statement through SQLAlchemy; a raw read could come first.
-        entry = session.connection().connection
-        if isinstance(entry.dbapi_connection, sqlite3.Connection):
-            entry.dbapi_connection.set_progress_handler(None, 0)
-            entry.info.pop(_DEADLINE_SET, None)
-    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        _clear_deadline(session.connection().connection)
+    elif dialect == "postgresql":
         # It may have begun with the deadline: back to the server's own setting.
         session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
 
