@@ -181,8 +181,10 @@ def test_known_and_unknown_addresses_get_the_same_answers(app, client, make_user
 
 
 def test_known_and_unknown_addresses_take_as_long(app, client, make_user, monkeypatch):
-    """Median times within a tolerance, with a hash slow enough to tell a skipped check (an
-    unknown address answered without one would be several times faster)."""
+    """The fastest answers within a tolerance, with a hash slow enough to tell a skipped check
+    (an unknown address answered without one would be several times faster). The fastest few
+    of each, not the medians: on a loaded machine the medians wander by tens of milliseconds
+    in either direction, while the quickest answers are what the work itself costs."""
     monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:100000")
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "1000 per minute")
     monkeypatch.setattr(login_limits, "FREE_FAILURES", 1000)
@@ -193,15 +195,18 @@ def test_known_and_unknown_addresses_take_as_long(app, client, make_user, monkey
         assert login(client, email).status_code == 401
         return time.perf_counter() - started
 
+    def fastest(times: list[float]) -> float:
+        return statistics.mean(sorted(times)[:3])
+
     timed(user.email), timed("nobody@example.org")  # warm up (the dummy hash is made once)
     known, unknown = [], []
-    for _ in range(15):
+    for _ in range(20):
         known.append(timed(user.email))
         unknown.append(timed("nobody@example.org"))
-    known_median, unknown_median = statistics.median(known), statistics.median(unknown)
-    assert abs(known_median - unknown_median) <= 0.25 * max(known_median, unknown_median), (
-        known_median,
-        unknown_median,
+    known_fastest, unknown_fastest = fastest(known), fastest(unknown)
+    assert abs(known_fastest - unknown_fastest) <= 0.25 * max(known_fastest, unknown_fastest), (
+        sorted(known),
+        sorted(unknown),
     )
 
 
