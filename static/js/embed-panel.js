@@ -101,6 +101,9 @@
     var values = chosen();
     var url = embedUrl(values);
     if (preview.getAttribute("src") !== url) {
+      // Load the new preview at once, even scrolled out of view: a lazy frame would wait to be
+      // seen, and the iframe snippet's height (reported by the preview) would stay the old one.
+      preview.loading = "eager";
       preview.setAttribute("src", url);
     }
     scriptSnippet.value = scriptHtml(values);

@@ -191,6 +191,9 @@ def test_embed_panel_updates_the_preview_and_copies_a_snippet(
     page.get_by_label("Number of examples (1 to 50)").fill("2")
     expected = f"{live_server}/embed/initiatives?theme=health&layout=cards&limit=2&scheme=dark"
     expect(preview).to_have_attribute("src", expected)
+    # Changed options load at once, even scrolled out of view (a lazy frame waits to be seen,
+    # and the iframe snippet would keep the old preview's height meanwhile).
+    expect(preview).to_have_js_property("loading", "eager")
     script = page.locator("#embed-script-snippet")
     expect(script).to_have_value(
         f'<script src="{live_server}/embed.js" data-filter="theme=health" '
