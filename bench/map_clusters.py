@@ -7,7 +7,8 @@ Run with `make bench` (N = 100,000 on SQLite), or by hand:
     .venv/bin/python bench/map_clusters.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
 
 For the view a 1280 × 800 map shows at zooms 5, 8, 11, 14 and 17, centred on Great Britain
-and on Leeds, unfiltered, with one theme, one status, and a theme and a stage, it prints the
+and on Leeds, unfiltered, with one theme, one status, a theme and a stage, a theme and a status,
+and the word "garden" (``q``), it prints the
 median and 95th-percentile time of the endpoint and the size of its answer, and beside them
 the time of the naive SQL: one GROUP BY over the matching published initiatives in the box,
 computing each one's cell from its latitude and longitude when asked (no precomputed codes
@@ -51,6 +52,8 @@ FILTERS = (
     ("health", "theme=health"),
     ("ended", "status=ended"),
     ("health+co-design", "theme=health&stage=co-design"),
+    ("health+active", "theme=health&status=active"),
+    ("q garden", "q=garden"),
 )
 BUDGET = 10  # seconds of requests per row and method, at least 3 requests
 

@@ -16,6 +16,8 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.caching import clear_output_cache
 from app.extensions import db, limiter
+from app.map_cells.point_index import forget_point_index
+from app.shared_filters.facet_index import forget_facet_index
 from app.themes.services import ensure_default_themes
 from tests.support.translations import compile_stale_catalogues
 
@@ -109,7 +111,8 @@ def _clean_state(request):
         db.session.commit()
         limiter.reset()
         clear_output_cache()
-        app.extensions.pop("coproduce_facet_index", None)  # the facet bitmaps of the old data
+        forget_facet_index()  # the facet bitmaps and map points of the old data
+        forget_point_index()
     shutil.rmtree(app.config["OUTBOX_PATH"], ignore_errors=True)
 
 

@@ -4,23 +4,20 @@ A view (a box and a zoom) is cut into the grid's cells (``app.map_cells.grid``).
 the box and at most one kept facet (``app.map_cells.facets``: one theme, stage or sector, any
 statuses or neighbourhoods, verified), whole cells inside the box come from the precomputed
 totals and only what the box's sides cut is counted from the points (``precomputed_totals``).
-Any other filter groups the matching initiatives in the box when asked, reading only the points
-of its most selective kept facet (``grouped_totals``). Either way the counts add up to the
+Any other filter groups the matching initiatives in the box when asked, from the facet bitmaps
+and the points kept in memory (``grouped_totals``). Either way the counts add up to the
 matching published initiatives whose PUBLIC point lies in the box.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import TextClause, and_, bindparam, exists, func, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import TextClause, and_, bindparam, or_, select, text
 
 from app.extensions import db
-from app.initiatives.models import Initiative
-from app.initiatives.public import published_only
 from app.map_cells.cells import PRECOMPUTED_MAX_ZOOM, cell_totals, shifted
-from app.map_cells.facets import ANY, filter_keys, precomputed_keys, without_keys
+from app.map_cells.facets import precomputed_keys
 from app.map_cells.grid import (
     CUT,
     INNER,
@@ -35,8 +32,9 @@ from app.map_cells.grid import (
     merged_ranges,
 )
 from app.map_cells.models import MapCell, MapPoint
+from app.map_cells.point_index import current_point_index
+from app.shared_filters.facet_index import summarise
 from app.shared_filters.parse import InitiativeFilter
-from app.shared_filters.query import apply_filters, bounding_box
 
 # Ranges of point codes read by one query, at most: each costs an index range scan, and SQLite
 # refuses expressions more than 1,000 deep.
@@ -222,76 +220,22 @@ def _merged(totals: list[CellTotal]) -> list[CellTotal]:
 def grouped_totals(initiative_filter: InitiativeFilter, zoom: int) -> list[CellTotal]:
     """Group the published initiatives matching the filter (box included) by cell, now.
 
-    Only the points of the filter's most selective kept facet (the one with the fewest
-    initiatives on the whole map) within the box (and within ``near``'s reach) are read. The
-    other kept facets are looked up in ``map_point`` by the initiative's id; only what no key
-    holds (the words of ``q``, ``near``, several themes...) is checked on the initiative.
+    The matches come from the facet bitmaps (``summarise``: every facet, the period, the words
+    of ``q``, ``near``...), their points from memory (``point_index``), which keeps those in the
+    box and adds them up per cell. Nothing is read per point from the database.
     """
-    candidates = filter_keys(initiative_filter)
-    if any(not keys for keys in candidates.values()):
-        return []  # a value removed since the filter was read
-    box = _scanned_box(initiative_filter)
-    if box is None:
-        return []
-    narrowing = min(candidates, key=lambda name: _map_total(candidates[name]), default=None)
-    keys = candidates[narrowing] if narrowing else (ANY,)
-    window = CellWindow.for_box(_view_box(initiative_filter), zoom)
-    scanned = CellWindow.for_box(box, zoom)
-    ranges = coarsened(block_ranges(scanned.columns, scanned.rows, window.shift), MAX_RANGES)
-    min_lon, min_lat, max_lon, max_lat = box
-    cell = shifted(MapPoint.code, 2 * window.shift)
-    # Words searched for with no kept facet: the search's matches are fewer to read than every
-    # point in the box, so the points are looked up by their initiative's id instead.
-    by_words = bool(initiative_filter.q) and narrowing is None
-    within = MapPoint.facet_key == ANY if by_words else _codes_within(keys, ranges, window.shift)
-    query = (
-        select(cell, *cell_totals())
-        .select_from(MapPoint)
-        .where(
-            within,
-            MapPoint.longitude.between(min_lon, max_lon),
-            MapPoint.latitude.between(min_lat, max_lat),
-        )
-        .group_by(cell)
-    )
-    for name, other_keys in candidates.items():
-        if name != narrowing:
-            other = aliased(MapPoint)
-            query = query.where(
-                exists().where(
-                    other.initiative_id == MapPoint.initiative_id,
-                    other.facet_key.in_(other_keys),
-                )
-            )
-    rest = without_keys(initiative_filter, candidates)
-    if not rest.is_empty:
-        query = query.join(Initiative, Initiative.id == MapPoint.initiative_id)
-        query = apply_filters(published_only(query), rest)
-    return [CellTotal(*row) for row in db.session.execute(query)]
-
-
-def _map_total(keys: tuple[int, ...]) -> int:
-    """How many initiatives these keys hold on the whole map (from the zoom 0 totals)."""
-    total = db.session.scalar(
-        select(func.sum(MapCell.count)).where(MapCell.zoom == 0, MapCell.facet_key.in_(keys))
-    )
-    return total or 0
-
-
-def _scanned_box(
-    initiative_filter: InitiativeFilter,
-) -> tuple[float, float, float, float] | None:
-    """The part of the view's box that can hold matches: within ``near``'s reach if given."""
     box = _view_box(initiative_filter)
-    if initiative_filter.near is None:
-        return box
-    reach = bounding_box(*initiative_filter.near, initiative_filter.radius_km)
-    joined = (
-        max(box[0], reach[0]),
-        max(box[1], reach[1]),
-        min(box[2], reach[2]),
-        min(box[3], reach[3]),
+    matches = summarise(replace(initiative_filter, bbox=None), ()).matches
+    grouped = current_point_index().grouped(matches, box, 2 * cell_shift(zoom))
+    columns = (
+        grouped.cells,
+        grouped.counts,
+        grouped.sum_longitude,
+        grouped.sum_latitude,
+        grouped.min_longitude,
+        grouped.min_latitude,
+        grouped.max_longitude,
+        grouped.max_latitude,
+        grouped.first_initiative_id,
     )
-    if joined[0] > joined[2] or joined[1] > joined[3]:
-        return None
-    return joined
+    return [CellTotal(*row) for row in zip(*(column.tolist() for column in columns), strict=True)]

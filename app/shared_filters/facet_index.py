@@ -10,22 +10,17 @@ no bitmap holds (``q``, ``bbox``, ``near``, ``updated_since``), of the ids one i
 returns. Every facet count is then one intersection's cardinality: no GROUP BY over the
 matches, whatever their number.
 
-The bitmaps are tagged with the facet version (``facet_version``) they were read at. Every
-use reads the version (one primary-key lookup); when the database holds another, the
-initiatives logged as changed since (``app.shared_filters.changes``) are read again into a copy
-of the bitmaps, their start and end days too (everything is read again after a theme or
-neighbourhood changed, or when too much did). Every worker and instance counts what the
-database holds now.
+The bitmaps are kept as ``app.shared_filters.kept_index`` keeps an index: tagged with the facet
+version they were read at, and patched from the log of changes (their start and end days too)
+when the database holds another. Every worker and instance counts what the database holds now.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from flask import current_app
 from pyroaring import BitMap
 from sqlalchemy import Connection, ScalarSelect, Select, select
 
@@ -41,15 +36,13 @@ from app.initiatives.models import (
 from app.initiatives.public import PUBLISHED, published_only
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_matches
-from app.shared_filters.changes import KEPT, last_change, read_changes
-from app.shared_filters.facet_version import has_uncommitted_change, read_facet_version
+from app.shared_filters.kept_index import current_index, forget_index
 from app.shared_filters.parse import FACETS, InitiativeFilter
 from app.shared_filters.periods import PeriodBitmaps, build_period_bitmaps
 from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
 
 MULTI_FACETS = ("theme", "stage", "sector", "neighbourhood", "status")
-MAX_PATCHED = 20_000  # changed initiatives past which reading everything again is quicker
 EXTENSION = "coproduce_facet_index"
 
 
@@ -191,54 +184,15 @@ def patched_facet_index(
     return FacetIndex(version, last, published, values, verified, periods)
 
 
-def _brought_up_to_date(
-    index: FacetIndex | None, connection: Connection, version: int
-) -> FacetIndex:
-    """The bitmaps at ``version``: patched from the log of changes when it allows, else read
-    again in full."""
-    newest = last_change(connection)
-    if index is None or not newest - KEPT <= index.last_change <= newest:
-        return build_facet_index(connection, version, newest)
-    changes = read_changes(connection, index.last_change)
-    changed = BitMap(initiative_id for _, initiative_id in changes if initiative_id is not None)
-    last = changes[-1][0] if changes else index.last_change
-    if any(initiative_id is None for _, initiative_id in changes) or len(changed) > MAX_PATCHED:
-        return build_facet_index(connection, version, last)
-    return patched_facet_index(index, connection, version, last, changed)
-
-
 def current_facet_index() -> FacetIndex:
-    """The bitmaps at the database's data version now, brought up to date if it moved on.
-
-    Kept per app (``app.extensions``): one process may serve several databases (tests).
-    """
-    kept = current_app.extensions.setdefault(EXTENSION, _Kept())
-    connection = db.session.connection()
-    version = read_facet_version(connection)
-    index = kept.index
-    if index is not None and index.version == version:
-        return index
-    with kept.lock:
-        index = kept.index
-        if index is not None and index.version == version:
-            return index
-        index = _brought_up_to_date(index, connection, version)
-        # A transaction's own changes, not committed yet, are not kept for the others.
-        if not has_uncommitted_change(db.session()):
-            kept.index = index
-    return index
-
-
-@dataclass
-class _Kept:
-    index: FacetIndex | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    """The bitmaps at the database's data version now, brought up to date if it moved on."""
+    return current_index(EXTENSION, build_facet_index, patched_facet_index)
 
 
 def forget_facet_index() -> None:
     """Drop the bitmaps kept (the next use reads them again in full): for tests that empty
     the database under a running app."""
-    current_app.extensions.pop(EXTENSION, None)
+    forget_index(EXTENSION)
 
 
 def matching_ids(

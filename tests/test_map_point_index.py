@@ -1,0 +1,159 @@
+"""Map views with any filter, grouped from the facet bitmaps and the points kept in memory: they
+count what the database holds after every kind of change, read from the log of changes alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyroaring import BitMap
+from sqlalchemy import select
+
+from app.admin.reference_services import save_neighbourhood
+from app.extensions import db
+from app.initiatives.models import Initiative, InitiativeStage
+from app.map_cells.grid import view_bbox
+from app.map_cells.point_index import (
+    NO_POINT,
+    PointIndex,
+    current_point_index,
+)
+from app.neighbourhoods.models import Neighbourhood
+from tests.factories import create_test_initiative
+from tests.test_map_clusters import LEEDS, get_clusters, matching_ids, total
+
+# Filters no precomputed total answers: two facets, words, a facet with words.
+FILTERS = (
+    {"theme": "health", "stage": "co-design"},
+    {"theme": ["health", "safety"], "status": "active"},
+    {"q": "garden"},
+    {"q": "garden", "theme": "health"},
+)
+VIEWS = tuple((view_bbox(*LEEDS, zoom), zoom) for zoom in (5, 8, 11, 14))
+
+
+def assert_views_count_the_database(app, client) -> None:
+    for bbox, zoom in VIEWS:
+        for filters in FILTERS:
+            response = get_clusters(client, bbox, zoom, **filters)
+            assert response.status_code == 200, response.json
+            collection = response.get_json()
+            expected = matching_ids(app, bbox, **filters)
+            assert total(collection) == len(expected), (zoom, filters)
+            singles = {
+                feature["properties"]["id"]
+                for feature in collection["features"]
+                if not feature["properties"]["cluster"]
+            }
+            assert singles <= expected
+
+
+@pytest.fixture
+def site(app, make_neighbourhood):
+    """Forty initiatives around Leeds with a mix of themes, stages, statuses and titles."""
+    place = make_neighbourhood(latitude=53.80, longitude=-1.55)
+    with app.app_context():
+        ids = [
+            create_test_initiative(
+                neighbourhood_id=place,
+                title=f"{('Garden', 'Walk')[number % 2]} {number}",
+                latitude=53.80 + (number % 7) * 0.01,
+                longitude=-1.55 + (number % 5) * 0.01,
+                location_precision=("exact", "street")[number % 2],
+                themes=[("health", "safety", "education")[number % 3]],
+                stages=[("co-design", "co-delivery")[number % 2]],
+                status=("active", "planned")[number % 2],
+            )
+            for number in range(40)
+        ]
+    return {"place": place, "ids": ids}
+
+
+def test_every_change_reaches_the_views_from_the_log_alone(app, client, site, monkeypatch):
+    assert_views_count_the_database(app, client)  # the points, read in full once
+    monkeypatch.setattr(
+        "app.map_cells.point_index.build_point_index",
+        lambda *_args, **_kwargs: pytest.fail("read every point again for one change"),
+    )
+    first, second, third, fourth, *_ = site["ids"]
+    changes = [
+        lambda: setattr(db.session.get(Initiative, first), "latitude", 53.95),  # moved
+        lambda: setattr(db.session.get(Initiative, second), "state", "hidden"),
+        lambda: db.session.delete(db.session.get(Initiative, third)),
+        lambda: db.session.add(InitiativeStage(initiative_id=fourth, stage="co-design")),
+        lambda: setattr(db.session.get(Initiative, second), "state", "published"),
+    ]
+    for change in changes:
+        with app.app_context():
+            change()
+            db.session.commit()
+        assert_views_count_the_database(app, client)
+    with app.app_context():  # a new initiative, past the end of the arrays
+        create_test_initiative(
+            neighbourhood_id=site["place"],
+            title="Garden far along",
+            latitude=53.81,
+            longitude=-1.54,
+            themes=["health"],
+            stages=["co-design"],
+        )
+    assert_views_count_the_database(app, client)
+
+
+def test_a_moved_neighbourhood_moves_its_points(app, client, site):
+    """Points blurred to their neighbourhood follow its centre (everything is read again)."""
+    initiative_id = create_test_initiative_in(app, site["place"])
+    assert_views_count_the_database(app, client)
+    with app.app_context():
+        neighbourhood = db.session.get(Neighbourhood, site["place"])
+        values = {
+            "name": neighbourhood.name,
+            "local_authority": neighbourhood.local_authority,
+            "latitude": 53.60,
+            "longitude": -1.90,
+        }
+        save_neighbourhood(None, values, neighbourhood)
+        db.session.commit()
+        index = current_point_index()
+        assert (index.longitude[initiative_id], index.latitude[initiative_id]) == (-1.90, 53.60)
+    assert_views_count_the_database(app, client)
+
+
+def create_test_initiative_in(app, place: int) -> int:
+    with app.app_context():
+        return create_test_initiative(
+            neighbourhood_id=place,
+            title="Garden in the neighbourhood",
+            location_precision="neighbourhood",
+            themes=["health"],
+            stages=["co-design"],
+        )
+
+
+def test_unpublished_initiatives_have_no_point(app, site, make_initiative):
+    draft = make_initiative(state="draft", latitude=53.8, longitude=-1.55)
+    with app.app_context():
+        index = current_point_index()
+        published = set(
+            db.session.scalars(select(Initiative.id).where(Initiative.state == "published"))
+        )
+        on_the_map = {int(i) for i in np.flatnonzero(index.code != NO_POINT)}
+        assert on_the_map == published
+        assert draft >= len(index.code) or index.code[draft] == NO_POINT
+
+
+def test_grouping_sums_each_cell_and_keeps_only_the_box():
+    index = PointIndex(
+        version=1,
+        last_change=0,
+        code=np.array([NO_POINT, 0b0100, 0b0111, 0b1000, NO_POINT, 0b0101], dtype=np.int64),
+        longitude=np.array([0.0, 1.0, 2.0, 3.0, 0.0, 9.0]),
+        latitude=np.array([0.0, 10.0, 20.0, 30.0, 0.0, 40.0]),
+    )
+    grouped = index.grouped(BitMap([0, 1, 2, 3, 4, 5, 99]), (0.5, 5.0, 3.5, 35.0), 2)
+    assert grouped.cells.tolist() == [1, 2]  # id 5 lies outside the box; 0 and 4 have no point
+    assert grouped.counts.tolist() == [2, 1]
+    assert grouped.sum_longitude.tolist() == [3.0, 3.0]
+    assert grouped.min_latitude.tolist() == [10.0, 30.0]
+    assert grouped.max_latitude.tolist() == [20.0, 30.0]
+    assert grouped.first_initiative_id.tolist() == [1, 3]
+    assert index.grouped(BitMap(), (0.5, 5.0, 3.5, 35.0), 2).cells.tolist() == []
