@@ -172,7 +172,7 @@ def _participant_phrase(sector: str, name: str, people: int | None, language: st
 
 def _participants_phrase(participants: list[Participant], language: str) -> tuple[str, bool]:
     """Who took part, and whether that reads as one person ("1 resident runs")."""
-    return _who(tuple((p.sector, p.name, p.people) for p in participants), language)
+    return _who(tuple([(p.sector, p.name, p.people) for p in participants]), language)
 
 
 @lru_cache(maxsize=CACHED_PIECES)
