@@ -69,3 +69,11 @@ def when_ready(server):
     ):
         if problem:
             server.log.warning(f"Coproduce: {problem}")
+
+
+def post_worker_init(worker):
+    """The worker has made the app: its start-up objects leave the garbage collector's walks
+    (``freeze_start_up_objects``)."""
+    from app.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()

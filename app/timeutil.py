@@ -43,6 +43,11 @@ def format_local(moment: datetime | None, pattern: str = "%-d %B %Y, %H:%M") -> 
     return local.strftime(pattern)
 
 
+def in_utc(moment: datetime) -> datetime:
+    """A stored time read without its type's conversion (naive on SQLite) as a UTC time."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def iso_time(moment: datetime | None, zulu: bool = True) -> str | None:
     """A stored time as ISO 8601 in UTC: "2025-03-31T09:30:00Z" for the API, or with
     "+00:00" (``zulu=False``), the form Open Graph and schema.org examples use."""

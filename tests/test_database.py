@@ -43,3 +43,26 @@ def test_stored_times_come_back_in_utc(app, make_user):
     with app.app_context():
         created = db.session.get(User, user.id).created_at
     assert created.utcoffset().total_seconds() == 0
+
+
+def test_in_ids_matches_in_with_one_parameter_on_each_database(app, make_initiative):
+    """``in_ids`` picks the same rows as ``IN``, however many ids and with none, and sends them
+    as one bound parameter (no placeholder per id)."""
+    from sqlalchemy import select
+
+    from app.database import in_ids
+    from app.initiatives.models import Initiative
+
+    ids = [make_initiative(title=f"Walk {number}") for number in range(3)]
+    wanted = [ids[0], ids[2], 10**9, *range(10**9 + 1, 10**9 + 2000)]
+    with app.app_context():
+        connection = db.session.connection()
+        query = select(Initiative.id).order_by(Initiative.id)
+        picked = query.where(in_ids(Initiative.id, wanted, connection.dialect))
+        assert list(connection.scalars(picked)) == [ids[0], ids[2]]
+        assert (
+            list(connection.scalars(query.where(in_ids(Initiative.id, [], connection.dialect))))
+            == []
+        )
+        compiled = picked.compile(connection, compile_kwargs={"render_postcompile": True})
+        assert len(compiled.params) == 1

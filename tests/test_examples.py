@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from app.initiatives.examples import example_text, format_number, outcome_figures
-from app.initiatives.models import Initiative, Outcome, Participant
+from app.initiatives.models import Initiative, Measurement, Outcome, Participant
 from app.neighbourhoods.models import Neighbourhood
 
 
@@ -230,3 +230,22 @@ def test_example_of_a_stored_initiative(app, make_initiative, make_neighbourhood
         assert example_text(initiative) == (
             "In Chapeltown, 25 residents are planning “Safer crossings”."
         )
+
+
+def test_the_example_follows_changed_data_though_its_pieces_are_remembered():
+    """The pieces an export reuses row after row are remembered by value: the same initiative
+    changed (people, a result, a follow-up, the language) never reads as it did before."""
+    initiative = street_watch()
+    before = example_text(initiative, "en")
+    initiative.participants[0].people = 41
+    initiative.outcomes[0].result = 20
+    assert example_text(initiative, "en") == (
+        "In Kirkstall, 41 residents and West Yorkshire Police ran “Street watch”; "
+        "reported burglaries fell from 31 to 20 by March 2025."
+    )
+    initiative.outcomes[0].measurements.append(
+        Measurement(measured_on=date(2026, 1, 31), value=18)
+    )
+    assert example_text(initiative, "en").endswith("by March 2025, and to 18 by January 2026.")
+    assert example_text(initiative, "cy").startswith("Yn ardal Kirkstall, roedd 41 o breswylwyr")
+    assert example_text(street_watch(), "en") == before

@@ -226,3 +226,18 @@ def test_upgrade_is_the_fix(tmp_path):
         upgrade()
         db.engine.dispose()
     assert database_problem(url, head_revision()) is None
+
+
+def test_start_up_objects_leave_the_collectors_walks():
+    """gunicorn's workers (post_worker_init) and the task worker freeze what they built at
+    start, so a long export's full collections walk only its own objects."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))
+    try:
+        config["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

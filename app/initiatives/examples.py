@@ -23,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from app.initiatives.bilingual import name_in, shown_text
-from app.initiatives.example_phrases import PHRASES, ExamplePhrases, welsh_and
+from app.initiatives.example_phrases import PHRASES, welsh_and
 from app.initiatives.models import Initiative, Outcome, Participant
 from app.initiatives.vocabulary import CITIZEN_SECTORS
 from app.languages import BABEL_LOCALES, ENGLISH, WELSH, current_language
@@ -95,11 +95,9 @@ def example_text(initiative: Initiative, language: str | None = None) -> str:
     phrases = PHRASES[language]
     who, singular = _participants_phrase(initiative.participants, language)
     verb = "past" if initiative.status in PAST else initiative.status
-    action = phrases.actions.get((verb, singular), phrases.actions[("active", singular)])
-    action = action % {"who": who, "title": _TITLE}
-    for pattern, replacement in phrases.contractions:
-        action = re.sub(pattern, replacement, action)
-    action = action.replace(_TITLE, shown_text(initiative, "title", language).text.strip())
+    action = _action(language, verb, singular, who).replace(
+        _TITLE, shown_text(initiative, "title", language).text.strip()
+    )
     if initiative.neighbourhood is not None:
         place = name_in(initiative.neighbourhood, language)
         clause = phrases.in_place % {"place": place, "action": action}
@@ -110,6 +108,23 @@ def example_text(initiative: Initiative, language: str | None = None) -> str:
         return phrases.alone % {"clause": clause}
     template = phrases.with_open_outcome if outcome.endswith("…") else phrases.with_outcome
     return template % {"clause": clause, "outcome": outcome}
+
+
+# The sentence is made of pieces that recur across initiatives (who took part, what they
+# did, what changed): each piece is a pure function of a few values and a language, kept in
+# a bounded cache, so an export of a million rows works each one out once per distinct value.
+CACHED_PIECES = 8192
+
+
+@lru_cache(maxsize=CACHED_PIECES)
+def _action(language: str, verb: str, singular: bool, who: str) -> str:
+    """ "40 residents ran <title>", the title still a placeholder, contractions made."""
+    phrases = PHRASES[language]
+    action = phrases.actions.get((verb, singular), phrases.actions[("active", singular)])
+    action = action % {"who": who, "title": _TITLE}
+    for pattern, replacement in phrases.contractions:
+        action = re.sub(pattern, replacement, action)
+    return action
 
 
 def lower_first(text: str) -> str:
@@ -147,18 +162,24 @@ def _babel_locale(language: str) -> Locale:
     return Locale.parse(BABEL_LOCALES[language])
 
 
-def _participant_phrase(participant: Participant, phrases: ExamplePhrases, language: str) -> str:
-    name = (participant.name or "").strip()
-    if participant.sector in CITIZEN_SECTORS and participant.people:
-        return people_phrase(participant.sector, participant.people, language)
-    return name or phrases.unnamed.get(participant.sector, phrases.unnamed["other"])
+def _participant_phrase(sector: str, name: str, people: int | None, language: str) -> str:
+    phrases = PHRASES[language]
+    name = (name or "").strip()
+    if sector in CITIZEN_SECTORS and people:
+        return people_phrase(sector, people, language)
+    return name or phrases.unnamed.get(sector, phrases.unnamed["other"])
 
 
 def _participants_phrase(participants: list[Participant], language: str) -> tuple[str, bool]:
     """Who took part, and whether that reads as one person ("1 resident runs")."""
+    return _who(tuple([(p.sector, p.name, p.people) for p in participants]), language)
+
+
+@lru_cache(maxsize=CACHED_PIECES)
+def _who(participants: tuple[tuple[str, str, int | None], ...], language: str) -> tuple[str, bool]:
     phrases = PHRASES[language]
     phrases_seen = list(
-        dict.fromkeys(_participant_phrase(p, phrases, language) for p in participants)
+        dict.fromkeys(_participant_phrase(*participant, language) for participant in participants)
     )
     if not phrases_seen:
         return phrases.nobody_named, False
@@ -167,7 +188,7 @@ def _participants_phrase(participants: list[Participant], language: str) -> tupl
     singular = (
         len(phrases_seen) == 1
         and len(participants) >= 1
-        and all(p.sector in CITIZEN_SECTORS and p.people == 1 for p in participants)
+        and all(sector in CITIZEN_SECTORS and people == 1 for sector, _, people in participants)
     )
     return join_words(phrases_seen, language), singular
 
@@ -176,48 +197,68 @@ def _outcome_phrase(outcomes: list[Outcome], language: str) -> str:
     for outcome in outcomes:
         figures = outcome.figures
         if figures is not None and (outcome.indicator or "").strip():
-            return _measured_phrase(outcome, figures, language)
+            latest = outcome.latest_measurement
+            return _measured_phrase(
+                language,
+                outcome.indicator,
+                outcome.unit or "",
+                figures,
+                outcome.measured_on,
+                (latest.measured_on, latest.value) if latest is not None else None,
+            )
     described = next((o for o in outcomes if (o.description or "").strip()), None)
     return _description_phrase(described.description) if described else ""
 
 
-def _measured_phrase(outcome: Outcome, figures: tuple[float, float], language: str) -> str:
+@lru_cache(maxsize=CACHED_PIECES)
+def _measured_phrase(
+    language: str,
+    indicator: str,
+    unit: str,
+    figures: tuple[float, float],
+    measured_on: date | None,
+    latest: tuple[date, float] | None,
+) -> str:
     phrases = PHRASES[language]
-    indicator = lower_first((outcome.indicator or "").strip())
-    before, after = _before_after(figures, outcome.unit, language)
+    indicator = lower_first(indicator.strip())
+    before, after = _before_after(figures, unit, language)
     baseline, result = figures
     values = {"indicator": indicator, "before": before, "after": after}
     if result == baseline:
-        return phrases.stayed % values + _latest_phrase(outcome, language)
+        return phrases.stayed % values + _latest_phrase(unit, measured_on, latest, language)
     fell = result < baseline
-    if outcome.measured_on is None:
+    if measured_on is None:
         phrase = (phrases.fell if fell else phrases.rose) % values
     else:
-        values["date"] = _month(outcome.measured_on, language)
+        values["date"] = _month(measured_on, language)
         phrase = (phrases.fell_by if fell else phrases.rose_by) % values
-    return phrase + _latest_phrase(outcome, language)
+    return phrase + _latest_phrase(unit, measured_on, latest, language)
 
 
-def _latest_phrase(outcome: Outcome, language: str) -> str:
+def _latest_phrase(
+    unit: str, measured_on: date | None, latest: tuple[date, float] | None, language: str
+) -> str:
     """ ", and to 18 by March 2026": the latest value a follow-up added, if any, and only when
     it is not older than the first result (which the sentence already gave as the latest)."""
-    latest = outcome.latest_measurement
     if latest is None:
         return ""
-    if outcome.measured_on is not None and latest.measured_on < outcome.measured_on:
+    latest_on, latest_value = latest
+    if measured_on is not None and latest_on < measured_on:
         return ""
     phrases = PHRASES[language]
-    value = format_quantity(latest.value, (outcome.unit or "").strip(), language)
-    if latest.measured_on is None:
+    value = format_quantity(latest_value, unit.strip(), language)
+    if latest_on is None:
         return phrases.latest % {"value": value}
-    return phrases.latest_by % {"value": value, "date": _month(latest.measured_on, language)}
+    return phrases.latest_by % {"value": value, "date": _month(latest_on, language)}
 
 
+@lru_cache(maxsize=CACHED_PIECES)
 def _month(day: date, language: str) -> str:
     """ "March 2025" / "Mawrth 2025": the month and year, named by Babel."""
     return format_date(day, PHRASES[language].date_format, locale=BABEL_LOCALES[language])
 
 
+@lru_cache(maxsize=CACHED_PIECES)
 def _description_phrase(description: str) -> str:
     """The first sentence of an outcome's description, shortened if it runs on."""
     text = " ".join(description.split())

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.startup import report_database_problem
+from app.startup import freeze_start_up_objects, report_database_problem
 from app.tasks.heartbeat import Heartbeat, last_worker_seen
 from app.tasks.jobs import run_job
 from app.tasks.models import Job
@@ -46,6 +46,7 @@ def worker_command(threads: int | None, no_periodic: bool):
     report_database_problem(app.config["DATABASE_URL"], app.logger.error)
     if not app.config.get("SITE_URL"):
         app.logger.warning("SITE_URL is not set: links in mail made here use %s", "localhost")
+    freeze_start_up_objects()  # the open-data files it builds are exports of every row
     heartbeat = Heartbeat(app)
     heartbeat.start()
     consumer = task_queue(app).huey.create_consumer(
