@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from pyroaring import BitMap
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
 from app.database import read_batches
 from app.map_cells.facets import ANY
@@ -126,12 +126,12 @@ def _place(index: PointIndex, rows: list[tuple[int, int, float, float]]) -> None
 
 
 def build_point_index(connection: Connection, version: int, last: int = 0) -> PointIndex:
-    """Read every point on the map: one scan of the index of ``map_point``."""
-    batches = list(read_batches(connection, _points()))
-    size = 1 + max((row[0] for rows in batches for row in rows), default=0)
-    index = PointIndex(version, last, *_empty(size))
-    for rows in batches:
-        _place(index, rows)
+    """Read every point on the map: one scan of the index of ``map_point``, a batch at a
+    time into arrays sized by the highest id first (no rows held beyond a batch)."""
+    highest = connection.scalar(select(func.max(MapPoint.initiative_id))) or 0
+    index = PointIndex(version, last, *_empty(highest + 1))
+    for rows in read_batches(connection, _points()):
+        _place(index, [row for row in rows if row[0] <= highest])  # none added meanwhile
     return index
 
 
