@@ -222,3 +222,50 @@ def test_csv_export_is_byte_identical_for_the_same_data(client, varied, name):
     assert text == path.read_bytes().decode("utf-8")
     assert "Hidden" not in text  # nothing unpublished
     assert "53.8212345" not in text and "-1.5312345" not in text and "52.6512345" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/initiatives.csv?theme=health",
+        "/api/v1/initiatives.geojson?theme=health",
+        "/api/v1/initiatives.csv?bbox=-1.7,53.7,-1.5,53.9",
+        "/api/v1/initiatives.geojson?status=active&status=completed",
+    ],
+)
+def test_few_matches_read_by_id_come_as_the_walk_brings_them(
+    app, client, varied, make_initiative, monkeypatch, url
+):
+    """A filter's few matches are read by id from the facet bitmaps; the file is the one that
+    walking the newest-first order gives: the same rows, ties and undated ones in place."""
+    from sqlalchemy import update
+
+    from app.api import export_records
+    from app.caching import clear_output_cache
+    from app.extensions import db
+    from app.initiatives.models import Initiative
+
+    with time_machine.travel(START + timedelta(days=3, minutes=3), tick=False):  # a tie
+        tied = [make_initiative(themes=["health"], status="active") for _ in range(2)]
+    undated = make_initiative(themes=["health"], status="completed")
+    with app.app_context():
+        db.session.execute(
+            update(Initiative).where(Initiative.id == undated).values(published_at=None)
+        )
+        db.session.commit()
+    read_by_id = []
+    by_id_batches = export_records._batches_by_id
+    monkeypatch.setattr(
+        export_records,
+        "_batches_by_id",
+        lambda *args: read_by_id.append(True) or by_id_batches(*args),
+    )
+    by_id = client.get(url).get_data()
+    assert read_by_id
+    monkeypatch.setattr(export_records, "FEW_MATCHES", -1)
+    with app.app_context():
+        clear_output_cache()
+    walked = client.get(url).get_data()
+    assert len(read_by_id) == 1  # the walk, this time
+    assert by_id == walked
+    assert str(tied[0]).encode() in by_id

@@ -54,6 +54,7 @@ from app.initiatives.vocabulary import STAGES
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
 from app.photos.models import Photo
+from app.shared_filters.facet_index import FEW_MATCHES, summarise
 from app.shared_filters.parse import InitiativeFilter
 from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
@@ -278,10 +279,45 @@ def published_records(
     initiative_filter: InitiativeFilter, batch_size: int
 ) -> Iterator[list[ExportInitiative]]:
     """Matching published initiatives, newest first, ``batch_size`` records at a time."""
-    matching = apply_filters(published_only(select(*INITIATIVE_COLUMNS)), initiative_filter)
     references = _References()
-    for rows in newest_first_batches(matching, batch_size):
+    for rows in _matching_batches(initiative_filter, batch_size):
         yield _records(rows, references)
+
+
+def _matching_batches(
+    initiative_filter: InitiativeFilter, batch_size: int
+) -> Iterator[Sequence[Any]]:
+    """The matches' rows newest first. At most ``FEW_MATCHES`` of them (a city's box, a rare
+    pair of facets) are read by id from the facet bitmaps' matches: walking the order's index
+    would pass every published initiative to find them (3.3 s for a city at a million)."""
+    columns = published_only(select(*INITIATIVE_COLUMNS))
+    if not initiative_filter.is_empty:
+        matches = summarise(initiative_filter, ()).matches
+        if len(matches) <= FEW_MATCHES:
+            yield from _batches_by_id(columns, list(matches), batch_size)
+            return
+    yield from newest_first_batches(apply_filters(columns, initiative_filter), batch_size)
+
+
+def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator[Sequence[Any]]:
+    """Rows of these initiatives in ``newest_first_batches``' order: dated ones newest first,
+    then those without a date; the ids put in that order by one query, each batch read by id."""
+    if not ids:
+        return
+    dialect = db.session.connection().dialect
+    published_at = Initiative.published_at
+    newest_first = (published_at.is_(None), published_at.desc(), Initiative.id.desc())
+    ordered = [
+        row[0]
+        for row in _rows(
+            select(Initiative.id)
+            .where(in_ids(Initiative.id, ids, dialect))
+            .order_by(*newest_first)
+        )
+    ]
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start : start + batch_size]
+        yield _rows(columns.where(in_ids(Initiative.id, batch, dialect)).order_by(*newest_first))
 
 
 def _records(rows: Sequence[Any], references: _References) -> list[ExportInitiative]:

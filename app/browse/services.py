@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 
 from pyroaring import BitMap
-from sqlalchemy import ARRAY, Integer, Select, bindparam, func, literal_column, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from app.database import in_ids
 from app.extensions import db
 from app.i18n import lazy_text as _l
 from app.initiatives.bilingual import local_name
@@ -20,7 +20,7 @@ from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import MANY_MATCHES, search_ranking
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.facet_index import current_facet_index, summarise
+from app.shared_filters.facet_index import FEW_MATCHES, current_facet_index, summarise
 from app.shared_filters.parse import InitiativeFilter, is_slug
 from app.shared_filters.query import apply_filters, distance_km
 from app.themes.models import Theme
@@ -37,10 +37,9 @@ RELEVANCE = "relevance"  # the order when searching and no sort is asked for (so
 # be taken: about 2 ms per thousand matches. Past this many, a search lists its matches newest
 # first and says so, rather than make a common word take seconds.
 RANK_LIMIT = MANY_MATCHES
-# A list of at most this many matches reads them by id and sorts them (about 2 ms per
-# thousand at a million initiatives) instead of walking the order's index to find them...
-FEW_MATCHES = 30_000
-# ... when they are few beside all the published ones (at most one in this many), or when a
+# A list of at most FEW_MATCHES matches reads them by id and sorts them (about 2 ms per
+# thousand at a million initiatives) instead of walking the order's index to find them,
+# when they are few beside all the published ones (at most one in this many), or when a
 # box, a distance, a period or a change date gathers them where the walk would reach them
 # last. Matches of a facet or two are spread through the order: walking to the first page
 # reads about this many rows per result, quicker than reading and sorting every match (at
@@ -207,7 +206,9 @@ def page_query(
         narrowing = replace(initiative_filter, q="")  # the ranking's join keeps the matches only
     elif matches is not None and _read_by_id(initiative_filter, matches):
         query = sort_initiatives(
-            published_initiatives().where(Initiative.id.in_(id_list(matches))),
+            published_initiatives().where(
+                in_ids(Initiative.id, list(matches), db.session.get_bind().dialect)
+            ),
             sort,
             initiative_filter,
         )
@@ -231,15 +232,6 @@ def _read_by_id(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
     if f.bbox or f.near or f.active_from or f.active_to or f.updated_since:
         return True
     return len(matches) * SPREAD_OUT <= len(current_facet_index().published)
-
-
-def id_list(ids: BitMap) -> Select:
-    """A one-column select of the given ids, passed as one parameter: a JSON array that
-    SQLite's json_each reads, an integer array that PostgreSQL unnests."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        values = func.json_each(bindparam("ids", json.dumps(list(ids)), unique=True))
-        return select(literal_column("value")).select_from(values)
-    return select(func.unnest(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True)))
 
 
 def filter_options(chosen: MultiDict, counts: dict[str, dict[str, int]] | None) -> FilterOptions:
