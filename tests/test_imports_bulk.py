@@ -49,6 +49,8 @@ ROWS = [
     "Abbey Road,53.81,-1.61,exact,,,,,,Cleaner park,bags,,9,,,council,Leeds City Council",
     ",Book swap,Swapping books.,education,co-commissioning,,,llanisien,Library,,,street,,,,,,"
     ",,,,,,,",
+    # very like the published K-1: flagged to moderators when imported as pending
+    "K-5,Kirkstall street watchers,Walking too.,safety,,,,kirkstall,,,,,,,,,,,,,,,,,",
 ]
 
 
@@ -116,7 +118,7 @@ def test_bulk_creation_writes_what_the_orm_writes(app, paused_queue, monkeypatch
     monkeypatch.setattr(writing, "can_create_in_bulk", lambda plan: False)
     by_orm = import_file(app, state, paused_queue)
 
-    # K-1 updates the initiative already there; the other rows create four.
+    # K-1 updates the initiative already there; the other rows create five.
     assert len(in_bulk["initiative"]) == len(ROWS)
     assert len(in_bulk["revision"]) == len(ROWS)
     if state == "published":
@@ -124,5 +126,7 @@ def test_bulk_creation_writes_what_the_orm_writes(app, paused_queue, monkeypatch
         assert in_bulk["data_version"][0]["version"] >= 1
     assert [name for name, _args in in_bulk["queued"]].count("look_up_pending_place") == 2
     assert in_bulk["facet version moved on"]
+    flagged = [row["possible_duplicate_ids"] for row in in_bulk["initiative"]]
+    assert flagged[-1] == ([1] if state == "pending" else None)
     for name in by_orm:
         assert in_bulk[name] == by_orm[name], name
