@@ -18,6 +18,8 @@ from app.data_version import DataVersion
 from app.extensions import db
 from app.imports import writing
 from app.imports.services import import_initiatives
+from app.map_cells import cells
+from app.map_cells.cells import RECOMPUTE_LEAVES
 from app.shared_filters.changes import FacetChange
 from app.shared_filters.facet_version import FacetVersion
 from tests.conftest import empty_database
@@ -112,9 +114,16 @@ def _every_table() -> dict[str, Any]:
     return tables
 
 
-@pytest.mark.parametrize("state", ["published", "pending"])
-def test_bulk_creation_writes_what_the_orm_writes(app, paused_queue, monkeypatch, state):
+@pytest.mark.parametrize(
+    ("state", "recomputed"), [("published", False), ("published", True), ("pending", False)]
+)
+def test_bulk_creation_writes_what_the_orm_writes(
+    app, paused_queue, monkeypatch, state, recomputed
+):
+    if recomputed:  # the map's totals recomputed per key, as for thousands of new points
+        monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
     in_bulk = import_file(app, state, paused_queue)
+    monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", RECOMPUTE_LEAVES)
     monkeypatch.setattr(writing, "can_create_in_bulk", lambda plan: False)
     by_orm = import_file(app, state, paused_queue)
 

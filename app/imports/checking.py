@@ -37,35 +37,46 @@ class Unchecked(Exception):
 
 
 class _Field:
-    """One field's value read as the form reads it: what was typed and what it means."""
+    """One field's value read as the form reads it: what it means, and whether anything was
+    typed (app.submissions.fields.typed)."""
 
     __slots__ = ("data", "typed")
 
-    def __init__(self, rule: FieldRule, value: Any, choices: Collection[str] | None) -> None:
-        raw = _raw(value)
-        if any(CONTROL_CHARACTERS.search(item) for item in raw):
-            raise Unchecked
-        self.typed = any(item.strip() for item in raw) if raw else False
-        self.data = _read(rule, raw, choices)
-        if not raw:  # nothing posted: the field keeps its default
-            self.typed = self.data not in (None, "", [])
-
-
-def _raw(value: Any) -> list[str]:
-    """The value as a browser would post it (app.imports.rows._formdata's rule)."""
-    if value is _ABSENT:
-        return []
-    items = value if isinstance(value, list | tuple) else [value]
-    return [
-        "" if item is None else item.isoformat() if isinstance(item, date) else str(item)
-        for item in items
-    ]
+    def __init__(self, data: Any, typed: bool) -> None:
+        self.data, self.typed = data, typed
 
 
 _ABSENT = object()
 
 
-def _read(rule: FieldRule, raw: list[str], choices: Collection[str] | None) -> Any:
+def _field(rule: FieldRule, value: Any, choices: Collection[str] | None) -> _Field:
+    """A value as a browser would post it (app.imports.rows._formdata's rule), read."""
+    if value is _ABSENT:
+        raw: tuple[str, ...] = ()
+    elif isinstance(value, str):
+        raw = (value,)
+    elif isinstance(value, list | tuple):
+        raw = tuple(_posted(item) for item in value)
+    else:
+        raw = (_posted(value),)
+    typed = False
+    for item in raw:
+        if CONTROL_CHARACTERS.search(item):
+            raise Unchecked
+        typed = typed or bool(item.strip())
+    data = _read(rule, raw, choices)
+    if not raw:  # nothing posted: the field keeps its default
+        typed = data not in (None, "", [])
+    return _Field(data, typed)
+
+
+def _posted(item: Any) -> str:
+    if item is None:
+        return ""
+    return item.isoformat() if isinstance(item, date) else str(item)
+
+
+def _read(rule: FieldRule, raw: tuple[str, ...], choices: Collection[str] | None) -> Any:
     if rule.kind == "choices":
         chosen = list(dict.fromkeys(raw))
         if any(value not in (choices or ()) for value in chosen):
@@ -123,7 +134,7 @@ def _fields(
     rules: dict[str, FieldRule], values: dict[str, Any], choices: dict[str, Collection[str]]
 ) -> dict[str, _Field]:
     return {
-        name: _Field(rule, values.get(name, _ABSENT), choices.get(name, rule.choices))
+        name: _field(rule, values.get(name, _ABSENT), choices.get(name, rule.choices))
         for name, rule in rules.items()
     }
 
