@@ -95,11 +95,14 @@ def create_initiatives(
         rows.write(connection)
         created += rows.initiative_ids
         yield len(batch)
-    # What the flush hooks would have done, once for them all.
-    bump_facet_version(connection)  # first: its row lock orders the change log
-    log_changes(connection, created)
-    if state == PUBLISHED:
+    # What the flush hooks would have done, once for them all, taking their locks in a
+    # flush's order: the map's, then the facet version's (whose row lock orders the log).
+    published = state == PUBLISHED
+    if published:
         lock_map(connection)
+    bump_facet_version(connection)
+    log_changes(connection, created)
+    if published:
         refresh_map_points(connection, set(created), set())
         note_public_change(session)
     queue_place_lookups(session, pending_places)
