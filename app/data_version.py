@@ -126,6 +126,12 @@ def bump_data_version(connection: Connection) -> None:
         g.pop("data_version", None)  # this request reads its own change
 
 
+def note_public_change(session: Session) -> None:
+    """Bump the data version before the session's transaction commits: for writes that no
+    flush sees (the import's bulk inserts)."""
+    session.info[PENDING_KEY] = True
+
+
 def _was(instance: Any, name: str) -> Any:
     """An attribute's value before this flush's change (its current value when unchanged)."""
     history = attributes.get_history(instance, name, passive=attributes.PASSIVE_NO_INITIALIZE)
@@ -208,7 +214,7 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in PUBLIC_TABLES:
-        state.session.info[PENDING_KEY] = True
+        note_public_change(state.session)
 
 
 @event.listens_for(Session, "before_commit")

@@ -592,26 +592,23 @@ def test_a_verified_outcome_keeps_its_verification_when_its_numbers_stay(
 
 
 def test_a_failure_midway_rolls_back_everything(app, runner, places, officer, monkeypatch):
-    from app.imports import writing
+    from app.imports import creating
 
     calls = []
-    create = writing._create
 
-    def failing_create(*args):
-        calls.append(args)
-        if len(calls) == 2:
-            db.session.flush()  # the first initiative is written in the transaction
-            raise RuntimeError("disk on fire")
-        return create(*args)
+    def failing_log(*args):
+        # The new initiatives are written in the transaction by now.
+        calls.append(db.session.scalar(select(func.count()).select_from(Initiative)))
+        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(writing, "_create", failing_create)
+    monkeypatch.setattr(creating, "log_changes", failing_log)
     before = snapshot(app)
 
     result = run(runner, FIXTURES / "initiatives.csv", officer, "--commit")
 
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
-    assert len(calls) == 2
+    assert calls == [3]
     assert snapshot(app) == before
     with app.app_context():  # no rebuild was queued for an import that did not happen
         assert db.session.scalar(select(func.count()).select_from(Job)) == 0

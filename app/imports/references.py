@@ -89,9 +89,14 @@ class References:
     # The submission form the rows are checked with, made for the first and read again for
     # each next one (app.imports.rows).
     row_form: InitiativeForm | None = field(default=None, init=False, compare=False, repr=False)
+    # The values the form's theme and neighbourhood fields accept (app.imports.checking).
+    theme_values: frozenset[str] = field(init=False, compare=False, repr=False)
+    neighbourhood_values: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.form_choices = initiative_choices(self.themes, self.neighbourhoods)
+        self.theme_values = frozenset(theme.slug for theme in self.themes)
+        self.neighbourhood_values = frozenset(str(place.id) for place in self.neighbourhoods)
         for theme in self.themes:
             self._themes[match_key(theme.name)] = theme.slug
             self._themes[match_key(theme.slug)] = theme.slug

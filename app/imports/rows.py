@@ -1,9 +1,10 @@
-"""One CSV row through the submission form: the same fields, the same rules, the same content.
+"""One CSV row checked by the submission form's rules: the same fields, the same content.
 
 A row becomes what a browser would post to the submission page — built on the initiative it
-updates, so the columns a file leaves out stay as they are — and the form validates it and
-turns it into content (app.initiatives.content's shape). Its messages are given back per
-column of the file.
+updates, so the columns a file leaves out stay as they are. A row that meets the form's
+rules is read without building the form (app.imports.checking applies the rules the form
+declares); a row that does not goes through the form itself, whose messages are given back
+per column of the file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList
 
 from app.i18n import lazy_text as _l
+from app.imports.checking import checked_content
 from app.imports.layout import (
     MAX_OUTCOME_GROUPS,
     MAX_PARTICIPANT_GROUPS,
@@ -165,6 +167,13 @@ def read_row(
     else:
         columns.update(_outcome(row, values))
 
+    if not problems:  # most rows: the form's rules, without building the form
+        content = checked_content(
+            values, references.theme_values, references.neighbourhood_values, outcome_ids
+        )
+        if content is not None:
+            return RowResult(content, [])
+    # A row with a problem goes through the form itself, whose messages it reports.
     form = _row_form(references, _formdata(values))
     valid = form.check(submitting=True)
     reported = {problem.column for problem in problems}

@@ -1,7 +1,8 @@
 """Writing a planned import: new initiatives, updates and their revisions.
 
-Runs inside the import's one transaction; the caller commits, or rolls everything back. The
-map's points follow each flush (app.map_cells); the search index is rebuilt after the commit,
+Runs inside the import's one transaction; the caller commits, or rolls everything back. New
+initiatives are written in bulk (app.imports.creating), updates through the ORM, whose flush
+hooks keep the map's points in step (app.map_cells); the search index is rebuilt after the commit,
 by a job on the worker. Just before the commit, ``stamp_commit_time`` dates what the import
 published by the commit, not by the transaction's start (email alerts read publications by
 their time).
@@ -16,6 +17,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.extensions import db
+from app.imports.creating import can_create_in_bulk, create_initiatives
 from app.imports.matching import CHUNK
 from app.imports.places import Progress
 from app.imports.planning import Plan
@@ -37,18 +39,39 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
     time they were stamped with."""
     now = utcnow()
     changing = [plan for plan in plans if plan.report.action in ("create", "update")]
-    initiatives = _load([plan.existing.id for plan in changing if plan.existing is not None])
+    new = [plan for plan in changing if plan.existing is None]
+    in_bulk = [plan for plan in new if can_create_in_bulk(plan)]
+    by_orm = [plan for plan in new if not can_create_in_bulk(plan)]
+    updated = [plan for plan in changing if plan.existing is not None]
+    initiatives = _load([plan.existing.id for plan in updated if plan.existing is not None])
     themes = {theme.slug: theme for theme in db.session.scalars(select(Theme))}
-    created: list[tuple[Plan, Initiative]] = []
     with progress("written", len(changing)) as bar:
-        for plan in changing:
-            if plan.existing is None:
-                created.append((plan, _create(plan, author, state, now, themes)))
-                if len(created) % FLUSH_EVERY == 0:
-                    db.session.flush()
-            else:
+        for count in create_initiatives(in_bulk, author, state, now, themes):
+            bar.update(count)
+        _create_all(by_orm, author, state, now, themes, bar)
+        for plan in updated:
+            if plan.existing is not None:
                 _update(plan, initiatives[plan.existing.id], author, state, now, themes)
             bar.update(1)
+    return now
+
+
+def _create_all(
+    plans: list[Plan],
+    author: User,
+    state: str,
+    now: datetime,
+    themes: dict[str, Theme],
+    bar: Any,
+) -> None:
+    """New initiatives through the ORM (its flush hooks keep the derived data in step): those
+    whose content the bulk path does not write."""
+    created: list[tuple[Plan, Initiative]] = []
+    for plan in plans:
+        created.append((plan, _create(plan, author, state, now, themes)))
+        if len(created) % FLUSH_EVERY == 0:
+            db.session.flush()
+        bar.update(1)
     db.session.flush()  # new initiatives and their outcomes get their ids
     approved = state == PUBLISHED
     with db.session.no_autoflush:  # one flush for them all, not one per row
@@ -69,7 +92,6 @@ def write_plans(plans: list[Plan], author: User, state: str, progress: Progress)
             )
             plan.report.initiative_id = initiative.id
     db.session.flush()
-    return now
 
 
 def stamp_commit_time(plans: list[Plan], stamped: datetime, now: datetime) -> None:

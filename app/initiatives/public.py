@@ -56,11 +56,21 @@ def public_photos(initiative: Initiative) -> list[Photo]:
     return [photo for photo in initiative.photos if photo.review == "approved" and photo.is_ready]
 
 
+class Centred(Protocol):
+    """A neighbourhood, or a row of its centre's columns."""
+
+    @property
+    def latitude(self) -> float: ...
+
+    @property
+    def longitude(self) -> float: ...
+
+
 def public_point(
     latitude: float | None,
     longitude: float | None,
     precision: str,
-    neighbourhood: Neighbourhood | None,
+    neighbourhood: Centred | None,
 ) -> tuple[float, float] | None:
     """The point that may be shown for a place at the given precision.
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Delete,
     Insert,
+    Select,
     SQLColumnExpression,
     bindparam,
     delete,
@@ -48,6 +49,7 @@ from app.map_cells.models import MapCell, MapPoint
 PRECOMPUTED_MAX_ZOOM = 14  # deeper views hold few enough points to group when asked
 BATCH = 5_000
 CHUNK = 400  # cells per statement when refreshing totals
+RECOMPUTE_LEAVES = 2_000  # more deepest cells touched than this: recompute their keys' totals
 WATCHED = (
     "state",
     "public_latitude",
@@ -126,9 +128,8 @@ def _leaf_totals(some: bool) -> Insert:
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
-@cache
-def _parent_totals(zoom: int, some: bool) -> Insert:
-    """Totals of cells at ``zoom`` from their children's (only the ``children`` given)."""
+def _parent_query(zoom: int) -> Select:
+    """Totals of every cell at ``zoom`` from its children's."""
     parent = shifted(MapCell.cell, 2)
     totals = [
         func.sum(MapCell.count),
@@ -141,11 +142,17 @@ def _parent_totals(zoom: int, some: bool) -> Insert:
         func.min(MapCell.first_initiative_id),
     ]
     zoom_column: ColumnClause[int] = literal_column(str(int(zoom)))
-    query = (
+    return (
         select(zoom_column, MapCell.facet_key, parent, *totals)
         .where(MapCell.zoom == zoom + 1)
         .group_by(MapCell.facet_key, parent)
     )
+
+
+@cache
+def _parent_totals(zoom: int, some: bool) -> Insert:
+    """Totals of cells at ``zoom`` from their children's (only the ``children`` given)."""
+    query = _parent_query(zoom)
     if some:
         query = query.where(
             MapCell.facet_key.in_(bindparam("keys", expanding=True)),
@@ -296,6 +303,9 @@ def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> N
     if not leaves or not keys:
         return
     ordered_keys = sorted(keys)
+    if len(leaves) > RECOMPUTE_LEAVES:
+        _recompute_totals(connection, ordered_keys)
+        return
     shift = cell_shift(PRECOMPUTED_MAX_ZOOM)
     cells = leaves
     for zoom in range(PRECOMPUTED_MAX_ZOOM, -1, -1):
@@ -316,6 +326,35 @@ def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> N
                 connection.execute(
                     _leaf_totals(some=True), {"keys": ordered_keys, "first": first, "last": last}
                 )
+
+
+def _recompute_totals(connection: Connection, keys: list[int]) -> None:
+    """Every cell total of these keys from their points: a few statements, where refreshing
+    many scattered leaves (an import's thousands of new points) would take one per leaf."""
+    for chunk in _chunks(keys):
+        connection.execute(delete(cell_table).where(MapCell.facet_key.in_(chunk)))
+        connection.execute(_leaf_totals_of_keys(), {"keys": chunk})
+        for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
+            connection.execute(_parent_totals_of_keys(zoom), {"keys": chunk})
+
+
+@cache
+def _leaf_totals_of_keys() -> Insert:
+    """Totals of every deepest precomputed cell, for the ``keys`` given."""
+    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
+    query = (
+        select(literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals())
+        .where(MapPoint.facet_key.in_(bindparam("keys", expanding=True)))
+        .group_by(MapPoint.facet_key, cell)
+    )
+    return insert(cell_table).from_select(TOTAL_COLUMNS, query)
+
+
+@cache
+def _parent_totals_of_keys(zoom: int) -> Insert:
+    """Totals of every cell at ``zoom`` from its children's, for the ``keys`` given."""
+    query = _parent_query(zoom).where(MapCell.facet_key.in_(bindparam("keys", expanding=True)))
+    return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
 def refresh_map_points(

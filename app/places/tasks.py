@@ -74,6 +74,13 @@ def _note_pending_places(session: Session, _context: Any, _instances: Any) -> No
 @event.listens_for(Session, "after_flush")
 def _queue_pending_places(session: Session, _context: Any) -> None:
     found = session.info.pop(_FLUSHED, [])
-    if 0 < len(found) <= FLUSH_LIMIT:
-        for initiative in found:
-            enqueue_after_commit(look_up_pending_place, initiative.id, session=session)
+    queue_place_lookups(session, [initiative.id for initiative in found])
+
+
+def queue_place_lookups(session: Session, initiative_ids: list[int]) -> None:
+    """Queue the look-up of these initiatives' new pending places once the session commits;
+    more than FLUSH_LIMIT at once (an import) are left to the sweep. The flush hook and the
+    import's bulk writes both queue through here."""
+    if 0 < len(initiative_ids) <= FLUSH_LIMIT:
+        for initiative_id in initiative_ids:
+            enqueue_after_commit(look_up_pending_place, initiative_id, session=session)

@@ -11,6 +11,8 @@ order, so a process that has read up to one id has seen every change before it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import BigInteger, Connection, Integer, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
@@ -71,8 +73,16 @@ def _log_changed(session: Session, _context: UOWTransaction) -> None:
             ids.add(instance.initiative_id)
         else:
             ids.add(None)  # a theme or neighbourhood: its slug may have changed
-    connection = session.connection()
-    rows = [{"initiative_id": initiative_id} for initiative_id in ids]
+    log_changes(session.connection(), ids)
+
+
+def log_changes(connection: Connection, initiative_ids: Collection[int | None]) -> None:
+    """Log these initiatives as changed (None: a theme or neighbourhood), after the facet
+    version's bump in the same transaction; the flush hook and the import's bulk writes
+    both log through here."""
+    rows = [{"initiative_id": initiative_id} for initiative_id in initiative_ids]
+    if not rows:
+        return
     connection.execute(insert(FacetChange.__table__), rows)
     newest = last_change(connection)
     if newest % 1_000 < len(rows):  # now and then, forget what every process has long read

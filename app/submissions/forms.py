@@ -56,6 +56,38 @@ CONTROL_CHARACTERS_TYPED = _l("Remove the control characters (such as NUL) from 
 ROW_LABELS = {"participants": _l("Participant"), "outcomes": _l("Outcome"), "photos": _l("Photo")}
 
 
+# What "Submit for review" needs, beyond what each field's own validators check. The form
+# applies these, and an import's rows are checked against the same ones (app.imports.checking).
+REQUIRED_FIELDS = (
+    ("summary", _l("Enter a short summary.")),
+    ("main_theme", _l("Choose the main theme.")),
+    ("neighbourhood", _l("Choose the neighbourhood.")),
+)
+# (field, the field whose value makes it needed, that value, message)
+REQUIRED_WHEN = (
+    ("credit_name", "credit", "organisation", _l("Enter the name of your group or organisation.")),
+)
+# In a row that is not blank: (field, message, the fields any of which typed makes it needed;
+# none: always).
+ROW_REQUIRED: dict[str, tuple[tuple[str, Any, tuple[str, ...]], ...]] = {
+    "participants": (("sector", _l("Choose the sector."), ()),),
+    "outcomes": (
+        ("description", _l("Describe what changed."), ()),
+        (
+            "indicator",
+            _l("Say what was counted, like “reported burglaries”."),
+            ("baseline", "result"),
+        ),
+    ),
+}
+# Fields typed together or not at all: (one, the other, the other's message when only one is).
+PAIRED_FIELDS = (
+    ("latitude", "longitude", _l("Enter the longitude too, or leave both empty.")),
+    ("longitude", "latitude", _l("Enter the latitude too, or leave both empty.")),
+)
+DATE_ORDER = ("started_on", "ended_on")  # the second on or after the first
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -242,24 +274,22 @@ class InitiativeForm(Form):
         return not self.form_errors and not self._field_errors()
 
     def _check_consistency(self) -> None:
-        for one, other, message in (
-            (self.latitude, self.longitude, _l("Enter the longitude too, or leave both empty.")),
-            (self.longitude, self.latitude, _l("Enter the latitude too, or leave both empty.")),
-        ):
-            if typed(one) and not typed(other) and not other.errors:
-                add_error(other, str(message))
-        start, end = parsed(self.started_on), parsed(self.ended_on)
+        for one, other, message in PAIRED_FIELDS:
+            if typed(self[one]) and not typed(self[other]) and not self[other].errors:
+                add_error(self[other], str(message))
+        first, second = DATE_ORDER
+        start, end = parsed(self[first]), parsed(self[second])
         if start and end and end < start:
-            add_error(self.ended_on, _("The end date must be on or after the start date."))
+            add_error(self[second], _("The end date must be on or after the start date."))
 
     def _check_complete(self, consent_needed: bool) -> None:
         # The minimal submission: a title, a summary, a theme, the neighbourhood, one
         # participant and consent. Stages, status and the rest can come later.
-        require(self.summary, _l("Enter a short summary."))
-        require(self.main_theme, _l("Choose the main theme."))
-        require(self.neighbourhood, _l("Choose the neighbourhood."))
-        if self.credit.data == "organisation":
-            require(self.credit_name, _l("Enter the name of your group or organisation."))
+        for name, message in REQUIRED_FIELDS:
+            require(self[name], message)
+        for name, other, value, message in REQUIRED_WHEN:
+            if self[other].data == value:
+                require(self[name], message)
         participants = [entry.form for entry in self.participants]
         # A new submission (the page's or the API's) names one participant at least; edits
         # and imports of older records without any are not refused for it.
@@ -268,16 +298,15 @@ class InitiativeForm(Form):
                 participants[0].sector,
                 _l("Choose the sector of at least one group that took part."),
             )
-        for participant in participants:
-            if not participant.is_blank():
-                require(participant.sector, _l("Choose the sector."))
-        for outcome in self.outcomes:
-            row = outcome.form
-            if row.is_blank():
-                continue
-            require(row.description, _l("Describe what changed."))
-            if typed(row.baseline) or typed(row.result):
-                require(row.indicator, _l("Say what was counted, like “reported burglaries”."))
+        for list_name, rules in ROW_REQUIRED.items():
+            row_list = getattr(self, list_name)
+            for entry in row_list:
+                row = entry.form
+                if row.is_blank():
+                    continue
+                for name, message, when in rules:
+                    if not when or any(typed(row[field]) for field in when):
+                        require(row[name], message)
         for photo in self.photos:
             require(photo.form.alt, _l("Describe the photo for people who cannot see it."))
         if consent_needed and not self.consent.data:

@@ -1,0 +1,271 @@
+"""Writing an import's new initiatives in bulk: Core multi-row INSERTs, ids taken in advance.
+
+The ORM would write each initiative, theme, stage, participant, outcome and revision one
+object at a time, and its flush hooks would then keep the derived data in step. Here the
+import writes the same rows a thousand at a time and does what those hooks would have done,
+once, through the hooks' own functions: the public point (app.initiatives.public), the map's
+points and cells (app.map_cells.cells), the facet version and change log
+(app.shared_filters), the data version (app.data_version) and the look-ups of pending places
+(app.places.tasks). tests/test_imports_bulk.py checks that the database ends up the same as
+through the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Table, func, insert, select, text
+
+from app.accounts.models import User
+from app.data_version import note_public_change
+from app.extensions import db
+from app.imports.planning import Plan
+from app.initiatives.content import (
+    DATE_FIELDS,
+    OUTCOME_FIELDS,
+    PARTICIPANT_FIELDS,
+    SCALAR_FIELDS,
+    SLUG_LENGTH,
+)
+from app.initiatives.models import (
+    Initiative,
+    InitiativeStage,
+    InitiativeTheme,
+    Outcome,
+    Participant,
+)
+from app.initiatives.public import PUBLISHED, public_point
+from app.initiatives.vocabulary import STAGES
+from app.map_cells.cells import lock_map, refresh_map_points
+from app.moderation.models import Revision
+from app.neighbourhoods.models import Neighbourhood
+from app.places.tasks import queue_place_lookups
+from app.shared_filters.changes import log_changes
+from app.shared_filters.facet_version import bump_facet_version
+from app.themes.models import Theme
+from app.urls import slugify
+
+BATCH = 1_000  # initiatives per round of INSERTs
+# Outcome text a form leaves out is stored empty, as app.initiatives.content does.
+EMPTY_TEXT_OUTCOME_FIELDS = ("description", "indicator", "unit", "evidence_url")
+
+
+class Centre(NamedTuple):
+    latitude: float
+    longitude: float
+
+
+def can_create_in_bulk(plan: Plan) -> bool:
+    """Whether a new initiative's content is what the bulk path writes (no photos, no later
+    measurements: a CSV row never brings them)."""
+    content = plan.written
+    return "photos" not in content and not any(
+        "measurements" in outcome for outcome in content.get("outcomes", [])
+    )
+
+
+def create_initiatives(
+    plans: list[Plan], author: User, state: str, now: datetime, themes: dict[str, Theme]
+) -> Iterator[int]:
+    """Write the new initiatives of these plans, each with its first revision, and bring the
+    derived data up to date; yields how many were written after each batch."""
+    if not plans:
+        return
+    session = db.session()
+    connection = session.connection()
+    centres = {
+        row.id: Centre(row.latitude, row.longitude)
+        for row in connection.execute(
+            select(Neighbourhood.id, Neighbourhood.latitude, Neighbourhood.longitude)
+        )
+    }
+    theme_ids = {slug: theme.id for slug, theme in themes.items()}
+    created: list[int] = []
+    pending_places: list[int] = []
+    for start in range(0, len(plans), BATCH):
+        batch = plans[start : start + BATCH]
+        rows = _Rows(connection, batch, author, state, now)
+        for plan, initiative_id in zip(batch, rows.initiative_ids, strict=True):
+            rows.add(plan, initiative_id, centres, theme_ids)
+            plan.report.initiative_id = initiative_id
+            if plan.written["location_state"] == "pending" and plan.written["place_name"]:
+                pending_places.append(initiative_id)
+        rows.write(connection)
+        created += rows.initiative_ids
+        yield len(batch)
+    # What the flush hooks would have done, once for them all, taking their locks in a
+    # flush's order: the map's, then the facet version's (whose row lock orders the log).
+    published = state == PUBLISHED
+    if published:
+        lock_map(connection)
+    bump_facet_version(connection)
+    log_changes(connection, created)
+    if published:
+        refresh_map_points(connection, set(created), set())
+        note_public_change(session)
+    queue_place_lookups(session, pending_places)
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """``count`` new ids of a table, in order, taken before its rows are written.
+
+    PostgreSQL: from the table's own sequence, so other writers (two imports at once) never
+    take the same ones. SQLite: after the largest, as SQLite itself numbers rows; the
+    import's transaction holds the write lock from its start, so no one else writes between.
+    """
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        query = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
+        )
+        return sorted(connection.scalars(query, {"table": table.name, "count": count}))
+    largest = connection.scalar(select(func.max(table.c.id))) or 0
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class _Rows:
+    """One batch's rows for each table, and the revision content each initiative gets."""
+
+    def __init__(
+        self, connection: Connection, plans: list[Plan], author: User, state: str, now: datetime
+    ) -> None:
+        self.author_id, self.state, self.now = author.id, state, now
+        self.approved = state == PUBLISHED
+        self.initiative_ids = reserve_ids(connection, Initiative.__table__, len(plans))
+        participants = sum(len(plan.written["participants"]) for plan in plans)
+        outcomes = sum(len(plan.written["outcomes"]) for plan in plans)
+        self.participant_ids = iter(reserve_ids(connection, Participant.__table__, participants))
+        self.outcome_ids = iter(reserve_ids(connection, Outcome.__table__, outcomes))
+        self.revision_ids = iter(reserve_ids(connection, Revision.__table__, len(plans)))
+        self.tables: dict[Table, list[dict[str, Any]]] = {
+            model.__table__: []
+            for model in (
+                Initiative,
+                InitiativeTheme,
+                InitiativeStage,
+                Participant,
+                Outcome,
+                Revision,
+            )
+        }
+
+    def add(
+        self,
+        plan: Plan,
+        initiative_id: int,
+        centres: dict[int, Centre],
+        theme_ids: dict[str, int],
+    ) -> None:
+        content = plan.written
+        row: dict[str, Any] = {field: content[field] for field in SCALAR_FIELDS}
+        row.update({field: _date(content[field]) for field in DATE_FIELDS})
+        neighbourhood_id = content["neighbourhood_id"]
+        point = public_point(
+            content["latitude"],
+            content["longitude"],
+            content["location_precision"],
+            centres.get(neighbourhood_id) if neighbourhood_id else None,
+        )
+        row["public_latitude"], row["public_longitude"] = point or (None, None)
+        row.update(
+            id=initiative_id,
+            slug=slugify(content["title"], max_length=SLUG_LENGTH),
+            state=self.state,
+            submitter_id=self.author_id,
+            external_id=plan.match.external_id or None,
+            created_at=self.now,
+            updated_at=self.now,
+            submitted_at=self.now,
+            consented_at=self.now,
+            published_at=self.now if self.approved else None,
+        )
+        if not self.approved:  # the moderation queue flags it, as it flags a submission
+            row["possible_duplicate_ids"] = plan.possible_duplicate_ids or None
+        self.tables[Initiative.__table__].append(row)
+        revision = {field: row[field] for field in SCALAR_FIELDS}
+        revision.update({field: content[field] or None for field in DATE_FIELDS})
+        revision["themes"] = self._themes(initiative_id, content["themes"], theme_ids)
+        revision["stages"] = self._stages(initiative_id, content["stages"])
+        revision["participants"] = self._participants(initiative_id, content["participants"])
+        revision["outcomes"] = self._outcomes(initiative_id, content["outcomes"])
+        self.tables[Revision.__table__].append(
+            {
+                "id": next(self.revision_ids),
+                "initiative_id": initiative_id,
+                "number": 1,
+                "author_id": self.author_id,
+                "kind": "import",
+                "state": "approved" if self.approved else "pending",
+                "content": revision,
+                "note": plan.note,
+                "decided_by_id": self.author_id if self.approved else None,
+                "decided_at": self.now if self.approved else None,
+            }
+        )
+
+    def _themes(self, initiative_id: int, slugs: list[str], theme_ids: dict[str, int]) -> list:
+        """Theme links in order (unknown slugs dropped); the slugs the revision keeps."""
+        kept = [slug for slug in dict.fromkeys(slugs) if slug in theme_ids]
+        self.tables[InitiativeTheme.__table__] += [
+            {"initiative_id": initiative_id, "theme_id": theme_ids[slug], "position": position}
+            for position, slug in enumerate(dict.fromkeys(slugs))
+            if slug in theme_ids
+        ]
+        return kept
+
+    def _stages(self, initiative_id: int, stages: list[str]) -> list[str]:
+        chosen = [stage for stage in STAGES if stage in set(stages)]
+        self.tables[InitiativeStage.__table__] += [
+            {"initiative_id": initiative_id, "stage": stage} for stage in chosen
+        ]
+        return chosen
+
+    def _participants(self, initiative_id: int, participants: list[dict]) -> list[dict]:
+        kept = []
+        for position, participant in enumerate(participants):
+            values = {field: participant.get(field) for field in PARTICIPANT_FIELDS}
+            values["roles"] = list(values["roles"] or [])
+            values["name"] = values["name"] or ""
+            kept.append(values)
+            self.tables[Participant.__table__].append(
+                {
+                    "id": next(self.participant_ids),
+                    "initiative_id": initiative_id,
+                    "position": position,
+                    **values,
+                }
+            )
+        return kept
+
+    def _outcomes(self, initiative_id: int, outcomes: list[dict]) -> list[dict]:
+        kept = []
+        for position, outcome in enumerate(outcomes):
+            outcome_id = next(self.outcome_ids)
+            values = {field: outcome.get(field) for field in OUTCOME_FIELDS}
+            for field in EMPTY_TEXT_OUTCOME_FIELDS:
+                values[field] = values[field] or ""
+            values["measured_on"] = values["measured_on"] or None
+            kept.append({"id": outcome_id, **values})
+            self.tables[Outcome.__table__].append(
+                {
+                    **values,
+                    "id": outcome_id,
+                    "initiative_id": initiative_id,
+                    "position": position,
+                    "measured_on": _date(values["measured_on"]),
+                }
+            )
+        return kept
+
+    def write(self, connection: Connection) -> None:
+        """Every table's rows, parents first."""
+        for table, rows in self.tables.items():
+            if rows:
+                connection.execute(insert(table), rows)
