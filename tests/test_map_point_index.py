@@ -157,3 +157,39 @@ def test_grouping_sums_each_cell_and_keeps_only_the_box():
     assert grouped.max_latitude.tolist() == [20.0, 30.0]
     assert grouped.first_initiative_id.tolist() == [1, 3]
     assert index.grouped(BitMap(), (0.5, 5.0, 3.5, 35.0), 2).cells.tolist() == []
+
+
+def test_an_import_reaches_the_views_from_the_log_alone(app, client, site, monkeypatch):
+    """New initiatives written in bulk by an import (not through the ORM's flush) are logged
+    as changed: the points kept in memory take them in without reading everything again."""
+    from app.accounts.models import User
+    from app.imports.services import import_initiatives
+    from tests.factories import create_test_user
+
+    assert_views_count_the_database(app, client)
+    monkeypatch.setattr(
+        "app.map_cells.point_index.build_point_index",
+        lambda *_args, **_kwargs: pytest.fail("read every point again for an import"),
+    )
+    header = "title,summary,themes,stages,status,neighbourhood,latitude,longitude"
+    rows = [
+        f"Garden import {number},Planting.,health,co-design,active,{{slug}},"
+        f"{53.80 + number / 1000},{-1.55 + number / 1000}"
+        for number in range(12)
+    ]
+    with app.app_context():
+        slug = db.session.get(Neighbourhood, site["place"]).slug
+        importer = create_test_user(role="admin", email="importer@example.org").id
+        data = "\n".join([header, *(row.format(slug=slug) for row in rows)]).encode()
+        report = import_initiatives(
+            data, "garden.csv", db.session.get(User, importer), "published", True
+        )
+        assert report.committed, [row.reasons for row in report.rows]
+    assert_views_count_the_database(app, client)
+    with app.app_context():
+        imported = db.session.scalars(
+            select(Initiative.id).where(Initiative.title.like("Garden import%"))
+        ).all()
+        assert len(imported) == 12
+        index = current_point_index()
+        assert all(index.code[initiative_id] != NO_POINT for initiative_id in imported)
