@@ -43,7 +43,7 @@ from app.moderation.models import Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.places.tasks import queue_place_lookups
 from app.shared_filters.changes import log_changes
-from app.shared_filters.facet_version import bump_facet_version
+from app.shared_filters.facet_version import note_facet_change
 from app.themes.models import Theme
 from app.urls import slugify
 
@@ -100,7 +100,7 @@ def create_initiatives(
     published = state == PUBLISHED
     if published:
         lock_map(connection)
-    bump_facet_version(connection)
+    note_facet_change(session)
     log_changes(connection, created)
     if published:
         refresh_map_points(connection, set(created), set())

@@ -35,7 +35,6 @@ from app.initiatives.vocabulary import SECTORS, STAGES
 from app.map_cells.cells import rebuild_map_cells
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.services import slugify
-from app.shared_filters.changes import log_everything_changed
 from app.themes.models import Theme
 from app.timeutil import utcnow
 
@@ -160,7 +159,6 @@ def create_bench_initiatives(
             progress(size)
     placed = rebuild_map_cells(db.session.connection())
     bump_data_version(db.session.connection())  # rows went in past the ORM
-    log_everything_changed(db.session.connection())  # facet bitmaps: read again in full
     db.session.connection().exec_driver_sql("ANALYZE")  # as a loaded database would have
     db.session.commit()
     return placed

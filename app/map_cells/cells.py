@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 
+from flask import has_request_context
 from sqlalchemy import (
     BigInteger,
     ColumnClause,
@@ -45,6 +46,7 @@ from app.initiatives.public import published_only  # its listener (the public po
 from app.map_cells.facets import ANY, Facets
 from app.map_cells.grid import cell_shift, code_range, point_code
 from app.map_cells.models import MapCell, MapPoint
+from app.shared_filters.changes import log_everything_changed
 
 PRECOMPUTED_MAX_ZOOM = 14  # deeper views hold few enough points to group when asked
 BATCH = 5_000
@@ -268,8 +270,14 @@ def lock_map(connection: Connection) -> None:
 
 
 def rebuild_map_cells(connection: Connection) -> int:
-    """Recompute every map point and cell total from the initiatives; the number of points."""
+    """Recompute every map point and cell total from the initiatives; the number of points.
+
+    Logged as a change of everything (after the map's lock, as a flush takes them): each
+    process reads its map points and facet bitmaps again once this commits, even when no
+    initiative changed meanwhile (the rebuild after a restore, a repair by ``rebuild-map``).
+    """
     lock_map(connection)
+    log_everything_changed(connection)
     connection.execute(delete(cell_table))
     connection.execute(delete(point_table))
     last_id, placed = 0, 0
@@ -303,7 +311,10 @@ def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> N
     if not leaves or not keys:
         return
     ordered_keys = sorted(keys)
-    if len(leaves) > RECOMPUTE_LEAVES:
+    if len(leaves) > RECOMPUTE_LEAVES and not has_request_context():
+        # An import's thousands of new points: every cell of the keys from their points, in a
+        # few statements. Never in a web request: with ANY among the keys, that is the whole
+        # map, too much for a page's statement deadline.
         _recompute_totals(connection, ordered_keys)
         return
     shift = cell_shift(PRECOMPUTED_MAX_ZOOM)

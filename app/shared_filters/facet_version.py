@@ -94,6 +94,14 @@ def _forget_uncommitted(session: Session) -> None:
     session.info.pop(_UNCOMMITTED, None)
 
 
+def note_facet_change(session: Session) -> None:
+    """For writes past the ORM within a session's transaction (an import's bulk rows): bump the
+    version as a flush would, and remember that the transaction holds changes others cannot
+    see yet, so that no process keeps an index read inside it."""
+    bump_facet_version(session.connection())
+    session.info[_UNCOMMITTED] = True
+
+
 def has_uncommitted_change(session: Session) -> bool:
     """Whether the session's transaction changed public data that others cannot see yet."""
     return bool(session.info.get(_UNCOMMITTED)) or any(
