@@ -57,6 +57,16 @@ def iso_time(moment: datetime | None, zulu: bool = True) -> str | None:
     return text.replace("+00:00", "Z") if zulu else text
 
 
+def stored_iso_time(moment: datetime | None) -> str | None:
+    """``iso_time`` of a time read as the database stores it (naive UTC on SQLite, which is
+    written as it is: an export writes a million of them)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.isoformat() + "Z"
+    return iso_time(moment)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or earlier when negative (the month's last day when it
     is shorter)."""

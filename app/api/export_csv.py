@@ -13,7 +13,6 @@ are written as numbers, and an initiative's address is built from a prefix worke
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -38,7 +37,7 @@ from app.initiatives.vocabulary import CITIZEN_SECTORS, PUBLIC_SERVICE_SECTORS, 
 from app.languages import current_language
 from app.photos.models import Photo
 from app.photos.services import size_url
-from app.timeutil import iso_time
+from app.timeutil import stored_iso_time
 from app.urls import site_url
 
 LIST_SEPARATOR = ";"
@@ -235,8 +234,8 @@ def csv_values(record: ExportInitiative, context: RowContext) -> list[Any]:
         *_sector_cells(tuple([(p.sector, p.people, p.hours) for p in participants])),
         len(outcomes),
         sum([1 for outcome in outcomes if outcome.verified_at is not None]),
-        _utc_text(record.published_at),
-        _utc_text(record.updated_at),
+        stored_iso_time(record.published_at) or "",
+        stored_iso_time(record.updated_at) or "",
         context.licence_name,
         original_language(initiative),
         _text(record.title_cy),
@@ -247,15 +246,6 @@ def csv_values(record: ExportInitiative, context: RowContext) -> list[Any]:
         *_participant_cells(participants),
         *_outcome_cells(outcomes),
     ]
-
-
-def _utc_text(moment: datetime | None) -> str:
-    """``iso_time`` of a time read as the database stores it (naive UTC on SQLite)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        return moment.isoformat() + "Z"
-    return iso_time(moment) or ""
 
 
 def _photo_url(record: ExportInitiative) -> str:

@@ -10,7 +10,6 @@ documents the shape (the OpenAPI document) and a test holds the two to the same 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, cast
 
 import orjson
@@ -26,7 +25,7 @@ from app.languages import current_language
 from app.photos.models import Photo
 from app.photos.services import size_url
 from app.shared_filters.parse import InitiativeFilter
-from app.timeutil import in_utc, iso_time
+from app.timeutil import stored_iso_time
 
 BATCH = 1000
 URL_MARK = "__initiative__"
@@ -80,15 +79,10 @@ def _feature(record: ExportInitiative, address: str, language: str) -> dict[str,
             "neighbourhood": neighbourhood.slug if neighbourhood else None,
             "place": public_place_name(cast(Initiative, record)),
             "precision": precision,
-            "published_at": _time(record.published_at),
-            "updated_at": _time(record.updated_at),
+            "published_at": stored_iso_time(record.published_at),
+            "updated_at": stored_iso_time(record.updated_at),
             "thumbnail_url": size_url(cast(Photo, record.photos[0]), "320.jpg")
             if record.photos
             else None,
         },
     }
-
-
-def _time(moment: datetime | None) -> str | None:
-    """``iso_time`` of a time read as the database stores it (naive UTC on SQLite)."""
-    return iso_time(in_utc(moment)) if moment is not None else None
