@@ -34,6 +34,7 @@ ENVIRONMENT_KEYS: dict[str, Callable[[str], Any]] = {
     "DATABASE_URL": str,
     "DATABASE_CONNECT_TIMEOUT": int,
     "DATABASE_STATEMENT_TIMEOUT": float,
+    "SQLITE_MMAP_SIZE": int,
     "REDIS_URL": str,
     "GEOCODER": str,
     "NOMINATIM_DOMAIN": str,
@@ -82,6 +83,7 @@ class Defaults:
     DATABASE_URL: str | None = None  # None: SQLite file in the instance folder
     DATABASE_CONNECT_TIMEOUT = 5  # PostgreSQL: seconds to wait for a new connection
     DATABASE_STATEMENT_TIMEOUT = 30.0  # seconds a web request's statement may run (0: no limit)
+    SQLITE_MMAP_SIZE = 1 << 30  # bytes of an SQLite file read through a memory map (0: none)
     REDIS_URL: str | None = None
     GEOCODER = "offline"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"

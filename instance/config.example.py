@@ -27,6 +27,10 @@
 # (imports, backups, reindexing, migrations) have no such limit. 0: none. On SQLite the wait
 # for the write lock is bounded by its busy timeout (10 s) instead.
 # DATABASE_STATEMENT_TIMEOUT = 30.0
+# SQLite: bytes of the database file read through a memory map instead of a system call per
+# page (a large export or list reads thousands of scattered pages). 0 turns it off; the
+# operating system's page cache holds the pages either way.
+# SQLITE_MMAP_SIZE = 1073741824
 
 # Redis, for rate-limit counters (and caches) shared by every worker and instance.
 # Without it, counters live in instance/ratelimits.sqlite3, shared by every process of one

@@ -34,7 +34,7 @@ SHARED_NAME = "Northfield Ward Forum"  # one name for every write: each slug cho
 def _pragmas(connection) -> dict[str, object]:
     values = {
         name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-        for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        for name in ("journal_mode", "busy_timeout", "foreign_keys", "mmap_size")
     }
     connection.rollback()  # end the (write-locking) transaction before the next connection asks
     return values
@@ -51,6 +51,7 @@ def test_pragmas_are_set_on_every_connection(app):
                 assert str(pragmas["journal_mode"]).lower() == "wal"
                 assert int(pragmas["busy_timeout"]) >= 5000
                 assert pragmas["foreign_keys"] == 1
+                assert pragmas["mmap_size"] == app.config["SQLITE_MMAP_SIZE"] > 0
 
 
 def _write_lock_is_free(database_path: str) -> bool:

@@ -12,14 +12,13 @@ ends cleanly but short.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from flask import Response, current_app, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.api.export_csv import RowContext, csv_header, csv_values
+from app.api.export_csv import CsvLines, RowContext
 from app.api.export_records import published_records
 from app.api.geojson import geojson_chunks
 from app.api.responses import licence_link
@@ -33,29 +32,16 @@ BATCH_SIZE = 1000
 GEOJSON = "application/geo+json"
 
 
-class _Lines:
-    """A file for ``csv.writer`` that keeps the lines written to it and hands them over joined,
-    once a batch (a ``StringIO`` copies every line twice: in, then out)."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.write = self.lines.append
-
-    def take(self) -> str:
-        text = "".join(self.lines)
-        self.lines.clear()
-        return text
-
-
 def csv_chunks(initiative_filter: InitiativeFilter) -> Iterator[str]:
     """The CSV as text (byte-order mark and header first), a batch of rows at a time."""
-    written = _Lines()
-    writer = csv.writer(written, lineterminator="\r\n")
-    writer.writerow(csv_header())
+    written = CsvLines()
+    written.write_header()
     yield BYTE_ORDER_MARK + written.take()
     context = RowContext(current_app.config["DATA_LICENCE"])
+    write_row = written.write_row
     for batch in published_records(initiative_filter, BATCH_SIZE):
-        writer.writerows([csv_values(record, context) for record in batch])
+        for record in batch:
+            write_row(record, context)
         yield written.take()
 
 
