@@ -100,3 +100,87 @@ def test_files_are_served_with_etag_length_and_ranges(app, client, downloads, ma
     geojson.close()
     assert geojson.mimetype == "application/geo+json"
     assert client.get("/cy/downloads/initiatives.csv").status_code == 404  # never prefixed
+
+
+@pytest.fixture
+def public_site(app, monkeypatch):
+    """The files built for the address the test client asks at."""
+    monkeypatch.setitem(app.config, "SITE_URL", "http://localhost")
+
+
+def _from_file(response) -> bool:
+    """A file is sent with its length; an export made afresh is streamed without one."""
+    response.get_data()
+    response.close()
+    return "Content-Length" in response.headers
+
+
+def test_an_unfiltered_export_is_the_current_file_byte_for_byte(
+    app, client, downloads, public_site, make_initiative, monkeypatch
+):
+    make_initiative(title="Street watch")
+    made_afresh = {
+        name: client.get(f"/api/v1/initiatives.{name}").get_data() for name in ("csv", "geojson")
+    }
+    rebuild(app)
+
+    def made_again(_filter):
+        raise AssertionError("the current file should have been sent")
+
+    monkeypatch.setattr("app.api.exports.csv_chunks", made_again)
+    monkeypatch.setattr("app.api.exports.geojson_chunks", made_again)
+    for name, mimetype in (("csv", "text/csv"), ("geojson", "application/geo+json")):
+        assert (downloads / f"initiatives.{name}").read_bytes() == made_afresh[name]
+        response = client.get(f"/api/v1/initiatives.{name}")
+        assert response.status_code == 200 and response.mimetype == mimetype
+        assert response.get_data() == made_afresh[name]
+        assert int(response.headers["Content-Length"]) == len(made_afresh[name])
+        response.close()
+        assert response.headers["ETag"] and response.headers["Link"]
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith('attachment; filename="initiatives-')
+        unchanged = client.get(
+            f"/api/v1/initiatives.{name}", headers={"If-None-Match": response.headers["ETag"]}
+        )
+        unchanged.close()
+        assert unchanged.status_code == 304
+
+
+def test_an_export_the_file_does_not_answer_is_made_afresh(
+    app, client, downloads, public_site, make_initiative
+):
+    make_initiative(title="Street watch")
+    rebuild(app)
+    assert _from_file(client.get("/api/v1/initiatives.csv"))
+
+    for path, headers, base_url in (
+        ("/api/v1/initiatives.csv?q=watch", {}, "http://localhost"),  # filtered
+        ("/api/v1/initiatives.csv", {"Accept-Language": "cy"}, "http://localhost"),  # in Welsh
+        ("/api/v1/initiatives.csv", {}, "http://mirror.example"),  # at another address
+    ):
+        response = client.get(path, headers=headers, base_url=base_url)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and not _from_file(response)
+        assert f",{base_url}/" in text  # the rows link to where they were asked for
+
+    make_initiative(title="Walking group")  # the file is an hour behind at most
+    after_a_change = client.get("/api/v1/initiatives.csv")
+    assert not _from_file(after_a_change)
+    assert "Walking group" in after_a_change.get_data(as_text=True)
+    assert rebuild(app) is True
+    assert _from_file(client.get("/api/v1/initiatives.csv"))
+
+
+def test_files_of_an_older_layout_are_built_again_and_not_sent(
+    app, client, downloads, public_site, make_initiative, monkeypatch
+):
+    make_initiative(title="Street watch")
+    rebuild(app)
+    monkeypatch.setattr("app.downloads.marker.ROWS_FORMAT", 999)  # an upgrade words rows anew
+
+    assert not _from_file(client.get("/api/v1/initiatives.csv"))
+    assert rebuild(app) is True
+    assert _from_file(client.get("/api/v1/initiatives.csv"))
+    monkeypatch.setitem(app.config, "DATA_LICENCE", "ODbL")  # so does a new licence
+    assert not _from_file(client.get("/api/v1/initiatives.csv"))
+    assert rebuild(app) is True

@@ -5,6 +5,8 @@ columns as ``/api/v1/initiatives.csv`` and ``.geojson``), and ``open-data.zip`` 
 with a README. They are rebuilt only when the published data changed (the data version they
 were built at is kept beside them), written to temporary files and moved into place, so a
 reader never sees half a file. Web instances serve them from ``DOWNLOADS_ROOT``.
+
+While they are current, they are also the answer to an unfiltered export (``marker``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,11 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import func, select
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from app.api.exports import csv_chunks, geojson_chunks
-from app.data_version import current_data_version
-from app.extensions import db
-from app.initiatives.models import Initiative
-from app.initiatives.public import published_only
+from app.downloads.marker import MARKER_FILE, downloads_root, published_marker
 from app.shared_filters.parse import parse_filters
 from app.timeutil import iso_time, utcnow
 from app.urls import DEFAULT_SITE_URL
@@ -33,7 +31,6 @@ CSV_FILE = "initiatives.csv"
 GEOJSON_FILE = "initiatives.geojson"
 ZIP_FILE = "open-data.zip"
 FILES = (CSV_FILE, GEOJSON_FILE, ZIP_FILE)
-MARKER_FILE = "version.json"
 README = """Coproduce open data: every published initiative of {site}
 
 initiatives.csv      one row per initiative (UTF-8 with a byte-order mark)
@@ -44,19 +41,6 @@ Licence: {licence} ({licence_url}).
 The columns are described at {site}/api and in the documentation (Exports).
 Points are public points: never more precise than each initiative's chosen precision.
 """
-
-
-def downloads_root(app: Flask) -> Path:
-    """Where the files live: DOWNLOADS_ROOT, else instance/downloads."""
-    return Path(app.config.get("DOWNLOADS_ROOT") or Path(app.instance_path) / "downloads")
-
-
-def published_marker() -> dict[str, object]:
-    """What changes whenever the public dataset does: the data version's stamp (any public
-    change, a photo approved or a place renamed as much as a new initiative) and how many
-    are published (for the README)."""
-    count = db.session.scalar(published_only(select(func.count(Initiative.id))))
-    return {"data_version": current_data_version().stamp, "count": count}
 
 
 def _write_atomically(target: Path, chunks: Iterable[str | bytes]) -> None:
@@ -77,15 +61,15 @@ def rebuild_open_data(force: bool = False) -> bool:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     root = downloads_root(app)
     root.mkdir(parents=True, exist_ok=True)
-    marker = published_marker()
-    marker_path = root / MARKER_FILE
-    if not force and marker_path.exists() and all((root / name).exists() for name in FILES):
-        if json.loads(marker_path.read_text()) == marker:
-            return False
     site = (app.config.get("SITE_URL") or DEFAULT_SITE_URL).rstrip("/")
-    everything, _errors = parse_filters(MultiDict())
     # Addresses in the files are built as a request to the public site would build them.
     with app.test_request_context("/", base_url=site):
+        marker = published_marker()
+        marker_path = root / MARKER_FILE
+        if not force and marker_path.exists() and all((root / name).exists() for name in FILES):
+            if json.loads(marker_path.read_text()) == marker:
+                return False
+        everything, _errors = parse_filters(MultiDict())
         _write_atomically(root / CSV_FILE, csv_chunks(everything))
         _write_atomically(root / GEOJSON_FILE, geojson_chunks(everything))
     readme = README.format(
