@@ -300,24 +300,18 @@ def _matching_batches(
 
 
 def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator[Sequence[Any]]:
-    """Rows of these initiatives in ``newest_first_batches``' order: dated ones newest first,
-    then those without a date; the ids put in that order by one query, each batch read by id."""
+    """Rows of these initiatives in ``newest_first_batches``' order (dated ones newest first,
+    then those without a date), read by one query and handed over a batch at a time."""
     if not ids:
         return
     dialect = db.session.connection().dialect
     published_at = Initiative.published_at
-    newest_first = (published_at.is_(None), published_at.desc(), Initiative.id.desc())
-    ordered = [
-        row[0]
-        for row in _rows(
-            select(Initiative.id)
-            .where(in_ids(Initiative.id, ids, dialect))
-            .order_by(*newest_first)
+    rows = db.session.connection().execute(
+        columns.where(in_ids(Initiative.id, ids, dialect)).order_by(
+            published_at.is_(None), published_at.desc(), Initiative.id.desc()
         )
-    ]
-    for start in range(0, len(ordered), batch_size):
-        batch = ordered[start : start + batch_size]
-        yield _rows(columns.where(in_ids(Initiative.id, batch, dialect)).order_by(*newest_first))
+    )
+    yield from rows.partitions(batch_size)
 
 
 def _records(rows: Sequence[Any], references: _References) -> list[ExportInitiative]:

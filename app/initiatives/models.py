@@ -30,7 +30,11 @@ class InitiativeTheme(Model):
 
     theme: Mapped[Theme] = relationship(lazy="joined")
 
-    __table_args__ = (Index("ix_initiative_theme_theme", "theme_id", "initiative_id"),)
+    __table_args__ = (
+        Index("ix_initiative_theme_theme", "theme_id", "initiative_id"),
+        # An initiative's themes in order, without a sort or a visit to the table.
+        Index("ix_initiative_theme_order", "initiative_id", "position", "theme_id"),
+    )
 
 
 class InitiativeStage(Model):
