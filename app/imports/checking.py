@@ -51,6 +51,10 @@ _ABSENT = object()
 
 def _field(rule: FieldRule, value: Any, choices: Collection[str] | None) -> _Field:
     """A value as a browser would post it (app.imports.rows._formdata's rule), read."""
+    if value.__class__ is str:  # most values: one posted string
+        if CONTROL_CHARACTERS.search(value):
+            raise Unchecked
+        return _Field(_read(rule, (value,), choices), bool(value.strip()))
     if value is _ABSENT:
         raw: tuple[str, ...] = ()
     elif isinstance(value, str):
@@ -77,6 +81,9 @@ def _posted(item: Any) -> str:
 
 
 def _read(rule: FieldRule, raw: tuple[str, ...], choices: Collection[str] | None) -> Any:
+    kind = rule.kind
+    if kind == "text" or kind == "hidden":
+        return _text_value(rule, raw)
     if rule.kind == "choices":
         chosen = list(dict.fromkeys(raw))
         if any(value not in (choices or ()) for value in chosen):
@@ -91,6 +98,10 @@ def _read(rule: FieldRule, raw: tuple[str, ...], choices: Collection[str] | None
         return _number(rule, raw[0] if raw else "")
     if rule.kind == "date":
         return _day(raw[0].strip() if raw else "", rule.date_format)
+    return _text_value(rule, raw)
+
+
+def _text_value(rule: FieldRule, raw: tuple[str, ...]) -> str | None:
     data = raw[0] if raw else None
     if data is not None and rule.strip:
         data = data.strip()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -278,12 +279,18 @@ def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[st
 GROUP_OUTCOME_FIELDS = tuple(OUTCOME_FIELDS.values())
 
 
-def _has_groups(row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int) -> bool:
-    return any(
-        row.get(f"{kind}_{number}_{name}").strip()
-        for number in range(1, maximum + 1)
-        for name in fields
+@cache
+def _group_columns(kind: str, fields: tuple[str, ...], maximum: int) -> frozenset[str]:
+    return frozenset(
+        f"{kind}_{number}_{name}" for number in range(1, maximum + 1) for name in fields
     )
+
+
+def _has_groups(row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int) -> bool:
+    """Whether any numbered group column of the row has a value (only the file's columns
+    are looked at: most files have none of them)."""
+    columns = row.values.keys() & _group_columns(kind, fields, maximum)
+    return any(row.values[column].strip() for column in columns)
 
 
 def _groups(
