@@ -38,7 +38,8 @@ from app.initiatives.models import (
 )
 from app.initiatives.public import PUBLISHED, public_point
 from app.initiatives.vocabulary import STAGES
-from app.map_cells.cells import lock_map, refresh_map_points
+from app.map_cells.cells import PointRow, lock_map, point_rows, refresh_map_points
+from app.map_cells.facets import Facets
 from app.moderation.models import Revision
 from app.neighbourhoods.models import Neighbourhood
 from app.places.tasks import queue_place_lookups
@@ -84,6 +85,7 @@ def create_initiatives(
     theme_ids = {slug: theme.id for slug, theme in themes.items()}
     created: list[int] = []
     pending_places: list[int] = []
+    points: set[PointRow] = set()
     for start in range(0, len(plans), BATCH):
         batch = plans[start : start + BATCH]
         rows = _Rows(connection, batch, author, state, now)
@@ -94,6 +96,7 @@ def create_initiatives(
                 pending_places.append(initiative_id)
         rows.write(connection)
         created += rows.initiative_ids
+        points |= rows.points
         yield len(batch)
     # What the flush hooks would have done, once for them all, taking their locks in a
     # flush's order: the map's, then the facet version's (whose row lock orders the log).
@@ -103,7 +106,7 @@ def create_initiatives(
     note_facet_change(session)
     log_changes(connection, created)
     if published:
-        refresh_map_points(connection, set(created), set())
+        refresh_map_points(connection, set(created), set(), points)
         note_public_change(session)
     queue_place_lookups(session, pending_places)
 
@@ -144,6 +147,7 @@ class _Rows:
         self.participant_ids = iter(reserve_ids(connection, Participant.__table__, participants))
         self.outcome_ids = iter(reserve_ids(connection, Outcome.__table__, outcomes))
         self.revision_ids = iter(reserve_ids(connection, Revision.__table__, len(plans)))
+        self.points: set[PointRow] = set()  # the map points of those published
         self.tables: dict[Table, list[dict[str, Any]]] = {
             model.__table__: []
             for model in (
@@ -195,6 +199,15 @@ class _Rows:
         revision["stages"] = self._stages(initiative_id, content["stages"])
         revision["participants"] = self._participants(initiative_id, content["participants"])
         revision["outcomes"] = self._outcomes(initiative_id, content["outcomes"])
+        if self.approved and point is not None:  # on the map (its outcomes are unverified)
+            facets = Facets(
+                theme_ids=tuple(theme_ids[slug] for slug in revision["themes"]),
+                status=row["status"],
+                stages=tuple(revision["stages"]),
+                sectors=tuple(participant["sector"] for participant in revision["participants"]),
+                neighbourhood_id=neighbourhood_id,
+            )
+            self.points |= point_rows(initiative_id, point[1], point[0], facets)
         self.tables[Revision.__table__].append(
             {
                 "id": next(self.revision_ids),
