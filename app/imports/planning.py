@@ -149,6 +149,8 @@ def plan_rows(
 ) -> list[Plan]:
     """What each row does, with its reasons."""
     references = basis.references
+    # Every new row's note: translated once, not once per row.
+    new_note = _("New: published.") if state == PUBLISHED else _("New: waits for review.")
     plans = []
     with progress("checked", len(csv_file.rows)) as bar:
         for row, match in zip(csv_file.rows, basis.matches, strict=True):
@@ -166,7 +168,7 @@ def plan_rows(
             if existing is not None:
                 plan.report.initiative_id = existing.id
             if not plan.report.problems:
-                _decide(plan, start, state)
+                _decide(plan, start, state, new_note)
                 if place.note and plan.report.action != "unchanged":
                     plan.report.notes.append(place.note)
                 if plan.report.action in ("create", "update"):
@@ -240,14 +242,12 @@ def _area_problems(
     return problems
 
 
-def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
+def _decide(plan: Plan, start: dict[str, Any], state: str, new_note: str) -> None:
     """Create, update or unchanged; or reject an update the initiative's state forbids."""
     report, existing, content = plan.report, plan.existing, plan.written
     if existing is None:
         report.action = "create"
-        report.notes.append(
-            _("New: published.") if state == PUBLISHED else _("New: waits for review.")
-        )
+        report.notes.append(new_note)
         return
     changed = sorted(
         {CHANGE_NAMES.get(key, key) for key in content if content[key] != start.get(key)}
