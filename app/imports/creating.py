@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from app.accounts.models import User
 from app.data_version import note_public_change
@@ -281,4 +282,46 @@ class _Rows:
         """Every table's rows, parents first."""
         for table, rows in self.tables.items():
             if rows:
-                connection.execute(insert(table), rows)
+                insert_rows(connection, table, rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows (each with the same keys) as Core would.
+
+    On SQLite, Core's work per row was 60% of writing an import's rows: here each value goes
+    through its column type's own conversion (dates, JSON) and the rows go to the driver as
+    they are. Columns the rows leave out get their Python defaults as Core gives them (a
+    callable's once per statement, not once per row); any other kind of default leaves the
+    rows to Core. PostgreSQL's driver takes Core's batches well: Core writes them there.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup or ())
+    defaults: dict[str, Any] = {}
+    for name in names:
+        default = table.c[name].default
+        if name in rows[0]:
+            continue
+        if isinstance(default, ScalarElementColumnDefault):
+            defaults[name] = default.arg
+        elif isinstance(default, CallableColumnDefault):
+            # SQLAlchemy wraps a function of no arguments (utcnow) to take its context.
+            defaults[name] = default.arg(None)  # type: ignore[arg-type]
+        else:
+            connection.execute(insert(table), rows)
+            return
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
+    conversions = [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
+    values = [
+        tuple(
+            row[name] if convert is None else convert(row[name]) for name, convert in conversions
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(compiled.string, values)
