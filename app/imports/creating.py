@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, insert, select, text
@@ -315,13 +316,16 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
             return
     if defaults:
         rows = [{**row, **defaults} for row in rows]
-    conversions = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    converters = [
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
-    values = [
-        tuple(
-            row[name] if convert is None else convert(row[name]) for name, convert in conversions
-        )
-        for row in rows
-    ]
+    in_order = itemgetter(*names)
+    values = []
+    for row in rows:
+        value = list(in_order(row)) if len(names) > 1 else [in_order(row)]
+        for index, convert in converters:
+            value[index] = convert(value[index])
+        values.append(tuple(value))
     connection.exec_driver_sql(compiled.string, values)

@@ -244,11 +244,9 @@ def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[st
     """Each sector with a value sets that sector's participant (its roles kept unless the
     file gives them); sectors with no value, or no columns, leave theirs as they are."""
     given: dict[str, dict[str, Any]] = {}
-    for sector in SECTORS:
+    for sector, columns in _sector_columns().items():
         cells: dict[str, Any] = {
-            field: row.get(sector_column(field, sector))
-            for field in PARTICIPANT_FIELDS
-            if row.has(sector_column(field, sector))
+            field: row.values[column] for field, column in columns if column in row.values
         }
         if any(cell.strip() for cell in cells.values()):
             _roles(cells, sector_column("roles", sector), problems)
@@ -272,6 +270,15 @@ def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[st
         for index, sector in enumerate(origins)
         if sector
         for field in PARTICIPANT_FIELDS
+    }
+
+
+@cache
+def _sector_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each sector's participant fields and the columns that hold them."""
+    return {
+        sector: tuple((field, sector_column(field, sector)) for field in PARTICIPANT_FIELDS)
+        for sector in SECTORS
     }
 
 
