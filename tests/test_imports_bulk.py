@@ -19,7 +19,7 @@ from app.extensions import db
 from app.imports import creating, writing
 from app.imports.services import import_initiatives
 from app.map_cells import cells
-from app.map_cells.cells import RECOMPUTE_LEAVES
+from app.map_cells.cells import COPY_FROM, RECOMPUTE_LEAVES
 from app.shared_filters.changes import FacetChange
 from app.shared_filters.facet_version import FacetVersion
 from tests.conftest import empty_database
@@ -120,10 +120,12 @@ def _every_table() -> dict[str, Any]:
 def test_bulk_creation_writes_what_the_orm_writes(
     app, paused_queue, monkeypatch, state, recomputed
 ):
-    if recomputed:  # the map's totals recomputed per key, as for thousands of new points
+    if recomputed:  # as for thousands of new points: totals recomputed per key, COPY
         monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
+        monkeypatch.setattr(cells, "COPY_FROM", 0)
     in_bulk = import_file(app, state, paused_queue)
     monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", RECOMPUTE_LEAVES)
+    monkeypatch.setattr(cells, "COPY_FROM", COPY_FROM)
     monkeypatch.setattr(writing, "can_create_in_bulk", lambda plan: False)
     by_orm = import_file(app, state, paused_queue)
 

@@ -258,6 +258,7 @@ def _facets_of(connection: Connection, facts: dict[int, tuple]) -> dict[int, Fac
     }
 
 
+COPY_FROM = 1_000  # points from which PostgreSQL is given them by COPY
 POINT_COLUMNS = ("initiative_id", "theme_id", "code", "longitude", "latitude")  # a PointRow's
 
 
@@ -275,6 +276,16 @@ def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
         order = [POINT_COLUMNS.index(name) for name in statement.positiontup or ()]
         in_order = [tuple(row[index] for index in order) for row in rows]
         connection.exec_driver_sql(str(statement), in_order)
+        return
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        # Many points (an import's, a rebuild's): COPY, in the transaction's own connection,
+        # in less than half the time of the same rows as INSERTs (psycopg writes whole
+        # numbers and floats exactly). A flush's few points stay INSERTs.
+        columns = ", ".join(POINT_COLUMNS)
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {point_table.name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
     values = [dict(zip(POINT_COLUMNS, row, strict=True)) for row in rows]
     for start in range(0, len(values), BATCH):
