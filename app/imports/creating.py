@@ -12,7 +12,7 @@ through the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -286,6 +286,22 @@ class _Rows:
                 insert_rows(connection, table, rows)
 
 
+def _last_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, answering again without converting when given the very same object as
+    last time: a batch's rows share their times (``now``) and their empty values."""
+    last: list[Any] = [_NOTHING, None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
+_NOTHING = object()
+
+
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT the rows (each with the same keys) as Core would.
 
@@ -317,7 +333,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     if defaults:
         rows = [{**row, **defaults} for row in rows]
     converters = [
-        (index, convert)
+        (index, _last_remembered(convert))
         for index, name in enumerate(names)
         if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
@@ -325,7 +341,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     values = []
     for row in rows:
         value = list(in_order(row)) if len(names) > 1 else [in_order(row)]
-        for index, convert in converters:
-            value[index] = convert(value[index])
+        for index, converted in converters:
+            value[index] = converted(value[index])
         values.append(tuple(value))
     connection.exec_driver_sql(compiled.string, values)
