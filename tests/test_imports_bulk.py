@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.accounts.models import User
 from app.data_version import DataVersion
 from app.extensions import db
-from app.imports import writing
+from app.imports import creating, writing
 from app.imports.services import import_initiatives
 from app.map_cells import cells
-from app.map_cells.cells import RECOMPUTE_LEAVES
+from app.map_cells.cells import COPY_FROM, RECOMPUTE_LEAVES
 from app.shared_filters.changes import FacetChange
 from app.shared_filters.facet_version import FacetVersion
 from tests.conftest import empty_database
@@ -120,10 +120,12 @@ def _every_table() -> dict[str, Any]:
 def test_bulk_creation_writes_what_the_orm_writes(
     app, paused_queue, monkeypatch, state, recomputed
 ):
-    if recomputed:  # the map's totals recomputed per key, as for thousands of new points
+    if recomputed:  # as for thousands of new points: totals recomputed per key, COPY
         monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
+        monkeypatch.setattr(cells, "COPY_FROM", 0)
     in_bulk = import_file(app, state, paused_queue)
     monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", RECOMPUTE_LEAVES)
+    monkeypatch.setattr(cells, "COPY_FROM", COPY_FROM)
     monkeypatch.setattr(writing, "can_create_in_bulk", lambda plan: False)
     by_orm = import_file(app, state, paused_queue)
 
@@ -139,3 +141,49 @@ def test_bulk_creation_writes_what_the_orm_writes(
     assert flagged[-1] == ([1] if state == "pending" else None)
     for name in by_orm:
         assert in_bulk[name] == by_orm[name], name
+
+
+def _stored() -> dict[str, list[tuple]]:
+    """Every value of the tables an import writes as SQLite holds it: its text and its type
+    (JSON null and SQL NULL, a date's text, 1 and 1.0 told apart)."""
+    connection = db.session.connection()
+    stored = {}
+    for name in (
+        "initiative",
+        "initiative_theme",
+        "initiative_stage",
+        "participant",
+        "outcome",
+        "revision",
+        "map_point",
+    ):
+        table = db.metadata.tables[name]
+        columns = ", ".join(
+            f"quote({column.name}), typeof({column.name})" for column in table.columns
+        )
+        stored[name] = connection.exec_driver_sql(
+            f"SELECT {columns} FROM {name} ORDER BY rowid"
+        ).all()
+    return stored
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("state", ["published", "pending"])
+def test_rows_handed_to_sqlite_are_stored_as_core_stores_them(
+    app, paused_queue, monkeypatch, state
+):
+    """creating.insert_rows gives SQLite its rows without Core's work per row: the same
+    values, converted by the same column types."""
+    import_file(app, state, paused_queue)
+    with app.app_context():
+        direct = _stored()
+    monkeypatch.setattr(
+        creating,
+        "insert_rows",
+        lambda connection, table, rows: connection.execute(insert(table), rows),
+    )
+    import_file(app, state, paused_queue)
+    with app.app_context():
+        through_core = _stored()
+    assert direct["initiative"] and direct["revision"]
+    assert direct == through_core

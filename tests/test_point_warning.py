@@ -61,6 +61,18 @@ def test_a_point_far_from_its_neighbourhood_is_warned_about(app):
     assert 270 < warning.distance_km < 280
 
 
+def test_warnings_worded_alike_say_the_same(app):
+    """An import puts a message together once per wording, for all the rows that share it."""
+    with app.test_request_context():
+        one = point_warning(51.5072, -0.1276, centre())
+        other = point_warning(51.5073, -0.1277, centre())
+        elsewhere = point_warning(51.5072, -0.1276, centre(name="Bramley"))
+        assert one and other and elsewhere
+        assert one.distance_km != other.distance_km
+        assert one.wording == other.wording and one.message == other.message
+        assert elsewhere.wording != one.wording and elsewhere.message != one.message
+
+
 def test_the_limit_is_configured(app, monkeypatch):
     monkeypatch.setitem(app.config, "NEIGHBOURHOOD_WARN_KM", 1.0)
     with app.test_request_context():

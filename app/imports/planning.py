@@ -149,6 +149,9 @@ def plan_rows(
 ) -> list[Plan]:
     """What each row does, with its reasons."""
     references = basis.references
+    # Every new row's note: translated once, not once per row.
+    new_note = _("New: published.") if state == PUBLISHED else _("New: waits for review.")
+    said: dict[tuple[str, str, str], str] = {}
     plans = []
     with progress("checked", len(csv_file.rows)) as bar:
         for row, match in zip(csv_file.rows, basis.matches, strict=True):
@@ -166,11 +169,11 @@ def plan_rows(
             if existing is not None:
                 plan.report.initiative_id = existing.id
             if not plan.report.problems:
-                _decide(plan, start, state)
+                _decide(plan, start, state, new_note)
                 if place.note and plan.report.action != "unchanged":
                     plan.report.notes.append(place.note)
                 if plan.report.action in ("create", "update"):
-                    plan.report.warnings += _point_warnings(references, result.content or {})
+                    plan.report.warnings += _point_warnings(references, result.content or {}, said)
                 if plan.report.action == "create":
                     duplicates = basis.duplicates.get(row.line, [])
                     plan.report.notes += _duplicate_notes(duplicates)
@@ -180,13 +183,20 @@ def plan_rows(
     return plans
 
 
-def _point_warnings(references: References, content: dict[str, Any]) -> list[str]:
+def _point_warnings(
+    references: References, content: dict[str, Any], said: dict[tuple[str, str, str], str]
+) -> list[str]:
     """A warning when the row's point is far from its neighbourhood's centre (never a
-    rejection: moderators see it too)."""
+    rejection: moderators see it too). ``said`` keeps the messages already put together
+    in this import, by their wording: many rows share one."""
     neighbourhood_id = content.get("neighbourhood_id")
     neighbourhood = references.by_id.get(neighbourhood_id) if neighbourhood_id else None
     warning = point_warning(content.get("latitude"), content.get("longitude"), neighbourhood)
-    return [_("Warning: %(message)s", message=warning.message)] if warning else []
+    if warning is None:
+        return []
+    if warning.wording not in said:
+        said[warning.wording] = _("Warning: %(message)s", message=warning.message)
+    return [said[warning.wording]]
 
 
 def _duplicate_notes(duplicates: list[PossibleDuplicate]) -> list[str]:
@@ -240,14 +250,12 @@ def _area_problems(
     return problems
 
 
-def _decide(plan: Plan, start: dict[str, Any], state: str) -> None:
+def _decide(plan: Plan, start: dict[str, Any], state: str, new_note: str) -> None:
     """Create, update or unchanged; or reject an update the initiative's state forbids."""
     report, existing, content = plan.report, plan.existing, plan.written
     if existing is None:
         report.action = "create"
-        report.notes.append(
-            _("New: published.") if state == PUBLISHED else _("New: waits for review.")
-        )
+        report.notes.append(new_note)
         return
     changed = sorted(
         {CHANGE_NAMES.get(key, key) for key in content if content[key] != start.get(key)}

@@ -84,6 +84,10 @@ class References:
     _themes: dict[str, str] = field(default_factory=dict)
     _neighbourhoods: dict[str, list[NeighbourhoodChoice]] = field(default_factory=dict)
     by_id: dict[int, NeighbourhoodChoice] = field(default_factory=dict)
+    _by_slug: dict[str, list[NeighbourhoodChoice]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _named: dict[str, NeighbourhoodChoice] = field(default_factory=dict, compare=False, repr=False)
     # The submission form's options for these themes and neighbourhoods, built once.
     form_choices: ChoiceLists = field(init=False, compare=False, repr=False)
     # The submission form the rows are checked with, made for the first and read again for
@@ -104,6 +108,8 @@ class References:
             for key in {match_key(neighbourhood.slug), match_key(neighbourhood.name)}:
                 self._neighbourhoods.setdefault(key, []).append(neighbourhood)
         self.by_id = {neighbourhood.id: neighbourhood for neighbourhood in self.neighbourhoods}
+        for neighbourhood in self.neighbourhoods:
+            self._by_slug.setdefault(neighbourhood.slug, []).append(neighbourhood)
 
     def theme_slugs(self, text: str) -> tuple[list[str], list[str]]:
         """The themes a cell names (slugs, in order) and a message for each unknown one."""
@@ -121,7 +127,10 @@ class References:
 
     def neighbourhood(self, text: str) -> NeighbourhoodChoice:
         """The neighbourhood a cell names by slug or name."""
-        exact = [n for n in self.neighbourhoods if n.slug == text.strip().lower()]
+        known = self._named.get(text)
+        if known is not None:  # asked several times per row: the first answer is kept
+            return known
+        exact = self._by_slug.get(text.strip().lower(), [])
         found = exact or self._neighbourhoods.get(match_key(text), [])
         if not found:
             raise UnknownValue(
@@ -140,6 +149,7 @@ class References:
                     slugs=slugs,
                 )
             )
+        self._named[text] = found[0]
         return found[0]
 
 

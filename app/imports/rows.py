@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -243,11 +244,9 @@ def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[st
     """Each sector with a value sets that sector's participant (its roles kept unless the
     file gives them); sectors with no value, or no columns, leave theirs as they are."""
     given: dict[str, dict[str, Any]] = {}
-    for sector in SECTORS:
+    for sector, columns in _sector_columns().items():
         cells: dict[str, Any] = {
-            field: row.get(sector_column(field, sector))
-            for field in PARTICIPANT_FIELDS
-            if row.has(sector_column(field, sector))
+            field: row.values[column] for field, column in columns if column in row.values
         }
         if any(cell.strip() for cell in cells.values()):
             _roles(cells, sector_column("roles", sector), problems)
@@ -274,16 +273,31 @@ def _participants(row: CsvRow, values: dict, problems: list[Problem]) -> dict[st
     }
 
 
+@cache
+def _sector_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each sector's participant fields and the columns that hold them."""
+    return {
+        sector: tuple((field, sector_column(field, sector)) for field in PARTICIPANT_FIELDS)
+        for sector in SECTORS
+    }
+
+
 # What an import reads of an outcome group (``verified_by`` is the site's to say).
 GROUP_OUTCOME_FIELDS = tuple(OUTCOME_FIELDS.values())
 
 
-def _has_groups(row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int) -> bool:
-    return any(
-        row.get(f"{kind}_{number}_{name}").strip()
-        for number in range(1, maximum + 1)
-        for name in fields
+@cache
+def _group_columns(kind: str, fields: tuple[str, ...], maximum: int) -> frozenset[str]:
+    return frozenset(
+        f"{kind}_{number}_{name}" for number in range(1, maximum + 1) for name in fields
     )
+
+
+def _has_groups(row: CsvRow, kind: str, fields: tuple[str, ...], maximum: int) -> bool:
+    """Whether any numbered group column of the row has a value (only the file's columns
+    are looked at: most files have none of them)."""
+    columns = row.values.keys() & _group_columns(kind, fields, maximum)
+    return any(row.values[column].strip() for column in columns)
 
 
 def _groups(

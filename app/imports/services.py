@@ -30,6 +30,7 @@ from app.audit.services import record_action
 from app.backup.rebuild import REBUILD_DERIVED
 from app.extensions import db
 from app.imports.basis import Importer, read_basis
+from app.imports.pacing import fewer_collections
 from app.imports.parsing import read_csv
 from app.imports.places import Progress, look_up_places
 from app.imports.planning import ImportReport, place_questions, plan_rows
@@ -67,6 +68,7 @@ class ImportConflict(Exception):
         )
 
 
+@fewer_collections()
 def import_initiatives(
     data: bytes,
     filename: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -27,6 +28,7 @@ _SPAN = 90_000
 NEIGHBOURHOOD_BASE = -1_000_000  # a neighbourhood's key is this minus its id
 
 
+@lru_cache(maxsize=1024)  # a few dozen values, asked for every point of every initiative
 def value_key(facet: str, value: str) -> int:
     """The key of a status, stage or sector value: stable, whatever order the vocabulary has."""
     return _FAMILY[facet] - 1 - zlib.crc32(f"{facet}:{value}".encode()) % _SPAN

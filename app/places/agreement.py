@@ -52,6 +52,12 @@ class PointWarning:
             limit=_km(self.limit_km),
         )
 
+    @property
+    def wording(self) -> tuple[str, str, str]:
+        """What the message says, whatever its language: two warnings with the same wording
+        have the same message."""
+        return self.neighbourhood, _km(self.distance_km), _km(self.limit_km)
+
     def as_json(self) -> dict[str, object]:
         """The warning as the API gives it."""
         return {

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol, TypeVar, TypeVarTuple
 
 from geopy.distance import distance
@@ -34,6 +35,7 @@ class _Located(Protocol):
 LocatedT = TypeVar("LocatedT", bound=_Located)
 
 
+@lru_cache(maxsize=4096)  # an import asks for the same few cells' keys in every row
 def match_key(text: str) -> str:
     """Text for comparing names: lower case, no accents, punctuation as spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -254,12 +254,13 @@ def shared_title_words_matches(words: list[str]) -> Subquery | None:
 def shared_title_words_matches_any(titles_words: list[list[str]]) -> Subquery | None:
     """``shared_title_words_matches`` for several titles at once: initiatives whose title
     holds two of the words of any of them (one query for a batch of import rows)."""
-    groups: list[list[str]] = []
+    found: dict[tuple[str, ...], None] = {}  # in order, each once (a set would reorder them)
     for words in titles_words:
         words = [word for word in words if re.fullmatch(r"\w+", word)][:MAX_TITLE_WORDS]
         if words:
-            pairs = [words] if len(words) <= 2 else [list(p) for p in combinations(words, 2)]
-            groups += [pair for pair in pairs if pair not in groups]
+            pairs = [tuple(words)] if len(words) <= 2 else list(combinations(words, 2))
+            found.update(dict.fromkeys(pairs))
+    groups = list(found)
     if not groups:
         return None
     if db.session.get_bind().dialect.name == "sqlite":
