@@ -139,6 +139,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.5, help="per row and round")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--keep", help="an SQLite file: filled once, reused by later runs")
+    parser.add_argument(
+        "--bbox", default=LEEDS, help="the city's box for the GeoJSON rows (min_lon,min_lat,...)"
+    )
     options = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp())
@@ -197,7 +200,7 @@ def main() -> None:
 
 
 def run(port: int, slug: str, database_url: str, options: argparse.Namespace) -> None:
-    geojson = f"/api/v1/initiatives.geojson?theme=health&bbox={LEEDS}"
+    geojson = f"/api/v1/initiatives.geojson?theme=health&bbox={options.bbox}"
     outputs = {
         "embed of a picked cluster": f"/embed/clusters/{slug}",
         "embed of a filtered list": "/embed/initiatives?theme=health",

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from app.downloads.files import rebuild_open_data
+from app.downloads.files import FILES, rebuild_open_data
 
 
 @pytest.fixture
@@ -49,6 +49,8 @@ def test_the_files_hold_the_published_initiatives_only(app, client, downloads, m
         ]
         assert "1 published initiatives" in archive.read("README.txt").decode()
     assert not [path for path in downloads.iterdir() if path.name.startswith(".")]
+    # Readable by a front web server running as another user.
+    assert {(downloads / name).stat().st_mode & 0o777 for name in FILES} == {0o644}
 
 
 def test_the_files_are_rebuilt_only_after_a_change(

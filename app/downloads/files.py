@@ -31,6 +31,9 @@ CSV_FILE = "initiatives.csv"
 GEOJSON_FILE = "initiatives.geojson"
 ZIP_FILE = "open-data.zip"
 FILES = (CSV_FILE, GEOJSON_FILE, ZIP_FILE)
+# Open data, readable by whoever serves it (a front web server may run as another user):
+# mkstemp makes its files readable by their owner only.
+PUBLIC_FILE_MODE = 0o644
 README = """Coproduce open data: every published initiative of {site}
 
 initiatives.csv      one row per initiative (UTF-8 with a byte-order mark)
@@ -49,6 +52,7 @@ def _write_atomically(target: Path, chunks: Iterable[str | bytes]) -> None:
         with os.fdopen(handle, "wb") as out:
             for chunk in chunks:
                 out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        os.chmod(name, PUBLIC_FILE_MODE)
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)
@@ -93,6 +97,7 @@ def _write_zip(root: Path, readme: str) -> None:
             archive.writestr("README.txt", readme)
             archive.write(root / CSV_FILE, CSV_FILE)
             archive.write(root / GEOJSON_FILE, GEOJSON_FILE)
+        os.chmod(name, PUBLIC_FILE_MODE)
         os.replace(name, root / ZIP_FILE)
     except BaseException:
         Path(name).unlink(missing_ok=True)
