@@ -178,7 +178,7 @@ def test_files_of_an_older_layout_are_built_again_and_not_sent(
 ):
     make_initiative(title="Street watch")
     rebuild(app)
-    monkeypatch.setattr("app.downloads.marker.ROWS_FORMAT", 999)  # an upgrade words rows anew
+    monkeypatch.setattr("app.api.open_data_files.ROWS_FORMAT", 999)  # an upgrade words rows anew
 
     assert not _from_file(client.get("/api/v1/initiatives.csv"))
     assert rebuild(app) is True

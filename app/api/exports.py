@@ -9,8 +9,8 @@ A failure midway (the database goes away) is raised out of the response's body, 
 server aborts the chunked transfer and the client sees a broken download, never a file that
 ends cleanly but short.
 
-An unfiltered export is the open-data file of the same name while that file is current (see
-``app.downloads.marker``): the same bytes, sent as a file with its length and an ETag.
+An unfiltered export is the open-data file of the same name while that file is current
+(``app.api.open_data_files``): the same bytes, sent as a file with its length and an ETag.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from flask_babel import gettext as _
 from app.api.export_csv import CsvLines, RowContext
 from app.api.export_records import published_records
 from app.api.geojson import geojson_chunks
+from app.api.open_data_files import current_open_data_file
 from app.api.responses import licence_link
 from app.csvcells import BYTE_ORDER_MARK
 from app.database import lift_statement_timeout
-from app.downloads.marker import current_open_data_file
 from app.errors import json_error
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.timeutil import utcnow

@@ -6,7 +6,8 @@ with a README. They are rebuilt only when the published data changed (the data v
 were built at is kept beside them), written to temporary files and moved into place, so a
 reader never sees half a file. Web instances serve them from ``DOWNLOADS_ROOT``.
 
-While they are current, they are also the answer to an unfiltered export (``marker``).
+While they are current, they are also the answer to an unfiltered export: whether they are
+is the API's to tell (``app.api.open_data_files``, with where they live).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from app.api.exports import csv_chunks, geojson_chunks
-from app.downloads.marker import MARKER_FILE, downloads_root, published_marker
+from app.api.open_data_files import MARKER_FILE, downloads_root, published_marker
 from app.shared_filters.parse import parse_filters
 from app.timeutil import iso_time, utcnow
 from app.urls import DEFAULT_SITE_URL

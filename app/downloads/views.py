@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_from_directory
 from flask.typing import ResponseReturnValue
 
+from app.api.open_data_files import downloads_root
 from app.downloads.files import FILES
-from app.downloads.marker import downloads_root
 
 bp = Blueprint("downloads", __name__)
 
