@@ -7,9 +7,11 @@ import hashlib
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
@@ -141,6 +143,15 @@ class CsrfClient(FlaskClient):
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(
             raw
         )
+
+
+@pytest.fixture
+def held_minute():
+    """The clock started 5 s into a minute (and running): a test's posts against an "N per
+    minute" limit never straddle the minute's turn, which would give them a fresh window."""
+    minute = datetime.now(UTC).replace(second=5, microsecond=0)
+    with time_machine.travel(minute, tick=True):
+        yield
 
 
 @pytest.fixture

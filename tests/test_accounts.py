@@ -127,7 +127,9 @@ def test_password_reset_ends_other_sessions(app, client, outbox, make_user):
     assert other_device.get("/account").status_code == 302
 
 
-def test_reset_password_posts_are_rate_limited(app, client, outbox, make_user, monkeypatch):
+def test_reset_password_posts_are_rate_limited(
+    held_minute, app, client, outbox, make_user, monkeypatch
+):
     user = make_user()
     client.post("/forgot-password", data={"email": user.email})
     link = link_in(outbox()[0], "/reset-password")

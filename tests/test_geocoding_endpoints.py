@@ -127,7 +127,7 @@ def test_reverse_with_a_bad_point_is_a_400_naming_the_parameter(client, query, b
     assert set(response.json["errors"]) == bad
 
 
-def test_lookups_are_rate_limited_per_client_in_json(app, client, monkeypatch):
+def test_lookups_are_rate_limited_per_client_in_json(held_minute, app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_GEOCODE", "3 per minute")
     assert client.get("/places/search?q=Leeds").status_code == 200
     assert client.get("/places/reverse?lat=53.8&lon=-1.55").status_code == 200
@@ -169,7 +169,9 @@ def test_neighbourhood_suggestion_works_while_the_geocoder_is_down(
     assert response.json["neighbourhood"]["slug"] == "kirkstall"
 
 
-def test_neighbourhood_suggestions_spend_none_of_the_lookup_budget(app, client, monkeypatch):
+def test_neighbourhood_suggestions_spend_none_of_the_lookup_budget(
+    held_minute, app, client, monkeypatch
+):
     monkeypatch.setitem(app.config, "RATELIMIT_GEOCODE", "1 per minute")
     assert client.get("/places/search?q=Leeds").status_code == 200
     for _ in range(3):

@@ -93,7 +93,7 @@ def test_an_unpublished_initiative_cannot_be_reported_nor_seen_to_exist(
     assert client.get("/initiatives/999999/report").status_code == 404
 
 
-def test_reports_are_rate_limited(app, client, monkeypatch):
+def test_reports_are_rate_limited(held_minute, app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_REPORT", "2 per minute")
     initiative_id = publish(app)
     for _ in range(2):

@@ -169,7 +169,7 @@ def test_the_place_box_is_there_without_javascript(client, path):
 
 
 def test_place_names_share_the_place_search_budget_and_plain_pages_spend_none(
-    app, client, monkeypatch
+    held_minute, app, client, monkeypatch
 ):
     monkeypatch.setitem(app.config, "RATELIMIT_GEOCODE", "3 per minute")
     for _ in range(5):  # pages without a place name never count

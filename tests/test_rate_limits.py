@@ -46,7 +46,7 @@ def assert_friendly_429(response) -> None:
     "path, key, data, allowed_status", LIMITED_FORMS, ids=[form[0] for form in LIMITED_FORMS]
 )
 def test_form_posts_beyond_the_limit_get_the_friendly_429_page(
-    app, client, monkeypatch, path, key, data, allowed_status
+    held_minute, app, client, monkeypatch, path, key, data, allowed_status
 ):
     monkeypatch.setitem(app.config, key, "3 per minute")
     for _ in range(5):
@@ -59,7 +59,7 @@ def test_form_posts_beyond_the_limit_get_the_friendly_429_page(
     assert client.get(path).status_code == 200
 
 
-def test_each_form_has_its_own_budget(app, client, monkeypatch):
+def test_each_form_has_its_own_budget(held_minute, app, client, monkeypatch):
     for _, key, _, _ in LIMITED_FORMS:
         monkeypatch.setitem(app.config, key, "3 per minute")
     for _ in range(3):
@@ -113,7 +113,7 @@ def test_behind_a_proxy_each_client_address_has_its_own_budget(proxied_app, clie
     assert login_from("192.0.2.99, 203.0.113.7").status_code == 429
 
 
-def test_without_trusted_proxies_forwarded_for_is_ignored(app, client, monkeypatch):
+def test_without_trusted_proxies_forwarded_for_is_ignored(held_minute, app, client, monkeypatch):
     """PROXY_COUNT=0: a client cannot escape the limit by making up X-Forwarded-For headers."""
     assert not app.config["PROXY_COUNT"]
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "3 per minute")
