@@ -7,8 +7,9 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -21,16 +22,19 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     any_,
     bindparam,
     event,
     func,
+    insert,
     select,
     text,
 )
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -281,3 +285,65 @@ def in_ids(
     if dialect.name == "postgresql":
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def _last_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, answering again without converting when given the very same object as
+    last time: a batch's rows share their times (``now``) and their empty values."""
+    last: list[Any] = [_NOTHING, None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
+_NOTHING = object()
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows (each with the same keys) as Core would.
+
+    On SQLite, Core's work per row was 60% of writing an import's rows (and the map points
+    it adds): here each value goes through its column type's own conversion (dates, JSON)
+    and the rows go to the driver as they are. Columns the rows leave out get their Python
+    defaults as Core gives them (a callable's once per statement, not once per row); any
+    other kind of default leaves the rows to Core. PostgreSQL's driver takes Core's batches
+    well: Core writes them there.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup or ())
+    defaults: dict[str, Any] = {}
+    for name in names:
+        default = table.c[name].default
+        if name in rows[0]:
+            continue
+        if isinstance(default, ScalarElementColumnDefault):
+            defaults[name] = default.arg
+        elif isinstance(default, CallableColumnDefault):
+            # SQLAlchemy wraps a function of no arguments (utcnow) to take its context.
+            defaults[name] = default.arg(None)  # type: ignore[arg-type]
+        else:
+            connection.execute(insert(table), rows)
+            return
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
+    converters = [
+        (index, _last_remembered(convert))
+        for index, name in enumerate(names)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    in_order = itemgetter(*names)
+    values = []
+    for row in rows:
+        value = list(in_order(row)) if len(names) > 1 else [in_order(row)]
+        for index, converted in converters:
+            value[index] = converted(value[index])
+        values.append(tuple(value))
+    connection.exec_driver_sql(compiled.string, values)

@@ -172,8 +172,8 @@ def _stored() -> dict[str, list[tuple]]:
 def test_rows_handed_to_sqlite_are_stored_as_core_stores_them(
     app, paused_queue, monkeypatch, state
 ):
-    """creating.insert_rows gives SQLite its rows without Core's work per row: the same
-    values, converted by the same column types."""
+    """insert_rows (app.database, as the import calls it) gives SQLite its rows without
+    Core's work per row: the same values, converted by the same column types."""
     import_file(app, state, paused_queue)
     with app.app_context():
         direct = _stored()

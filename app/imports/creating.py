@@ -12,16 +12,15 @@ through the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
-from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, func, insert, select, text
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
+from sqlalchemy import Connection, Table, func, select, text
 
 from app.accounts.models import User
 from app.data_version import note_public_change
+from app.database import insert_rows
 from app.extensions import db
 from app.imports.planning import Plan
 from app.initiatives.content import (
@@ -284,64 +283,3 @@ class _Rows:
         for table, rows in self.tables.items():
             if rows:
                 insert_rows(connection, table, rows)
-
-
-def _last_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``convert``, answering again without converting when given the very same object as
-    last time: a batch's rows share their times (``now``) and their empty values."""
-    last: list[Any] = [_NOTHING, None]
-
-    def converted(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
-
-    return converted
-
-
-_NOTHING = object()
-
-
-def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT the rows (each with the same keys) as Core would.
-
-    On SQLite, Core's work per row was 60% of writing an import's rows: here each value goes
-    through its column type's own conversion (dates, JSON) and the rows go to the driver as
-    they are. Columns the rows leave out get their Python defaults as Core gives them (a
-    callable's once per statement, not once per row); any other kind of default leaves the
-    rows to Core. PostgreSQL's driver takes Core's batches well: Core writes them there.
-    """
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
-        return
-    dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    names = list(compiled.positiontup or ())
-    defaults: dict[str, Any] = {}
-    for name in names:
-        default = table.c[name].default
-        if name in rows[0]:
-            continue
-        if isinstance(default, ScalarElementColumnDefault):
-            defaults[name] = default.arg
-        elif isinstance(default, CallableColumnDefault):
-            # SQLAlchemy wraps a function of no arguments (utcnow) to take its context.
-            defaults[name] = default.arg(None)  # type: ignore[arg-type]
-        else:
-            connection.execute(insert(table), rows)
-            return
-    if defaults:
-        rows = [{**row, **defaults} for row in rows]
-    converters = [
-        (index, _last_remembered(convert))
-        for index, name in enumerate(names)
-        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    in_order = itemgetter(*names)
-    values = []
-    for row in rows:
-        value = list(in_order(row)) if len(names) > 1 else [in_order(row)]
-        for index, converted in converters:
-            value[index] = converted(value[index])
-        values.append(tuple(value))
-    connection.exec_driver_sql(compiled.string, values)

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app.database import insert_rows
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -269,14 +270,6 @@ def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
     rows = sorted(rows, key=lambda row: (row[1], row[2]))
     if not rows:
         return
-    if connection.dialect.name == "sqlite":
-        # Whole numbers and floats, which need no conversion: handed to the driver as they
-        # are, without Core's work per row.
-        statement = insert(point_table).compile(dialect=connection.dialect)
-        order = [POINT_COLUMNS.index(name) for name in statement.positiontup or ()]
-        in_order = [tuple(row[index] for index in order) for row in rows]
-        connection.exec_driver_sql(str(statement), in_order)
-        return
     if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         # Many points (an import's, a rebuild's): COPY, in the transaction's own connection,
         # in less than half the time of the same rows as INSERTs (psycopg writes whole
@@ -289,7 +282,7 @@ def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
         return
     values = [dict(zip(POINT_COLUMNS, row, strict=True)) for row in rows]
     for start in range(0, len(values), BATCH):
-        connection.execute(insert(point_table), values[start : start + BATCH])
+        insert_rows(connection, point_table, values[start : start + BATCH])
 
 
 def lock_map(connection: Connection) -> None:
