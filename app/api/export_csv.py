@@ -81,25 +81,12 @@ def _text(value: str | None) -> str:
 
 class RowContext:
     """What every row of one export shares: the licence, the language of its example
-    sentences (the request's, asked once rather than per row), addresses, public place
-    names."""
+    sentences (the request's, asked once rather than per row) and addresses."""
 
     def __init__(self, licence_name: str, language: str | None = None) -> None:
         self.licence_name = licence_name
         self.language = language or current_language()
         self.addresses = Addresses()
-        self._places: dict[tuple[str, str], str] = {}
-
-    def public_place(self, record: ExportInitiative) -> str:
-        """The public place name, worked out once per place text and precision (a town's
-        name recurs on thousands of rows)."""
-        key = (record.location_precision, record.place_name)
-        place = self._places.get(key)
-        if place is None:
-            if len(self._places) > 100_000:
-                self._places.clear()
-            place = self._places[key] = _text(public_place_name(cast(Initiative, record)))
-        return place
 
 
 class Addresses:
@@ -228,7 +215,7 @@ def _initiative_cells(record: ExportInitiative, context: RowContext) -> list[Any
         neighbourhood.slug if neighbourhood else "",
         _text(neighbourhood.name) if neighbourhood else "",
         _text(neighbourhood.local_authority) if neighbourhood else "",
-        context.public_place(record),
+        _text(public_place_name(initiative)),
         location["lat"] if location else "",
         location["lon"] if location else "",
         location["precision"] if location else "",

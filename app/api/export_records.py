@@ -304,10 +304,10 @@ def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator
     then those without a date), read by one query and handed over a batch at a time."""
     if not ids:
         return
-    dialect = db.session.connection().dialect
+    connection = db.session.connection()
     published_at = Initiative.published_at
-    rows = db.session.connection().execute(
-        columns.where(in_ids(Initiative.id, ids, dialect)).order_by(
+    rows = connection.execute(
+        columns.where(in_ids(Initiative.id, ids, connection.dialect)).order_by(
             published_at.is_(None), published_at.desc(), Initiative.id.desc()
         )
     )

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from app.api.export_csv import CsvLines, RowContext
 from app.api.export_records import published_records
 from app.api.geojson import geojson_chunks
-from app.api.open_data_files import current_open_data_file
+from app.api.open_data_files import CSV_FILE, GEOJSON_FILE, current_open_data_file
 from app.api.responses import licence_link
 from app.csvcells import BYTE_ORDER_MARK
 from app.database import lift_statement_timeout
@@ -53,13 +53,11 @@ def _filename(extension: str) -> str:
     return f"initiatives-{utcnow():%Y-%m-%d}.{extension}"
 
 
-def _export(extension: str, mimetype: str, chunks) -> ResponseReturnValue:
+def _export(extension: str, mimetype: str, chunks, file_name: str) -> ResponseReturnValue:
     initiative_filter, errors = parse_filters(request.args)
     if errors:
         return json_error(400, _("A filter cannot be used."), errors)
-    built = (
-        current_open_data_file(f"initiatives.{extension}") if initiative_filter.is_empty else None
-    )
+    built = current_open_data_file(file_name) if initiative_filter.is_empty else None
     if built is not None:
         response = send_file(built, mimetype=mimetype, conditional=True, etag=True)
     else:
@@ -101,7 +99,7 @@ def export_geojson():
               schema: FeatureCollection
         400: BadRequest
     """
-    return _export("geojson", GEOJSON, geojson_chunks)
+    return _export("geojson", GEOJSON, geojson_chunks, GEOJSON_FILE)
 
 
 def export_csv():
@@ -127,4 +125,4 @@ def export_csv():
               schema: {type: string}
         400: BadRequest
     """
-    return _export("csv", "text/csv", csv_chunks)
+    return _export("csv", "text/csv", csv_chunks, CSV_FILE)

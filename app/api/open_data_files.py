@@ -22,6 +22,8 @@ from app.initiatives.models import Initiative
 from app.initiatives.public import published_only
 from app.languages import current_language
 
+CSV_FILE = "initiatives.csv"  # the unfiltered exports, as files
+GEOJSON_FILE = "initiatives.geojson"
 MARKER_FILE = "version.json"
 # Raise when what a row or a feature says changes without a change of columns (a sentence
 # worded anew), so that the files are built again after an upgrade: see ``made_for``.

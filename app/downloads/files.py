@@ -23,13 +23,17 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from app.api.exports import csv_chunks, geojson_chunks
-from app.api.open_data_files import MARKER_FILE, downloads_root, published_marker
+from app.api.open_data_files import (
+    CSV_FILE,
+    GEOJSON_FILE,
+    MARKER_FILE,
+    downloads_root,
+    published_marker,
+)
 from app.shared_filters.parse import parse_filters
 from app.timeutil import iso_time, utcnow
 from app.urls import DEFAULT_SITE_URL
 
-CSV_FILE = "initiatives.csv"
-GEOJSON_FILE = "initiatives.geojson"
 ZIP_FILE = "open-data.zip"
 FILES = (CSV_FILE, GEOJSON_FILE, ZIP_FILE)
 # Open data, readable by whoever serves it (a front web server may run as another user):
