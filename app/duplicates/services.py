@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
@@ -113,13 +113,20 @@ def find_possible_duplicates(
     query = candidates_query(title, neighbourhood_id, point, exclude_id)
     if query is None:
         return []
-    scored = [
+    return _most_similar(
         (title_similarity(title, other), id_, slug, other)
         for id_, slug, other in db.session.execute(query)
-    ]
+    )
+
+
+def _most_similar(
+    scored: Iterable[tuple[float, int, str, str]],
+) -> list[PossibleDuplicate]:
+    """The very similar ones of (score, id, slug, title), most similar first, the newest
+    first among equals, at most MAX_SHOWN."""
     return [
-        PossibleDuplicate(id_, slug, other)
-        for score, id_, slug, other in sorted(scored, key=lambda item: -item[0])
+        PossibleDuplicate(id_, slug, title)
+        for score, id_, slug, title in sorted(scored, key=lambda entry: (-entry[0], -entry[1]))
         if score >= SIMILAR_TITLE
     ][:MAX_SHOWN]
 
@@ -235,18 +242,10 @@ def find_possible_duplicates_many(asked: Sequence[Asked]) -> dict[int, list[Poss
         candidates = _Candidates(rows)
         for item in batch:
             title = utils.default_process(item.title)
-            scored = sorted(
-                (
-                    (similar_score(title, candidates.titles[row.id]), row.id, row.slug, row.title)
-                    for row in candidates.of(item).values()
-                ),
-                key=lambda entry: (-entry[0], -entry[1]),
+            shown = _most_similar(
+                (similar_score(title, candidates.titles[row.id]), row.id, row.slug, row.title)
+                for row in candidates.of(item).values()
             )
-            shown = [
-                PossibleDuplicate(id_, slug, title)
-                for score, id_, slug, title in scored
-                if score >= SIMILAR_TITLE
-            ][:MAX_SHOWN]
             if shown:
                 found[item.key] = shown
     return found
