@@ -62,6 +62,11 @@ def init_rate_limits(app: Flask) -> None:
         app.config.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
         )
+    # Flask-Limiter marks its store dead on the extension object, set once in its constructor:
+    # an app made after another app's store outage (a test's, or a factory's) would count its
+    # first hits in the fallback store, then switch to its own at the next recovery check,
+    # splitting one client's hits between two counters. A new app's store is presumed alive.
+    limiter._storage_dead = False
     limits_log = logging.getLogger(LIMITER_LOGGER)
     if _OUTAGE_LOG not in limits_log.handlers:
         limits_log.addHandler(_OUTAGE_LOG)

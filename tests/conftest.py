@@ -21,6 +21,7 @@ from app.extensions import db, limiter
 from app.map_cells.point_index import forget_point_index
 from app.shared_filters.facet_index import forget_facet_index
 from app.themes.services import ensure_default_themes
+from tests.support.limiter_binding import bind_limiter, limiter_binding
 from tests.support.translations import compile_stale_catalogues
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -86,9 +87,18 @@ def app(database_url, worker_id_safe, tmp_path_factory):
 
     with app.app_context():
         upgrade()
+    app.extensions["test_limiter_binding"] = limiter_binding()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _limiter_for_app(request):
+    """A test of the session app counts its hits in that app's store, whatever app an earlier
+    test made (and whatever store of its went away) in this process."""
+    if "app" in request.fixturenames:
+        bind_limiter(request.getfixturevalue("app").extensions["test_limiter_binding"])
 
 
 @pytest.fixture(autouse=True)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from app import create_app
 from app.errors import MESSAGES
 from app.extensions import db
 from tests.support.apps import app_config, migrate_database
+from tests.support.limiter_binding import bind_limiter
 from tests.support.live_server import AppServer, Browser
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +126,49 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(held_minute, app, clie
         ).status_code
         for number in range(1, 5)
     ]
+    assert statuses == [401, 401, 401, 429]
+
+
+# One limiter object for every app in a process
+
+
+def _store_goes_away(app, client, monkeypatch) -> None:
+    """The store of ``app`` (the one the limiter holds) stops answering; a post marks it dead."""
+    from app.extensions import limiter
+
+    def gone(*args, **kwargs):
+        raise ConnectionError("the store went away")
+
+    monkeypatch.setattr(limiter.storage, "incr", gone)
+    monkeypatch.setattr(limiter.storage, "check", lambda: False)
+    app.test_client_class = type(client)
+    app.test_client().post("/login", data=WRONG_LOGIN)
+
+
+@pytest.mark.parametrize("next_app", ["the session app's next test", "an app made after"])
+def test_after_another_app_s_store_went_away_each_hit_counts_in_one_store(
+    app, client, proxied_app, monkeypatch, next_app
+):
+    """CI once saw a fourth wrong login pass a limit of three. Flask-Limiter is one object for
+    every app in a process; an earlier test's app had left it on that app's store, marked dead.
+    The next hits went to the fallback store, the later ones to the store once a recovery
+    check found it back: two counters, each short of the limit."""
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        with monkeypatch.context() as outage:
+            _store_goes_away(proxied_app, client, outage)
+            if next_app == "an app made after":
+                limited = create_app({**app.config, "RATELIMIT_LOGIN": "3 per hour"})
+                limited.test_client_class = type(client)
+                poster = limited.test_client()
+            else:
+                monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "3 per hour")
+                bind_limiter(app.extensions["test_limiter_binding"])  # as before each test
+                poster = client
+            statuses = [poster.post("/login", data=WRONG_LOGIN).status_code for _ in range(2)]
+        # The store that went away answers again, past the limiter's next recovery check.
+        clock.shift(timedelta(seconds=70))
+        statuses += [poster.post("/login", data=WRONG_LOGIN).status_code for _ in range(2)]
     assert statuses == [401, 401, 401, 429]
 
 
