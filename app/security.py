@@ -30,7 +30,9 @@ class SessionInterface(SecureCookieSessionInterface):
         # "Vary: Cookie"; outputs that are the same for everyone should not make shared caches
         # keep a copy per visitor.
         if is_same_for_everyone(request.path) and "Set-Cookie" not in response.headers:
-            response.vary.discard("Cookie")
+            # (Lower case: Werkzeug's HeaderSet.remove matches the header list case-sensitively
+            # against the name as given, so "Cookie" would stay beside "Accept-Encoding".)
+            response.vary.discard("cookie")
 
 
 SAME_FOR_EVERYONE = re.compile(r"/(embed/.*|embed\.js|oembed|feeds/.*|clusters/[^/]+\.(atom|rss))")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import uuid
 from datetime import date
@@ -12,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from app import create_app
-from app.caching import output_cache
+from app.caching import COMPRESS_FROM_BYTES, GZIP_TAG, output_cache
 from app.clusters.models import Cluster, ClusterItem
 from app.data_version import current_data_version
 from app.extensions import db
@@ -93,6 +94,45 @@ def test_a_repeated_200_comes_from_the_cache_in_one_query(app, client, site, tem
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Content-Type"] == first.headers["Content-Type"]
     assert len(queries(statements)) == 1, statements
+
+
+@pytest.mark.parametrize("template", OUTPUTS)
+def test_a_repeated_200_comes_gzipped_to_a_client_that_accepts_it(app, client, site, template):
+    url = url_of(template, site)
+    first, body = fetch(client, url)
+    assert "Accept-Encoding" in first.headers["Vary"]
+    with count_queries(app) as statements:
+        packed, packed_body = fetch(client, url, **{"Accept-Encoding": "gzip, deflate, br"})
+    assert len(queries(statements)) == 1, statements
+    assert packed.status_code == 200
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert packed.headers["Content-Type"] == first.headers["Content-Type"]
+    if len(body) < COMPRESS_FROM_BYTES:  # not worth it: sent as it is
+        assert "Content-Encoding" not in packed.headers and packed_body == body
+        return
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed_body) == body
+    assert int(packed.headers["Content-Length"]) == len(packed_body) < len(body)
+    assert packed.headers["ETag"] == first.headers["ETag"][:-1] + GZIP_TAG + '"'
+    # Either representation's ETag is answered with 304; a client without gzip gets it plain.
+    for etag in (packed.headers["ETag"], first.headers["ETag"]):
+        held, _ = fetch(client, url, **{"If-None-Match": etag, "Accept-Encoding": "gzip"})
+        assert held.status_code == 304 and held.headers["ETag"] == etag
+    for refusal in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"}):
+        plain, plain_body = fetch(client, url, **refusal)
+        assert "Content-Encoding" not in plain.headers and plain_body == body
+
+
+def test_a_large_geojson_is_sent_compressed_from_the_cache(app, client, make_initiative):
+    for number in range(60):
+        make_initiative(title=f"Street watch {number}", summary="Neighbours walk the streets.")
+    url = "/api/v1/initiatives.geojson?limit=60"
+    first, body = fetch(client, url)
+    assert "Content-Encoding" not in first.headers  # the first answer streams as it is made
+    packed, packed_body = fetch(client, url, **{"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed_body) == body
+    assert len(packed_body) * 5 < len(body)
 
 
 def test_the_geojson_export_carries_an_etag_and_cache_control(client, site):
