@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,28 +33,45 @@ from app.tasks.maintenance import sweep_jobs
 from app.tasks.models import Job, TaskTick, WorkerHeartbeat
 from app.timeutil import utcnow
 from tests.support.apps import app_config, migrate_database
-from tests.support.run_worker import SLOW_JOB_STEPS, SLOW_JOB_VARIABLE, declare_slow_job
+from tests.support.run_worker import (
+    CLOCK_VARIABLE,
+    SLOW_JOB_STEPS,
+    SLOW_JOB_VARIABLE,
+    declare_slow_job,
+)
 from tests.support.serve_app import CONFIG_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.sqlite_only  # the queue is what is tested; its database is a file
 
 
-def wait_until(check: Callable[[], bool], seconds: float = 30, what: str = "") -> None:
+def wait_until(
+    check: Callable[[], bool], seconds: float = 30, what: Callable[[], str] | None = None
+) -> None:
+    """Poll ``check``; on timeout, fail with ``what()`` (the workers' logs as they are then)."""
     deadline = time.monotonic() + seconds
     while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or check}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what() if what else check}"
         time.sleep(0.1)
 
 
 class Worker:
     """A `flask --app app worker` process of the test's own, with its log kept."""
 
-    def __init__(self, config: dict, folder: Path, name: str, slow_job: bool = False):
+    def __init__(
+        self,
+        config: dict,
+        folder: Path,
+        name: str,
+        slow_job: bool = False,
+        clock: datetime | None = None,
+    ):
         self.log_path = folder / f"{name}.log"
         environment = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
         if slow_job:
             environment[SLOW_JOB_VARIABLE] = "1"
+        if clock is not None:
+            environment[CLOCK_VARIABLE] = clock.isoformat()
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.support.run_worker", "--threads", "2"],
@@ -105,8 +122,11 @@ def site(tmp_path):
             with app.app_context():
                 db.engine.dispose()
 
-    def start_worker(extra: dict | None = None, slow_job: bool = False) -> Worker:
-        worker = Worker({**config, **(extra or {})}, tmp_path, f"worker{len(workers)}", slow_job)
+    def start_worker(
+        extra: dict | None = None, slow_job: bool = False, clock: datetime | None = None
+    ) -> Worker:
+        name = f"worker{len(workers)}"
+        worker = Worker({**config, **(extra or {})}, tmp_path, name, slow_job, clock)
         workers.append(worker)
         return worker
 
@@ -137,7 +157,7 @@ def test_a_worker_sends_what_the_site_queued_on_sqlite(site):
         queue_messages(app, 3)
         assert mail_states(app) == ["queued"] * 3  # nothing runs in the request
         worker = start_worker()
-        wait_until(lambda: mail_states(app) == ["sent"] * 3, what=worker.text())
+        wait_until(lambda: mail_states(app) == ["sent"] * 3, what=worker.text)
         assert len(outbox_files(config)) == 3
         with app.app_context():
             (heartbeat,) = db.session.scalars(select(WorkerHeartbeat))
@@ -152,32 +172,44 @@ def test_a_worker_sends_what_the_site_queued_on_redis(site, redis_server):
         queue_messages(app, 3)
         assert mail_states(app) == ["queued"] * 3
         worker = start_worker(redis_config)
-        wait_until(lambda: mail_states(app) == ["sent"] * 3, what=worker.text())
+        wait_until(lambda: mail_states(app) == ["sent"] * 3, what=worker.text)
         assert len(outbox_files(config)) == 3
         keys = redis.Redis.from_url(redis_server.url).keys("huey*")
         assert keys, "the queue lives in Redis"
+
+
+def shared_minute_start() -> datetime:
+    """A wall-clock start for workers, no earlier than now (the site's queued mail is due) and
+    at most 40 s ahead, at most 20 s into a minute: workers started from it within the next
+    40 s all read the same minute while they start."""
+    now = datetime.now(UTC)
+    if now.second <= 20:
+        return now
+    return now.replace(second=1, microsecond=0) + timedelta(minutes=1)
 
 
 def test_two_workers_send_each_message_once_and_run_each_tick_once(site):
     config, app_for, start_worker = site
     with app_for() as app:
         queue_messages(app, 40)
-        first, second = start_worker(), start_worker()
-        wait_until(lambda: mail_states(app) == ["sent"] * 40, what=first.text() + second.text())
+        # Each scheduler queues the periodic sweeps as it starts (and every 60 s of its own
+        # after): with their clocks in one minute, both queue that minute's sweep_mail, and
+        # one of the two runs it.
+        start = shared_minute_start()
+        first, second = start_worker(clock=start), start_worker(clock=start)
+        wait_until(
+            lambda: mail_states(app) == ["sent"] * 40, what=lambda: first.text() + second.text()
+        )
         assert len(outbox_files(config)) == 40  # each message written once
         with app.app_context():
             assert db.session.scalar(select(func.sum(OutgoingMail.attempts))) == 40
-            # Both schedulers queue the periodic sweeps when they start, and again each minute:
-            # one runs each tick. (Started either side of a minute's turn, the two first meet
-            # at the next one: wait for sweep_mail's meeting, not just any task's. On a loaded
-            # machine one worker may reach a minute's sweep after the other has finished it
-            # and moved on: allow two more minutes' turns.)
-            wait_until(
-                lambda: (
-                    "sweep_mail: this tick already ran elsewhere" in first.text() + second.text()
-                ),
-                seconds=195,
-            )
+        # (Out of the app context: outside a request a session begins IMMEDIATE, and an open
+        # one would hold SQLite's write lock while the workers wait to claim their ticks.)
+        wait_until(
+            lambda: "sweep_mail: this tick already ran elsewhere" in first.text() + second.text(),
+            what=lambda: first.text() + second.text(),
+        )
+        with app.app_context():
             ticks = db.session.scalars(
                 select(TaskTick.tick).where(TaskTick.name == "sweep_mail")
             ).all()
@@ -202,7 +234,7 @@ def test_a_killed_worker_s_job_runs_again_and_writes_nothing_twice(site):
                 return (job.progress or {}).get("steps", 0)
 
         first = start_worker(slow_job=True)
-        wait_until(lambda: steps() >= 2, what=first.text())
+        wait_until(lambda: steps() >= 2, what=first.text)
         first.kill()  # kill -9, mid-job
         with app.app_context():
             assert db.session.get(Job, job_id).state == "running"
@@ -210,7 +242,7 @@ def test_a_killed_worker_s_job_runs_again_and_writes_nothing_twice(site):
         second = start_worker(slow_job=True)
         with app.app_context():
             assert sweep_jobs.call_local() == 1  # the periodic sweep, run now
-        wait_until(lambda: job_state(app, job_id) == "done", seconds=40, what=second.text())
+        wait_until(lambda: job_state(app, job_id) == "done", seconds=40, what=second.text)
         with app.app_context():
             job = db.session.get(Job, job_id)
             assert job.attempts == 2
@@ -243,5 +275,5 @@ def test_redis_going_away_loses_nothing_and_work_resumes(site, redis_server, cap
         worker = start_worker(redis_config)
         with time_machine.travel(utcnow() + timedelta(minutes=2)), app.app_context():
             assert sweep_mail.call_local() == 2  # the periodic sweep, once the grace is over
-        wait_until(lambda: mail_states(app) == ["sent", "sent"], what=worker.text())
+        wait_until(lambda: mail_states(app) == ["sent", "sent"], what=worker.text)
         assert len(outbox_files(config)) == 2

@@ -4,7 +4,9 @@ Usage: ``python -m tests.support.run_worker [--threads N]`` with the app's confi
 JSON in ``COPRODUCE_TEST_APP_CONFIG``. With ``COPRODUCE_TEST_SLOW_JOB`` set, a job kind
 ``test_slow_job`` is declared first: it creates five organisations, one a second, each only
 if it does not exist yet, so a test can kill the worker halfway and check nothing is written
-twice when another worker runs the job again.
+twice when another worker runs the job again. With ``COPRODUCE_TEST_CLOCK`` (an ISO time) the
+process's wall clock starts there and runs on (its monotonic clock, which Huey's scheduler
+paces itself by, is untouched): two workers given the same start share one minute.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 
 from flask.cli import ScriptInfo
 
@@ -20,6 +23,7 @@ from tests.support.serve_app import CONFIG_VARIABLE
 
 SLOW_JOB_VARIABLE = "COPRODUCE_TEST_SLOW_JOB"
 SLOW_JOB_STEPS = 5
+CLOCK_VARIABLE = "COPRODUCE_TEST_CLOCK"
 
 
 def declare_slow_job() -> None:
@@ -49,6 +53,10 @@ def main() -> None:
 
     if os.environ.get(SLOW_JOB_VARIABLE):
         declare_slow_job()
+    if clock := os.environ.get(CLOCK_VARIABLE):
+        import time_machine
+
+        time_machine.travel(datetime.fromisoformat(clock), tick=True).start()
     app = create_app(json.loads(os.environ[CONFIG_VARIABLE]))
     worker_command.main(
         args=sys.argv[1:], standalone_mode=True, obj=ScriptInfo(create_app=lambda: app)
