@@ -14,6 +14,7 @@ same flush as the log). A million initiatives take 24 MB.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,25 @@ class PointIndex:
     code: NDArray[np.int64]
     longitude: NDArray[np.float64]
     latitude: NDArray[np.float64]
+
+    def inside(self, bbox: tuple[float, float, float, float]) -> BitMap:
+        """The initiatives whose public point lies in the box (edges included), as the
+        ``bbox`` filter's query finds them: every published initiative with a public point
+        has its point here."""
+        min_lon, min_lat, max_lon, max_lat = bbox
+        inside = (
+            (self.code != NO_POINT)
+            & (self.longitude >= min_lon)
+            & (self.longitude <= max_lon)
+            & (self.latitude >= min_lat)
+            & (self.latitude <= max_lat)
+        )
+        # (From an array of 32-bit ids: ten times faster than one id at a time.)
+        return BitMap(array("I", np.flatnonzero(inside).astype(np.uint32).tobytes()))
+
+    def holds_points(self) -> bool:
+        """Whether any initiative has a point here (none while a restore's map is rebuilt)."""
+        return bool((self.code != NO_POINT).any())
 
     def grouped(
         self,
