@@ -18,8 +18,8 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.caching import clear_output_cache
 from app.extensions import db, limiter
-from app.map_cells.point_index import forget_point_index
 from app.shared_filters.facet_index import forget_facet_index
+from app.shared_filters.point_index import forget_point_index
 from app.themes.services import ensure_default_themes
 from tests.support.limiter_binding import bind_limiter, limiter_binding
 from tests.support.translations import compile_stale_catalogues

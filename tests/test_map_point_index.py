@@ -12,12 +12,12 @@ from app.admin.reference_services import save_neighbourhood
 from app.extensions import db
 from app.initiatives.models import Initiative, InitiativeStage
 from app.map_cells.grid import view_bbox
-from app.map_cells.point_index import (
+from app.neighbourhoods.models import Neighbourhood
+from app.shared_filters.point_index import (
     NO_POINT,
     PointIndex,
     current_point_index,
 )
-from app.neighbourhoods.models import Neighbourhood
 from tests.factories import create_test_initiative
 from tests.test_map_clusters import LEEDS, get_clusters, matching_ids, total
 
@@ -71,7 +71,7 @@ def site(app, make_neighbourhood):
 def test_every_change_reaches_the_views_from_the_log_alone(app, client, site, monkeypatch):
     assert_views_count_the_database(app, client)  # the points, read in full once
     monkeypatch.setattr(
-        "app.map_cells.point_index.build_point_index",
+        "app.shared_filters.point_index.build_point_index",
         lambda *_args, **_kwargs: pytest.fail("read every point again for one change"),
     )
     first, second, third, fourth, *_ = site["ids"]
@@ -255,7 +255,7 @@ def test_lists_in_a_box_while_the_map_is_rebuilt_ask_the_database(app, client, s
     from sqlalchemy import delete
 
     from app.map_cells.models import MapCell, MapPoint
-    from app.map_cells.point_index import forget_point_index
+    from app.shared_filters.point_index import forget_point_index
 
     box = (-1.56, 53.79, -1.52, 53.83)
     url = "/api/v1/initiatives?bbox=" + ",".join(str(edge) for edge in box) + "&limit=100"

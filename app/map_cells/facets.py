@@ -17,11 +17,11 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from app.extensions import db
+from app.map_cells.models import ANY  # every initiative on the map, whatever its facets
 from app.neighbourhoods.models import Neighbourhood
 from app.shared_filters.parse import ATTRIBUTES, InitiativeFilter
 from app.themes.models import Theme
 
-ANY = 0  # every initiative on the map, whatever its facets
 VERIFIED = -400_001
 _FAMILY = {"status": -100_000, "stage": -200_000, "sector": -300_000}
 _SPAN = 90_000

@@ -7,9 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 
+ANY = 0  # the facet key of every initiative's row, whatever its facets
+
 
 class MapPoint(Model):
-    """A published initiative's PUBLIC point: one row with ``facets.ANY`` and one per facet
+    """A published initiative's PUBLIC point: one row with ``ANY`` and one per facet
     value it has (``app.map_cells.facets``: its themes, status, stages, sectors, neighbourhood...).
 
     Only published initiatives with a public point have rows; ``app.map_cells.cells`` keeps them in

@@ -32,9 +32,9 @@ from app.map_cells.grid import (
     merged_ranges,
 )
 from app.map_cells.models import MapCell, MapPoint
-from app.map_cells.point_index import current_point_index
 from app.shared_filters.facet_index import summarise
 from app.shared_filters.parse import InitiativeFilter
+from app.shared_filters.point_index import current_point_index
 
 # Ranges of point codes read by one query, at most: each costs an index range scan, and SQLite
 # refuses expressions more than 1,000 deep.

@@ -34,12 +34,12 @@ from app.initiatives.models import (
     Participant,
 )
 from app.initiatives.public import PUBLISHED, published_only
-from app.map_cells.point_index import current_point_index
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import search_matches
 from app.shared_filters.kept_index import current_index, forget_index
 from app.shared_filters.parse import FACETS, InitiativeFilter
 from app.shared_filters.periods import PeriodBitmaps, build_period_bitmaps
+from app.shared_filters.point_index import current_point_index
 from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
 

@@ -1,6 +1,6 @@
 """What a process keeps in memory of the published initiatives, brought up to date from the log
 of changes: the facet bitmaps (``facet_index``) and the map's points
-(``app.map_cells.point_index``).
+(``app.shared_filters.point_index``).
 
 A kept index is tagged with the facet version (``facet_version``) and the newest row of the
 change log (``changes``) it was read at. Every use reads the version (one primary-key lookup);

@@ -3,7 +3,7 @@ grouped into cells without reading the points from the database.
 
 Three arrays indexed by the initiative's id: the point's Morton code (``app.map_cells.grid``;
 -1 where the initiative has no point on the map) and its public longitude and latitude, as
-``map_point`` holds them under ``facets.ANY``. A filter's matches (a bitmap of ids, from the
+``map_point`` holds them under ``ANY``. A filter's matches (a bitmap of ids, from the
 facet bitmaps) pick their points out of the arrays, the box keeps those inside it, and the
 cells' totals are reductions over the points sorted by cell: numpy's work, not a query's.
 
@@ -23,8 +23,7 @@ from pyroaring import BitMap
 from sqlalchemy import Connection, Select, func, select
 
 from app.database import read_batches
-from app.map_cells.facets import ANY
-from app.map_cells.models import MapPoint
+from app.map_cells.models import ANY, MapPoint
 from app.shared_filters.kept_index import current_index, forget_index
 
 EXTENSION = "coproduce_point_index"
