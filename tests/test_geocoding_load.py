@@ -74,10 +74,13 @@ def warm_up(url: str) -> None:
     assert set(statuses) == {200}
 
 
+GEOCODER_SECONDS = 5.0  # the fake's answer time; a look-up's own deadline is about 3 s
+
+
 @pytest.fixture
 def slow_site(tmp_path):
     """gunicorn with the shipped configuration (2 workers) and a Nominatim taking 5 s."""
-    nominatim = FakeNominatim(mode="slow", delay=5.0).start()
+    nominatim = FakeNominatim(mode="slow", delay=GEOCODER_SECONDS).start()
     database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
     config = app_config(database, tmp_path)
     migrate_database(config)
@@ -173,10 +176,13 @@ def test_eight_slow_look_ups_leave_health_checks_and_saves_fast(slow_site):
     assert len(baseline) >= 20 and len(health) >= 20, (baseline, health)
     assert p95(health) < p95(baseline) + 0.25, (baseline, health)
     assert status == 200 and saving < 1.0, saving
-    # Every look-up ended within its deadline (about 3 s) or was refused at once; none ran
-    # for the geocoder's 5 s.
+    # Every look-up ended at its deadline (about 3 s, plus what a loaded machine adds: a clean
+    # run on a slow day went past 4 s) or was refused at once; none waited for the geocoder's
+    # answer at 5 s.
     assert len(look_ups) == 8
-    assert all(status == 503 and seconds < 4.0 for status, seconds in look_ups), look_ups
+    assert all(status == 503 and seconds < GEOCODER_SECONDS for status, seconds in look_ups), (
+        look_ups
+    )
     with app.app_context():
         (initiative,) = db.session.scalars(select(Initiative))
         assert (initiative.state, initiative.location_state) == ("pending", "pending")
