@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db
 from tests.factories import TEST_PASSWORD
+from tests.support.pages import page_without
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -64,8 +65,8 @@ def test_registering_a_taken_email_answers_the_same_and_mails_the_owner(client, 
     fresh_page = client.get("/register/check-email")
     assert taken.status_code == fresh.status_code == 302
     assert taken.headers["Location"] == fresh.headers["Location"]
-    assert taken_page.data.replace(b"owner@example.org", b"X") == fresh_page.data.replace(
-        b"fresh@example.org", b"X"
+    assert page_without(taken_page, "owner@example.org") == page_without(
+        fresh_page, "fresh@example.org"
     )
     mails = {mail["To"]: mail for mail in outbox()}
     assert "already has one" in mails[owner.email].get_content()
@@ -77,8 +78,8 @@ def test_unknown_email_and_wrong_password_get_identical_answers(client, auth, ma
     wrong_password = auth.login(user.email, "not the password at all")
     unknown_email = auth.login("nobody@example.org", "not the password at all")
     assert wrong_password.status_code == unknown_email.status_code == 401
-    assert wrong_password.data.replace(user.email.encode(), b"X") == unknown_email.data.replace(
-        b"nobody@example.org", b"X"
+    assert page_without(wrong_password, user.email) == page_without(
+        unknown_email, "nobody@example.org"
     )
 
 
@@ -87,9 +88,7 @@ def assert_reset_request_reveals_nothing(client, user, outbox) -> None:
     known = client.post("/forgot-password", data={"email": user.email})
     unknown = client.post("/forgot-password", data={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
-    assert known.data.replace(user.email.encode(), b"X") == unknown.data.replace(
-        b"nobody@example.org", b"X"
-    )
+    assert page_without(known, user.email) == page_without(unknown, "nobody@example.org")
     assert [mail["To"] for mail in outbox()] == [user.email]
 
 

@@ -33,6 +33,7 @@ from app.mail.tasks import sweep_mail
 from app.tasks.queue import TASK_FAILED, task_queue
 from app.timeutil import utcnow
 from tests.support.mail import Inbox, free_port
+from tests.support.pages import page_without
 from tests.test_accounts import assert_reset_request_reveals_nothing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -353,9 +354,7 @@ def test_a_failing_mail_server_does_not_reveal_which_accounts_exist(
     known = client.post("/forgot-password", data={"email": user.email})
     unknown = client.post("/forgot-password", data={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
-    assert known.data.replace(user.email.encode(), b"X") == unknown.data.replace(
-        b"nobody@example.org", b"X"
-    )
+    assert page_without(known, user.email) == page_without(unknown, "nobody@example.org")
     with app.app_context():
         assert db.session.scalars(select(OutgoingMail.to)).all() == [user.email]
 
