@@ -43,6 +43,7 @@ from app.extensions import db  # noqa: E402
 from app.map_cells.grid import view_bbox  # noqa: E402
 
 LEEDS = "-1.65,53.75,-1.45,53.85"
+NORTH = "-3.5,52.5,0.5,55.5"
 # (row, filter query string, Datasette's where clause for the same filter)
 MATRIX = (
     ("no filter", "", ""),
@@ -67,6 +68,10 @@ MATRIX = (
     ("q+theme", "q=garden&theme=health", None),
     ("bbox city", f"bbox={LEEDS}", "public_longitude between -1.65 and -1.45 and "
      "public_latitude between 53.75 and 53.85"),
+    # Northern England and the Midlands: a quarter of bench-data's initiatives, too many to
+    # read by id and sort; the page is found by walking the newest-first index.
+    ("bbox region", f"bbox={NORTH}", "public_longitude between -3.5 and 0.5 and "
+     "public_latitude between 52.5 and 55.5"),
     ("near 5 km", "near=53.8,-1.55", None),
     ("sort=title", "sort=title", ""),
     # Periods: bench-data's work started from 2008 to its publication in the last two years.
@@ -180,7 +185,7 @@ def targets(row: str, query: str) -> dict[str, str]:
     if row == "theme" or row.startswith("theme+"):
         rest = "&".join(part for part in query.split("&") if not part.startswith("theme="))
         found["theme page"] = "/themes/health" + (f"?{rest}" if rest else "")
-    if row == "bbox city":
+    if row.startswith("bbox "):
         found["map list"] = f"/map?{query}"
     return found
 

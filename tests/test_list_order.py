@@ -4,6 +4,7 @@ ORDER BY gives, page after page, with and without a filter, on SQLite and Postgr
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -45,8 +46,8 @@ def mixed_site(app):
 def pages_of(
     initiative_filter: InitiativeFilter, sort: str, per_page: int = 7, by_id: bool = False
 ) -> list[int]:
-    """Every page of the list in turn, as ids; ``by_id``: the matches read by their ids from
-    the facet bitmaps, as the list page does with few matches."""
+    """Every page of the list in turn, as ids; ``by_id``: the matches' ids from the facet
+    bitmaps given, as the list page gives them (read by id when few, else walked to)."""
     summary = summarise(initiative_filter, ())
     matches = summary.matches if by_id else None
     ids: list[int] = []
@@ -116,24 +117,86 @@ def test_few_matches_read_by_id_keep_the_newest_order(
 
 
 def test_matches_spread_through_the_order_are_walked_to_and_gathered_ones_read_by_id(
-    app, mixed_site
+    app, mixed_site, monkeypatch
 ):
     """A facet's matches are found by walking the order's index (they are spread through it);
-    rare ones, and those a box or a period gathers, are read by their ids."""
+    rare ones, and those a box or a period gathers, are read by their ids; with no filter the
+    database's own index gives the page."""
+    walks: list[int] = []
+    walk = services.walk_matches
+
+    def counted_walk(*args):
+        walks.append(1)
+        return walk(*args)
+
+    monkeypatch.setattr(services, "walk_matches", counted_walk)
     with app.app_context():
         published = len(summarise(InitiativeFilter(), ()).matches)
 
-        def by_id(initiative_filter: InitiativeFilter) -> bool:
+        def path(initiative_filter: InitiativeFilter) -> str:
             summary = summarise(initiative_filter, ())
+            walks.clear()
             query = page_query(initiative_filter, "newest", 1, 20, summary.total, summary.matches)
             sql = str(query)
-            return "json_each" in sql or "ANY (" in sql  # the ids as one parameter
+            if walks:
+                return "walked"
+            return "by id" if "json_each" in sql or "ANY (" in sql else "database"
 
         assert published > services.SPREAD_OUT // 2
-        assert not by_id(InitiativeFilter(themes=("health",)))
-        assert by_id(InitiativeFilter(themes=("health",), bbox=(-180.0, -90.0, 180.0, 90.0)))
-        assert by_id(InitiativeFilter(themes=("health",), active_to=date(2100, 1, 1)))
-        assert by_id(InitiativeFilter(q="library", themes=("education",), statuses=("ended",)))
+        assert path(InitiativeFilter()) == "database"
+        assert path(InitiativeFilter(themes=("health",))) == "database"
+        assert path(InitiativeFilter(themes=("health",), bbox=(-180.0, -90.0, 180.0, 90.0))) == (
+            "by id"
+        )
+        assert path(InitiativeFilter(themes=("health",), active_to=date(2100, 1, 1))) == "by id"
+        assert path(InitiativeFilter(q="library", themes=("education",), statuses=("ended",))) == (
+            "by id"
+        )
+        monkeypatch.setattr(services, "FEW_MATCHES", 0)  # a box holding a quarter of a million
+        assert path(InitiativeFilter(bbox=(-180.0, -90.0, 180.0, 90.0))) == "walked"
+        assert path(InitiativeFilter(themes=("health",), near=(53.8, -1.55))) == "walked"
+        assert path(InitiativeFilter(themes=("health",))) == "database"
+
+
+WALKED_ORDERS = {
+    "newest": (Initiative.published_at.desc(), Initiative.id.desc()),
+    "updated": (Initiative.updated_at.desc(), Initiative.id.desc()),
+    "title": (func.lower(Initiative.title), Initiative.id),
+}
+
+
+@pytest.mark.parametrize("sort", sorted(WALKED_ORDERS))
+def test_many_matches_walked_to_give_the_pages_of_a_plain_order_by(
+    app, mixed_site, monkeypatch, sort
+):
+    """Matches too many to read by id (here any number): each page found by walking the
+    order's index and keeping the matches is the page a plain ORDER BY over them gives."""
+    monkeypatch.setattr(services, "FEW_MATCHES", 0)
+    rng = random.Random(sort)
+    world = (-180.0, -90.0, 180.0, 90.0)
+    filters = [
+        InitiativeFilter(bbox=world),
+        InitiativeFilter(bbox=world, themes=("health",)),
+        InitiativeFilter(q="garden", themes=("safety",), active_to=date(2100, 1, 1)),
+        InitiativeFilter(statuses=("ended",), themes=("education", "health"), bbox=world),
+        InitiativeFilter(near=(53.8, -1.55), radius_km=50.0, themes=("safety",)),
+        InitiativeFilter(updated_since=date(2000, 1, 1)),
+    ]
+    filters += [
+        InitiativeFilter(
+            bbox=world, themes=tuple(rng.sample(["health", "safety", "education"], k=k))
+        )
+        for k in (1, 2, 3)
+    ]
+    with app.app_context():
+        for initiative_filter in filters:
+            matching = apply_filters(published_initiatives(), initiative_filter)
+            plain = [
+                item.id for item in db.session.scalars(matching.order_by(*WALKED_ORDERS[sort]))
+            ]
+            for per_page in (1, 3, 7):
+                walked = pages_of(initiative_filter, sort, per_page=per_page, by_id=True)
+                assert walked == plain, (initiative_filter, per_page)
 
 
 @pytest.mark.parametrize("words", ["garden", "repair walk", "library"])
@@ -190,6 +253,40 @@ def test_a_search_past_the_rank_limit_says_it_is_listed_newest_first(
     page = client.get("/initiatives?q=garden").get_data(as_text=True)
     assert '<option value="" selected>Best match</option>' in page
     assert "not by best match" not in page
+
+
+@pytest.mark.parametrize(
+    "query", ["bbox=-180,-90,180,90", "bbox=-180,-90,180,90&theme=health&q=garden"]
+)
+def test_the_api_walks_to_many_gathered_matches_newest_first(
+    app, client, mixed_site, monkeypatch, query
+):
+    """Matches of a box too many to read by id (here any number): the newest-first index's ids
+    walked among them from each cursor give every match once, in order."""
+    monkeypatch.setattr(api_initiatives, "FEW_MATCHES", 0)
+    walks: list[int] = []
+    walk = api_initiatives.walk_matches
+    monkeypatch.setattr(
+        api_initiatives, "walk_matches", lambda *args: walks.append(1) or walk(*args)
+    )
+    world = InitiativeFilter(bbox=(-180.0, -90.0, 180.0, 90.0))
+    initiative_filter = (
+        world if "theme" not in query else replace(world, themes=("health",), q="garden")
+    )
+    with app.app_context():
+        matching = apply_filters(published_initiatives(), initiative_filter)
+        newest = matching.order_by(Initiative.published_at.desc(), Initiative.id.desc())
+        plain = [initiative.id for initiative in db.session.scalars(newest)]
+    assert len(plain) > 8
+    walked: list[int] = []
+    url: str | None = f"/api/v1/initiatives?{query}&limit=4"
+    while url:
+        answer = client.get(url).get_json()
+        assert answer["total"] == len(plain)
+        walked += [item["id"] for item in answer["items"]]
+        url = answer["next"]
+    assert walked == plain
+    assert len(walks) == -(-len(plain) // 4)  # every page walked to
 
 
 def test_the_api_walks_a_common_words_matches_newest_first(app, client, mixed_site, monkeypatch):

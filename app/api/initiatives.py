@@ -6,10 +6,13 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from pyroaring import BitMap
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.api.paging import (
     PagingError,
+    Position,
     encode_cursor,
     null_tail,
     page_after,
@@ -20,13 +23,14 @@ from app.api.paging import (
 from app.api.public_data import licence, with_public_data
 from app.api.responses import api_json
 from app.api.schemas.initiatives import InitiativeAnswerSchema, InitiativePageSchema
+from app.database import in_ids
 from app.errors import json_error
 from app.extensions import db
 from app.initiatives.models import Initiative, Outcome
-from app.initiatives.public import published_initiatives
+from app.initiatives.public import published_initiatives, published_only
 from app.search.services import MANY_MATCHES
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.facet_index import count_matching
+from app.shared_filters.facet_index import FEW_MATCHES, summarise, walk_matches
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.shared_filters.query import apply_filters
 
@@ -84,10 +88,11 @@ def list_initiatives():
     if problem:
         return problem
     initiative_filter, limit, cursor = parsed
-    total = count_matching(initiative_filter)
+    summary = summarise(initiative_filter, ())
+    total = summary.total
     many = total > MANY_MATCHES  # a common word: walk the newest-first index, not the matches
     matching = apply_filters(published_initiatives(), initiative_filter, many_matches=many)
-    page = page_after(matching, cursor, limit + 1)
+    page = _page(matching, initiative_filter, summary.matches, cursor, limit + 1)
     initiatives = list(db.session.scalars(with_public_data(page)))
     if len(initiatives) <= limit and (cursor is None or cursor[0] is not None):
         # The timed rows ran out: any without a publication time follow them.
@@ -110,6 +115,28 @@ def list_initiatives():
                 "licence": licence(),
             }
         )
+    )
+
+
+def _page(
+    matching: Select,
+    initiative_filter: InitiativeFilter,
+    matches: BitMap,
+    cursor: Position | None,
+    size: int,
+) -> Select:
+    """The next ``size`` matches after the cursor. Many that a box, a distance or a period
+    gathers are found by walking the newest-first index's ids among them (the database
+    would read and sort them whole); otherwise the database reads one range of that index."""
+    if not initiative_filter.gathers or len(matches) <= FEW_MATCHES:
+        return page_after(matching, cursor, size)
+    order = page_after(published_only(select(Initiative.id)), cursor, None)
+    ids = walk_matches(order, matches, 0, size)
+    dialect = db.session.get_bind().dialect
+    return (
+        published_initiatives()
+        .where(in_ids(Initiative.id, ids, dialect))
+        .order_by(Initiative.published_at.desc(), Initiative.id.desc())
     )
 
 

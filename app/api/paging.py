@@ -110,8 +110,9 @@ def position_of(initiative: Initiative) -> Position:
     return initiative.published_at, initiative.id
 
 
-def page_after(query: Select, position: Position | None, size: int) -> Select:
-    """At most ``size`` rows after a position, newest first, read as one index range.
+def page_after(query: Select, position: Position | None, size: int | None) -> Select:
+    """At most ``size`` rows (None: all) after a position, newest first, read as one index
+    range.
 
     Unlike ``after`` there is no ``OR published_at IS NULL`` branch, and the first page has
     no ``NULLS LAST`` (which PostgreSQL's (state, published_at) index cannot give: it read and
@@ -132,7 +133,7 @@ def page_after(query: Select, position: Position | None, size: int) -> Select:
     return timed.order_by(Initiative.published_at.desc(), Initiative.id.desc()).limit(size)
 
 
-def null_tail(query: Select, before_id: int | None, size: int) -> Select:
+def null_tail(query: Select, before_id: int | None, size: int | None) -> Select:
     """The rows without a publication time (after ``before_id`` if given), last in the order."""
     query = query.where(Initiative.published_at.is_(None))
     if before_id is not None:

@@ -15,12 +15,17 @@ from app.extensions import db
 from app.i18n import lazy_text as _l
 from app.initiatives.bilingual import local_name
 from app.initiatives.models import Initiative, InitiativeTheme
-from app.initiatives.public import published_initiatives
+from app.initiatives.public import published_initiatives, published_only
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import MANY_MATCHES, search_ranking
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.facet_index import FEW_MATCHES, current_facet_index, summarise
+from app.shared_filters.facet_index import (
+    FEW_MATCHES,
+    current_facet_index,
+    summarise,
+    walk_matches,
+)
 from app.shared_filters.parse import InitiativeFilter, is_slug
 from app.shared_filters.query import apply_filters, distance_km
 from app.themes.models import Theme
@@ -45,6 +50,11 @@ RANK_LIMIT = MANY_MATCHES
 # reads about this many rows per result, quicker than reading and sorting every match (at
 # 100,000 on PostgreSQL, sector=police: 220 ms by id, 38 ms walking; SQLite 49 and 24).
 SPREAD_OUT = 50
+# Orders with an index of their own (newest, updated, title), and relevance once a search has
+# too many matches to rank (it lists them newest first): more than FEW_MATCHES matches that a
+# box, a distance or a period gathers are found by walking that index's ids and keeping those
+# among the matches (``walk_matches``).
+WALKED_SORTS = ("newest", "updated", "title", RELEVANCE)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 
@@ -199,28 +209,48 @@ def page_query(
     is read in the order's own index, each row looked up among the search's matches.
     ``matches``: their ids, when known; at most FEW_MATCHES of them are read by id and sorted
     (a period long past, a box, a rare pair of facets), rather than walking the order's index
-    past every initiative that does not match.
+    past every initiative that does not match. More of them, gathered by a box, a distance or
+    a period, are found by that walk (``walk_matches``) in an order with an index of its own;
+    the database would read and sort them whole. Facets alone leave their matches spread
+    through the order: the database walks its index to them as quickly.
     """
     narrowing = initiative_filter
     if sort == RELEVANCE and search_ranking(initiative_filter.q) is not None:
         narrowing = replace(initiative_filter, q="")  # the ranking's join keeps the matches only
     elif matches is not None and _read_by_id(initiative_filter, matches):
-        query = sort_initiatives(
-            published_initiatives().where(
-                in_ids(Initiative.id, list(matches), db.session.get_bind().dialect)
-            ),
+        return (
+            _of_ids(list(matches), sort, initiative_filter)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    elif matches is not None and sort in WALKED_SORTS and initiative_filter.gathers:
+        order = sort_initiatives(published_only(select(Initiative.id)), sort, initiative_filter)
+        return _of_ids(
+            walk_matches(order, matches, (page - 1) * per_page, per_page),
             sort,
             initiative_filter,
         )
-        if initiative_filter.near:
-            query = query.add_columns(distance_km(initiative_filter.near).label("distance"))
-        return query.limit(per_page).offset((page - 1) * per_page)
     many = total is not None and total > RANK_LIMIT
     matching = apply_filters(published_initiatives(), narrowing, many_matches=many)
-    query = sort_initiatives(matching, sort, initiative_filter)
-    if initiative_filter.near:
-        query = query.add_columns(distance_km(initiative_filter.near).label("distance"))
+    query = _with_distance(sort_initiatives(matching, sort, initiative_filter), initiative_filter)
     return query.limit(per_page).offset((page - 1) * per_page)
+
+
+def _of_ids(ids: list[int], sort: str, initiative_filter: InitiativeFilter) -> Select:
+    """These initiatives in the order asked for, with the distance when ``near`` is set."""
+    query = sort_initiatives(
+        published_initiatives().where(in_ids(Initiative.id, ids, db.session.get_bind().dialect)),
+        sort,
+        initiative_filter,
+    )
+    return _with_distance(query, initiative_filter)
+
+
+def _with_distance(query: Select, initiative_filter: InitiativeFilter) -> Select:
+    """The query with each initiative's distance from ``near`` beside it, when it is set."""
+    if initiative_filter.near:
+        return query.add_columns(distance_km(initiative_filter.near).label("distance"))
+    return query
 
 
 def _read_by_id(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
@@ -228,8 +258,7 @@ def _read_by_id(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
     order's index (see FEW_MATCHES and SPREAD_OUT)."""
     if len(matches) > FEW_MATCHES:
         return False
-    f = initiative_filter
-    if f.bbox or f.near or f.active_from or f.active_to or f.updated_since:
+    if initiative_filter.gathers:
         return True
     return len(matches) * SPREAD_OUT <= len(current_facet_index().published)
 

@@ -96,6 +96,15 @@ class InitiativeFilter:
     def is_empty(self) -> bool:
         return self == InitiativeFilter()
 
+    @property
+    def gathers(self) -> bool:
+        """Whether a box, a distance, a period or a change date narrows it: filters a range of
+        some other index than the order's answers, gathering matches that walking the order
+        would reach at any depth, and that the database would read and sort whole."""
+        return bool(
+            self.bbox or self.near or self.active_from or self.active_to or self.updated_since
+        )
+
     def without(self, facet: str) -> InitiativeFilter:
         """The same filter with one facet (``theme``, ``verified``, ...) left out."""
         if facet == "verified":
