@@ -238,10 +238,12 @@ def test_a_killed_worker_s_job_runs_again_and_writes_nothing_twice(site):
         first.kill()  # kill -9, mid-job
         with app.app_context():
             assert db.session.get(Job, job_id).state == "running"
-        time.sleep(config["TASKS_STALE_SECONDS"] + 0.5)  # the job's heartbeat goes stale
         second = start_worker(slow_job=True)
-        with app.app_context():
-            assert sweep_jobs.call_local() == 1  # the periodic sweep, run now
+        # The periodic sweep, run now, by a clock past the point where the killed worker's
+        # heartbeat went stale (rather than waiting for it to).
+        stale = utcnow() + timedelta(seconds=config["TASKS_STALE_SECONDS"] + 0.5)
+        with time_machine.travel(stale, tick=False), app.app_context():
+            assert sweep_jobs.call_local() == 1
         wait_until(lambda: job_state(app, job_id) == "done", seconds=40, what=second.text)
         with app.app_context():
             job = db.session.get(Job, job_id)
