@@ -275,19 +275,19 @@ def summarise(
     return FacetSummary(len(everything), counts, everything)
 
 
-def walk_matches(order: Select, matches: BitMap, skip: int, count: int | None) -> list[int]:
+def walk_matches(order: Select, matches: BitMap, skip: int, count: int) -> list[int]:
     """The ids of one page of matches in an order: every published id read in the order's own
     index (``order`` selects the ids alone, a batch at a time), each kept if the matches hold
     it, until ``skip`` and ``count`` more are found. The database neither filters nor sorts
     the matches: at a million, a box holding a quarter of them took 390–460 ms to read and
     sort whole before its first page could be taken, 20 ms walked."""
-    wanted = None if count is None else skip + count
+    wanted = skip + count
     found: list[int] = []
     result = db.session.connection().execution_options(yield_per=WALK_BATCH).execute(order)
     try:
         for rows in result.partitions():
             found.extend(row[0] for row in rows if row[0] in matches)
-            if wanted is not None and len(found) >= wanted:
+            if len(found) >= wanted:
                 break
     finally:
         result.close()
