@@ -16,6 +16,7 @@ from app.browse.services import RELEVANCE, list_initiatives, page_query
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
+from app.shared_filters import facet_index
 from app.shared_filters.facet_index import summarise
 from app.shared_filters.parse import InitiativeFilter
 from app.shared_filters.query import apply_filters
@@ -24,6 +25,12 @@ from tests.factories import create_test_initiative
 TITLES = ("Garden", "garden", "Repair café", "repair CAFÉ", "Walk", "Ábaco", "library", "Zebra")
 WORDS = ("garden", "repair", "walk", "library")
 FILTERS = (InitiativeFilter(), InitiativeFilter(themes=("health",)))
+# Each order with an index of its own, as a plain ORDER BY.
+PLAIN_ORDERS = {
+    "newest": (Initiative.published_at.desc(), Initiative.id.desc()),
+    "updated": (Initiative.updated_at.desc(), Initiative.id.desc()),
+    "title": (func.lower(Initiative.title), Initiative.id),
+}
 
 
 @pytest.fixture
@@ -60,6 +67,26 @@ def pages_of(
         page += 1
 
 
+def plain_order(initiative_filter: InitiativeFilter, sort: str) -> list[int]:
+    """The matches' ids in an order, by one plain ORDER BY (in an app context)."""
+    matching = apply_filters(published_initiatives(), initiative_filter)
+    return list(
+        db.session.scalars(matching.with_only_columns(Initiative.id).order_by(*PLAIN_ORDERS[sort]))
+    )
+
+
+def api_pages(client, url: str | None, total: int) -> list[int]:
+    """Every page of the API list from ``url``, following ``next``, as ids; each page's
+    ``total`` checked against the matches'."""
+    ids: list[int] = []
+    while url:
+        answer = client.get(url).get_json()
+        assert answer["total"] == total
+        ids += [item["id"] for item in answer["items"]]
+        url = answer["next"]
+    return ids
+
+
 def plain_relevance(initiative_filter: InitiativeFilter) -> list[int]:
     """Best match first, as each database's own ranking says, by one plain ORDER BY."""
     matching = apply_filters(published_initiatives(), initiative_filter)
@@ -93,11 +120,9 @@ def test_title_order_is_lower_title_then_id(
 ):
     monkeypatch.setattr(services, "SPREAD_OUT", 0 if by_id else services.SPREAD_OUT)
     with app.app_context():
-        matching = apply_filters(published_initiatives(), initiative_filter)
-        plain = matching.order_by(func.lower(Initiative.title), Initiative.id)
-        assert pages_of(initiative_filter, "title", by_id=by_id) == [
-            initiative.id for initiative in db.session.scalars(plain)
-        ]
+        assert pages_of(initiative_filter, "title", by_id=by_id) == plain_order(
+            initiative_filter, "title"
+        )
 
 
 @pytest.mark.parametrize(
@@ -109,11 +134,9 @@ def test_few_matches_read_by_id_keep_the_newest_order(
 ):
     monkeypatch.setattr(services, "SPREAD_OUT", 0)  # however many of the site's they are
     with app.app_context():
-        matching = apply_filters(published_initiatives(), initiative_filter)
-        plain = matching.order_by(Initiative.published_at.desc(), Initiative.id.desc())
-        assert pages_of(initiative_filter, "newest", by_id=True) == [
-            initiative.id for initiative in db.session.scalars(plain)
-        ]
+        assert pages_of(initiative_filter, "newest", by_id=True) == plain_order(
+            initiative_filter, "newest"
+        )
 
 
 def test_matches_spread_through_the_order_are_walked_to_and_gathered_ones_read_by_id(
@@ -152,26 +175,19 @@ def test_matches_spread_through_the_order_are_walked_to_and_gathered_ones_read_b
         assert path(InitiativeFilter(q="library", themes=("education",), statuses=("ended",))) == (
             "by id"
         )
-        monkeypatch.setattr(services, "FEW_MATCHES", 0)  # a box holding a quarter of a million
+        monkeypatch.setattr(facet_index, "FEW_MATCHES", 0)  # a box holding a quarter of a million
         assert path(InitiativeFilter(bbox=(-180.0, -90.0, 180.0, 90.0))) == "walked"
         assert path(InitiativeFilter(themes=("health",), near=(53.8, -1.55))) == "walked"
         assert path(InitiativeFilter(themes=("health",))) == "database"
 
 
-WALKED_ORDERS = {
-    "newest": (Initiative.published_at.desc(), Initiative.id.desc()),
-    "updated": (Initiative.updated_at.desc(), Initiative.id.desc()),
-    "title": (func.lower(Initiative.title), Initiative.id),
-}
-
-
-@pytest.mark.parametrize("sort", sorted(WALKED_ORDERS))
+@pytest.mark.parametrize("sort", sorted(PLAIN_ORDERS))
 def test_many_matches_walked_to_give_the_pages_of_a_plain_order_by(
     app, mixed_site, monkeypatch, sort
 ):
     """Matches too many to read by id (here any number): each page found by walking the
     order's index and keeping the matches is the page a plain ORDER BY over them gives."""
-    monkeypatch.setattr(services, "FEW_MATCHES", 0)
+    monkeypatch.setattr(facet_index, "FEW_MATCHES", 0)
     rng = random.Random(sort)
     world = (-180.0, -90.0, 180.0, 90.0)
     filters = [
@@ -190,10 +206,7 @@ def test_many_matches_walked_to_give_the_pages_of_a_plain_order_by(
     ]
     with app.app_context():
         for initiative_filter in filters:
-            matching = apply_filters(published_initiatives(), initiative_filter)
-            plain = [
-                item.id for item in db.session.scalars(matching.order_by(*WALKED_ORDERS[sort]))
-            ]
+            plain = plain_order(initiative_filter, sort)
             for per_page in (1, 3, 7):
                 walked = pages_of(initiative_filter, sort, per_page=per_page, by_id=True)
                 assert walked == plain, (initiative_filter, per_page)
@@ -227,14 +240,9 @@ def test_a_search_past_the_rank_limit_keeps_the_orders_plain(app, mixed_site, mo
     """Many matches: read in the order's index and looked up among the matches, the same
     pages as a plain ORDER BY over the matches."""
     monkeypatch.setattr(services, "RANK_LIMIT", 5)
-    orders = {
-        "newest": (Initiative.published_at.desc(), Initiative.id.desc()),
-        "title": (func.lower(Initiative.title), Initiative.id),
-    }
     for initiative_filter in (InitiativeFilter(q="garden"), InitiativeFilter(q="garden walk")):
         with app.app_context():
-            matching = apply_filters(published_initiatives(), initiative_filter)
-            plain = [item.id for item in db.session.scalars(matching.order_by(*orders[sort]))]
+            plain = plain_order(initiative_filter, sort)
             assert len(plain) > 5
             assert services.resolve_sort(None, initiative_filter, len(plain)) == "newest"
             assert pages_of(initiative_filter, sort) == plain
@@ -263,7 +271,7 @@ def test_the_api_walks_to_many_gathered_matches_newest_first(
 ):
     """Matches of a box too many to read by id (here any number): the newest-first index's ids
     walked among them from each cursor give every match once, in order."""
-    monkeypatch.setattr(api_initiatives, "FEW_MATCHES", 0)
+    monkeypatch.setattr(facet_index, "FEW_MATCHES", 0)
     walks: list[int] = []
     walk = api_initiatives.walk_matches
     monkeypatch.setattr(
@@ -274,18 +282,9 @@ def test_the_api_walks_to_many_gathered_matches_newest_first(
         world if "theme" not in query else replace(world, themes=("health",), q="garden")
     )
     with app.app_context():
-        matching = apply_filters(published_initiatives(), initiative_filter)
-        newest = matching.order_by(Initiative.published_at.desc(), Initiative.id.desc())
-        plain = [initiative.id for initiative in db.session.scalars(newest)]
+        plain = plain_order(initiative_filter, "newest")
     assert len(plain) > 8
-    walked: list[int] = []
-    url: str | None = f"/api/v1/initiatives?{query}&limit=4"
-    while url:
-        answer = client.get(url).get_json()
-        assert answer["total"] == len(plain)
-        walked += [item["id"] for item in answer["items"]]
-        url = answer["next"]
-    assert walked == plain
+    assert api_pages(client, f"/api/v1/initiatives?{query}&limit=4", len(plain)) == plain
     assert len(walks) == -(-len(plain) // 4)  # every page walked to
 
 
@@ -293,15 +292,6 @@ def test_the_api_walks_a_common_words_matches_newest_first(app, client, mixed_si
     """Past MANY_MATCHES the API reads the newest-first index, every match once, in order."""
     monkeypatch.setattr(api_initiatives, "MANY_MATCHES", 5)
     with app.app_context():
-        matching = apply_filters(published_initiatives(), InitiativeFilter(q="garden"))
-        newest = matching.order_by(Initiative.published_at.desc(), Initiative.id.desc())
-        plain = [initiative.id for initiative in db.session.scalars(newest)]
+        plain = plain_order(InitiativeFilter(q="garden"), "newest")
     assert len(plain) > 10
-    walked: list[int] = []
-    url: str | None = "/api/v1/initiatives?q=garden&limit=4"
-    while url:
-        answer = client.get(url).get_json()
-        assert answer["total"] == len(plain)
-        walked += [item["id"] for item in answer["items"]]
-        url = answer["next"]
-    assert walked == plain
+    assert api_pages(client, "/api/v1/initiatives?q=garden&limit=4", len(plain)) == plain

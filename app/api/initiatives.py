@@ -14,6 +14,7 @@ from app.api.paging import (
     PagingError,
     Position,
     encode_cursor,
+    newest_first,
     null_tail,
     page_after,
     position_of,
@@ -30,7 +31,7 @@ from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives, published_only
 from app.search.services import MANY_MATCHES
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.facet_index import FEW_MATCHES, summarise, walk_matches
+from app.shared_filters.facet_index import summarise, walk_matches, walks_to_page
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.shared_filters.query import apply_filters
 
@@ -125,19 +126,15 @@ def _page(
     cursor: Position | None,
     size: int,
 ) -> Select:
-    """The next ``size`` matches after the cursor. Many that a box, a distance or a period
-    gathers are found by walking the newest-first index's ids among them (the database
-    would read and sort them whole); otherwise the database reads one range of that index."""
-    if not initiative_filter.gathers or len(matches) <= FEW_MATCHES:
+    """The next ``size`` matches after the cursor: found by walking the newest-first index's
+    ids among them when ``walks_to_page`` says so, else one range of that index read by the
+    database."""
+    if not walks_to_page(initiative_filter, matches):
         return page_after(matching, cursor, size)
     order = page_after(published_only(select(Initiative.id)), cursor, None)
     ids = walk_matches(order, matches, 0, size)
     dialect = db.session.get_bind().dialect
-    return (
-        published_initiatives()
-        .where(in_ids(Initiative.id, ids, dialect))
-        .order_by(Initiative.published_at.desc(), Initiative.id.desc())
-    )
+    return newest_first(published_initiatives().where(in_ids(Initiative.id, ids, dialect)))
 
 
 def show_initiative(initiative_id: int):

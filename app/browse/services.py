@@ -19,12 +19,13 @@ from app.initiatives.public import published_initiatives, published_only
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import MANY_MATCHES, search_ranking
+from app.shared_filters import facet_index
 from app.shared_filters.canonical import filter_pairs
 from app.shared_filters.facet_index import (
-    FEW_MATCHES,
     current_facet_index,
     summarise,
     walk_matches,
+    walks_to_page,
 )
 from app.shared_filters.parse import InitiativeFilter, is_slug
 from app.shared_filters.query import apply_filters, distance_km
@@ -51,9 +52,8 @@ RANK_LIMIT = MANY_MATCHES
 # 100,000 on PostgreSQL, sector=police: 220 ms by id, 38 ms walking; SQLite 49 and 24).
 SPREAD_OUT = 50
 # Orders with an index of their own (newest, updated, title), and relevance once a search has
-# too many matches to rank (it lists them newest first): more than FEW_MATCHES matches that a
-# box, a distance or a period gathers are found by walking that index's ids and keeping those
-# among the matches (``walk_matches``).
+# too many matches to rank (it lists them newest first): in these, many matches that a box, a
+# distance or a period gathers are found by walking that index's ids (``walks_to_page``).
 WALKED_SORTS = ("newest", "updated", "title", RELEVANCE)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -210,9 +210,7 @@ def page_query(
     ``matches``: their ids, when known; at most FEW_MATCHES of them are read by id and sorted
     (a period long past, a box, a rare pair of facets), rather than walking the order's index
     past every initiative that does not match. More of them, gathered by a box, a distance or
-    a period, are found by that walk (``walk_matches``) in an order with an index of its own;
-    the database would read and sort them whole. Facets alone leave their matches spread
-    through the order: the database walks its index to them as quickly.
+    a period, are found by that walk in an order with an index of its own (``walks_to_page``).
     """
     narrowing = initiative_filter
     if sort == RELEVANCE and search_ranking(initiative_filter.q) is not None:
@@ -223,7 +221,9 @@ def page_query(
             .limit(per_page)
             .offset((page - 1) * per_page)
         )
-    elif matches is not None and sort in WALKED_SORTS and initiative_filter.gathers:
+    elif (
+        matches is not None and sort in WALKED_SORTS and walks_to_page(initiative_filter, matches)
+    ):
         order = sort_initiatives(published_only(select(Initiative.id)), sort, initiative_filter)
         return _of_ids(
             walk_matches(order, matches, (page - 1) * per_page, per_page),
@@ -256,7 +256,7 @@ def _with_distance(query: Select, initiative_filter: InitiativeFilter) -> Select
 def _read_by_id(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
     """Whether the page is quicker read from the matches' ids than found by walking the
     order's index (see FEW_MATCHES and SPREAD_OUT)."""
-    if len(matches) > FEW_MATCHES:
+    if len(matches) > facet_index.FEW_MATCHES:
         return False
     if initiative_filter.gathers:
         return True

@@ -275,6 +275,14 @@ def summarise(
     return FacetSummary(len(everything), counts, everything)
 
 
+def walks_to_page(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
+    """Whether a page of these matches is found by ``walk_matches``: more than FEW_MATCHES of
+    them, gathered by a box, a distance, a period or a change date (the database would read
+    and sort them whole). Fewer are read by id and sorted; the matches of facets alone are
+    spread through the order, and the database walks its index to them as quickly."""
+    return initiative_filter.gathers and len(matches) > FEW_MATCHES
+
+
 def walk_matches(order: Select, matches: BitMap, skip: int, count: int) -> list[int]:
     """The ids of one page of matches in an order: every published id read in the order's own
     index (``order`` selects the ids alone, a batch at a time), each kept if the matches hold
