@@ -66,3 +66,45 @@ def test_in_ids_matches_in_with_one_parameter_on_each_database(app, make_initiat
         )
         compiled = picked.compile(connection, compile_kwargs={"render_postcompile": True})
         assert len(compiled.params) == 1
+
+
+def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, make_initiative):
+    """``DriverQuery`` runs one compiled select again and again with new ids: its rows are
+    SQLAlchemy's rows (dates and UTC times converted, blanks left blank, the statement's own
+    literals kept), on each database."""
+    from datetime import date
+
+    from sqlalchemy import bindparam, select
+
+    from app.database import DriverQuery, ids_value, in_bound_ids, in_ids
+    from app.initiatives.models import Initiative
+
+    ids = [
+        make_initiative(title="Dated", started_on="2024-04-01"),
+        make_initiative(title="Undated"),
+        make_initiative(title="Draft", state="draft"),
+        make_initiative(title="Also dated", started_on="2025-12-31"),
+    ]
+    with app.app_context():
+        connection = db.session.connection()
+        dialect = connection.dialect
+        columns = select(
+            Initiative.id, Initiative.title, Initiative.started_on, Initiative.published_at
+        ).order_by(Initiative.id)
+        published = Initiative.state == "published"
+        query = DriverQuery(
+            connection,
+            columns.where(published, in_bound_ids(Initiative.id, dialect, bindparam("ids", None))),
+        )
+        try:
+            for wanted in ([ids[0], ids[2], ids[3]], [ids[1]], [], ids):
+                expected = connection.execute(
+                    columns.where(published, in_ids(Initiative.id, wanted, dialect))
+                ).all()
+                rows = query.rows(ids=ids_value(wanted, dialect))
+                assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+            dated = query.rows(ids=ids_value([ids[0]], dialect))[0]
+            assert dated[2] == date(2024, 4, 1)
+            assert dated[3].utcoffset().total_seconds() == 0
+        finally:
+            query.close()

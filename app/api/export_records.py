@@ -30,16 +30,16 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
-    Dialect,
     Select,
     Text,
+    bindparam,
     cast,
     select,
     tuple_,
     type_coerce,
 )
 
-from app.database import in_ids
+from app.database import DriverQuery, ids_value, in_bound_ids, in_ids
 from app.extensions import db
 from app.initiatives.models import (
     Initiative,
@@ -280,8 +280,12 @@ def published_records(
 ) -> Iterator[list[ExportInitiative]]:
     """Matching published initiatives, newest first, ``batch_size`` records at a time."""
     references = _References()
-    for rows in _matching_batches(initiative_filter, batch_size):
-        yield _records(rows, references)
+    related = _RelatedQueries()
+    try:
+        for rows in _matching_batches(initiative_filter, batch_size):
+            yield _records(rows, references, related)
+    finally:
+        related.close()
 
 
 def _matching_batches(
@@ -314,63 +318,120 @@ def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator
     yield from rows.partitions(batch_size)
 
 
-def _records(rows: Sequence[Any], references: _References) -> list[ExportInitiative]:
+class _RelatedQueries:
+    """The queries that read a batch's related rows, one per kind, each made once per export
+    and run with each batch's ids (``DriverQuery``: at a thousand ids a batch, building and
+    running them through SQLAlchemy cost about as much as SQLite reading the rows)."""
+
+    def __init__(self) -> None:
+        connection = db.session.connection()
+        self.dialect = dialect = connection.dialect
+
+        def of_batch(column: Any) -> ColumnElement[bool]:
+            return in_bound_ids(column, dialect, bindparam("ids", None))
+
+        def query(statement: Select) -> DriverQuery:
+            return DriverQuery(connection, statement)
+
+        self.themes = query(
+            select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id)
+            .where(of_batch(InitiativeTheme.initiative_id))
+            .order_by(InitiativeTheme.initiative_id, InitiativeTheme.position)
+        )
+        self.stages = query(
+            select(InitiativeStage.initiative_id, InitiativeStage.stage).where(
+                of_batch(InitiativeStage.initiative_id)
+            )
+        )
+        self.participants = query(
+            select(
+                Participant.initiative_id,
+                Participant.sector,
+                Participant.name,
+                cast(Participant.roles, Text),
+                Participant.people,
+                Participant.hours,
+            )
+            .where(of_batch(Participant.initiative_id))
+            .order_by(Participant.initiative_id, Participant.position, Participant.id)
+        )
+        self.outcomes = query(
+            select(
+                Outcome.id,
+                Outcome.initiative_id,
+                Outcome.description,
+                Outcome.indicator,
+                Outcome.baseline,
+                Outcome.result,
+                Outcome.unit,
+                Outcome.measured_on,
+                Outcome.evidence_url,
+                Outcome.verified_at,
+                Outcome.verified_by_organisation_id,
+            )
+            .where(of_batch(Outcome.initiative_id))
+            .order_by(Outcome.initiative_id, Outcome.position, Outcome.id)
+        )
+        self.measurements = query(
+            select(Measurement.outcome_id, Measurement.measured_on, Measurement.value)
+            .where(of_batch(Measurement.outcome_id))
+            .order_by(Measurement.outcome_id, Measurement.measured_on, Measurement.id)
+        )
+        self.photos = query(
+            select(Photo.initiative_id, Photo.stem)
+            .where(
+                of_batch(Photo.initiative_id),
+                Photo.review == "approved",
+                Photo.state == "ready",
+                Photo.stem.is_not(None),
+            )
+            .order_by(Photo.initiative_id, Photo.position, Photo.id)
+        )
+
+    def rows(self, query: DriverQuery, ids: list[int]) -> list[Any]:
+        return query.rows(ids=ids_value(ids, self.dialect))
+
+    def close(self) -> None:
+        for query in (
+            self.themes,
+            self.stages,
+            self.participants,
+            self.outcomes,
+            self.measurements,
+            self.photos,
+        ):
+            query.close()
+
+
+def _records(
+    rows: Sequence[Any], references: _References, related: _RelatedQueries
+) -> list[ExportInitiative]:
     """Records of a batch of rows, with their related rows in one query per kind."""
     records = {row[0]: ExportInitiative(*row) for row in rows}
     ids = list(records)
-    dialect = db.session.connection().dialect
     neighbourhoods = references.neighbourhoods_of(
         {record.neighbourhood_id for record in records.values() if record.neighbourhood_id}
     )
     for record in records.values():
         if record.neighbourhood_id is not None:
             record.neighbourhood = neighbourhoods.get(record.neighbourhood_id)
-    themes = select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id).where(
-        in_ids(InitiativeTheme.initiative_id, ids, dialect)
-    )
     theme_records = references.themes
-    for initiative_id, theme_id in _rows(
-        themes.order_by(InitiativeTheme.initiative_id, InitiativeTheme.position)
-    ):
+    for initiative_id, theme_id in related.rows(related.themes, ids):
         records[initiative_id].themes.append(theme_records[theme_id])
-    stages = select(InitiativeStage.initiative_id, InitiativeStage.stage)
-    of_batch = in_ids(InitiativeStage.initiative_id, ids, dialect)
-    for initiative_id, stage in _rows(stages.where(of_batch)):
+    for initiative_id, stage in related.rows(related.stages, ids):
         records[initiative_id].stage_set.add(stage)
-    _add_participants(records, in_ids(Participant.initiative_id, ids, dialect), references)
-    _add_outcomes(records, ids, dialect, references)
-    photos = (
-        select(Photo.initiative_id, Photo.stem)
-        .where(
-            in_ids(Photo.initiative_id, ids, dialect),
-            Photo.review == "approved",
-            Photo.state == "ready",
-            Photo.stem.is_not(None),
-        )
-        .order_by(Photo.initiative_id, Photo.position, Photo.id)
-    )
-    for initiative_id, stem in _rows(photos):
+    _add_participants(records, related.rows(related.participants, ids), references)
+    _add_outcomes(records, related, references)
+    for initiative_id, stem in related.rows(related.photos, ids):
         records[initiative_id].photos.append(PhotoRecord(stem or ""))
     return list(records.values())
 
 
 def _add_participants(
-    records: dict[int, ExportInitiative], of_batch: ColumnElement[bool], references: _References
+    records: dict[int, ExportInitiative], rows: list[Any], references: _References
 ) -> None:
-    query = (
-        select(
-            Participant.initiative_id,
-            Participant.sector,
-            Participant.name,
-            cast(Participant.roles, Text),
-            Participant.people,
-            Participant.hours,
-        )
-        .where(of_batch)
-        .order_by(Participant.initiative_id, Participant.position, Participant.id)
-    )
     known_roles = references.known_roles
-    for initiative_id, sector, name, roles_text, people, hours in _rows(query):
+    for initiative_id, sector, name, roles_text, people, hours in rows:
         roles = known_roles.get(roles_text)
         if roles is None:
             roles = references.roles(roles_text)
@@ -380,29 +441,9 @@ def _add_participants(
 
 
 def _add_outcomes(
-    records: dict[int, ExportInitiative],
-    ids: list[int],
-    dialect: Dialect,
-    references: _References,
+    records: dict[int, ExportInitiative], related: _RelatedQueries, references: _References
 ) -> None:
-    query = (
-        select(
-            Outcome.id,
-            Outcome.initiative_id,
-            Outcome.description,
-            Outcome.indicator,
-            Outcome.baseline,
-            Outcome.result,
-            Outcome.unit,
-            Outcome.measured_on,
-            Outcome.evidence_url,
-            Outcome.verified_at,
-            Outcome.verified_by_organisation_id,
-        )
-        .where(in_ids(Outcome.initiative_id, ids, dialect))
-        .order_by(Outcome.initiative_id, Outcome.position, Outcome.id)
-    )
-    rows = _rows(query)
+    rows = related.rows(related.outcomes, list(records))
     if not rows:
         return
     names = references.organisation_names({row[10] for row in rows if row[10]})
@@ -433,13 +474,8 @@ def _add_outcomes(
         )
         by_id[outcome_id] = outcome
         records[initiative_id].outcomes.append(outcome)
-    measurements = (
-        select(Measurement.outcome_id, Measurement.measured_on, Measurement.value)
-        .where(in_ids(Measurement.outcome_id, list(by_id), dialect))
-        .order_by(Measurement.outcome_id, Measurement.measured_on, Measurement.id)
-    )
     latest: dict[int, MeasurementRecord] = {}
-    for outcome_id, measured_on, value in _rows(measurements):
+    for outcome_id, measured_on, value in related.rows(related.measurements, list(by_id)):
         latest[outcome_id] = MeasurementRecord(measured_on, value)  # the last one stays
     for outcome_id, measurement in latest.items():
         by_id[outcome_id].latest_measurement = measurement
