@@ -46,6 +46,7 @@ PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
 PARTICIPANT_WIDTH = len(PARTICIPANT_GROUP_FIELDS)
 OUTCOME_WIDTH = len(OUTCOME_GROUP_FIELDS)
 LINE_END = "\r\n"
+END = len(LINE_END)
 
 
 def csv_header() -> list[str]:
@@ -241,36 +242,60 @@ class CsvLines:
     Most of a row's cells are the blank column groups after its last participant and its last
     outcome (two participants and one outcome leave 112 of 187 cells blank). ``csv.writer``
     checks every cell for quoting, which doubled the cost of writing a row; here it writes
-    only the cells with something in them, and each run of blank groups is a run of commas.
+    only the cells with something in them, and each run of blank groups is a run of commas
+    made once. (Its line end stays and is cut off: the line end's characters are
+    what tells it to quote a cell with a line break.)
     """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        # csv.writer hands each row over in a single call, with its line end.
-        self.write = self.lines.append
+        self._written: list[str] = []
+        # csv.writer hands each row over in a single call.
+        self.write = self._written.append
         self._writer = csv.writer(self, lineterminator=LINE_END)
 
     def write_header(self) -> None:
         self._writer.writerow(csv_header())
+        self.lines.append(self._written.pop())
 
     def write_row(self, record: ExportInitiative, context: RowContext) -> None:
-        lines, writer = self.lines, self._writer
-        participants = record.participants[:MAX_PARTICIPANT_GROUPS]
-        outcomes = record.outcomes[:MAX_OUTCOME_GROUPS]
-        writer.writerow(_initiative_cells(record, context) + _participant_cells(participants))
-        line = lines.pop()[: -len(LINE_END)]
-        blank_participants = PARTICIPANT_WIDTH * (MAX_PARTICIPANT_GROUPS - len(participants))
-        blank_outcomes = OUTCOME_WIDTH * (MAX_OUTCOME_GROUPS - len(outcomes))
-        line += "," * blank_participants
+        written, writer = self._written, self._writer
+        participants = record.participants
+        if len(participants) > MAX_PARTICIPANT_GROUPS:
+            participants = participants[:MAX_PARTICIPANT_GROUPS]
+        outcomes = record.outcomes
+        if len(outcomes) > MAX_OUTCOME_GROUPS:
+            outcomes = outcomes[:MAX_OUTCOME_GROUPS]
+        cells = _initiative_cells(record, context)
+        cells += _participant_cells(participants)
+        writer.writerow(cells)
         if outcomes:  # never a single cell, which csv.writer would write as ""
             writer.writerow(_outcome_cells(outcomes))
-            line += "," + lines.pop()[: -len(LINE_END)]
-        lines.append(line + "," * blank_outcomes + LINE_END)
+            outcome_text = written.pop()[:-END]
+            self.lines.append(
+                f"{written.pop()[:-END]}{BLANK_PARTICIPANTS[len(participants)]},{outcome_text}"
+                f"{BLANK_OUTCOMES[len(outcomes)]}{LINE_END}"
+            )
+        else:
+            self.lines.append(
+                f"{written.pop()[:-END]}{BLANK_PARTICIPANTS[len(participants)]}"
+                f"{BLANK_OUTCOMES[0]}{LINE_END}"
+            )
 
     def take(self) -> str:
         text = "".join(self.lines)
         self.lines.clear()
         return text
+
+
+# The commas that follow a row's last participant's (or outcome's) cells: one per blank cell.
+BLANK_PARTICIPANTS = [
+    "," * PARTICIPANT_WIDTH * (MAX_PARTICIPANT_GROUPS - count)
+    for count in range(MAX_PARTICIPANT_GROUPS + 1)
+]
+BLANK_OUTCOMES = [
+    "," * OUTCOME_WIDTH * (MAX_OUTCOME_GROUPS - count) for count in range(MAX_OUTCOME_GROUPS + 1)
+]
 
 
 def _photo_url(record: ExportInitiative) -> str:
