@@ -7,7 +7,7 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -314,9 +314,9 @@ class DriverQuery:
 
     For the queries an export runs once per batch of a thousand initiatives: SQLAlchemy's
     statement building, caching and result rows cost as much again as SQLite's reading.
-    New values are passed as the driver takes them (no bind conversion: give ``ids_value``
-    text, not dates); the statement's own literals keep theirs; ``expanding`` parameters
-    are not supported.
+    Every value, the statement's own and those given to ``rows``, goes to the driver through
+    its parameter's type, as SQLAlchemy would send it (a date in the text SQLite compares);
+    ``expanding`` parameters are not supported.
     """
 
     def __init__(self, connection: Connection, query: Select) -> None:
@@ -324,15 +324,28 @@ class DriverQuery:
         compiled = query.compile(dialect=dialect)
         self.sql = compiled.string
         self.names = list(compiled.positiontup or ()) if compiled.positional else None
-        self.values = compiled.construct_params()  # the statement's own literals
+        self.bind_converters = {
+            name: convert
+            for name, parameter in compiled.binds.items()
+            if (convert := parameter.type.dialect_impl(dialect).bind_processor(dialect))
+        }
+        self.values = self._sent(compiled.construct_params())  # the statement's own literals
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self.dialect = dialect
         self.types = [column.type.dialect_impl(dialect) for column in query.selected_columns]
         self.converters: list[tuple[int, Callable[[Any], Any]]] | None = None
 
+    def _sent(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            name: convert(value)
+            if value is not None and (convert := self.bind_converters.get(name))
+            else value
+            for name, value in values.items()
+        }
+
     def rows(self, **values: Any) -> list[Any]:
         """The rows for these parameter values (each a tuple, or a list where converted)."""
-        values = {**self.values, **values}
+        values = {**self.values, **self._sent(values)}
         parameters = (
             tuple([values[name] for name in self.names]) if self.names is not None else values
         )
