@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
-from app.database import insert_rows
+from app.database import copy_rows, insert_rows
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -259,7 +259,6 @@ def _facets_of(connection: Connection, facts: dict[int, tuple]) -> dict[int, Fac
     }
 
 
-COPY_FROM = 1_000  # points from which PostgreSQL is given them by COPY
 POINT_COLUMNS = ("initiative_id", "theme_id", "code", "longitude", "latitude")  # a PointRow's
 
 
@@ -270,15 +269,10 @@ def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
     rows = sorted(rows, key=lambda row: (row[1], row[2]))
     if not rows:
         return
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        # Many points (an import's, a rebuild's): COPY, in the transaction's own connection,
-        # in less than half the time of the same rows as INSERTs (psycopg writes whole
-        # numbers and floats exactly). A flush's few points stay INSERTs.
-        columns = ", ".join(POINT_COLUMNS)
-        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {point_table.name} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+    if connection.dialect.name == "postgresql":
+        # By COPY, a flush's few points as an import's many: whole numbers and floats need
+        # no conversion (insert_rows would give them the same way).
+        copy_rows(connection, point_table, POINT_COLUMNS, rows)
         return
     values = [dict(zip(POINT_COLUMNS, row, strict=True)) for row in rows]
     for start in range(0, len(values), BATCH):
