@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.imports import creating, writing
 from app.imports.services import import_initiatives
 from app.map_cells import cells
-from app.map_cells.cells import RECOMPUTE_LEAVES
+from app.map_cells.cells import RECOMPUTE_LEAVES, rebuild_map_cells
 from app.shared_filters.changes import FacetChange
 from app.shared_filters.facet_version import FacetVersion
 from tests.conftest import empty_database
@@ -243,3 +244,97 @@ def test_text_is_stored_as_written(app, paused_queue):
     [revision] = [r for r in tables["revision"] if r["initiative_id"] == initiative["id"]]
     assert revision["content"]["title"] == initiative["title"]
     assert revision["content"]["outcomes"][0]["description"] == outcome["description"]
+
+
+def _map_tables() -> dict[str, list[tuple]]:
+    """The map's points and cell totals; sums of coordinates to 9 decimals (added up in
+    another order, the same points' sum can differ in its last bit)."""
+    connection = db.session.connection()
+    return {
+        name: [
+            tuple(round(value, 9) if isinstance(value, float) else value for value in row)
+            for row in connection.exec_driver_sql(f"SELECT * FROM {name} ORDER BY 1, 2, 3")
+        ]
+        for name in ("map_point", "map_cell")
+    }
+
+
+def _waiting_for_the_map() -> bool:
+    """Whether another transaction waits for an advisory lock (the map's)."""
+    with db.engine.connect() as connection:
+        waiting = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        )
+        return bool(waiting.scalar())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("recomputed", [False, True])
+def test_two_imports_at_once_both_reach_the_map(app, paused_queue, monkeypatch, recomputed):
+    """Two workers importing at once: the second writes its new points while the first holds
+    the map's lock, waits for it only to recompute the totals, and the map ends as a rebuild
+    from scratch makes it."""
+    if recomputed:
+        monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
+    empty_database(app)
+    with app.app_context():
+        user_id = seed()
+    header = "external_id,title,summary,themes,stages,neighbourhood,latitude,longitude"
+    files = [
+        "\n".join(
+            [header]
+            + [
+                f"{prefix}-{n},Walk {prefix}{n},Walking.,safety,co-delivery,kirkstall,"
+                f"53.8{n},-1.6{n}"
+                for n in range(5)
+            ]
+        ).encode()
+        for prefix in ("A", "B")
+    ]
+    holding, release, reports, errors = threading.Event(), threading.Event(), [], []
+
+    def hold(_report) -> None:
+        holding.set()
+        release.wait(10)
+
+    def run(data: bytes, before_commit) -> None:
+        try:
+            with app.app_context():
+                user = db.session.get(User, user_id)
+                report = import_initiatives(
+                    data,
+                    "s.csv",
+                    user,
+                    "published",
+                    commit=True,
+                    geocode_budget=0,
+                    before_commit=before_commit,
+                )
+                reports.append(report)
+        except Exception as error:  # reported below, from the test's own thread
+            errors.append(error)
+
+    first = threading.Thread(target=run, args=(files[0], hold))
+    first.start()
+    assert holding.wait(10), errors  # holds the map's lock, and the facet version's
+    second = threading.Thread(target=run, args=(files[1], None))
+    second.start()
+    with app.app_context():
+        for _ in range(100):  # up to ten seconds to reach the map's lock
+            second.join(0.1)
+            if _waiting_for_the_map():
+                break
+        else:
+            pytest.fail("the second import never waited for the map")
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert [report.committed for report in reports] == [True, True]
+    with app.app_context():
+        kept = _map_tables()
+        assert len({row[0] for row in kept["map_point"]}) == 11  # both files' and the seed's
+        rebuild_map_cells(db.session.connection())
+        db.session.commit()
+        assert _map_tables() == kept
+    paused_queue.huey.flush()

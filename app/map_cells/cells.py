@@ -409,9 +409,25 @@ def refresh_map_points(
     for chunk in _chunks(changed):
         connection.execute(delete(point_table).where(MapPoint.initiative_id.in_(chunk)))
     _insert_points(connection, (row for row in after if row[0] in changed))
+    refresh_cells_of(connection, [row for row in before ^ after if row[0] in changed])
+
+
+def add_new_points(connection: Connection, rows: set[PointRow]) -> None:
+    """The map points of initiatives that had none (an import's new ones), written before the
+    map's lock is taken: nobody else writes these initiatives' points, and the totals, which
+    two writers must not recompute side by side, come after, under the lock
+    (``refresh_cells_of``), from every point then committed and these."""
+    _insert_points(connection, rows)
+
+
+def refresh_cells_of(connection: Connection, rows: Iterable[PointRow]) -> None:
+    """Recompute the totals of the cells these points were or are in, and of those above."""
     leaf_bits = 2 * cell_shift(PRECOMPUTED_MAX_ZOOM)
-    moved = [row for row in before ^ after if row[0] in changed]
-    refresh_cells(connection, {row[2] >> leaf_bits for row in moved}, {row[1] for row in moved})
+    leaves, keys = set(), set()
+    for row in rows:
+        leaves.add(row[2] >> leaf_bits)
+        keys.add(row[1])
+    refresh_cells(connection, leaves, keys)
 
 
 def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[PointRow]:
