@@ -199,8 +199,8 @@
 # ALERT_WEEKLY_HOUR = 8
 # Minutes an alert window is left to settle before it is mailed: what was published (or
 # measured) in it but committed a little later, by a moderator's approval or a request still
-# running, is still mailed, once. Longer than any request; imports stamp their own
-# publications at commit, however long they run.
+# running, is still mailed, once. Longer than any request; an import that runs longer than
+# a tenth of it stamps its publications again at commit, however long it ran.
 # ALERT_SETTLE_MINUTES = 10
 # The hour (in TIMEZONE) moderators' daily digest of their queue goes out.
 # QUEUE_DIGEST_HOUR = 8

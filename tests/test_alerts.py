@@ -381,6 +381,45 @@ def test_a_long_import_is_mailed_in_the_window_of_its_commit_once(
     assert "Imported walk" in mail.get_content()
 
 
+def test_a_quick_import_keeps_its_start_and_is_mailed_in_that_window_once(
+    app, kirkstall, outbox, make_user
+):
+    """An import that commits within a tenth of ALERT_SETTLE_MINUTES is like a request: its
+    publications keep the time it started (no rewrite of every row) and, committed long
+    before that window settles, are mailed with it, once."""
+    from app.accounts.models import User
+    from app.imports.services import import_initiatives
+    from tests.factories import create_test_organisation
+
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    start = SUBSCRIBED + timedelta(minutes=14, seconds=50)  # ten seconds before 08:15
+    with app.app_context():
+        organisation = create_test_organisation("Leeds", local_authority="Leeds City Council")
+    officer = make_user(role="council", organisation_id=organisation)
+    data = (
+        b"external_id,title,summary,themes,stages,neighbourhood\n"
+        b"K-1,Imported walk,Walking together.,safety,co-delivery,Kirkstall\n"
+    )
+    with app.app_context():
+        with time_machine.travel(start, tick=False) as clock:
+            report = import_initiatives(
+                data,
+                "walks.csv",
+                db.session.get(User, officer.id),
+                "published",
+                commit=True,
+                geocode_budget=0,
+                before_commit=lambda _report: clock.move_to(start + SETTLE / 10 * 0.9),
+            )
+        assert report.committed
+        imported = db.session.get(Initiative, report.rows[0].initiative_id)
+        assert imported.published_at == start
+        runs = [send_alerts("instant", FIRST_RUN + timedelta(minutes=m)) for m in (0, 15, 30)]
+    assert runs == [1, 0, 0]
+    [mail] = digest_mails(outbox)
+    assert "Imported walk" in mail.get_content()
+
+
 def test_unsubscribe_in_one_click_by_post_without_cookies(app, kirkstall, outbox):
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     with app.app_context():

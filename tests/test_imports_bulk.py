@@ -6,6 +6,9 @@ Runs on SQLite, and on PostgreSQL with TEST_DATABASE_URL set (make test-postgres
 
 from __future__ import annotations
 
+import csv
+import io
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +22,7 @@ from app.extensions import db
 from app.imports import creating, writing
 from app.imports.services import import_initiatives
 from app.map_cells import cells
-from app.map_cells.cells import COPY_FROM, RECOMPUTE_LEAVES
+from app.map_cells.cells import RECOMPUTE_LEAVES, rebuild_map_cells
 from app.shared_filters.changes import FacetChange
 from app.shared_filters.facet_version import FacetVersion
 from tests.conftest import empty_database
@@ -37,6 +40,15 @@ HEADER = (
     "name_residents,people_police,outcome_description,outcome_indicator,outcome_baseline,"
     "outcome_result,outcome_unit,outcome_measured_on,participant_1_sector,participant_1_name"
 )
+
+
+def _line(*cells: str) -> str:
+    """One row of a CSV file, its cells quoted as a spreadsheet would."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue().removesuffix("\r\n")
+
+
 ROWS = [
     # exact, street and neighbourhood precision; a point, no point, a place waiting
     "K-1,Kirkstall street watch,Walking together.,safety;health,co-design;co-delivery,active,"
@@ -51,6 +63,23 @@ ROWS = [
     "Abbey Road,53.81,-1.61,exact,,,,,,Cleaner park,bags,,9,,,council,Leeds City Council",
     ",Book swap,Swapping books.,education,co-commissioning,,,llanisien,Library,,,street,,,,,,"
     ",,,,,,,",
+    # text as COPY must keep it: a tab, line ends, backslashes, quotes, COPY's own NULL
+    # marker and end-of-data line as plain text, letters and symbols beyond ASCII
+    _line(
+        "K-6",
+        "Tab\there, back\\slash \\N",
+        "Line one\nline two \"quoted\" 'single' \\.\n\\. ünïcødé — 🚲",
+        "education",
+        *("",) * 3,
+        "llanisien",
+        *("",) * 5,
+        "Caerdydd\\Cardiff \\N\t",
+        *("",) * 3,
+        "Llai o sbwriel\r\nâ \\N",
+        *("",) * 5,
+        "council",
+        'Cyngor "Caerdydd"',
+    ),
     # very like the published K-1: flagged to moderators when imported as pending
     "K-5,Kirkstall street watchers,Walking too.,safety,,,,kirkstall,,,,,,,,,,,,,,,,,",
 ]
@@ -120,12 +149,10 @@ def _every_table() -> dict[str, Any]:
 def test_bulk_creation_writes_what_the_orm_writes(
     app, paused_queue, monkeypatch, state, recomputed
 ):
-    if recomputed:  # as for thousands of new points: totals recomputed per key, COPY
+    if recomputed:  # as for thousands of new points: totals recomputed per key
         monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
-        monkeypatch.setattr(cells, "COPY_FROM", 0)
     in_bulk = import_file(app, state, paused_queue)
     monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", RECOMPUTE_LEAVES)
-    monkeypatch.setattr(cells, "COPY_FROM", COPY_FROM)
     monkeypatch.setattr(writing, "can_create_in_bulk", lambda plan: False)
     by_orm = import_file(app, state, paused_queue)
 
@@ -143,37 +170,49 @@ def test_bulk_creation_writes_what_the_orm_writes(
         assert in_bulk[name] == by_orm[name], name
 
 
+STORED_TABLES = (
+    "initiative",
+    "initiative_theme",
+    "initiative_stage",
+    "participant",
+    "outcome",
+    "revision",
+    "map_point",
+)
+
+
 def _stored() -> dict[str, list[tuple]]:
-    """Every value of the tables an import writes as SQLite holds it: its text and its type
-    (JSON null and SQL NULL, a date's text, 1 and 1.0 told apart)."""
+    """Every value of the tables an import writes as the database holds it: SQLite's text
+    and type (JSON null and SQL NULL, a date's text, 1 and 1.0 told apart), PostgreSQL's
+    text (a float's every digit, a time's offset, JSON's own spacing and null)."""
     connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     stored = {}
-    for name in (
-        "initiative",
-        "initiative_theme",
-        "initiative_stage",
-        "participant",
-        "outcome",
-        "revision",
-        "map_point",
-    ):
+    for name in STORED_TABLES:
         table = db.metadata.tables[name]
-        columns = ", ".join(
-            f"quote({column.name}), typeof({column.name})" for column in table.columns
-        )
+        if sqlite:
+            values = (f"quote({c.name}), typeof({c.name})" for c in table.columns)
+            order = "rowid"
+        else:
+            values = (f"{c.name}::text" for c in table.columns)
+            order = ", ".join(c.name for c in table.primary_key.columns)
         stored[name] = connection.exec_driver_sql(
-            f"SELECT {columns} FROM {name} ORDER BY rowid"
+            f"SELECT {', '.join(values)} FROM {name} ORDER BY {order}"
         ).all()
     return stored
 
 
-@pytest.mark.sqlite_only
+def _through_core(connection, table, columns, rows) -> None:
+    connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
 @pytest.mark.parametrize("state", ["published", "pending"])
-def test_rows_handed_to_sqlite_are_stored_as_core_stores_them(
+def test_rows_handed_to_the_driver_are_stored_as_core_stores_them(
     app, paused_queue, monkeypatch, state
 ):
-    """insert_rows (app.database, as the import calls it) gives SQLite its rows without
-    Core's work per row: the same values, converted by the same column types."""
+    """insert_rows (app.database, as the import calls it) gives SQLite its rows and
+    PostgreSQL its COPY without Core's work per row: the same values, converted by the same
+    column types; the map's points by COPY too."""
     import_file(app, state, paused_queue)
     with app.app_context():
         direct = _stored()
@@ -182,8 +221,120 @@ def test_rows_handed_to_sqlite_are_stored_as_core_stores_them(
         "insert_rows",
         lambda connection, table, rows: connection.execute(insert(table), rows),
     )
+    monkeypatch.setattr(cells, "copy_rows", _through_core)
     import_file(app, state, paused_queue)
     with app.app_context():
         through_core = _stored()
     assert direct["initiative"] and direct["revision"]
     assert direct == through_core
+
+
+def test_text_is_stored_as_written(app, paused_queue):
+    """What COPY could mistake for its own syntax (tabs, line ends, backslashes, its NULL
+    marker) is kept as text, in the initiative, its participant, outcome and revision."""
+    tables = import_file(app, "published", paused_queue)
+    [initiative] = [row for row in tables["initiative"] if row["external_id"] == "K-6"]
+    assert initiative["title"] == "Tab\there, back\\slash \\N"
+    assert initiative["summary"] == "Line one\nline two \"quoted\" 'single' \\.\n\\. ünïcødé — 🚲"
+    assert initiative["credit_name"] == "Caerdydd\\Cardiff \\N"
+    [participant] = [p for p in tables["participant"] if p["initiative_id"] == initiative["id"]]
+    assert participant["name"] == 'Cyngor "Caerdydd"'
+    [outcome] = [o for o in tables["outcome"] if o["initiative_id"] == initiative["id"]]
+    assert outcome["description"] == "Llai o sbwriel\r\nâ \\N"
+    [revision] = [r for r in tables["revision"] if r["initiative_id"] == initiative["id"]]
+    assert revision["content"]["title"] == initiative["title"]
+    assert revision["content"]["outcomes"][0]["description"] == outcome["description"]
+
+
+def _map_tables() -> dict[str, list[tuple]]:
+    """The map's points and cell totals; sums of coordinates to 9 decimals (added up in
+    another order, the same points' sum can differ in its last bit)."""
+    connection = db.session.connection()
+    return {
+        name: [
+            tuple(round(value, 9) if isinstance(value, float) else value for value in row)
+            for row in connection.exec_driver_sql(f"SELECT * FROM {name} ORDER BY 1, 2, 3")
+        ]
+        for name in ("map_point", "map_cell")
+    }
+
+
+def _waiting_for_the_map() -> bool:
+    """Whether another transaction waits for an advisory lock (the map's)."""
+    with db.engine.connect() as connection:
+        waiting = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        )
+        return bool(waiting.scalar())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("recomputed", [False, True])
+def test_two_imports_at_once_both_reach_the_map(app, paused_queue, monkeypatch, recomputed):
+    """Two workers importing at once: the second writes its new points while the first holds
+    the map's lock, waits for it only to recompute the totals, and the map ends as a rebuild
+    from scratch makes it."""
+    if recomputed:
+        monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
+    empty_database(app)
+    with app.app_context():
+        user_id = seed()
+    header = "external_id,title,summary,themes,stages,neighbourhood,latitude,longitude"
+    files = [
+        "\n".join(
+            [header]
+            + [
+                f"{prefix}-{n},Walk {prefix}{n},Walking.,safety,co-delivery,kirkstall,"
+                f"53.8{n},-1.6{n}"
+                for n in range(5)
+            ]
+        ).encode()
+        for prefix in ("A", "B")
+    ]
+    holding, release, reports, errors = threading.Event(), threading.Event(), [], []
+
+    def hold(_report) -> None:
+        holding.set()
+        release.wait(10)
+
+    def run(data: bytes, before_commit) -> None:
+        try:
+            with app.app_context():
+                user = db.session.get(User, user_id)
+                report = import_initiatives(
+                    data,
+                    "s.csv",
+                    user,
+                    "published",
+                    commit=True,
+                    geocode_budget=0,
+                    before_commit=before_commit,
+                )
+                reports.append(report)
+        except Exception as error:  # reported below, from the test's own thread
+            errors.append(error)
+
+    first = threading.Thread(target=run, args=(files[0], hold))
+    first.start()
+    assert holding.wait(10), errors  # holds the map's lock, and the facet version's
+    second = threading.Thread(target=run, args=(files[1], None))
+    second.start()
+    with app.app_context():
+        for _ in range(100):  # up to ten seconds to reach the map's lock
+            second.join(0.1)
+            if _waiting_for_the_map():
+                break
+        else:
+            pytest.fail("the second import never waited for the map")
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert [report.committed for report in reports] == [True, True]
+    with app.app_context():
+        kept = _map_tables()
+        assert len({row[0] for row in kept["map_point"]}) == 11  # both files' and the seed's
+        rebuild_map_cells(db.session.connection())
+        db.session.commit()
+        assert _map_tables() == kept
+    paused_queue.huey.flush()

@@ -10,8 +10,9 @@ A window is mailed only once ALERT_SETTLE_MINUTES have passed since its end. A p
 stamped when its transaction writes it but seen only when that transaction commits: a
 moderator's approval at 10:14:59 that commits at 10:15:01 would be invisible to a run at
 10:15 and outside every later window. Waiting lets every transaction that stamped a time in the
-window commit first (requests end well within it; imports stamp their publications at
-commit, ``app.imports.services``), so each publication is in exactly one mailed window.
+window commit first (requests end well within it; an import that runs longer than a tenth
+of it stamps its publications again at commit, ``app.imports.writing``), so each
+publication is in exactly one mailed window.
 """
 
 from __future__ import annotations

@@ -39,7 +39,13 @@ from app.initiatives.models import (
 )
 from app.initiatives.public import PUBLISHED, public_point
 from app.initiatives.vocabulary import STAGES
-from app.map_cells.cells import PointRow, lock_map, point_rows, refresh_map_points
+from app.map_cells.cells import (
+    PointRow,
+    add_new_points,
+    lock_map,
+    point_rows,
+    refresh_cells_of,
+)
 from app.map_cells.facets import Facets
 from app.moderation.models import Revision
 from app.neighbourhoods.models import Neighbourhood
@@ -101,13 +107,16 @@ def create_initiatives(
         yield len(batch)
     # What the flush hooks would have done, once for them all, taking their locks in a
     # flush's order: the map's, then the facet version's (whose row lock orders the log).
+    # The new initiatives' own points go in first: another import at the same moment waits
+    # for these locks only while the totals are recomputed, not while the points are written.
     published = state == PUBLISHED
     if published:
+        add_new_points(connection, points)
         lock_map(connection)
     note_facet_change(session)
     log_changes(connection, created)
     if published:
-        refresh_map_points(connection, set(created), set(), points)
+        refresh_cells_of(connection, points)
         note_public_change(session)
     queue_place_lookups(session, pending_places)
 
@@ -122,10 +131,12 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     if count == 0:
         return []
     if connection.dialect.name == "postgresql":
+        # In one array: a row per id cost more to read than the ids did to take.
         query = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
+            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id')))"
+            " FROM generate_series(1, :count)"
         )
-        return sorted(connection.scalars(query, {"table": table.name, "count": count}))
+        return sorted(connection.scalar(query, {"table": table.name, "count": count}))
     largest = connection.scalar(select(func.max(table.c.id))) or 0
     return list(range(largest + 1, largest + 1 + count))
 

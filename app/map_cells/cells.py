@@ -16,14 +16,17 @@ from functools import cache
 
 from flask import has_request_context
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnClause,
     ColumnElement,
     Connection,
     Delete,
     Insert,
+    Integer,
     Select,
     SQLColumnExpression,
+    any_,
     bindparam,
     delete,
     event,
@@ -35,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
-from app.database import insert_rows
+from app.database import copy_rows, insert_rows
 from app.initiatives.models import (
     Initiative,
     InitiativeStage,
@@ -128,6 +131,29 @@ def _leaf_totals(some: bool) -> Insert:
             MapPoint.facet_key.in_(bindparam("keys", expanding=True)),
             MapPoint.code.between(bindparam("first"), bindparam("last")),
         )
+    return insert(cell_table).from_select(TOTAL_COLUMNS, query)
+
+
+@cache
+def _leaf_totals_of_ranges() -> Insert:
+    """Totals of the deepest precomputed cells from their points, for the ``keys`` given and
+    the ranges of codes ``firsts[i]``..``lasts[i]`` (PostgreSQL's arrays, read by unnest)."""
+    ranges = (
+        func.unnest(
+            bindparam("firsts", type_=ARRAY(BigInteger)),
+            bindparam("lasts", type_=ARRAY(BigInteger)),
+        )
+        .table_valued("first", "last")
+        .render_derived(name="ranges")
+    )
+    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
+    query = (
+        select(literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals())
+        .select_from(ranges)
+        .join(MapPoint, MapPoint.code.between(ranges.c.first, ranges.c.last))
+        .where(MapPoint.facet_key == any_(bindparam("keys", type_=ARRAY(Integer))))
+        .group_by(MapPoint.facet_key, cell)
+    )
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
@@ -259,7 +285,6 @@ def _facets_of(connection: Connection, facts: dict[int, tuple]) -> dict[int, Fac
     }
 
 
-COPY_FROM = 1_000  # points from which PostgreSQL is given them by COPY
 POINT_COLUMNS = ("initiative_id", "theme_id", "code", "longitude", "latitude")  # a PointRow's
 
 
@@ -270,15 +295,10 @@ def _insert_points(connection: Connection, rows: Iterable[PointRow]) -> None:
     rows = sorted(rows, key=lambda row: (row[1], row[2]))
     if not rows:
         return
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        # Many points (an import's, a rebuild's): COPY, in the transaction's own connection,
-        # in less than half the time of the same rows as INSERTs (psycopg writes whole
-        # numbers and floats exactly). A flush's few points stay INSERTs.
-        columns = ", ".join(POINT_COLUMNS)
-        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {point_table.name} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+    if connection.dialect.name == "postgresql":
+        # By COPY, a flush's few points as an import's many: whole numbers and floats need
+        # no conversion (insert_rows would give them the same way).
+        copy_rows(connection, point_table, POINT_COLUMNS, rows)
         return
     values = [dict(zip(POINT_COLUMNS, row, strict=True)) for row in rows]
     for start in range(0, len(values), BATCH):
@@ -359,6 +379,20 @@ def refresh_cells(connection: Connection, leaves: set[int], keys: set[int]) -> N
                     _parent_totals(zoom, some=True), {"keys": ordered_keys, "children": children}
                 )
                 continue
+            if connection.dialect.name == "postgresql":
+                # The chunk's leaves in one statement: each leaf's range of codes read by
+                # the covering index, as one statement per leaf would (a thousand leaves:
+                # a second and a half of round trips and planning).
+                ranges = [code_range(leaf, shift) for leaf in chunk]
+                connection.execute(
+                    _leaf_totals_of_ranges(),
+                    {
+                        "keys": ordered_keys,
+                        "firsts": [first for first, _last in ranges],
+                        "lasts": [last for _first, last in ranges],
+                    },
+                )
+                continue
             for leaf in chunk:
                 first, last = code_range(leaf, shift)
                 connection.execute(
@@ -415,9 +449,25 @@ def refresh_map_points(
     for chunk in _chunks(changed):
         connection.execute(delete(point_table).where(MapPoint.initiative_id.in_(chunk)))
     _insert_points(connection, (row for row in after if row[0] in changed))
+    refresh_cells_of(connection, [row for row in before ^ after if row[0] in changed])
+
+
+def add_new_points(connection: Connection, rows: set[PointRow]) -> None:
+    """The map points of initiatives that had none (an import's new ones), written before the
+    map's lock is taken: nobody else writes these initiatives' points, and the totals, which
+    two writers must not recompute side by side, come after, under the lock
+    (``refresh_cells_of``), from every point then committed and these."""
+    _insert_points(connection, rows)
+
+
+def refresh_cells_of(connection: Connection, rows: Iterable[PointRow]) -> None:
+    """Recompute the totals of the cells these points were or are in, and of those above."""
     leaf_bits = 2 * cell_shift(PRECOMPUTED_MAX_ZOOM)
-    moved = [row for row in before ^ after if row[0] in changed]
-    refresh_cells(connection, {row[2] >> leaf_bits for row in moved}, {row[1] for row in moved})
+    leaves, keys = set(), set()
+    for row in rows:
+        leaves.add(row[2] >> leaf_bits)
+        keys.add(row[1])
+    refresh_cells(connection, leaves, keys)
 
 
 def points_now(connection: Connection, initiative_ids: Iterable[int]) -> set[PointRow]:

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from sqlalchemy import BigInteger, Connection, Integer, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
+from app.database import insert_rows
 from app.extensions import Model
 from app.initiatives.models import Initiative
 from app.shared_filters.facet_version import WATCHED, bump_facet_version
@@ -83,7 +84,7 @@ def log_changes(connection: Connection, initiative_ids: Collection[int | None]) 
     rows = [{"initiative_id": initiative_id} for initiative_id in initiative_ids]
     if not rows:
         return
-    connection.execute(insert(FacetChange.__table__), rows)
+    insert_rows(connection, FacetChange.__table__, rows)  # an import's thousands: by COPY
     newest = last_change(connection)
     if newest % 1_000 < len(rows):  # now and then, forget what every process has long read
         connection.execute(delete(FacetChange.__table__).where(FacetChange.id <= newest - KEPT))
