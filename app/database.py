@@ -3,7 +3,6 @@ each statement of a web request (PostgreSQL cancels it; SQLite interrupts it).""
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 import time
@@ -15,13 +14,13 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import (
     ARRAY,
+    JSON,
     ColumnElement,
     Connection,
     DateTime,
     Dialect,
     Integer,
     Select,
-    String,
     Table,
     any_,
     bindparam,
@@ -255,20 +254,13 @@ def read_batches(connection: Connection, query: Select) -> Iterator[list[tuple[A
     """A select's rows as the driver returns them, 50,000 at a time, through its own cursor:
     no row objects or type conversion per row (at a million rows they would cost more than the
     query). SQLite returns dates and times as text."""
-    compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    parameters = (
-        tuple(values[name] for name in compiled.positiontup or ())
-        if compiled.positional
-        else values
-    )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    statement = DriverQuery(connection, query)
     try:
-        cursor.execute(str(compiled), parameters)
-        while rows := cursor.fetchmany(50_000):
+        statement.execute()
+        while rows := statement.cursor.fetchmany(50_000):
             yield rows
     finally:
-        cursor.close()
+        statement.close()
 
 
 def in_ids(
@@ -282,34 +274,26 @@ def in_ids(
     (``json_each``), PostgreSQL as an array (``= ANY``); other databases get the plain ``IN``.
     """
     if dialect.name in ("sqlite", "postgresql"):
-        return in_bound_ids(column, dialect, bindparam(None, ids_value(ids, dialect)))
+        return in_bound_ids(column, dialect, None, ids)
     return column.in_(ids)
 
 
 def in_bound_ids(
-    column: InstrumentedAttribute[int], dialect: Dialect, parameter: BindParameter[Any]
+    column: InstrumentedAttribute[int], dialect: Dialect, key: str | None, ids: Any = None
 ) -> ColumnElement[bool]:
-    """``column IN`` the ids bound to ``parameter`` (given as ``ids_value``): ``in_ids`` for a
-    statement made once and run with new ids, such as a ``DriverQuery`` (SQLite and
-    PostgreSQL only)."""
+    """``in_ids`` with the parameter named ``key``: for a statement made once and run with
+    each batch's ids, such as a ``DriverQuery`` (SQLite and PostgreSQL only)."""
     if dialect.name == "sqlite":
-        parameter.type = String()
-        values = func.json_each(parameter)
+        values = func.json_each(bindparam(key, ids, type_=JSON))
         return column.in_(select(values.table_valued("value").c.value))
     if dialect.name == "postgresql":
-        parameter.type = ARRAY(Integer)
-        return column == any_(parameter)
+        return column == any_(bindparam(key, ids, type_=ARRAY(Integer)))
     raise NotImplementedError(f"ids in one parameter on {dialect.name}")
-
-
-def ids_value(ids: list[int], dialect: Dialect) -> Any:
-    """Ids as ``in_bound_ids`` binds them: a JSON array's text on SQLite, a list elsewhere."""
-    return json.dumps(ids) if dialect.name == "sqlite" else ids
 
 
 class DriverQuery:
     """A select compiled once and run many times, with new values for its named parameters,
-    on the connection's own driver cursor: its rows are the driver's tuples, with only the
+    on the connection's own driver cursor: ``rows`` are the driver's tuples, with only the
     columns whose type converts what the driver returns (dates and times on SQLite, UTC
     times everywhere) converted by that type's own processor.
 
@@ -317,20 +301,27 @@ class DriverQuery:
     statement building, caching and result rows cost as much again as SQLite's reading.
     Every value, the statement's own and those given to ``rows``, goes to the driver through
     its parameter's type, as SQLAlchemy would send it (a date in the text SQLite compares);
-    ``expanding`` parameters are not supported.
+    an ``expanding`` parameter's values, rendered one by one, through its type too.
     """
 
     def __init__(self, connection: Connection, query: Select) -> None:
         dialect = connection.dialect
-        compiled = query.compile(dialect=dialect)
+        compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         self.sql = compiled.string
         self.names = list(compiled.positiontup or ()) if compiled.positional else None
+        own = compiled.construct_params()
+
+        def bound(name: str) -> BindParameter[Any]:
+            # An expanding parameter's values are rendered as "<its name>_<n>".
+            parameter = compiled.binds.get(name)
+            return compiled.binds[name.rsplit("_", 1)[0]] if parameter is None else parameter
+
         self.bind_converters = {
             name: convert
-            for name, parameter in compiled.binds.items()
-            if (convert := parameter.type.dialect_impl(dialect).bind_processor(dialect))
+            for name in own
+            if (convert := bound(name).type.dialect_impl(dialect).bind_processor(dialect))
         }
-        self.values = self._sent(compiled.construct_params())  # the statement's own literals
+        self.values = self._sent(own)  # the statement's own literals
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self.dialect = dialect
         self.types = [column.type.dialect_impl(dialect) for column in query.selected_columns]
@@ -344,13 +335,17 @@ class DriverQuery:
             for name, value in values.items()
         }
 
-    def rows(self, **values: Any) -> list[Any]:
-        """The rows for these parameter values (each a tuple, or a list where converted)."""
+    def execute(self, **values: Any) -> None:
+        """Run the statement with these parameter values; its rows wait in ``cursor``."""
         values = {**self.values, **self._sent(values)}
         parameters = (
             tuple([values[name] for name in self.names]) if self.names is not None else values
         )
         self.cursor.execute(self.sql, parameters)
+
+    def rows(self, **values: Any) -> list[Any]:
+        """The rows for these parameter values (each a tuple, or a list where converted)."""
+        self.execute(**values)
         rows = self.cursor.fetchall()
         if self.converters is None:
             # A type's conversion can depend on what the driver says a column holds
@@ -362,17 +357,17 @@ class DriverQuery:
                 )
                 if (convert := kind.result_processor(self.dialect, described[1]))
             ]
-        if self.converters:
-            converted = []
-            for row in rows:
-                row = list(row)
-                for index, conversion in self.converters:
-                    value = row[index]
-                    if value is not None:
-                        row[index] = conversion(value)
-                converted.append(row)
-            return converted
-        return rows
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, conversion in self.converters:
+                value = row[index]
+                if value is not None:
+                    row[index] = conversion(value)
+            converted.append(row)
+        return converted
 
     def close(self) -> None:
         self.cursor.close()

@@ -74,9 +74,9 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
     literals sent as SQLAlchemy sends them), on each database."""
     from datetime import date
 
-    from sqlalchemy import bindparam, select
+    from sqlalchemy import select
 
-    from app.database import DriverQuery, ids_value, in_bound_ids, in_ids
+    from app.database import DriverQuery, in_bound_ids, in_ids, read_batches
     from app.initiatives.models import Initiative
 
     ids = [
@@ -97,18 +97,24 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
         published = (Initiative.state == "published") & (Initiative.published_at >= since)
         query = DriverQuery(
             connection,
-            columns.where(published, in_bound_ids(Initiative.id, dialect, bindparam("ids", None))),
+            columns.where(published, in_bound_ids(Initiative.id, dialect, "ids")),
         )
         try:
             for wanted in ([ids[0], ids[2], ids[3]], [ids[1]], [], ids):
                 expected = connection.execute(
                     columns.where(published, in_ids(Initiative.id, wanted, dialect))
                 ).all()
-                rows = query.rows(ids=ids_value(wanted, dialect))
+                rows = query.rows(ids=wanted)
                 assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
-            assert query.rows(ids=ids_value([ids[0]], dialect)) == []  # published before
-            dated = query.rows(ids=ids_value([ids[3]], dialect))[0]
+            assert query.rows(ids=[ids[0]]) == []  # published before
+            dated = query.rows(ids=[ids[3]])[0]
             assert dated[2] == date(2025, 12, 31)
             assert dated[3].utcoffset().total_seconds() == 0
         finally:
             query.close()
+        # An expanding parameter's values, rendered one by one, go through its type too
+        # (read_batches: the driver's rows, times as SQLite stores them).
+        exactly = select(Initiative.id).where(Initiative.published_at.in_([since]))
+        assert [row[0] for batch in read_batches(connection, exactly) for row in batch] == list(
+            connection.scalars(exactly)
+        )

@@ -32,14 +32,13 @@ from sqlalchemy import (
     DateTime,
     Select,
     Text,
-    bindparam,
     cast,
     select,
     tuple_,
     type_coerce,
 )
 
-from app.database import DriverQuery, ids_value, in_bound_ids, in_ids
+from app.database import DriverQuery, in_bound_ids, in_ids
 from app.extensions import db
 from app.initiatives.models import (
     Initiative,
@@ -325,13 +324,14 @@ class _RelatedQueries:
 
     def __init__(self) -> None:
         connection = db.session.connection()
-        self.dialect = dialect = connection.dialect
+        self.opened: list[DriverQuery] = []
 
         def of_batch(column: Any) -> ColumnElement[bool]:
-            return in_bound_ids(column, dialect, bindparam("ids", None))
+            return in_bound_ids(column, connection.dialect, "ids")
 
         def query(statement: Select) -> DriverQuery:
-            return DriverQuery(connection, statement)
+            self.opened.append(DriverQuery(connection, statement))
+            return self.opened[-1]
 
         self.themes = query(
             select(InitiativeTheme.initiative_id, InitiativeTheme.theme_id)
@@ -388,18 +388,8 @@ class _RelatedQueries:
             .order_by(Photo.initiative_id, Photo.position, Photo.id)
         )
 
-    def rows(self, query: DriverQuery, ids: list[int]) -> list[Any]:
-        return query.rows(ids=ids_value(ids, self.dialect))
-
     def close(self) -> None:
-        for query in (
-            self.themes,
-            self.stages,
-            self.participants,
-            self.outcomes,
-            self.measurements,
-            self.photos,
-        ):
+        for query in self.opened:
             query.close()
 
 
@@ -416,13 +406,13 @@ def _records(
         if record.neighbourhood_id is not None:
             record.neighbourhood = neighbourhoods.get(record.neighbourhood_id)
     theme_records = references.themes
-    for initiative_id, theme_id in related.rows(related.themes, ids):
+    for initiative_id, theme_id in related.themes.rows(ids=ids):
         records[initiative_id].themes.append(theme_records[theme_id])
-    for initiative_id, stage in related.rows(related.stages, ids):
+    for initiative_id, stage in related.stages.rows(ids=ids):
         records[initiative_id].stage_set.add(stage)
-    _add_participants(records, related.rows(related.participants, ids), references)
+    _add_participants(records, related.participants.rows(ids=ids), references)
     _add_outcomes(records, related, references)
-    for initiative_id, stem in related.rows(related.photos, ids):
+    for initiative_id, stem in related.photos.rows(ids=ids):
         records[initiative_id].photos.append(PhotoRecord(stem or ""))
     return list(records.values())
 
@@ -443,7 +433,7 @@ def _add_participants(
 def _add_outcomes(
     records: dict[int, ExportInitiative], related: _RelatedQueries, references: _References
 ) -> None:
-    rows = related.rows(related.outcomes, list(records))
+    rows = related.outcomes.rows(ids=list(records))
     if not rows:
         return
     names = references.organisation_names({row[10] for row in rows if row[10]})
@@ -475,7 +465,7 @@ def _add_outcomes(
         by_id[outcome_id] = outcome
         records[initiative_id].outcomes.append(outcome)
     latest: dict[int, MeasurementRecord] = {}
-    for outcome_id, measured_on, value in related.rows(related.measurements, list(by_id)):
+    for outcome_id, measured_on, value in related.measurements.rows(ids=list(by_id)):
         latest[outcome_id] = MeasurementRecord(measured_on, value)  # the last one stays
     for outcome_id, measurement in latest.items():
         by_id[outcome_id].latest_measurement = measurement
