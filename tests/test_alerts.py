@@ -343,15 +343,13 @@ def test_what_commits_after_a_run_into_its_quarter_hour_is_mailed_next_time_once
     assert "Reported burglaries was 18" in mail.get_content()
 
 
-def test_a_long_import_is_mailed_in_the_window_of_its_commit_once(
-    app, kirkstall, outbox, make_user
-):
+def imported_walk_published_at(app, make_user, start, committed_at):
+    """A council officer's one-row file for Kirkstall imported from ``start``, reaching its
+    commit at ``committed_at``: the walk's ``published_at``."""
     from app.accounts.models import User
     from app.imports.services import import_initiatives
     from tests.factories import create_test_organisation
 
-    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
-    start = SUBSCRIBED + timedelta(minutes=14)
     with app.app_context():
         organisation = create_test_organisation("Leeds", local_authority="Leeds City Council")
     officer = make_user(role="council", organisation_id=organisation)
@@ -359,22 +357,31 @@ def test_a_long_import_is_mailed_in_the_window_of_its_commit_once(
         b"external_id,title,summary,themes,stages,neighbourhood\n"
         b"K-1,Imported walk,Walking together.,safety,co-delivery,Kirkstall\n"
     )
+    with app.app_context(), time_machine.travel(start, tick=False) as clock:
+        report = import_initiatives(
+            data,
+            "walks.csv",
+            db.session.get(User, officer.id),
+            "published",
+            commit=True,
+            geocode_budget=0,
+            before_commit=lambda _report: clock.move_to(committed_at),
+        )
+        assert report.committed
+        return db.session.get(Initiative, report.rows[0].initiative_id).published_at
+
+
+def test_a_long_import_is_mailed_in_the_window_of_its_commit_once(
+    app, kirkstall, outbox, make_user
+):
+    subscribed(app, "neighbourhood=kirkstall", frequency="instant")
+    start = SUBSCRIBED + timedelta(minutes=14)
     with app.app_context():
         # The run at 08:31 mails up to 08:15 while the import (08:14 to 08:40) is running.
         assert send_alerts("instant", start + timedelta(minutes=17)) == 0
-        with time_machine.travel(start, tick=False) as clock:
-            report = import_initiatives(
-                data,
-                "walks.csv",
-                db.session.get(User, officer.id),
-                "published",
-                commit=True,
-                geocode_budget=0,
-                before_commit=lambda _report: clock.move_to(start + timedelta(minutes=26)),
-            )
-        assert report.committed
-        imported = db.session.get(Initiative, report.rows[0].initiative_id)
-        assert imported.published_at == start + timedelta(minutes=26)
+    published_at = imported_walk_published_at(app, make_user, start, start + timedelta(minutes=26))
+    assert published_at == start + timedelta(minutes=26)
+    with app.app_context():
         runs = [send_alerts("instant", start + timedelta(minutes=m)) for m in (32, 47, 62)]
     assert runs == [0, 1, 0]
     [mail] = digest_mails(outbox)
@@ -387,33 +394,11 @@ def test_a_quick_import_keeps_its_start_and_is_mailed_in_that_window_once(
     """An import that commits within a tenth of ALERT_SETTLE_MINUTES is like a request: its
     publications keep the time it started (no rewrite of every row) and, committed long
     before that window settles, are mailed with it, once."""
-    from app.accounts.models import User
-    from app.imports.services import import_initiatives
-    from tests.factories import create_test_organisation
-
     subscribed(app, "neighbourhood=kirkstall", frequency="instant")
     start = SUBSCRIBED + timedelta(minutes=14, seconds=50)  # ten seconds before 08:15
+    published_at = imported_walk_published_at(app, make_user, start, start + SETTLE / 10 * 0.9)
+    assert published_at == start
     with app.app_context():
-        organisation = create_test_organisation("Leeds", local_authority="Leeds City Council")
-    officer = make_user(role="council", organisation_id=organisation)
-    data = (
-        b"external_id,title,summary,themes,stages,neighbourhood\n"
-        b"K-1,Imported walk,Walking together.,safety,co-delivery,Kirkstall\n"
-    )
-    with app.app_context():
-        with time_machine.travel(start, tick=False) as clock:
-            report = import_initiatives(
-                data,
-                "walks.csv",
-                db.session.get(User, officer.id),
-                "published",
-                commit=True,
-                geocode_budget=0,
-                before_commit=lambda _report: clock.move_to(start + SETTLE / 10 * 0.9),
-            )
-        assert report.committed
-        imported = db.session.get(Initiative, report.rows[0].initiative_id)
-        assert imported.published_at == start
         runs = [send_alerts("instant", FIRST_RUN + timedelta(minutes=m)) for m in (0, 15, 30)]
     assert runs == [1, 0, 0]
     [mail] = digest_mails(outbox)
