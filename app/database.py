@@ -7,6 +7,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -291,11 +292,26 @@ def in_bound_ids(
     raise NotImplementedError(f"ids in one parameter on {dialect.name}")
 
 
+@contextmanager
+def driver_errors_raised(dialect: Dialect, statement: str) -> Iterator[None]:
+    """The driver's errors, raised inside the block, raised as SQLAlchemy's, as a statement
+    run through SQLAlchemy would raise them (an ``OperationalError``, an ``IntegrityError``):
+    for the work that goes to the driver itself (``DriverQuery``, ``copy_rows``)."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+
+
 class DriverQuery:
     """A select compiled once and run many times, with new values for its named parameters,
     on the connection's own driver cursor: ``rows`` are the driver's tuples, with only the
     columns whose type converts what the driver returns (dates and times on SQLite, UTC
-    times everywhere) converted by that type's own processor.
+    times everywhere) converted by that type's own processor. The engine's
+    ``before_cursor_execute`` listeners see each run, and the driver's errors come as
+    SQLAlchemy's.
 
     For the queries an export runs once per batch of a thousand initiatives: SQLAlchemy's
     statement building, caching and result rows cost as much again as SQLite's reading.
@@ -323,6 +339,7 @@ class DriverQuery:
         }
         self.values = self._sent(own)  # the statement's own literals
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self.connection = connection
         self.dialect = dialect
         self.types = [column.type.dialect_impl(dialect) for column in query.selected_columns]
         self.converters: list[tuple[int, Callable[[Any], Any]]] | None = None
@@ -341,12 +358,19 @@ class DriverQuery:
         parameters = (
             tuple([values[name] for name in self.names]) if self.names is not None else values
         )
-        self.cursor.execute(self.sql, parameters)
+        # The engine's listeners see the statement as they see SQLAlchemy's own (a web
+        # request's deadline, counts of statements in tests).
+        self.connection.dispatch.before_cursor_execute(
+            self.connection, self.cursor, self.sql, parameters, None, False
+        )
+        with driver_errors_raised(self.dialect, self.sql):
+            self.cursor.execute(self.sql, parameters)
 
     def rows(self, **values: Any) -> list[Any]:
         """The rows for these parameter values (each a tuple, or a list where converted)."""
         self.execute(**values)
-        rows = self.cursor.fetchall()
+        with driver_errors_raised(self.dialect, self.sql):
+            rows = self.cursor.fetchall()
         if self.converters is None:
             # A type's conversion can depend on what the driver says a column holds
             # (PostgreSQL's numeric or float), known once the statement has run.
@@ -464,11 +488,10 @@ def copy_rows(
     names = ", ".join(quote(name) for name in columns)
     statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     driver = connection.connection.driver_connection
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-    except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+    with (
+        driver_errors_raised(dialect, statement),
+        driver.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

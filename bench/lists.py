@@ -9,8 +9,10 @@ N = 1,000,000), or:
 
 ``--postgres URL`` runs the same matrix on PostgreSQL as well (a database is made on that
 server for each size and dropped after; Datasette reads only SQLite, so it has no column
-there). Each size is filled once by ``bench-data`` (which also fills the search index); ``--keep``
-reuses a file that holds initiatives already. Datasette (``--datasette``: its executable,
+there; ``--postgres-keep`` keeps it, and a later run reuses it: a million takes about 25
+minutes to fill; ``--no-sqlite`` leaves SQLite out). Each size is filled once by
+``bench-data`` (which also fills the search index); ``--keep`` reuses a file that holds
+initiatives already. Datasette (``--datasette``: its executable,
 installed by `make bench` into bench/.venv, never the app's) serves the same file, and for
 every row of the matrix it answers the same filter with the same facet counts and a count.
 Rounds are interleaved: each round asks every target for every row once, so a machine busy
@@ -284,10 +286,11 @@ def run(path: Path, count: int, rounds: int, datasette_executable: str | None) -
         db.engine.dispose()
 
 
-def run_postgres(server_url: str, count: int, rounds: int) -> None:
-    """The same matrix on a new PostgreSQL database of this size, dropped afterwards."""
+def run_postgres(server_url: str, count: int, rounds: int, keep: bool = False) -> None:
+    """The same matrix on a new PostgreSQL database of this size, dropped afterwards (kept,
+    and reused when it is there already, with ``keep``)."""
     name = f"coproduce_bench_lists_{count // 1000}k"
-    url = postgres_database(server_url, name, create=True)
+    url = postgres_database(server_url, name, create=True, reuse=keep)
     try:
         app = bench_app(url)
         fill(app, count, 1)
@@ -296,7 +299,8 @@ def run_postgres(server_url: str, count: int, rounds: int) -> None:
         with app.app_context():
             db.engine.dispose()
     finally:
-        postgres_database(server_url, name, create=False)
+        if not keep:
+            postgres_database(server_url, name, create=False)
 
 
 def main() -> None:
@@ -306,6 +310,10 @@ def main() -> None:
     parser.add_argument("--keep", metavar="FILE", help="an SQLite file per size, kept (a stem)")
     parser.add_argument("--datasette", metavar="EXECUTABLE", help="Datasette, for the baseline")
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL server")
+    parser.add_argument(
+        "--postgres-keep", action="store_true", help="keep (and reuse) the PostgreSQL database"
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--only-million", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     sizes = [] if arguments.only_million else [100_000]
@@ -318,9 +326,10 @@ def main() -> None:
                 path = stem.with_name(f"{stem.stem}-{count // 1000}k{stem.suffix or '.sqlite3'}")
             else:
                 path = Path(folder) / f"bench-{count // 1000}k.sqlite3"
-            run(path.resolve(), count, arguments.rounds, arguments.datasette)
+            if not arguments.no_sqlite:
+                run(path.resolve(), count, arguments.rounds, arguments.datasette)
             if arguments.postgres:
-                run_postgres(arguments.postgres, count, arguments.rounds)
+                run_postgres(arguments.postgres, count, arguments.rounds, arguments.postgres_keep)
 
 
 if __name__ == "__main__":

@@ -178,7 +178,9 @@ def run(database_url: str, label: str, count: int, seed: int, rounds: int) -> No
         db.engine.dispose()
 
 
-def postgres_database(base_url: str, name: str, create: bool) -> str:
+def postgres_database(base_url: str, name: str, create: bool, reuse: bool = False) -> str:
+    """The address of a database of this name on the server: made anew (``create``), or
+    dropped; with ``reuse``, one that is there already is kept as it is."""
     import psycopg
 
     url = make_url(base_url)
@@ -190,6 +192,11 @@ def postgres_database(base_url: str, name: str, create: bool) -> str:
         dbname=url.database or "postgres",
         autocommit=True,
     ) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if reuse and exists:
+            return url.set(database=name).render_as_string(hide_password=False)
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:
             connection.execute(f'CREATE DATABASE "{name}"')

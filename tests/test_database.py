@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from app.extensions import db
@@ -118,3 +119,39 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
         assert [row[0] for batch in read_batches(connection, exactly) for row in batch] == list(
             connection.scalars(exactly)
         )
+
+
+def test_a_driver_query_is_seen_by_the_engine_s_listeners_and_fails_as_sqlalchemy_does(
+    app, make_initiative
+):
+    """What goes to the driver itself is no blind spot: the listeners of every statement (a
+    web request's deadline, the statement counts of tests) see each run, and a failure at
+    the database comes as SQLAlchemy's error, as any other statement's would."""
+    from sqlalchemy import Column, Integer, MetaData, Table, select, text
+    from sqlalchemy.exc import DBAPIError
+
+    from app.database import DriverQuery
+    from app.initiatives.models import Initiative
+    from tests.support.queries import count_queries
+
+    make_initiative()
+    with app.app_context():
+        connection = db.session.connection()
+        query = DriverQuery(connection, select(Initiative.id).where(Initiative.id > 0))
+        with count_queries(app) as statements:
+            assert len(query.rows()) == 1
+            query.rows()
+        query.close()
+        assert statements == [query.sql, query.sql]
+
+        gone = Table("driver_query_gone", MetaData(), Column("id", Integer))
+        gone.create(connection)
+        query = DriverQuery(connection, select(gone.c.id))
+        connection.execute(text("DROP TABLE driver_query_gone"))
+        try:
+            with pytest.raises(DBAPIError) as failure:
+                query.rows()
+            assert "driver_query_gone" in str(failure.value)
+        finally:
+            query.close()
+        db.session.rollback()

@@ -195,3 +195,32 @@ def test_head_of_an_export_reads_no_rows(app, client, make_initiative, extension
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "Content-Length" not in response.headers  # not "0": the download is not empty
     assert not any("FROM initiative" in statement for statement in statements)
+
+
+def test_batches_keep_the_newest_first_order_through_equal_times_and_missing_ones(
+    app, client, make_initiative, monkeypatch
+):
+    """The keyset walks (published_at, id) downwards: rows that share a time are split
+    across batches without one lost or repeated, and those without a time come last."""
+    from sqlalchemy import update
+
+    from app.api import exports
+    from app.extensions import db
+    from app.initiatives.models import Initiative
+    from app.timeutil import utcnow
+
+    monkeypatch.setattr(exports, "BATCH_SIZE", 2)
+    ids = [make_initiative(title=f"Row {number}") for number in range(7)]
+    with app.app_context():
+        same = utcnow()
+        db.session.execute(
+            update(Initiative).where(Initiative.id.in_(ids[:5])).values(published_at=same)
+        )
+        db.session.execute(
+            update(Initiative).where(Initiative.id.in_(ids[5:])).values(published_at=None)
+        )
+        db.session.commit()
+    rows = read_csv(client.get("/api/v1/initiatives.csv"))
+    assert [int(row["id"]) for row in rows] == sorted(ids[:5], reverse=True) + sorted(
+        ids[5:], reverse=True
+    )

@@ -32,6 +32,7 @@ from sqlalchemy import (
     DateTime,
     Select,
     Text,
+    bindparam,
     cast,
     select,
     tuple_,
@@ -52,6 +53,7 @@ from app.initiatives.public import published_only
 from app.initiatives.vocabulary import STAGES
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
+from app.pacing import fewer_collections
 from app.photos.models import Photo
 from app.shared_filters.facet_index import FEW_MATCHES, summarise
 from app.shared_filters.parse import InitiativeFilter
@@ -247,42 +249,64 @@ def _rows(query: Select) -> Sequence[Any]:
 
 def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence[Any]]:
     """Batches of initiative rows newest first: dated ones, then any without a date (each part
-    one index range, no ``OR published_at IS NULL``). Both exports page with it."""
+    one index range, no ``OR published_at IS NULL``). ``matching`` selects the initiative's id
+    first and its ``published_at`` by that name (``INITIATIVE_COLUMNS``).
+
+    Each part is two statements made once (its first batch, then the batch after a given
+    row) and run through the driver (``DriverQuery``): SQLAlchemy's rows for the export's
+    widest query were a sixth of its time."""
     published_at, initiative_id = Initiative.published_at, Initiative.id
+    time_at = [column.name for column in matching.selected_columns].index("published_at")
+    after_time = bindparam("after_time", None, type_=published_at.type)
+    after_id = bindparam("after_id", None, type_=initiative_id.type)
     dated = matching.where(published_at.is_not(None)).order_by(
         published_at.desc(), initiative_id.desc()
     )
-    query = dated
-    while True:
-        batch = _rows(query.limit(batch_size))
-        if batch:
-            yield batch
-        if len(batch) < batch_size:
-            break
-        last = batch[-1]
-        query = dated.where(
-            tuple_(published_at, initiative_id) < tuple_(in_utc(last.published_at), last.id)
-        )
     undated = matching.where(published_at.is_(None)).order_by(initiative_id.desc())
-    query = undated
-    while True:
-        batch = _rows(query.limit(batch_size))
-        if batch:
+    connection = db.session.connection()
+    queries = [
+        DriverQuery(connection, query.limit(batch_size))
+        for query in (
+            dated,
+            dated.where(tuple_(published_at, initiative_id) < tuple_(after_time, after_id)),
+            undated,
+            undated.where(initiative_id < after_id),
+        )
+    ]
+    first_dated, next_dated, first_undated, next_undated = queries
+    try:
+        batch = first_dated.rows()
+        while batch:
             yield batch
-        if len(batch) < batch_size:
-            return
-        query = undated.where(initiative_id < batch[-1].id)
+            if len(batch) < batch_size:
+                break
+            last = batch[-1]
+            batch = next_dated.rows(after_time=in_utc(last[time_at]), after_id=last[0])
+        batch = first_undated.rows()
+        while batch:
+            yield batch
+            if len(batch) < batch_size:
+                break
+            batch = next_undated.rows(after_id=batch[-1][0])
+    finally:
+        for query in queries:
+            query.close()
 
 
 def published_records(
     initiative_filter: InitiativeFilter, batch_size: int
 ) -> Iterator[list[ExportInitiative]]:
-    """Matching published initiatives, newest first, ``batch_size`` records at a time."""
+    """Matching published initiatives, newest first, ``batch_size`` records at a time.
+
+    Until the last batch is taken (or the export is closed: a client that went away), the
+    cycle collector is paced for bulk work: at its usual pace it cost about a third of an
+    export, walking each batch's records again and again while they were being written."""
     references = _References()
     related = _RelatedQueries()
     try:
-        for rows in _matching_batches(initiative_filter, batch_size):
-            yield _records(rows, references, related)
+        with fewer_collections():
+            for rows in _matching_batches(initiative_filter, batch_size):
+                yield _records(rows, references, related)
     finally:
         related.close()
 

@@ -30,11 +30,11 @@ from app.audit.services import record_action
 from app.backup.rebuild import REBUILD_DERIVED
 from app.extensions import db
 from app.imports.basis import Importer, read_basis
-from app.imports.pacing import fewer_collections
 from app.imports.parsing import read_csv
 from app.imports.places import Progress, look_up_places
 from app.imports.planning import ImportReport, place_questions, plan_rows
 from app.imports.writing import stamp_commit_time, write_plans
+from app.pacing import fewer_collections
 from app.permissions import can
 from app.tasks.jobs import start_job
 from app.timeutil import utcnow

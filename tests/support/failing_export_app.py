@@ -18,21 +18,27 @@ from app import create_app as create_real_app
 from app.extensions import db
 
 EXPORT_BATCH = "ORDER BY initiative.published_at DESC"
+WENT_AWAY = "the database went away"
 
 
 def install_failure(app: Flask, fail_on_batch: int) -> Callable[[], None]:
-    """Make the ``fail_on_batch``-th batch query of an export fail at the database; returns
-    a function that takes the failure away again."""
+    """Make the ``fail_on_batch``-th batch query of an export fail at the database (through
+    SQLAlchemy or the driver's own cursor: ``DriverQuery`` runs the engine's listeners too);
+    returns a function that takes the failure away again."""
     seen = {"batches": 0}
     with app.app_context():
         engine = db.engine
 
+    def fails(statement: str) -> bool:
+        if EXPORT_BATCH not in statement:
+            return False
+        seen["batches"] += 1
+        return seen["batches"] == fail_on_batch
+
     @event.listens_for(engine, "before_cursor_execute")
     def fail_midway(_connection, _cursor, statement, parameters, _context, _many):
-        if EXPORT_BATCH in statement:
-            seen["batches"] += 1
-            if seen["batches"] == fail_on_batch:
-                raise OperationalError(statement, parameters, Exception("the database went away"))
+        if fails(statement):
+            raise OperationalError(statement, parameters, Exception(WENT_AWAY))
 
     return lambda: event.remove(engine, "before_cursor_execute", fail_midway)
 
