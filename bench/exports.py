@@ -13,6 +13,10 @@ that counts rows as they arrive: the table gives the total time, the rate in eac
 the download (constant means no batch costs more than the one before) and the bytes, beside
 the floor, ``sqlite3 -csv`` of the initiative table. ``--keep`` fills the file only when it
 holds no initiatives yet, so a second run of the same N skips the fill.
+
+``--database-url URL`` times the export of a database filled already (PostgreSQL: the one
+``bench/lists.py --postgres URL --postgres-keep`` keeps), beside ``psql``'s ``\\copy`` of its
+initiative table as the floor.
 """
 
 from __future__ import annotations
@@ -150,16 +154,34 @@ def sqlite_floor(path: str) -> tuple[float, int]:
     return time.perf_counter() - start, len(result.stdout)
 
 
+def postgres_floor(url: str) -> tuple[float, int]:
+    """``psql``'s ``\\copy`` of the initiative table to CSV: PostgreSQL's floor."""
+    from sqlalchemy.engine import make_url
+
+    address = make_url(url)
+    start = time.perf_counter()
+    result = subprocess.run(
+        ["psql", "-h", address.host or "127.0.0.1", "-p", str(address.port or 5432),
+         "-U", address.username or "postgres", "-d", address.database or "postgres",
+         "-c", "\\copy (SELECT * FROM initiative) TO STDOUT WITH (FORMAT csv, HEADER)"],
+        stdout=subprocess.PIPE, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - start, len(result.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--keep", help="a SQLite file to fill once and keep")
+    parser.add_argument("--database-url", help="a database filled already (e.g. PostgreSQL)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-exports-")
     path = args.keep or str(Path(folder) / "bench.sqlite3")
-    url = f"sqlite:///{path}"
+    url = args.database_url or f"sqlite:///{path}"
+    postgres = url.startswith("postgresql")
     try:
-        fill(url, args.n)
+        if not args.database_url:
+            fill(url, args.n)
         port = free_port()
         server = start_gunicorn(url, port)
         try:
@@ -167,9 +189,11 @@ def main() -> None:
         finally:
             server.terminate()
             _, errors = server.communicate(timeout=60)
-        floor_seconds, floor_size = sqlite_floor(path)
+        floor_seconds, floor_size = postgres_floor(url) if postgres else sqlite_floor(path)
         timeouts = errors.count("WORKER TIMEOUT")
-        print(f"\nCSV export of {rows:,} initiatives (SQLite, gunicorn.conf.py, 2 workers)\n")
+        database = "PostgreSQL" if postgres else "SQLite"
+        floor_name = "`psql \\copy`" if postgres else "`sqlite3 -csv`"
+        print(f"\nCSV export of {rows:,} initiatives ({database}, gunicorn.conf.py, 2 workers)\n")
         print("| what | time | rows/s | MB | ratio |")
         print("|---|---|---|---|---|")
         print(
@@ -177,7 +201,7 @@ def main() -> None:
             f"{size / 1e6:.0f} | {seconds / floor_seconds:.1f}× |"
         )
         print(
-            f"| `sqlite3 -csv` of the initiative table | {floor_seconds:.1f} s | "
+            f"| {floor_name} of the initiative table | {floor_seconds:.1f} s | "
             f"{rows / floor_seconds:,.0f} | {floor_size / 1e6:.0f} | 1× |"
         )
         print("\nrows/s in each tenth of the download:")
