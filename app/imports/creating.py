@@ -39,13 +39,8 @@ from app.initiatives.models import (
 )
 from app.initiatives.public import PUBLISHED, public_point
 from app.initiatives.vocabulary import STAGES
-from app.map_cells.cells import (
-    PointRow,
-    add_new_points,
-    lock_map,
-    point_rows,
-    refresh_cells_of,
-)
+from app.map_cells.additions import add_to_cells, count_added
+from app.map_cells.cells import PointRow, add_new_points, lock_map, point_rows
 from app.map_cells.facets import Facets
 from app.moderation.models import Revision
 from app.neighbourhoods.models import Neighbourhood
@@ -107,16 +102,18 @@ def create_initiatives(
         yield len(batch)
     # What the flush hooks would have done, once for them all, taking their locks in a
     # flush's order: the map's, then the facet version's (whose row lock orders the log).
-    # The new initiatives' own points go in first: another import at the same moment waits
-    # for these locks only while the totals are recomputed, not while the points are written.
+    # The new initiatives' own points go in first, and what they add to each cell is added
+    # up: another import at the same moment waits for these locks only while those totals
+    # are added to the map's, not while the points are written or counted.
     published = state == PUBLISHED
     if published:
         add_new_points(connection, points)
+        count_added(connection, created)
         lock_map(connection)
     note_facet_change(session)
     log_changes(connection, created)
     if published:
-        refresh_cells_of(connection, points)
+        add_to_cells(connection)
         note_public_change(session)
     queue_place_lookups(session, pending_places)
 
