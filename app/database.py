@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Dialect,
-    Integer,
     Select,
     Table,
     any_,
@@ -264,14 +263,15 @@ def read_batches(connection: Connection, query: Select) -> Iterator[list[tuple[A
 
 
 def in_ids(
-    column: InstrumentedAttribute[int], ids: list[int], dialect: Dialect
+    column: InstrumentedAttribute[Any], ids: list[int] | list[str], dialect: Dialect
 ) -> ColumnElement[bool]:
     """``column IN ids`` with the ids in one bound parameter, however many there are.
 
     An expanding ``IN`` renders one placeholder per value on every execution, which costs
     more than reading the rows when an export asks for a thousand initiatives' participants,
-    outcomes and themes a batch at a time. SQLite reads the ids as a JSON array
-    (``json_each``), PostgreSQL as an array (``= ANY``); other databases get the plain ``IN``.
+    outcomes and themes a batch at a time, or an import for its rows' external ids. SQLite
+    reads the ids as a JSON array (``json_each``), PostgreSQL as an array of the column's
+    type (``= ANY``); other databases get the plain ``IN``.
     """
     if dialect.name in ("sqlite", "postgresql"):
         return in_bound_ids(column, dialect, None, ids)
@@ -279,7 +279,7 @@ def in_ids(
 
 
 def in_bound_ids(
-    column: InstrumentedAttribute[int], dialect: Dialect, key: str | None, ids: Any = None
+    column: InstrumentedAttribute[Any], dialect: Dialect, key: str | None, ids: Any = None
 ) -> ColumnElement[bool]:
     """``in_ids`` with the parameter named ``key``: for a statement made once and run with
     each batch's ids, such as a ``DriverQuery`` (SQLite and PostgreSQL only)."""
@@ -287,7 +287,7 @@ def in_bound_ids(
         values = func.json_each(bindparam(key, ids, type_=JSON))
         return column.in_(select(values.table_valued("value").c.value))
     if dialect.name == "postgresql":
-        return column == any_(bindparam(key, ids, type_=ARRAY(Integer)))
+        return column == any_(bindparam(key, ids, type_=ARRAY(column.type)))
     raise NotImplementedError(f"ids in one parameter on {dialect.name}")
 
 
