@@ -69,6 +69,34 @@ def test_in_ids_matches_in_with_one_parameter_on_each_database(app, make_initiat
         assert len(compiled.params) == 1
 
 
+def test_in_ids_looks_up_text_keys_too(app, make_initiative):
+    """``in_ids`` on a text column (an import's external ids): the same rows as ``IN``, the
+    keys as written (case, spaces, quotes and commas kept), in one bound parameter."""
+    from sqlalchemy import select, update
+
+    from app.database import in_ids
+    from app.initiatives.models import Initiative
+
+    keys = ["K-1", "k-1", "K 2", 'K"3,4']
+    ids = [make_initiative(title=f"Walk {number}") for number in range(len(keys))]
+    with app.app_context():
+        for initiative_id, key in zip(ids, keys, strict=True):
+            db.session.execute(
+                update(Initiative).where(Initiative.id == initiative_id).values(external_id=key)
+            )
+        connection = db.session.connection()
+        query = select(Initiative.external_id).order_by(Initiative.id)
+        wanted = ["K-1", 'K"3,4', "K-9", *(f"B-{number}" for number in range(2000))]
+        picked = query.where(in_ids(Initiative.external_id, wanted, connection.dialect))
+        assert list(connection.scalars(picked)) == ["K-1", 'K"3,4']
+        assert list(connection.scalars(picked)) == list(
+            connection.scalars(query.where(Initiative.external_id.in_(wanted)))
+        )
+        compiled = picked.compile(connection, compile_kwargs={"render_postcompile": True})
+        assert len(compiled.params) == 1
+        db.session.rollback()
+
+
 def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, make_initiative):
     """``DriverQuery`` runs one compiled select again and again with new ids: its rows are
     SQLAlchemy's rows (dates and UTC times converted, blanks left blank, the statement's own

@@ -149,7 +149,7 @@ def _every_table() -> dict[str, Any]:
 def test_bulk_creation_writes_what_the_orm_writes(
     app, paused_queue, monkeypatch, state, recomputed
 ):
-    if recomputed:  # as for thousands of new points: totals recomputed per key
+    if recomputed:  # the update's flush recomputes its keys' totals, as for thousands of cells
         monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
     in_bulk = import_file(app, state, paused_queue)
     monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", RECOMPUTE_LEAVES)
@@ -268,19 +268,10 @@ def _waiting_for_the_map() -> bool:
         return bool(waiting.scalar())
 
 
-@pytest.mark.postgres_only
-@pytest.mark.parametrize("recomputed", [False, True])
-def test_two_imports_at_once_both_reach_the_map(app, paused_queue, monkeypatch, recomputed):
-    """Two workers importing at once: the second writes its new points while the first holds
-    the map's lock, waits for it only to recompute the totals, and the map ends as a rebuild
-    from scratch makes it."""
-    if recomputed:
-        monkeypatch.setattr(cells, "RECOMPUTE_LEAVES", 0)
-    empty_database(app)
-    with app.app_context():
-        user_id = seed()
+def _walk_files() -> list[bytes]:
+    """Two files of five new published walks each, in the same few cells of the map."""
     header = "external_id,title,summary,themes,stages,neighbourhood,latitude,longitude"
-    files = [
+    return [
         "\n".join(
             [header]
             + [
@@ -291,6 +282,34 @@ def test_two_imports_at_once_both_reach_the_map(app, paused_queue, monkeypatch, 
         ).encode()
         for prefix in ("A", "B")
     ]
+
+
+def test_a_second_import_adds_to_the_totals_of_the_first(app, paused_queue):
+    """Each import adds its new points to the cells the seed's and the other's are in: the
+    map ends as a rebuild from scratch makes it."""
+    empty_database(app)
+    with app.app_context():
+        user = db.session.get(User, seed())
+        for data in _walk_files():
+            report = import_initiatives(data, "s.csv", user, "published", True, geocode_budget=0)
+            assert report.committed
+        kept = _map_tables()
+        assert len({row[0] for row in kept["map_point"]}) == 11
+        rebuild_map_cells(db.session.connection())
+        db.session.commit()
+        assert _map_tables() == kept
+    paused_queue.huey.flush()
+
+
+@pytest.mark.postgres_only
+def test_two_imports_at_once_both_reach_the_map(app, paused_queue):
+    """Two workers importing at once: the second writes and counts its new points while the
+    first holds the map's lock, waits for it only to add them to the totals, and the map ends
+    as a rebuild from scratch makes it."""
+    empty_database(app)
+    with app.app_context():
+        user_id = seed()
+    files = _walk_files()
     holding, release, reports, errors = threading.Event(), threading.Event(), [], []
 
     def hold(_report) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -39,13 +40,8 @@ from app.initiatives.models import (
 )
 from app.initiatives.public import PUBLISHED, public_point
 from app.initiatives.vocabulary import STAGES
-from app.map_cells.cells import (
-    PointRow,
-    add_new_points,
-    lock_map,
-    point_rows,
-    refresh_cells_of,
-)
+from app.map_cells.additions import add_to_cells, count_added
+from app.map_cells.cells import PointRow, add_new_points, lock_map, point_rows
 from app.map_cells.facets import Facets
 from app.moderation.models import Revision
 from app.neighbourhoods.models import Neighbourhood
@@ -90,12 +86,24 @@ def create_initiatives(
         )
     }
     theme_ids = {slug: theme.id for slug, theme in themes.items()}
+    ids = {
+        table: iter(taken)
+        for table, taken in reserve_ids(
+            connection,
+            {
+                Initiative.__table__: len(plans),
+                Participant.__table__: sum(len(plan.written["participants"]) for plan in plans),
+                Outcome.__table__: sum(len(plan.written["outcomes"]) for plan in plans),
+                Revision.__table__: len(plans),
+            },
+        ).items()
+    }
     created: list[int] = []
     pending_places: list[int] = []
     points: set[PointRow] = set()
     for start in range(0, len(plans), BATCH):
         batch = plans[start : start + BATCH]
-        rows = _Rows(connection, batch, author, state, now)
+        rows = _Rows(batch, ids, author, state, now)
         for plan, initiative_id in zip(batch, rows.initiative_ids, strict=True):
             rows.add(plan, initiative_id, centres, theme_ids)
             plan.report.initiative_id = initiative_id
@@ -107,38 +115,56 @@ def create_initiatives(
         yield len(batch)
     # What the flush hooks would have done, once for them all, taking their locks in a
     # flush's order: the map's, then the facet version's (whose row lock orders the log).
-    # The new initiatives' own points go in first: another import at the same moment waits
-    # for these locks only while the totals are recomputed, not while the points are written.
+    # The new initiatives' own points go in first, and what they add to each cell is added
+    # up: another import at the same moment waits for these locks only while those totals
+    # are added to the map's, not while the points are written or counted.
     published = state == PUBLISHED
     if published:
         add_new_points(connection, points)
+        count_added(connection, created)
         lock_map(connection)
     note_facet_change(session)
     log_changes(connection, created)
     if published:
-        refresh_cells_of(connection, points)
+        add_to_cells(connection)
         note_public_change(session)
     queue_place_lookups(session, pending_places)
 
 
-def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
-    """``count`` new ids of a table, in order, taken before its rows are written.
+# Each table's sequence looked up once (MATERIALIZED), not once per id: the look-up cost ten
+# times what nextval does.
+RESERVE = text(
+    "WITH wanted AS MATERIALIZED ("
+    " SELECT name, count, CAST(pg_get_serial_sequence(name, 'id') AS regclass) AS sequence"
+    " FROM unnest(CAST(:tables AS text[]), CAST(:counts AS integer[])) AS wanted(name, count))"
+    " SELECT name, array_agg(nextval(sequence))"
+    " FROM wanted CROSS JOIN LATERAL generate_series(1, count) GROUP BY name"
+)
 
-    PostgreSQL: from the table's own sequence, so other writers (two imports at once) never
-    take the same ones. SQLite: after the largest, as SQLite itself numbers rows; the
-    import's transaction holds the write lock from its start, so no one else writes between.
+
+def reserve_ids(connection: Connection, counts: dict[Table, int]) -> dict[Table, list[int]]:
+    """New ids of these tables (as many as ``counts`` says of each), in order, taken before
+    their rows are written.
+
+    PostgreSQL: from each table's own sequence, so other writers (two imports at once) never
+    take the same ones; every table's in one statement. SQLite: after the largest, as SQLite
+    itself numbers rows; the import's transaction holds the write lock from its start, so no
+    one else writes between.
     """
-    if count == 0:
-        return []
     if connection.dialect.name == "postgresql":
-        # In one array: a row per id cost more to read than the ids did to take.
-        query = text(
-            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id')))"
-            " FROM generate_series(1, :count)"
+        # Each table's ids as one array: a row per id cost more to read than the ids did.
+        taken: dict[str, list[int]] = dict(
+            connection.execute(
+                RESERVE,
+                {"tables": [table.name for table in counts], "counts": list(counts.values())},
+            ).all()
         )
-        return sorted(connection.scalar(query, {"table": table.name, "count": count}))
-    largest = connection.scalar(select(func.max(table.c.id))) or 0
-    return list(range(largest + 1, largest + 1 + count))
+        return {table: sorted(taken.get(table.name) or []) for table in counts}
+    reserved = {}
+    for table, count in counts.items():
+        largest = connection.scalar(select(func.max(table.c.id))) or 0
+        reserved[table] = list(range(largest + 1, largest + 1 + count))
+    return reserved
 
 
 def _date(value: str | None) -> date | None:
@@ -149,16 +175,19 @@ class _Rows:
     """One batch's rows for each table, and the revision content each initiative gets."""
 
     def __init__(
-        self, connection: Connection, plans: list[Plan], author: User, state: str, now: datetime
+        self,
+        plans: list[Plan],
+        ids: dict[Table, Iterator[int]],
+        author: User,
+        state: str,
+        now: datetime,
     ) -> None:
         self.author_id, self.state, self.now = author.id, state, now
         self.approved = state == PUBLISHED
-        self.initiative_ids = reserve_ids(connection, Initiative.__table__, len(plans))
-        participants = sum(len(plan.written["participants"]) for plan in plans)
-        outcomes = sum(len(plan.written["outcomes"]) for plan in plans)
-        self.participant_ids = iter(reserve_ids(connection, Participant.__table__, participants))
-        self.outcome_ids = iter(reserve_ids(connection, Outcome.__table__, outcomes))
-        self.revision_ids = iter(reserve_ids(connection, Revision.__table__, len(plans)))
+        self.initiative_ids = list(islice(ids[Initiative.__table__], len(plans)))
+        self.participant_ids = ids[Participant.__table__]
+        self.outcome_ids = ids[Outcome.__table__]
+        self.revision_ids = ids[Revision.__table__]
         self.points: set[PointRow] = set()  # the map points of those published
         self.tables: dict[Table, list[dict[str, Any]]] = {
             model.__table__: []

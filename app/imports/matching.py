@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.database import in_ids
 from app.extensions import db
 from app.imports.parsing import CsvFile, CsvRow
 from app.imports.references import References, UnknownValue
@@ -20,6 +21,7 @@ from app.initiatives.models import Initiative
 
 EXTERNAL_ID_LENGTH = 120
 CHUNK = 500  # values per IN (...) list
+KEYS_CHUNK = 10_000  # values per array (app.database.in_ids)
 
 
 @dataclass
@@ -40,9 +42,13 @@ def _chunks(values: list) -> list[list]:
 
 def _external_ids(external_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(external_ids):
+    dialect = db.session.get_bind().dialect
+    # The ids in one parameter, many thousands a statement: a list of placeholders per 500
+    # ids cost more to render and plan than the look-up did.
+    for start in range(0, len(external_ids), KEYS_CHUNK):
+        chunk = external_ids[start : start + KEYS_CHUNK]
         query = select(Initiative.external_id, Initiative.id).where(
-            Initiative.external_id.in_(chunk)
+            in_ids(Initiative.external_id, chunk, dialect)
         )
         found.update(
             (external_id, initiative_id)

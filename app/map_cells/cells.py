@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     Select,
     SQLColumnExpression,
+    Table,
     any_,
     bindparam,
     delete,
@@ -157,31 +158,33 @@ def _leaf_totals_of_ranges() -> Insert:
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
-def _parent_query(zoom: int) -> Select:
-    """Totals of every cell at ``zoom`` from its children's."""
-    parent = shifted(MapCell.cell, 2)
+def parent_query(zoom: int, table: Table = cell_table) -> Select:
+    """Totals of every cell at ``zoom`` from its children's (in ``map_cell``, or a table with
+    its columns)."""
+    cells = table.c
+    parent = shifted(cells.cell, 2)
     totals = [
-        func.sum(MapCell.count),
-        func.sum(MapCell.sum_longitude),
-        func.sum(MapCell.sum_latitude),
-        func.min(MapCell.min_longitude),
-        func.min(MapCell.min_latitude),
-        func.max(MapCell.max_longitude),
-        func.max(MapCell.max_latitude),
-        func.min(MapCell.first_initiative_id),
+        func.sum(cells.count),
+        func.sum(cells.sum_longitude),
+        func.sum(cells.sum_latitude),
+        func.min(cells.min_longitude),
+        func.min(cells.min_latitude),
+        func.max(cells.max_longitude),
+        func.max(cells.max_latitude),
+        func.min(cells.first_initiative_id),
     ]
     zoom_column: ColumnClause[int] = literal_column(str(int(zoom)))
     return (
-        select(zoom_column, MapCell.facet_key, parent, *totals)
-        .where(MapCell.zoom == zoom + 1)
-        .group_by(MapCell.facet_key, parent)
+        select(zoom_column, cells.theme_id, parent, *totals)
+        .where(cells.zoom == zoom + 1)
+        .group_by(cells.theme_id, parent)
     )
 
 
 @cache
 def _parent_totals(zoom: int, some: bool) -> Insert:
     """Totals of cells at ``zoom`` from their children's (only the ``children`` given)."""
-    query = _parent_query(zoom)
+    query = parent_query(zoom)
     if some:
         query = query.where(
             MapCell.facet_key.in_(bindparam("keys", expanding=True)),
@@ -425,7 +428,7 @@ def _leaf_totals_of_keys() -> Insert:
 @cache
 def _parent_totals_of_keys(zoom: int) -> Insert:
     """Totals of every cell at ``zoom`` from its children's, for the ``keys`` given."""
-    query = _parent_query(zoom).where(MapCell.facet_key.in_(bindparam("keys", expanding=True)))
+    query = parent_query(zoom).where(MapCell.facet_key.in_(bindparam("keys", expanding=True)))
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
@@ -455,8 +458,8 @@ def refresh_map_points(
 def add_new_points(connection: Connection, rows: set[PointRow]) -> None:
     """The map points of initiatives that had none (an import's new ones), written before the
     map's lock is taken: nobody else writes these initiatives' points, and the totals, which
-    two writers must not recompute side by side, come after, under the lock
-    (``refresh_cells_of``), from every point then committed and these."""
+    two writers must not change side by side, come after, under the lock: what these points
+    add to them (``app.map_cells.additions``)."""
     _insert_points(connection, rows)
 
 
