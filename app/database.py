@@ -256,9 +256,7 @@ def read_batches(connection: Connection, query: Select) -> Iterator[list[tuple[A
     query). SQLite returns dates and times as text."""
     statement = DriverQuery(connection, query)
     try:
-        statement.execute()
-        while rows := statement.cursor.fetchmany(50_000):
-            yield rows
+        yield from statement.raw_batches(50_000)
     finally:
         statement.close()
 
@@ -392,6 +390,17 @@ class DriverQuery:
                     row[index] = conversion(value)
             converted.append(row)
         return converted
+
+    def raw_batches(self, size: int, **values: Any) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows for these parameter values, ``size`` at a time, as the driver returns
+        them (no column converted)."""
+        self.execute(**values)
+        while True:
+            with driver_errors_raised(self.dialect, self.sql):
+                rows = self.cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
 
     def close(self) -> None:
         self.cursor.close()

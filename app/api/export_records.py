@@ -1,9 +1,9 @@
 """The rows an export writes: published initiatives read as plain records, a batch at a time.
 
 An export of a million initiatives cannot afford ORM objects (identity map, relationship
-loaders, expunging) for each row. Here the initiatives come as Core rows, newest first, by
-keyset; each batch's themes, stages, participants, outcomes, latest measurements and first
-public photo are read in one query each (never one per initiative), and each initiative
+loaders, expunging) for each row. Here the initiatives come as the driver's rows, newest
+first, by keyset; each batch's themes, stages, participants, outcomes, latest measurements
+and first public photo are read in one query each (never one per initiative), and each initiative
 becomes an ``ExportInitiative``: a plain record with the attributes the public rules
 (``public_location``, ``public_place_name``), the example text and the GeoJSON schema read.
 
@@ -12,9 +12,10 @@ The keyset is split in two so that each part walks an index: initiatives with a
 One ``OR published_at IS NULL`` would stop SQLite using the index and make every batch start
 from the top (quadratic).
 
-What a million rows make expensive is avoided: every query runs on the session's connection
-(Core rows, without the ORM's result layer), a batch's ids go in one bound parameter
-(``in_ids``: an expanding ``IN`` renders a placeholder per id on every execution), a
+What a million rows make expensive is avoided: the queries are compiled once per export and
+run on the session's connection's own driver cursor (``DriverQuery``: no statement built and
+no row object per batch), a batch's ids go in one bound parameter (``in_bound_ids``: an
+expanding ``IN`` renders a placeholder per id on every execution), a
 participant's roles are read as JSON text and decoded once per distinct text (a handful of
 stage lists recur on every row), and the two times are read as stored (see below).
 """
@@ -49,7 +50,7 @@ from app.initiatives.models import (
     Outcome,
     Participant,
 )
-from app.initiatives.public import published_only
+from app.initiatives.public import public_photo_condition, published_only
 from app.initiatives.vocabulary import STAGES
 from app.neighbourhoods.models import Neighbourhood
 from app.organisations.models import Organisation
@@ -253,8 +254,7 @@ def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence
     first and its ``published_at`` by that name (``INITIATIVE_COLUMNS``).
 
     Each part is two statements made once (its first batch, then the batch after a given
-    row) and run through the driver (``DriverQuery``): SQLAlchemy's rows for the export's
-    widest query were a sixth of its time."""
+    row) and run through the driver (``DriverQuery``), without SQLAlchemy's row objects."""
     published_at, initiative_id = Initiative.published_at, Initiative.id
     time_at = [column.name for column in matching.selected_columns].index("published_at")
     after_time = bindparam("after_time", None, type_=published_at.type)
@@ -264,33 +264,35 @@ def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence
     )
     undated = matching.where(published_at.is_(None)).order_by(initiative_id.desc())
     connection = db.session.connection()
-    queries = [
-        DriverQuery(connection, query.limit(batch_size))
-        for query in (
-            dated,
-            dated.where(tuple_(published_at, initiative_id) < tuple_(after_time, after_id)),
-            undated,
-            undated.where(initiative_id < after_id),
-        )
+    parts = [
+        (  # each part's first batch, and the batch after a row
+            DriverQuery(connection, dated.limit(batch_size)),
+            DriverQuery(
+                connection,
+                dated.where(
+                    tuple_(published_at, initiative_id) < tuple_(after_time, after_id)
+                ).limit(batch_size),
+            ),
+            lambda last: {"after_time": in_utc(last[time_at]), "after_id": last[0]},
+        ),
+        (
+            DriverQuery(connection, undated.limit(batch_size)),
+            DriverQuery(connection, undated.where(initiative_id < after_id).limit(batch_size)),
+            lambda last: {"after_id": last[0]},
+        ),
     ]
-    first_dated, next_dated, first_undated, next_undated = queries
     try:
-        batch = first_dated.rows()
-        while batch:
-            yield batch
-            if len(batch) < batch_size:
-                break
-            last = batch[-1]
-            batch = next_dated.rows(after_time=in_utc(last[time_at]), after_id=last[0])
-        batch = first_undated.rows()
-        while batch:
-            yield batch
-            if len(batch) < batch_size:
-                break
-            batch = next_undated.rows(after_id=batch[-1][0])
+        for first, following, after in parts:
+            batch = first.rows()
+            while batch:
+                yield batch
+                if len(batch) < batch_size:
+                    break
+                batch = following.rows(**after(batch[-1]))
     finally:
-        for query in queries:
-            query.close()
+        for first, following, _after in parts:
+            first.close()
+            following.close()
 
 
 def published_records(
@@ -405,8 +407,7 @@ class _RelatedQueries:
             select(Photo.initiative_id, Photo.stem)
             .where(
                 of_batch(Photo.initiative_id),
-                Photo.review == "approved",
-                Photo.state == "ready",
+                public_photo_condition(),
                 Photo.stem.is_not(None),
             )
             .order_by(Photo.initiative_id, Photo.position, Photo.id)
@@ -435,7 +436,7 @@ def _records(
     for initiative_id, stage in related.stages.rows(ids=ids):
         records[initiative_id].stage_set.add(stage)
     _add_participants(records, related.participants.rows(ids=ids), references)
-    _add_outcomes(records, related, references)
+    _add_outcomes(records, ids, related, references)
     for initiative_id, stem in related.photos.rows(ids=ids):
         records[initiative_id].photos.append(PhotoRecord(stem or ""))
     return list(records.values())
@@ -455,9 +456,12 @@ def _add_participants(
 
 
 def _add_outcomes(
-    records: dict[int, ExportInitiative], related: _RelatedQueries, references: _References
+    records: dict[int, ExportInitiative],
+    ids: list[int],
+    related: _RelatedQueries,
+    references: _References,
 ) -> None:
-    rows = related.outcomes.rows(ids=list(records))
+    rows = related.outcomes.rows(ids=ids)
     if not rows:
         return
     names = references.organisation_names({row[10] for row in rows if row[10]})

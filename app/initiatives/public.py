@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import Select, event, select
+from sqlalchemy import ColumnElement, Select, and_, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.i18n import lazy_text as _l
@@ -51,10 +51,16 @@ def is_public(initiative: _Stated) -> bool:
 
 def public_photos(initiative: Initiative) -> list[Photo]:
     """The photos the public may see: the initiative is published, the photo approved with
-    the revision that brought it, and processed."""
+    the revision that brought it, and processed (``public_photo_condition`` in SQL)."""
     if not is_public(initiative):
         return []
     return [photo for photo in initiative.photos if photo.review == "approved" and photo.is_ready]
+
+
+def public_photo_condition() -> ColumnElement[bool]:
+    """``public_photos``' rule for a photo, as a condition on photo rows (the query keeps to
+    published initiatives itself, as an export's does)."""
+    return and_(Photo.review == "approved", Photo.state == "ready")
 
 
 class Centred(Protocol):

@@ -18,18 +18,15 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     ColumnElement,
     Connection,
-    Float,
+    Dialect,
     Insert,
-    Integer,
     MetaData,
     Table,
     func,
     insert,
-    literal_column,
     select,
     true,
 )
@@ -40,11 +37,9 @@ from app.map_cells.cells import (
     PRECOMPUTED_MAX_ZOOM,
     TOTAL_COLUMNS,
     cell_table,
-    cell_totals,
+    leaf_query,
     parent_query,
-    shifted,
 )
-from app.map_cells.grid import cell_shift
 from app.map_cells.models import MapPoint
 
 SUMMED = ("count", "sum_longitude", "sum_latitude")
@@ -56,12 +51,7 @@ GREATEST = ("max_longitude", "max_latitude")
 added_table = Table(
     "map_cell_added",
     MetaData(),
-    Column("zoom", Integer),
-    Column("theme_id", Integer),
-    Column("cell", BigInteger),
-    Column("count", Integer),
-    *(Column(name, Float) for name in TOTAL_COLUMNS[4:-1]),
-    Column("first_initiative_id", Integer),
+    *(Column(name, cell_table.c[name].type) for name in TOTAL_COLUMNS),
     prefixes=["TEMPORARY"],
 )
 
@@ -70,7 +60,7 @@ def count_added(connection: Connection, initiative_ids: list[int]) -> None:
     """Count what the map points of these new initiatives add to each cell of each zoom, by
     key (the points written, before the map's lock is taken)."""
     added_table.create(connection)
-    connection.execute(_leaf_added(connection.dialect.name), {"ids": initiative_ids})
+    connection.execute(_leaf_added(connection.dialect), {"ids": initiative_ids})
     for zoom in range(PRECOMPUTED_MAX_ZOOM - 1, -1, -1):
         connection.execute(_parent_added(zoom))
 
@@ -83,15 +73,9 @@ def add_to_cells(connection: Connection) -> None:
 
 
 @cache
-def _leaf_added(dialect_name: str) -> Insert:
+def _leaf_added(dialect: Dialect) -> Insert:
     """The deepest cells' totals of the ``ids``' points."""
-    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
-    dialect = postgresql.dialect() if dialect_name == "postgresql" else sqlite.dialect()
-    query = (
-        select(literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals())
-        .where(in_bound_ids(MapPoint.initiative_id, dialect, "ids"))
-        .group_by(MapPoint.facet_key, cell)
-    )
+    query = leaf_query().where(in_bound_ids(MapPoint.initiative_id, dialect, "ids"))
     return insert(added_table).from_select(TOTAL_COLUMNS, query)
 
 

@@ -120,13 +120,19 @@ TOTAL_COLUMNS = [
 # every refresh would cost more than running them.
 
 
+def leaf_query() -> Select:
+    """Totals of the deepest precomputed cells from their points, by key: every leaf, until a
+    caller narrows it to some points."""
+    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
+    return select(
+        literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals()
+    ).group_by(MapPoint.facet_key, cell)
+
+
 @cache
 def _leaf_totals(some: bool) -> Insert:
     """Totals of the deepest precomputed cells from their points (``first``..``last`` codes)."""
-    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
-    query = select(
-        literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals()
-    ).group_by(MapPoint.facet_key, cell)
+    query = leaf_query()
     if some:
         query = query.where(
             MapPoint.facet_key.in_(bindparam("keys", expanding=True)),
@@ -147,13 +153,11 @@ def _leaf_totals_of_ranges() -> Insert:
         .table_valued("first", "last")
         .render_derived(name="ranges")
     )
-    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
     query = (
-        select(literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals())
+        leaf_query()
         .select_from(ranges)
         .join(MapPoint, MapPoint.code.between(ranges.c.first, ranges.c.last))
         .where(MapPoint.facet_key == any_(bindparam("keys", type_=ARRAY(Integer))))
-        .group_by(MapPoint.facet_key, cell)
     )
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
@@ -416,12 +420,7 @@ def _recompute_totals(connection: Connection, keys: list[int]) -> None:
 @cache
 def _leaf_totals_of_keys() -> Insert:
     """Totals of every deepest precomputed cell, for the ``keys`` given."""
-    cell = shifted(MapPoint.code, 2 * cell_shift(PRECOMPUTED_MAX_ZOOM))
-    query = (
-        select(literal_column(str(PRECOMPUTED_MAX_ZOOM)), MapPoint.facet_key, cell, *cell_totals())
-        .where(MapPoint.facet_key.in_(bindparam("keys", expanding=True)))
-        .group_by(MapPoint.facet_key, cell)
-    )
+    query = leaf_query().where(MapPoint.facet_key.in_(bindparam("keys", expanding=True)))
     return insert(cell_table).from_select(TOTAL_COLUMNS, query)
 
 
