@@ -149,6 +149,53 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
         )
 
 
+def test_a_driver_query_keeps_every_value_and_the_order_it_reads(app):
+    """On SQLite the rows come as one JSON array (one step of SQLite's, see ``DriverQuery``):
+    text of any kind, whole and real numbers, blanks and the query's order come through as
+    the driver itself gives them."""
+    from sqlalchemy import (
+        BigInteger,
+        Column,
+        Float,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        insert,
+        select,
+    )
+
+    from app.database import DriverQuery
+
+    texts = ['Caf\u00e9 "quoted", with \\ and \u2019', "two\nlines\r\n", "\U0001f333", "", None]
+    numbers = [53.800755, -1.549077, 0.1, 1e-07, 12345.25, None]
+    table = Table(
+        "driver_query_values",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("words", String),
+        Column("number", Float),
+        Column("count", BigInteger),
+    )
+    rows = [
+        (index, texts[index % len(texts)], numbers[index % len(numbers)], index * 10**12)
+        for index in range(1, 61)
+    ]
+    with app.app_context():
+        connection = db.session.connection()
+        try:  # the table and its rows go with the transaction
+            table.create(connection)
+            names = ("id", "words", "number", "count")
+            connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+            query = DriverQuery(connection, select(table).order_by(table.c.id.desc()))
+            try:
+                assert [tuple(row) for row in query.rows()] == rows[::-1]
+            finally:
+                query.close()
+        finally:
+            db.session.rollback()
+
+
 def test_a_driver_query_is_seen_by_the_engine_s_listeners_and_fails_as_sqlalchemy_does(
     app, make_initiative
 ):
@@ -170,7 +217,8 @@ def test_a_driver_query_is_seen_by_the_engine_s_listeners_and_fails_as_sqlalchem
             assert len(query.rows()) == 1
             query.rows()
         query.close()
-        assert statements == [query.sql, query.sql]
+        sent = query.in_one_step[0] if query.in_one_step else query.sql
+        assert statements == [sent, sent]
 
         gone = Table("driver_query_gone", MetaData(), Column("id", Integer))
         gone.create(connection)
