@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -21,13 +21,17 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Dialect,
+    Float,
+    Numeric,
     Select,
     Table,
     any_,
     bindparam,
+    case,
     event,
     func,
     insert,
+    literal_column,
     select,
     text,
 )
@@ -49,13 +53,23 @@ def _begin_statement() -> str:
     A deferred transaction that reads and then writes fails at once with "database is locked"
     when another writer got in between (the busy timeout cannot help it), so every transaction
     that may write begins IMMEDIATE. Safe requests (GET never changes state) only read and keep
-    the cheaper deferred BEGIN, so readers never queue behind writers.
+    the cheaper deferred BEGIN, so readers never queue behind writers; so does work marked as
+    only reading (``only_reads``: an export's reader thread).
     """
     if has_request_context() and (request.method in SAFE_METHODS or g.get(WRITE_COMMITTED)):
+        return "BEGIN"
+    if has_app_context() and g.get(READS_ONLY):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
 
+def only_reads() -> None:
+    """This application context only reads: its transactions begin deferred on SQLite, never
+    taking the write lock (an export read for a minute would otherwise hold every writer off)."""
+    setattr(g, READS_ONLY, True)
+
+
+READS_ONLY = "reads_only"
 WRITE_COMMITTED = "write_committed"
 _WROTE = "wrote_in_request"
 
@@ -322,8 +336,9 @@ class DriverQuery:
     (``json_group_array``) decoded at once: Python's sqlite3 takes the interpreter's lock back
     after every row it steps to, but not inside a step, so a thread that reads this way leaves
     the lock to another thread (writing the last batch out, ``app.read_ahead``) for nearly
-    all of SQLite's work. JSON carries what these queries read (text, numbers, nulls; a
-    real number with 15 significant digits, more than a stored coordinate's or figure's).
+    all of SQLite's work. Real numbers go into it as text with 17 significant digits (JSON's
+    own 15 would round a stored 1/3 or 0.1 + 0.2), so every value comes back as the driver
+    gives it, but a negative zero, which comes back as zero.
     """
 
     def __init__(self, connection: Connection, query: Select) -> None:
@@ -347,13 +362,40 @@ class DriverQuery:
         self.dialect = dialect
         self.types = [column.type.dialect_impl(dialect) for column in query.selected_columns]
         self.converters: list[tuple[int, Callable[[Any], Any]]] | None = None
-        self.in_one_step: tuple[str, list[str] | None] | None = None
+        self.query = query
+        self._in_one_step: tuple[str, list[str] | None] | None = None
         if dialect.name == "sqlite":
-            inner = query.subquery()
-            one_step = select(func.json_group_array(func.json_array(*inner.c)))
-            self.in_one_step = _compiled(one_step, dialect)[:2]
-            # SQLite's cursor describes no column's type.
-            self.converters = self._converters([None] * len(self.types))
+            # SQLite's cursor describes no column's type; a real number comes as its text.
+            self.converters = []
+            for index, kind in enumerate(self.types):
+                processor = kind.result_processor(dialect, None)
+                read: Callable[[Any], Any] | None = processor
+                if _is_real(kind):
+                    read = float if processor is None else _from_text(processor)
+                if read is not None:
+                    self.converters.append((index, read))
+
+    @property
+    def in_one_step(self) -> tuple[str, list[str] | None] | None:
+        """On SQLite, the statement that reads every row as one JSON array (its SQL and its
+        parameters' names), made the first time ``rows`` needs it."""
+        if self.dialect.name != "sqlite":
+            return None
+        if self._in_one_step is None:
+            inner = self.query.subquery()
+            # A real number as text with 17 significant digits: exactly the double stored
+            # (JSON's own rendering keeps 15). The rows keep the subquery's ORDER BY: SQLite
+            # never flattens an ordered subquery into an aggregate; the tests that read
+            # batches in order would show it if a later SQLite did.
+            columns = [
+                case((column.is_(None), None), else_=func.printf(REAL_AS_TEXT, column))
+                if _is_real(kind)
+                else column
+                for column, kind in zip(inner.c, self.types, strict=True)
+            ]
+            one_step = select(func.json_group_array(func.json_array(*columns)))
+            self._in_one_step = _compiled(one_step, self.dialect)[:2]
+        return self._in_one_step
 
     def _sent(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -380,8 +422,9 @@ class DriverQuery:
 
     def rows(self, **values: Any) -> list[Any]:
         """The rows for these parameter values (each a tuple, or a list where converted)."""
-        if self.in_one_step is not None:
-            sql, names = self.in_one_step
+        in_one_step = self.in_one_step
+        if in_one_step is not None:
+            sql, names = in_one_step
             self._run(sql, names, values)
             with driver_errors_raised(self.dialect, sql):
                 rows = json.loads(self.cursor.fetchone()[0])
@@ -427,6 +470,19 @@ class DriverQuery:
 
     def close(self) -> None:
         self.cursor.close()
+
+
+# A literal, not a bound parameter: the statement's own values are the plain statement's.
+REAL_AS_TEXT: ColumnElement[str] = literal_column("'%!.17g'")
+
+
+def _is_real(kind: Any) -> bool:
+    """Whether a column's type holds real numbers (a decorated type by what it stores)."""
+    return isinstance(kind.impl if isinstance(kind, TypeDecorator) else kind, (Float, Numeric))
+
+
+def _from_text(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda text: convert(float(text))
 
 
 def _compiled(query: Select, dialect: Dialect) -> tuple[str, list[str] | None, Any]:

@@ -8,7 +8,8 @@ million-row CSV export took about a quarter less time on two cores (December 202
 docs/operating/benchmarks.md).
 
 The reader works in an application context of its own, so with its own database session and
-connection: one read transaction for the whole export (on SQLite, one snapshot). At most
+connection: one read transaction for the whole export (on SQLite a deferred one, one
+snapshot, never the write lock), apart from the caller's own. At most
 ``WAITING`` batches wait for the caller, so memory stays flat. A failure while reading is
 raised to the caller where the batch would have come (an export then ends as a broken
 download, never a clean short one); a caller that stops early (a client gone) stops the
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
+
+from app.database import only_reads
 
 Item = TypeVar("Item")
 
@@ -63,6 +66,7 @@ def read_ahead(read: Callable[[], Generator[list[Item], None, None]]) -> Iterato
 
     def reader() -> None:
         with app.app_context():
+            only_reads()  # a deferred transaction on SQLite: no write lock held while reading
             try:
                 with closing(read()) as batches:
                     for batch in batches:

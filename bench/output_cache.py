@@ -46,7 +46,8 @@ def free_port() -> int:
 
 
 def fill(database_url: str, rows: int) -> str:
-    """Migrate and fill the database; returns the picked cluster's slug."""
+    """Migrate and fill the database (what it lacks: a file another bench filled gets the
+    picked cluster only); returns the picked cluster's slug."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -62,7 +63,11 @@ def fill(database_url: str, rows: int) -> str:
         upgrade()
         ensure_default_themes()
         db.session.commit()
-        create_bench_initiatives(rows)
+        if db.session.scalar(db.select(db.func.count()).select_from(Initiative)) == 0:
+            create_bench_initiatives(rows)
+        if db.session.scalar(db.select(Cluster.id).where(Cluster.slug == "picked")):
+            db.engine.dispose()
+            return "picked"
         now = utcnow()
         cluster = Cluster(
             title="Picked for the bench",
@@ -157,12 +162,9 @@ def main() -> None:
         database_url = options.postgres.rsplit("/", 1)[0] + "/" + name
     else:
         database_url = f"sqlite:///{options.keep or folder / 'bench.sqlite3'}"
-    if options.keep and Path(options.keep).exists():
-        slug = "picked"
-    else:
-        started = time.monotonic()
-        slug = fill(database_url, options.rows)
-        print(f"filled {options.rows:,} initiatives in {time.monotonic() - started:.0f} s")
+    started = time.monotonic()
+    slug = fill(database_url, options.rows)
+    print(f"filled (what was missing) in {time.monotonic() - started:.0f} s")
 
     port = free_port()
     environment = {

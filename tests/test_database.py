@@ -151,7 +151,8 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
 
 def test_a_driver_query_keeps_every_value_and_the_order_it_reads(app):
     """On SQLite the rows come as one JSON array (one step of SQLite's, see ``DriverQuery``):
-    text of any kind, whole and real numbers, blanks and the query's order come through as
+    text of any kind, whole numbers past 2**53, real numbers to their last digit (JSON's own
+    rendering would give 0.3 for 0.1 + 0.2), blanks and the query's order come through as
     the driver itself gives them."""
     from sqlalchemy import (
         BigInteger,
@@ -168,7 +169,7 @@ def test_a_driver_query_keeps_every_value_and_the_order_it_reads(app):
     from app.database import DriverQuery
 
     texts = ['Caf\u00e9 "quoted", with \\ and \u2019', "two\nlines\r\n", "\U0001f333", "", None]
-    numbers = [53.800755, -1.549077, 0.1, 1e-07, 12345.25, None]
+    numbers = [53.800755, -1.549077, 0.1 + 0.2, 1 / 3, 1e-07, 1234567.8949999999, 12345.25, None]
     table = Table(
         "driver_query_values",
         MetaData(),
@@ -178,7 +179,7 @@ def test_a_driver_query_keeps_every_value_and_the_order_it_reads(app):
         Column("count", BigInteger),
     )
     rows = [
-        (index, texts[index % len(texts)], numbers[index % len(numbers)], index * 10**12)
+        (index, texts[index % len(texts)], numbers[index % len(numbers)], 2**53 + index)
         for index in range(1, 61)
     ]
     with app.app_context():

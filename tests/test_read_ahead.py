@@ -67,3 +67,46 @@ def test_a_caller_that_stops_early_stops_the_reader_and_closes_its_batches(app):
     assert read_count <= WAITING + 3
     assert len(closed_in) == 1 and closed_in[0] != threading.get_ident()
     assert not [thread for thread in threading.enumerate() if thread.name == "read-ahead"]
+
+
+def test_a_write_while_an_export_is_being_read_is_not_held_off(app, make_initiative):
+    """The reader's transaction only reads: on SQLite it begins deferred and never holds the
+    write lock, so a write (a resident saving, an import, the worker) made while a slow
+    client reads an export goes through at once, and the export still ends."""
+    import time
+
+    from werkzeug.datastructures import MultiDict
+
+    from app.api.export_records import published_records
+    from app.initiatives.models import Initiative
+    from app.shared_filters.parse import parse_filters
+
+    ids = [make_initiative(title=f"Walk {number}") for number in range(8)]
+    with app.test_request_context("/api/v1/initiatives.csv"):
+        everything, _ = parse_filters(MultiDict())
+        records = published_records(everything, 1)
+        taken = list(next(records))  # the reader now waits, its transaction open
+        started = time.monotonic()
+        with app.app_context():
+            db.session.get(Initiative, ids[0]).title = "Renamed while exported"
+            db.session.commit()
+        assert time.monotonic() - started < 5  # not the 10 s busy timeout
+        taken += [record for batch in records for record in batch]
+    assert sorted(record.id for record in taken) == sorted(ids)
+
+
+def test_the_open_data_files_are_read_in_one_transaction_not_ahead(
+    app, make_initiative, monkeypatch
+):
+    """The worker's files and the README's count must agree: they are read in the worker's
+    own transaction, never in reader threads with transactions of their own."""
+    from app.api import export_records
+    from app.downloads.files import rebuild_open_data
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("the open-data files were read ahead")
+
+    monkeypatch.setattr(export_records, "read_ahead", not_here)
+    make_initiative(title="In the files")
+    with app.app_context():
+        assert rebuild_open_data(force=True)

@@ -40,7 +40,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from app.database import DriverQuery, in_bound_ids, in_ids
+from app.database import DriverQuery, in_bound_ids
 from app.extensions import db
 from app.initiatives.models import (
     Initiative,
@@ -297,17 +297,22 @@ def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence
 
 
 def published_records(
-    initiative_filter: InitiativeFilter, batch_size: int
+    initiative_filter: InitiativeFilter, batch_size: int, ahead: bool = True
 ) -> Iterator[list[ExportInitiative]]:
     """Matching published initiatives, newest first, in lists of a few hundred records.
 
     They are read ``batch_size`` at a time in a thread of their own (``read_ahead``) while the
-    caller writes out the ones before. Until the last is taken (or the export is closed: a
-    client that went away), the cycle collector is paced for bulk work: at its usual pace it
-    cost about a third of an export, walking each batch's records again and again while they
-    were being written."""
+    caller writes out the ones before; with ``ahead=False``, in the caller's own session and
+    transaction (files that must agree with each other and with what it read before).
+
+    Until the last is taken (or the export is closed: a client that went away), the cycle
+    collector is paced for bulk work: at its usual pace it cost about a third of an export,
+    walking each batch's records again and again while they were being written."""
     with fewer_collections():
-        yield from read_ahead(lambda: _read_records(initiative_filter, batch_size))
+        if ahead:
+            yield from read_ahead(lambda: _read_records(initiative_filter, batch_size))
+        else:
+            yield from _read_records(initiative_filter, batch_size)
 
 
 def _read_records(
@@ -339,17 +344,24 @@ def _matching_batches(
 
 def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator[Sequence[Any]]:
     """Rows of these initiatives in ``newest_first_batches``' order (dated ones newest first,
-    then those without a date), read by one query and handed over a batch at a time."""
+    then those without a date), read by one query (on the driver, as the batches are) and
+    handed over a batch at a time."""
     if not ids:
         return
     connection = db.session.connection()
     published_at = Initiative.published_at
-    rows = connection.execute(
-        columns.where(in_ids(Initiative.id, ids, connection.dialect)).order_by(
+    query = DriverQuery(
+        connection,
+        columns.where(in_bound_ids(Initiative.id, connection.dialect, "ids")).order_by(
             published_at.is_(None), published_at.desc(), Initiative.id.desc()
-        )
+        ),
     )
-    yield from rows.partitions(batch_size)
+    try:
+        rows = query.rows(ids=ids)
+    finally:
+        query.close()
+    for start in range(0, len(rows), batch_size):
+        yield rows[start : start + batch_size]
 
 
 class _RelatedQueries:

@@ -55,8 +55,13 @@ def _write_atomically(target: Path, chunks: Iterable[str | bytes]) -> None:
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            try:
+                for chunk in chunks:
+                    out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            finally:  # a generator's reading ends now, not when the failure is let go
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
         os.chmod(name, PUBLIC_FILE_MODE)
         os.replace(name, target)
     except BaseException:
@@ -79,8 +84,10 @@ def rebuild_open_data(force: bool = False) -> bool:
             if json.loads(marker_path.read_text()) == marker:
                 return False
         everything, _errors = parse_filters(MultiDict())
-        _write_atomically(root / CSV_FILE, csv_chunks(everything))
-        _write_atomically(root / GEOJSON_FILE, geojson_chunks(everything))
+        # Both files and the README's count from this one transaction (not read ahead in
+        # threads of their own, each with its own): the zip's three parts agree.
+        _write_atomically(root / CSV_FILE, csv_chunks(everything, ahead=False))
+        _write_atomically(root / GEOJSON_FILE, geojson_chunks(everything, ahead=False))
     readme = README.format(
         site=site,
         built=iso_time(utcnow()),
