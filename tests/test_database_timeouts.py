@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
-from app.api import exports
+from app.api import export_records
 from app.config import load_settings
 from app.database import lift_statement_timeout
 from app.extensions import db
@@ -75,11 +75,12 @@ def test_a_statement_past_the_deadline_is_a_friendly_503(site):
 
 @pytest.mark.postgres_only
 def test_a_streamed_export_has_no_statement_deadline(site, monkeypatch):
-    def slow_records(initiative_filter, size):
+    # The export's reading, in its reader thread (``read_ahead``), on a connection of its own.
+    def slow_records(initiative_filter, batch_size):
         db.session.execute(text("SELECT pg_sleep(0.5)"))
         yield from ()
 
-    monkeypatch.setattr(exports, "published_records", slow_records)
+    monkeypatch.setattr(export_records, "_read_records", slow_records)
     response = site.test_client().get("/api/v1/initiatives.csv")
     assert response.status_code == 200
     assert response.get_data(as_text=True).startswith("\ufeff")  # header written, not cut
@@ -118,11 +119,12 @@ def test_a_sqlite_statement_past_the_deadline_is_interrupted_with_a_friendly_503
 
 @pytest.mark.sqlite_only
 def test_a_sqlite_streamed_export_has_no_statement_deadline(site, monkeypatch):
-    def slow_records(initiative_filter, size):
+    # The export's reading, in its reader thread (``read_ahead``), on a connection of its own.
+    def slow_records(initiative_filter, batch_size):
         db.session.execute(text(SQLITE_HALF_SECOND))
         yield from ()
 
-    monkeypatch.setattr(exports, "published_records", slow_records)
+    monkeypatch.setattr(export_records, "_read_records", slow_records)
     response = site.test_client().get("/api/v1/initiatives.csv")
     assert response.status_code == 200
     assert response.get_data(as_text=True).startswith("\ufeff")  # header written, not cut
