@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -53,23 +53,13 @@ def _begin_statement() -> str:
     A deferred transaction that reads and then writes fails at once with "database is locked"
     when another writer got in between (the busy timeout cannot help it), so every transaction
     that may write begins IMMEDIATE. Safe requests (GET never changes state) only read and keep
-    the cheaper deferred BEGIN, so readers never queue behind writers; so does work marked as
-    only reading (``only_reads``: an export's reader thread).
+    the cheaper deferred BEGIN, so readers never queue behind writers.
     """
     if has_request_context() and (request.method in SAFE_METHODS or g.get(WRITE_COMMITTED)):
-        return "BEGIN"
-    if has_app_context() and g.get(READS_ONLY):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
 
-def only_reads() -> None:
-    """This application context only reads: its transactions begin deferred on SQLite, never
-    taking the write lock (an export read for a minute would otherwise hold every writer off)."""
-    setattr(g, READS_ONLY, True)
-
-
-READS_ONLY = "reads_only"
 WRITE_COMMITTED = "write_committed"
 _WROTE = "wrote_in_request"
 
@@ -364,16 +354,8 @@ class DriverQuery:
         self.converters: list[tuple[int, Callable[[Any], Any]]] | None = None
         self.query = query
         self._in_one_step: tuple[str, list[str] | None] | None = None
-        if dialect.name == "sqlite":
-            # SQLite's cursor describes no column's type; a real number comes as its text.
-            self.converters = []
-            for index, kind in enumerate(self.types):
-                processor = kind.result_processor(dialect, None)
-                read: Callable[[Any], Any] | None = processor
-                if _is_real(kind):
-                    read = float if processor is None else _from_text(processor)
-                if read is not None:
-                    self.converters.append((index, read))
+        if dialect.name == "sqlite":  # its cursor describes no column's type
+            self.converters = self._converters([None] * len(self.types))
 
     @property
     def in_one_step(self) -> tuple[str, list[str] | None] | None:
@@ -451,11 +433,17 @@ class DriverQuery:
         return converted
 
     def _converters(self, described: list[Any]) -> list[tuple[int, Callable[[Any], Any]]]:
-        return [
-            (index, convert)
-            for index, (kind, driver_type) in enumerate(zip(self.types, described, strict=True))
-            if (convert := kind.result_processor(self.dialect, driver_type))
-        ]
+        """Each column's conversion by its type, given what the driver says it holds; on
+        SQLite a real number comes as text (``in_one_step``), read with ``float`` first."""
+        reals_as_text = self.dialect.name == "sqlite"
+        converters = []
+        for index, (kind, driver_type) in enumerate(zip(self.types, described, strict=True)):
+            read: Callable[[Any], Any] | None = kind.result_processor(self.dialect, driver_type)
+            if reals_as_text and _is_real(kind):
+                read = float if read is None else _from_text(read)
+            if read is not None:
+                converters.append((index, read))
+        return converters
 
     def raw_batches(self, size: int, **values: Any) -> Iterator[list[tuple[Any, ...]]]:
         """The rows for these parameter values, ``size`` at a time, as the driver returns

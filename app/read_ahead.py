@@ -7,10 +7,12 @@ reader thread can have SQLite read the next batch while the caller writes this o
 million-row CSV export took about a quarter less time on two cores (December 2026,
 docs/operating/benchmarks.md).
 
-The reader works in an application context of its own, so with its own database session and
-connection: one read transaction for the whole export (on SQLite a deferred one, one
-snapshot, never the write lock), apart from the caller's own. At most
-``WAITING`` batches wait for the caller, so memory stays flat. A failure while reading is
+The reader runs in a copy of the caller's context, so in the caller's own database session,
+connection and transaction: what the caller read before (a cached output's data version, the
+open-data files' count) and every batch come from one transaction, and an export holds one
+connection, as before. The caller leaves the session to the reader until the batches end (it
+only writes them out). At most ``WAITING`` batches wait for the caller, so memory stays
+flat. A failure while reading is
 raised to the caller where the batch would have come (an export then ends as a broken
 download, never a clean short one); a caller that stops early (a client gone) stops the
 reader before its next batch, and the reader's queries are closed in its own thread.
@@ -18,6 +20,7 @@ reader before its next batch, and the reader's queries are closed in its own thr
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -25,10 +28,6 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-from flask import current_app
-
-from app.database import only_reads
 
 Item = TypeVar("Item")
 
@@ -50,8 +49,7 @@ _DONE = object()
 
 def read_ahead(read: Callable[[], Generator[list[Item], None, None]]) -> Iterator[list[Item]]:
     """The items of ``read()``'s batches, in order, in lists of at most ``HANDOVER_ITEMS``;
-    ``read`` runs in a thread with an application context of its own."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ``read`` runs in a thread of its own, in a copy of the caller's context."""
     waiting: queue.Queue[Any] = queue.Queue(WAITING)
     stop = threading.Event()
 
@@ -65,18 +63,17 @@ def read_ahead(read: Callable[[], Generator[list[Item], None, None]]) -> Iterato
         return False
 
     def reader() -> None:
-        with app.app_context():
-            only_reads()  # a deferred transaction on SQLite: no write lock held while reading
-            try:
-                with closing(read()) as batches:
-                    for batch in batches:
-                        if not hand_over(batch):
-                            return
-                hand_over(_DONE)
-            except BaseException as error:  # noqa: BLE001 - raised again in the caller
-                hand_over(_Failed(error))
+        try:
+            with closing(read()) as batches:
+                for batch in batches:
+                    if not hand_over(batch):
+                        return
+            hand_over(_DONE)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            hand_over(_Failed(error))
 
-    thread = threading.Thread(target=reader, name="read-ahead", daemon=True)
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(reader,), name="read-ahead", daemon=True)
     thread.start()
     try:
         while True:

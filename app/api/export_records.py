@@ -297,22 +297,18 @@ def newest_first_batches(matching: Select, batch_size: int) -> Iterator[Sequence
 
 
 def published_records(
-    initiative_filter: InitiativeFilter, batch_size: int, ahead: bool = True
+    initiative_filter: InitiativeFilter, batch_size: int
 ) -> Iterator[list[ExportInitiative]]:
     """Matching published initiatives, newest first, in lists of a few hundred records.
 
-    They are read ``batch_size`` at a time in a thread of their own (``read_ahead``) while the
-    caller writes out the ones before; with ``ahead=False``, in the caller's own session and
-    transaction (files that must agree with each other and with what it read before).
+    They are read ``batch_size`` at a time in a thread of their own (``read_ahead``), in the
+    caller's session and transaction, while the caller writes out the ones before.
 
     Until the last is taken (or the export is closed: a client that went away), the cycle
     collector is paced for bulk work: at its usual pace it cost about a third of an export,
     walking each batch's records again and again while they were being written."""
     with fewer_collections():
-        if ahead:
-            yield from read_ahead(lambda: _read_records(initiative_filter, batch_size))
-        else:
-            yield from _read_records(initiative_filter, batch_size)
+        yield from read_ahead(lambda: _read_records(initiative_filter, batch_size))
 
 
 def _read_records(

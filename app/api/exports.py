@@ -36,15 +36,14 @@ BATCH_SIZE = 1000
 GEOJSON = "application/geo+json"
 
 
-def csv_chunks(initiative_filter: InitiativeFilter, ahead: bool = True) -> Iterator[str]:
-    """The CSV as text (byte-order mark and header first), a batch of rows at a time
-    (``ahead``: read in a thread of their own, see ``published_records``)."""
+def csv_chunks(initiative_filter: InitiativeFilter) -> Iterator[str]:
+    """The CSV as text (byte-order mark and header first), a batch of rows at a time."""
     written = CsvLines()
     written.write_header()
     yield BYTE_ORDER_MARK + written.take()
     context = RowContext(current_app.config["DATA_LICENCE"])
     write_row = written.write_row
-    for batch in published_records(initiative_filter, BATCH_SIZE, ahead):
+    for batch in published_records(initiative_filter, BATCH_SIZE):
         for record in batch:
             write_row(record, context)
         yield written.take()

@@ -31,9 +31,8 @@ BATCH = 1000
 URL_MARK = "__initiative__"
 
 
-def geojson_chunks(initiative_filter: InitiativeFilter, ahead: bool = True) -> Iterator[bytes]:
-    """Matching published initiatives as a FeatureCollection, a batch of features at a time
-    (``ahead``: read in a thread of their own, see ``published_records``)."""
+def geojson_chunks(initiative_filter: InitiativeFilter) -> Iterator[bytes]:
+    """Matching published initiatives as a FeatureCollection, a batch of features at a time."""
     head = orjson.dumps(feature_collection_head(licence()))
     yield head[:-1] + b',"features":['
     address = url_for(
@@ -41,7 +40,7 @@ def geojson_chunks(initiative_filter: InitiativeFilter, ahead: bool = True) -> I
     )
     language = current_language()
     first = True
-    for records in published_records(initiative_filter, BATCH, ahead):
+    for records in published_records(initiative_filter, BATCH):
         features = [_feature(record, address, language) for record in records]
         # A feature a line, as the export always wrote them (easy to read, grep and count).
         yield (b"" if first else b",\n") + b",\n".join(orjson.dumps(item) for item in features)

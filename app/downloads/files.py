@@ -84,10 +84,10 @@ def rebuild_open_data(force: bool = False) -> bool:
             if json.loads(marker_path.read_text()) == marker:
                 return False
         everything, _errors = parse_filters(MultiDict())
-        # Both files and the README's count from this one transaction (not read ahead in
-        # threads of their own, each with its own): the zip's three parts agree.
-        _write_atomically(root / CSV_FILE, csv_chunks(everything, ahead=False))
-        _write_atomically(root / GEOJSON_FILE, geojson_chunks(everything, ahead=False))
+        # Both files and the README's count come from this one transaction (the batches are
+        # read ahead in it): the zip's three parts agree.
+        _write_atomically(root / CSV_FILE, csv_chunks(everything))
+        _write_atomically(root / GEOJSON_FILE, geojson_chunks(everything))
     readme = README.format(
         site=site,
         built=iso_time(utcnow()),
