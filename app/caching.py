@@ -33,6 +33,7 @@ from typing import Any
 
 import redis
 from cachelib import BaseCache, RedisCache, SimpleCache
+from cachelib.serializers import SimpleSerializer
 from flask import Flask, Response, current_app, g, make_response, request, session
 
 from app.data_version import Version, current_data_version
@@ -74,6 +75,24 @@ def latest(moments: Iterable[datetime | None]) -> datetime | None:
     return max(known) if known else None
 
 
+class _AsTheyAre(SimpleSerializer):
+    """Entries kept as they are: a cached answer is a tuple of bytes and strings that no one
+    changes, so the process's memory needs no pickled copy of it (a city's GeoJSON is 2.8 MB:
+    unpickling it copied the whole body on every hit)."""
+
+    def dumps(self, value: Any, protocol: int = 0) -> Any:
+        return value
+
+    def loads(self, bvalue: Any) -> Any:
+        return bvalue
+
+
+class MemoryCache(SimpleCache):
+    """cachelib's ``SimpleCache`` (a bounded dict with expiry, behind a lock), unpickled."""
+
+    serializer = _AsTheyAre()
+
+
 class OutputCache:
     """Redis when configured, this process's memory otherwise (and while Redis is away)."""
 
@@ -82,7 +101,7 @@ class OutputCache:
         self.seconds = int(config["OUTPUT_CACHE_SECONDS"])
         self.max_bytes = int(config["OUTPUT_CACHE_MAX_BYTES"])
         prefix = config["OUTPUT_CACHE_KEY_PREFIX"]
-        self.memory: BaseCache = SimpleCache(
+        self.memory: BaseCache = MemoryCache(
             threshold=IN_PROCESS_ENTRIES, default_timeout=self.seconds
         )
         self.shared: BaseCache | None = None
@@ -217,14 +236,15 @@ def _not_modified(etag: str, version: Version, private: bool) -> Response | None
     return response
 
 
-Entry = tuple[bytes, list[tuple[str, str]], bytes | None]  # body, kept headers, gzipped body
+Headers = tuple[tuple[str, str], ...]
+Entry = tuple[bytes, Headers, bytes | None]  # body, kept headers, gzipped body
 
 
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
 
-def _compressible(body: bytes, headers: list[tuple[str, str]]) -> bool:
+def _compressible(body: bytes, headers: Headers) -> bool:
     content_type = dict(headers).get("Content-Type", "")
     return len(body) >= COMPRESS_FROM_BYTES and content_type.startswith(COMPRESSIBLE_TYPES)
 
@@ -258,8 +278,10 @@ def _storable(response: Response) -> bool:
     )
 
 
-def _kept_headers(response: Response) -> list[tuple[str, str]]:
-    return [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
+def _kept_headers(response: Response) -> Headers:
+    return tuple(
+        (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
+    )
 
 
 def _remember(response: Response, key: str) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from app import create_app
-from app.caching import COMPRESS_FROM_BYTES, GZIP_TAG, output_cache
+from app.caching import COMPRESS_FROM_BYTES, GZIP_TAG, MemoryCache, output_cache
 from app.clusters.models import Cluster, ClusterItem
 from app.data_version import current_data_version
 from app.extensions import db
@@ -409,6 +409,17 @@ def redis_apps(app, tmp_path):
         with instance.app_context():
             output_cache().clear()
             db.engine.dispose()
+
+
+def test_the_process_memory_hands_over_a_kept_answer_without_copying_it():
+    """A hit is the kept entry itself: a city's GeoJSON is megabytes, and a pickled copy of
+    it on every hit bounded how many a second could be sent."""
+    memory = MemoryCache(threshold=2, default_timeout=300)
+    entry = (b"x" * 3_000_000, (("Content-Type", "application/geo+json"),), None)
+    memory.set("city", entry)
+    assert memory.get("city") is entry
+    memory.set("city", entry, timeout=-1)  # already expired: gone, as with any entry
+    assert memory.get("city") is None
 
 
 def test_redis_holds_the_cache_for_every_instance(redis_apps, site):
