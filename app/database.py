@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -39,6 +42,7 @@ from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlalchemy.types import TypeDecorator
@@ -333,29 +337,25 @@ class DriverQuery:
 
     def __init__(self, connection: Connection, query: Select) -> None:
         dialect = connection.dialect
-        self.sql, self.names, compiled = _compiled(query, dialect)
-        own = compiled.construct_params()
-
-        def bound(name: str) -> BindParameter[Any]:
-            # An expanding parameter's values are rendered as "<its name>_<n>".
-            parameter = compiled.binds.get(name)
-            return compiled.binds[name.rsplit("_", 1)[0]] if parameter is None else parameter
-
-        self.bind_converters = {
-            name: convert
-            for name in own
-            if (convert := bound(name).type.dialect_impl(dialect).bind_processor(dialect))
-        }
+        self.prepared, own = _prepared(query, dialect)
+        self.sql, self.names = self.prepared.sql, self.prepared.names
+        self.bind_converters = self.prepared.bind_converters
         self.values = self._sent(own)  # the statement's own literals
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self.connection = connection
         self.dialect = dialect
-        self.types = [column.type.dialect_impl(dialect) for column in query.selected_columns]
-        self.converters: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self.types = self.prepared.types
         self.query = query
-        self._in_one_step: tuple[str, list[str] | None] | None = None
-        if dialect.name == "sqlite":  # its cursor describes no column's type
-            self.converters = self._converters([None] * len(self.types))
+
+    @property
+    def converters(self) -> list[tuple[int, Callable[[Any], Any]]] | None:
+        """Each converted column's index and conversion; on PostgreSQL known once the
+        statement has run (``rows``), since a type's conversion can depend on what the driver
+        says a column holds (its numeric or float)."""
+        prepared = self.prepared
+        if prepared.converters is None and self.dialect.name == "sqlite":
+            prepared.converters = self._converters([None] * len(self.types))
+        return prepared.converters
 
     @property
     def in_one_step(self) -> tuple[str, list[str] | None] | None:
@@ -363,7 +363,8 @@ class DriverQuery:
         parameters' names), made the first time ``rows`` needs it."""
         if self.dialect.name != "sqlite":
             return None
-        if self._in_one_step is None:
+        prepared = self.prepared
+        if prepared.one_step is None:
             inner = self.query.subquery()
             # A real number as text with 17 significant digits: exactly the double stored
             # (JSON's own rendering keeps 15). The rows keep the subquery's ORDER BY: SQLite
@@ -376,8 +377,8 @@ class DriverQuery:
                 for column, kind in zip(inner.c, self.types, strict=True)
             ]
             one_step = select(func.json_group_array(func.json_array(*columns)))
-            self._in_one_step = _compiled(one_step, self.dialect)[:2]
-        return self._in_one_step
+            prepared.one_step = _compiled(one_step, self.dialect)[:2]
+        return prepared.one_step
 
     def _sent(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -414,18 +415,17 @@ class DriverQuery:
             self.execute(**values)
             with driver_errors_raised(self.dialect, self.sql):
                 rows = self.cursor.fetchall()
-        if self.converters is None:
-            # A type's conversion can depend on what the driver says a column holds
-            # (PostgreSQL's numeric or float), known once the statement has run.
-            self.converters = self._converters(
+        converters = self.converters
+        if converters is None:
+            converters = self.prepared.converters = self._converters(
                 [described[1] for described in self.cursor.description]
             )
-        if not self.converters:
+        if not converters:
             return rows
         converted = []
         for row in rows:
             row = list(row)
-            for index, conversion in self.converters:
+            for index, conversion in converters:
                 value = row[index]
                 if value is not None:
                     row[index] = conversion(value)
@@ -473,12 +473,88 @@ def _from_text(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda text: convert(float(text))
 
 
-def _compiled(query: Select, dialect: Dialect) -> tuple[str, list[str] | None, Any]:
+def _compiled(
+    query: Select, dialect: Dialect, cache_key: CacheKey | None = None
+) -> tuple[str, list[str] | None, Any]:
     """A select's SQL, its parameters' names in order (None for named parameters), and the
     compiled statement itself."""
-    compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    compiled = query.compile(
+        dialect=dialect, cache_key=cache_key, compile_kwargs={"render_postcompile": True}
+    )
     names = list(compiled.positiontup or ()) if compiled.positional else None
     return compiled.string, names, compiled
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """What a ``DriverQuery`` needs of its statement, the same for every statement of its
+    shape: its SQL, its parameters, their conversions, and (made when first needed) the
+    columns' conversions and SQLite's one-step statement."""
+
+    sql: str
+    names: list[str] | None
+    compiled: Any
+    bind_converters: dict[str, Callable[[Any], Any]]
+    types: list[Any]
+    converters: list[tuple[int, Callable[[Any], Any]]] | None = None
+    one_step: tuple[str, list[str] | None] | None = None
+
+
+PREPARED_SHAPES = 256  # statement shapes a process keeps prepared (the least used go first)
+_prepared_shapes: OrderedDict[tuple[str, Any], _Prepared] = OrderedDict()
+_prepared_lock = threading.Lock()
+
+
+def _prepared(query: Select, dialect: Dialect) -> tuple[_Prepared, dict[str, Any]]:
+    """The statement prepared (kept by its shape, as SQLAlchemy keeps what it compiles: a
+    city's GeoJSON ran seven statements, and compiling them and SQLite's one-step forms cost
+    about 20 ms of each export), and its own parameters' values.
+
+    The shape is SQLAlchemy's cache key, which leaves out the values of bound parameters:
+    they are taken from this statement (``extracted_parameters``), lined up with the kept
+    statement's by position as SQLAlchemy's own cache does. A statement whose SQL holds
+    values (a list given to ``in_``, rendered one parameter per value) is not kept."""
+    cache_key = query._generate_cache_key()
+    shape = (dialect.name, cache_key.key) if cache_key is not None else None
+    prepared = None
+    if shape is not None:
+        with _prepared_lock:
+            prepared = _prepared_shapes.get(shape)
+            if prepared is not None:
+                _prepared_shapes.move_to_end(shape)
+    if prepared is not None and cache_key is not None:
+        return prepared, prepared.compiled.construct_params(
+            extracted_parameters=cache_key.bindparams
+        )
+    sql, names, compiled = _compiled(query, dialect, cache_key)
+
+    def bound(name: str) -> BindParameter[Any]:
+        # An expanding parameter's values are rendered as "<its name>_<n>".
+        parameter = compiled.binds.get(name)
+        return compiled.binds[name.rsplit("_", 1)[0]] if parameter is None else parameter
+
+    own = compiled.construct_params()
+    prepared = _Prepared(
+        sql,
+        names,
+        compiled,
+        {
+            name: convert
+            for name in own
+            if (convert := bound(name).type.dialect_impl(dialect).bind_processor(dialect))
+        },
+        [column.type.dialect_impl(dialect) for column in query.selected_columns],
+    )
+    if (
+        shape is not None
+        and not compiled.post_compile_params
+        and not compiled.literal_execute_params
+    ):
+        with _prepared_lock:
+            _prepared_shapes[shape] = prepared
+            while len(_prepared_shapes) > PREPARED_SHAPES:
+                _prepared_shapes.popitem(last=False)
+    return prepared, own
 
 
 def _last_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -149,6 +149,49 @@ def test_a_driver_query_gives_the_rows_sqlalchemy_gives_for_each_run_s_ids(app, 
         )
 
 
+def test_driver_queries_of_one_shape_share_their_preparation_each_with_its_own_values(
+    app, make_initiative
+):
+    """A statement is compiled once per process for its shape (``_prepared``): one of the
+    same shape with other values (a pattern, a compared id, a limit) sends its own; one whose
+    SQL holds its values (a list given to ``in_``, a parameter per value) is never shared."""
+    from sqlalchemy import select
+
+    from app.database import DriverQuery
+    from app.initiatives.models import Initiative
+
+    ids = [make_initiative(title=f"Walk {number}") for number in range(5)]
+
+    def run(query):
+        driver_query = DriverQuery(db.session.connection(), query)
+        try:
+            return driver_query.prepared, [row[0] for row in driver_query.rows()]
+        finally:
+            driver_query.close()
+
+    def walks(pattern, first, limit):
+        return run(
+            select(Initiative.id)
+            .where(Initiative.title.like(pattern), Initiative.id >= first)
+            .order_by(Initiative.id)
+            .limit(limit)
+        )
+
+    def listed(wanted):
+        return run(select(Initiative.id).where(Initiative.id.in_(wanted)).order_by(Initiative.id))
+
+    with app.app_context():
+        prepared, found = walks("Walk%", ids[1], 2)
+        assert found == ids[1:3]
+        assert walks("Walk%", ids[0], 10) == (prepared, ids)
+        assert walks("Nothing%", ids[0], 10) == (prepared, [])
+        assert walks("Walk 4", ids[0], 1) == (prepared, [ids[4]])
+        first, found = listed([ids[0], ids[2]])
+        assert found == [ids[0], ids[2]]
+        second, found = listed([ids[1], ids[3]])
+        assert found == [ids[1], ids[3]] and second is not first
+
+
 def test_a_driver_query_keeps_every_value_and_the_order_it_reads(app):
     """On SQLite the rows come as one JSON array (one step of SQLite's, see ``DriverQuery``):
     text of any kind, whole numbers past 2**53, real numbers to their last digit (JSON's own

@@ -254,14 +254,19 @@ def test_few_matches_read_by_id_come_as_the_walk_brings_them(
         )
         db.session.commit()
     read_by_id = []
+    # A small first batch, handed over before the rest: the order is the whole matches'.
+    monkeypatch.setattr(export_records, "FIRST_BATCH", 3)
     by_id_batches = export_records._batches_by_id
-    monkeypatch.setattr(
-        export_records,
-        "_batches_by_id",
-        lambda *args: read_by_id.append(True) or by_id_batches(*args),
-    )
+
+    def batches_by_id(*args):
+        read_by_id.append([])
+        for batch in by_id_batches(*args):
+            read_by_id[-1].append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(export_records, "_batches_by_id", batches_by_id)
     by_id = client.get(url).get_data()
-    assert read_by_id
+    assert read_by_id and read_by_id[0][0] == 3 and len(read_by_id[0]) == 2, read_by_id
     monkeypatch.setattr(export_records, "FEW_MATCHES", -1)
     with app.app_context():
         clear_output_cache()

@@ -63,6 +63,7 @@ from app.shared_filters.query import apply_filters
 from app.themes.models import Theme
 from app.timeutil import in_utc
 
+FIRST_BATCH = 200  # the matches read first when read by id, so that writing can begin
 INITIATIVE_COLUMNS = (
     Initiative.id,
     Initiative.slug,
@@ -340,24 +341,33 @@ def _matching_batches(
 
 def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator[Sequence[Any]]:
     """Rows of these initiatives in ``newest_first_batches``' order (dated ones newest first,
-    then those without a date), read by one query (on the driver, as the batches are) and
-    handed over a batch at a time."""
+    then those without a date), a batch at a time, each read by id (on the driver, as the
+    batches are).
+
+    The ids are put in order first, by a query that reads only the order's columns, so that
+    a small first batch (``FIRST_BATCH``) can be handed over at once: a city's GeoJSON
+    (3,385 matches at a million) was otherwise read whole, about a third of its time, before
+    its first feature could be written."""
     if not ids:
         return
     connection = db.session.connection()
     published_at = Initiative.published_at
-    query = DriverQuery(
-        connection,
-        columns.where(in_bound_ids(Initiative.id, connection.dialect, "ids")).order_by(
-            published_at.is_(None), published_at.desc(), Initiative.id.desc()
-        ),
+    order = (published_at.is_(None), published_at.desc(), Initiative.id.desc())
+    of_ids = in_bound_ids(Initiative.id, connection.dialect, "ids")
+    ordering = DriverQuery(
+        connection, published_only(select(Initiative.id)).where(of_ids).order_by(*order)
     )
+    reading = DriverQuery(connection, columns.where(of_ids).order_by(*order))
     try:
-        rows = query.rows(ids=ids)
+        ordered = [row[0] for row in ordering.rows(ids=ids)]
+        ordering.close()
+        start, size = 0, min(FIRST_BATCH, batch_size)
+        while start < len(ordered):
+            yield reading.rows(ids=ordered[start : start + size])
+            start, size = start + size, batch_size
     finally:
-        query.close()
-    for start in range(0, len(rows), batch_size):
-        yield rows[start : start + batch_size]
+        ordering.close()
+        reading.close()
 
 
 class _RelatedQueries:
