@@ -29,10 +29,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+import orjson
 import redis
-from cachelib import BaseCache, RedisCache, SimpleCache
+from cachelib import SimpleCache
 from cachelib.serializers import SimpleSerializer
 from flask import Flask, Response, current_app, g, make_response, request, session
 
@@ -77,7 +78,7 @@ def latest(moments: Iterable[datetime | None]) -> datetime | None:
 
 class _AsTheyAre(SimpleSerializer):
     """Entries kept as they are: a cached answer is a tuple of bytes and strings that no one
-    changes, so the process's memory needs no pickled copy of it (a city's GeoJSON is 2.8 MB:
+    changes, so the process's memory needs no pickled copy of it (a city's GeoJSON is 2.4 MB:
     unpickling it copied the whole body on every hit)."""
 
     def dumps(self, value: Any, protocol: int = 0) -> Any:
@@ -93,6 +94,80 @@ class MemoryCache(SimpleCache):
     serializer = _AsTheyAre()
 
 
+Headers = tuple[tuple[str, str], ...]
+# The body (None when only the gzipped body was read), the kept headers, the gzipped body
+# (None until a client that accepts gzip asked for it).
+Entry = tuple[bytes | None, Headers, bytes | None]
+
+
+class MemoryAnswers:
+    """Cached answers in this process's memory, up to ``IN_PROCESS_ENTRIES`` of them."""
+
+    def __init__(self, seconds: int) -> None:
+        self.cache = MemoryCache(threshold=IN_PROCESS_ENTRIES, default_timeout=seconds)
+
+    def read(self, key: str, packed: bool) -> Entry | None:
+        entry: Entry | None = self.cache.get(key)
+        return entry
+
+    def keep(self, key: str, entry: Entry) -> None:
+        self.cache.set(key, entry)
+
+    def clear(self) -> None:
+        self.cache.clear()
+
+
+class RedisAnswers:
+    """Cached answers in Redis, shared by every worker and instance: each a hash of plain
+    bytes (its kept headers as JSON, its body and, once a client that accepts gzip asked for
+    it, its gzipped body) that expires after ``OUTPUT_CACHE_SECONDS``.
+
+    A hit reads the headers and only the body it sends (``HMGET``): a pickled entry held both
+    bodies, and each hit carried and unpickled the two. Nothing read back is unpickled, so
+    what is in Redis is only ever read as data."""
+
+    def __init__(self, client: redis.Redis, prefix: str, seconds: int) -> None:
+        self.client = client
+        self.prefix = prefix + "answer:"  # beside an older release's pickled entries
+        self.seconds = seconds
+
+    def read(self, key: str, packed: bool) -> Entry | None:
+        name = self.prefix + key
+        if packed:
+            headers, body = self._fields(name, "headers", "gzip")
+            if headers is not None and body is not None:
+                return None, _headers_from(headers), body
+        headers, body = self._fields(name, "headers", "body")
+        if headers is None or body is None:
+            return None
+        return body, _headers_from(headers), None
+
+    def _fields(self, name: str, *fields: str) -> list[bytes | None]:
+        return cast(list[bytes | None], self.client.hmget(name, list(fields)))
+
+    def keep(self, key: str, entry: Entry) -> None:
+        body, headers, packed = entry
+        fields: dict[str, bytes] = {"headers": orjson.dumps(headers)}
+        if body is not None:
+            fields["body"] = body
+        if packed is not None:
+            fields["gzip"] = packed
+        name = self.prefix + key
+        pipeline = self.client.pipeline()
+        pipeline.hset(name, mapping=cast(Any, fields))
+        pipeline.expire(name, self.seconds)
+        pipeline.execute()
+
+    def clear(self) -> None:
+        names = list(self.client.scan_iter(match=self.prefix + "*", count=1000))
+        for start in range(0, len(names), 1000):
+            self.client.delete(*names[start : start + 1000])
+
+
+def _headers_from(text: bytes) -> Headers:
+    return tuple((name, value) for name, value in orjson.loads(text))
+
+
 class OutputCache:
     """Redis when configured, this process's memory otherwise (and while Redis is away)."""
 
@@ -100,20 +175,17 @@ class OutputCache:
         config = app.config
         self.seconds = int(config["OUTPUT_CACHE_SECONDS"])
         self.max_bytes = int(config["OUTPUT_CACHE_MAX_BYTES"])
-        prefix = config["OUTPUT_CACHE_KEY_PREFIX"]
-        self.memory: BaseCache = MemoryCache(
-            threshold=IN_PROCESS_ENTRIES, default_timeout=self.seconds
-        )
-        self.shared: BaseCache | None = None
+        self.memory = MemoryAnswers(self.seconds)
+        self.shared: RedisAnswers | None = None
         if config.get("REDIS_URL"):
             client = redis.Redis.from_url(
                 config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5
             )
-            self.shared = RedisCache(host=client, key_prefix=prefix, default_timeout=self.seconds)
+            self.shared = RedisAnswers(client, config["OUTPUT_CACHE_KEY_PREFIX"], self.seconds)
         self._down_until = 0.0
         self._lock = threading.Lock()
 
-    def _store(self) -> BaseCache:
+    def _store(self) -> MemoryAnswers | RedisAnswers:
         if self.shared is not None and time.monotonic() >= self._down_until:
             return self.shared
         return self.memory
@@ -128,21 +200,23 @@ class OutputCache:
                 )
             self._down_until = time.monotonic() + RETRY_AFTER_OUTAGE
 
-    def get(self, key: str) -> Any:
+    def read(self, key: str, packed: bool) -> Entry | None:
+        """The answer kept under ``key``; its gzipped body rather than its body when
+        ``packed`` and one is kept."""
         store = self._store()
         try:
-            return store.get(key)
+            return store.read(key, packed)
         except redis.RedisError as error:
             self._outage(error)
-            return self.memory.get(key)
+            return self.memory.read(key, packed)
 
-    def set(self, key: str, value: Any) -> None:
+    def keep(self, key: str, entry: Entry) -> None:
         store = self._store()
         try:
-            store.set(key, value)
+            store.keep(key, entry)
         except redis.RedisError as error:
             self._outage(error)
-            self.memory.set(key, value)
+            self.memory.keep(key, entry)
 
     def clear(self) -> None:
         self.memory.clear()
@@ -236,10 +310,6 @@ def _not_modified(etag: str, version: Version, private: bool) -> Response | None
     return response
 
 
-Headers = tuple[tuple[str, str], ...]
-Entry = tuple[bytes, Headers, bytes | None]  # body, kept headers, gzipped body
-
-
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
@@ -254,11 +324,12 @@ def _from_entry(key: str, entry: Entry) -> tuple[Response, str]:
     hit and kept in the entry), and the ETag of what is sent."""
     body, headers, packed = entry
     etag = key
-    if _accepts_gzip() and _compressible(body, headers):
-        if packed is None:
+    if _accepts_gzip():
+        if packed is None and body is not None and _compressible(body, headers):
             packed = gzip.compress(body, GZIP_LEVEL, mtime=0)
-            output_cache().set(key, (body, headers, packed))
-        body, etag = packed, key + GZIP_TAG
+            output_cache().keep(key, (body, headers, packed))
+        if packed is not None:
+            body, etag = packed, key + GZIP_TAG
     response = Response(body, status=200)
     for name, value in headers:
         response.headers[name] = value
@@ -294,7 +365,7 @@ def _remember(response: Response, key: str) -> None:
     if not response.is_streamed:
         body = response.get_data()
         if len(body) <= cache.max_bytes:
-            cache.set(key, (body, headers, None))
+            cache.keep(key, (body, headers, None))
         return
 
     def passing(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -309,7 +380,7 @@ def _remember(response: Response, key: str) -> None:
                     kept = None
             yield chunk
         if kept is not None:  # the whole body went by: no error cut it short
-            cache.set(key, (b"".join(kept), headers, None))
+            cache.keep(key, (b"".join(kept), headers, None))
 
     response.response = passing(response.iter_encoded())
 
@@ -327,9 +398,9 @@ def public_output(view: Callable[..., Any]) -> Callable[..., Any]:
         key = output_key(version)
         if (not_modified := _not_modified(key, version, private)) is not None:
             return not_modified
-        entry = None if private else output_cache().get(key)
+        entry = None if private else output_cache().read(key, _accepts_gzip())
         etag = key
-        if entry is not None and len(entry) == 3:  # (an entry of an older release: made again)
+        if entry is not None:
             g.output_cache = "hit"
             response, etag = _from_entry(key, entry)
         else:

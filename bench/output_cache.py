@@ -5,6 +5,7 @@ a static file, and each output as a repeated 200 (from the output cache) and as 
     python bench/output_cache.py --rows 1000000  # a million (takes a while to fill)
     python bench/output_cache.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
     python bench/output_cache.py --keep /tmp/bench-cache.sqlite3   # fill once, rerun quickly
+    python bench/output_cache.py --redis redis://127.0.0.1:6379/0   # the cache in Redis
 
 It fills a new database with `bench-data` (and a hand-picked cluster of 20), starts gunicorn
 with the shipped gunicorn.conf.py and 2 workers on a free loopback port, and, in interleaved
@@ -147,6 +148,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--keep", help="an SQLite file: filled once, reused by later runs")
     parser.add_argument(
+        "--redis", help="a Redis URL: the output cache (and rate limits) there, as in production"
+    )
+    parser.add_argument(
         "--bbox", default=LEEDS, help="the city's box for the GeoJSON rows (min_lon,min_lat,...)"
     )
     options = parser.parse_args()
@@ -175,6 +179,8 @@ def main() -> None:
         "WEB_CONCURRENCY": "2",
         "COPRODUCE_INSTANCE": str(folder),
     }
+    if options.redis:
+        environment["REDIS_URL"] = options.redis
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"],
         cwd=ROOT,

@@ -365,7 +365,7 @@ def test_a_signed_in_persons_answers_are_not_kept(app, client, site, make_user, 
     assert "private" in response.headers["Cache-Control"]
     with app.test_request_context("/api/v1/initiatives"):
         app.preprocess_request()
-        assert output_cache().memory.get  # the store exists
+        assert output_cache().memory.read  # the store exists
     auth.logout()
     with count_queries(app) as statements:
         fetch(client, "/api/v1/initiatives")
@@ -431,6 +431,39 @@ def test_redis_holds_the_cache_for_every_instance(redis_apps, site):
     assert len(queries(statements)) == 1  # the other instance's answer, from Redis
     with first.app_context():
         assert output_cache().shared is not None
+
+
+def test_redis_keeps_plain_bytes_and_a_hit_reads_only_the_body_it_sends(
+    redis_apps, site, make_initiative, monkeypatch
+):
+    """An answer in Redis is a hash of its headers (JSON), its body and, once asked for, its
+    gzipped body: nothing pickled, and a hit carries only the representation it sends."""
+    import orjson
+
+    for number in range(30):
+        make_initiative(title=f"Street watch {number}", summary="Neighbours walk the streets.")
+    first, second = redis_apps
+    url = "/api/v1/initiatives.geojson?limit=30"
+    body = first.test_client().get(url).get_data()
+    packed = second.test_client().get(url, headers={"Accept-Encoding": "gzip"}).get_data()
+    assert gzip.decompress(packed) == body
+    with second.app_context():
+        shared = output_cache().shared
+        (name,) = shared.client.keys(shared.prefix + "*")
+        kept = shared.client.hgetall(name)
+        asked = []
+        hmget = shared.client.hmget
+        monkeypatch.setattr(
+            shared.client, "hmget", lambda key, fields: asked.append(fields) or hmget(key, fields)
+        )
+    assert set(kept) == {b"headers", b"body", b"gzip"}
+    assert kept[b"body"] == body and kept[b"gzip"] == packed
+    assert ["Content-Type", "application/geo+json"] in orjson.loads(kept[b"headers"])
+    assert 0 < shared.client.ttl(name) <= second.config["OUTPUT_CACHE_SECONDS"]
+    client = second.test_client()
+    assert client.get(url).get_data() == body
+    assert client.get(url, headers={"Accept-Encoding": "gzip"}).get_data() == packed
+    assert asked == [["headers", "body"], ["headers", "gzip"]]
 
 
 def test_a_change_on_one_instance_shows_on_the_other_at_once(redis_apps, site):
