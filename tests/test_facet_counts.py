@@ -305,6 +305,41 @@ def test_an_edit_is_read_into_the_bitmaps_without_reading_everything(
     assert_same_as_group_by(app, seed=12, rounds=20)
 
 
+def test_a_patch_changes_no_bitmap_in_place_and_shares_the_untouched(app, random_site):
+    """Requests still reading the bitmaps from before a change see them whole: a patch makes
+    new bitmaps where the change is, and shares the rest with the bitmaps before."""
+    from pyroaring import BitMap
+
+    from app.shared_filters.facet_index import current_facet_index
+
+    with app.app_context():
+        before = current_facet_index()
+        copies = {
+            name: {v: BitMap(b) for v, b in found.items()} for name, found in before.values.items()
+        }
+        published, verified = BitMap(before.published), BitMap(before.verified)
+        themes = list(db.session.scalars(select(Theme.slug)))
+        initiative = db.session.scalars(
+            published_only(select(Initiative)).order_by(Initiative.id)
+        ).first()
+        apply_content(initiative, random_content(random_site, themes))
+        db.session.commit()
+        after = current_facet_index()
+        assert after is not before
+        assert before.published == published and before.verified == verified
+        assert {
+            n: {v: BitMap(b) for v, b in f.items()} for n, f in before.values.items()
+        } == copies
+        shared = [
+            found
+            for name, values in after.values.items()
+            for value, found in values.items()
+            if found is before.values[name].get(value)
+        ]
+        assert shared and all(initiative.id not in found for found in shared)
+    assert_same_as_group_by(app, seed=13, rounds=10)
+
+
 def test_a_changed_period_is_counted_once_the_facet_version_moves(app, random_site, monkeypatch):
     """Editing the start or end date, hiding, publishing again and deleting move an initiative
     in and out of a period: read into the bitmaps by day from the change log alone."""

@@ -166,27 +166,36 @@ def build_facet_index(connection: Connection, version: int, last: int = 0) -> Fa
 def patched_facet_index(
     index: FacetIndex, connection: Connection, version: int, last: int, changed: BitMap
 ) -> FacetIndex:
-    """A copy of the bitmaps with the changed initiatives' facets read again."""
+    """A copy of the bitmaps with the changed initiatives' facets read again. A bitmap that
+    neither held nor gains a changed initiative is shared with the index before (none is
+    ever changed in place): copying every value's bitmap of a million initiatives cost the
+    first request after each public change, in every process, several milliseconds."""
     ids = list(changed)
-    published = BitMap(index.published) - changed
-    published |= _read_ids(
+    published = _without(index.published, changed) | _read_ids(
         connection, published_only(select(Initiative.id)).where(Initiative.id.in_(ids))
     )
     values: dict[str, dict[str, BitMap]] = {}
     for name, facet in _facets().items():
-        kept = {value: BitMap(found) - changed for value, found in index.values[name].items()}
         pairs = facet.pairs()
         id_column = list(pairs.selected_columns)[1]
+        gained: dict[str, BitMap] = {}
         for value, initiative_id in connection.execute(pairs.where(id_column.in_(ids))):
             if initiative_id in published:
-                kept.setdefault(value, BitMap()).add(initiative_id)
+                gained.setdefault(value, BitMap()).add(initiative_id)
+        kept = {value: _without(found, changed) for value, found in index.values[name].items()}
+        for value, found in gained.items():
+            kept[value] = kept[value] | found if value in kept else found
         values[name] = kept
-    verified = BitMap(index.verified) - changed
-    verified |= published & _read_ids(
-        connection, _verified_ids().where(Outcome.initiative_id.in_(ids))
+    verified = _without(index.verified, changed) | (
+        published & _read_ids(connection, _verified_ids().where(Outcome.initiative_id.in_(ids)))
     )
     periods = index.periods.patched(connection, changed)
     return FacetIndex(version, last, published, values, verified, periods)
+
+
+def _without(found: BitMap, changed: BitMap) -> BitMap:
+    """``found`` less the changed initiatives: the very same bitmap when it holds none."""
+    return found - changed if found.intersect(changed) else found
 
 
 def current_facet_index() -> FacetIndex:
