@@ -422,14 +422,14 @@ class DriverQuery:
             )
         if not converters:
             return rows
-        converted = []
-        for row in rows:
-            row = list(row)
+        # SQLite's rows come as lists (JSON arrays), converted where they are; the driver's
+        # tuples are copied into lists first.
+        converted = rows if in_one_step is not None else [list(row) for row in rows]
+        for row in converted:
             for index, conversion in converters:
                 value = row[index]
                 if value is not None:
                     row[index] = conversion(value)
-            converted.append(row)
         return converted
 
     def _converters(self, described: list[Any]) -> list[tuple[int, Callable[[Any], Any]]]:

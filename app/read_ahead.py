@@ -47,9 +47,14 @@ class _Failed:
 _DONE = object()
 
 
-def read_ahead(read: Callable[[], Generator[list[Item], None, None]]) -> Iterator[list[Item]]:
+def read_ahead(
+    read: Callable[[], Generator[Any, None, None]],
+    make: Callable[[Any], list[Item]] | None = None,
+) -> Iterator[list[Item]]:
     """The items of ``read()``'s batches, in order, in lists of at most ``HANDOVER_ITEMS``;
-    ``read`` runs in a thread of its own, in a copy of the caller's context."""
+    ``read`` runs in a thread of its own, in a copy of the caller's context. Each batch read
+    is made into its list of items by ``make`` (if given) in the caller's thread: Python's
+    work there leaves the reader free to have the database read the next batch."""
     waiting: queue.Queue[Any] = queue.Queue(WAITING)
     stop = threading.Event()
 
@@ -82,8 +87,9 @@ def read_ahead(read: Callable[[], Generator[list[Item], None, None]]) -> Iterato
                 return
             if isinstance(item, _Failed):
                 raise item.error
-            for start in range(0, len(item), HANDOVER_ITEMS):
-                yield item[start : start + HANDOVER_ITEMS]
+            items = item if make is None else make(item)
+            for start in range(0, len(items), HANDOVER_ITEMS):
+                yield items[start : start + HANDOVER_ITEMS]
                 time.sleep(0)
     finally:
         stop.set()

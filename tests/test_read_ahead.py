@@ -32,6 +32,25 @@ def test_every_item_comes_in_order_in_slices_read_in_another_thread(app):
     assert sessions == {caller_session}
 
 
+def test_each_batch_read_is_made_into_items_in_the_caller_s_thread(app):
+    """The reader only reads; making its rows into items is the caller's (Python's work
+    there leaves the reader free to have the database read the next batch)."""
+    made_in: set[int] = set()
+
+    def read():
+        for start in range(0, 700, 300):
+            yield range(start, min(start + 300, 700))
+
+    def make(batch):
+        made_in.add(threading.get_ident())
+        return [number * 2 for number in batch]
+
+    with app.app_context():
+        slices = list(read_ahead(read, make))
+    assert [item for piece in slices for item in piece] == [n * 2 for n in range(700)]
+    assert made_in == {threading.get_ident()}
+
+
 def test_a_failure_while_reading_is_raised_after_the_batches_before_it(app):
     def read():
         yield [1, 2]

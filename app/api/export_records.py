@@ -90,6 +90,7 @@ INITIATIVE_COLUMNS = (
     type_coerce(Initiative.published_at, DateTime(timezone=True)).label("published_at"),
     type_coerce(Initiative.updated_at, DateTime(timezone=True)).label("updated_at"),
 )
+_NEIGHBOURHOOD_AT = [column.key for column in INITIATIVE_COLUMNS].index("neighbourhood_id")
 
 
 @dataclass(slots=True)
@@ -302,24 +303,41 @@ def published_records(
 ) -> Iterator[list[ExportInitiative]]:
     """Matching published initiatives, newest first, in lists of a few hundred records.
 
-    They are read ``batch_size`` at a time in a thread of their own (``read_ahead``), in the
-    caller's session and transaction, while the caller writes out the ones before.
+    Their rows are read ``batch_size`` at a time in a thread of their own (``read_ahead``),
+    in the caller's session and transaction, while the caller makes the last batch's rows
+    into records and writes them out: the reader does little but wait for the database (with
+    Python's lock released), so the next batch is read while this one is made and written.
 
     Until the last is taken (or the export is closed: a client that went away), the cycle
     collector is paced for bulk work: at its usual pace it cost about a third of an export,
     walking each batch's records again and again while they were being written."""
     with fewer_collections():
-        yield from read_ahead(lambda: _read_records(initiative_filter, batch_size))
+        yield from read_ahead(lambda: _read_records(initiative_filter, batch_size), _records)
+
+
+@dataclass(slots=True)
+class _BatchRows:
+    """A batch's rows as the database gave them: the initiatives' and, one query per kind,
+    their related rows (made into records by ``_records``, in the caller's thread)."""
+
+    rows: Sequence[Any]
+    references: _References
+    themes: list[Any]
+    stages: list[Any]
+    participants: list[Any]
+    outcomes: list[Any]
+    measurements: list[Any]
+    photos: list[Any]
 
 
 def _read_records(
     initiative_filter: InitiativeFilter, batch_size: int
-) -> Generator[list[ExportInitiative], None, None]:
+) -> Generator[_BatchRows, None, None]:
     references = _References()
     related = _RelatedQueries()
     try:
         for rows in _matching_batches(initiative_filter, batch_size):
-            yield _records(rows, references, related)
+            yield _batch_rows(rows, references, related)
     finally:
         related.close()
 
@@ -357,13 +375,15 @@ def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator
     ordering = DriverQuery(
         connection, published_only(select(Initiative.id)).where(of_ids).order_by(*order)
     )
-    reading = DriverQuery(connection, columns.where(of_ids).order_by(*order))
+    reading = DriverQuery(connection, columns.where(of_ids))  # put in order here, not sorted
     try:
         ordered = [row[0] for row in ordering.rows(ids=ids)]
         ordering.close()
         start, size = 0, min(FIRST_BATCH, batch_size)
         while start < len(ordered):
-            yield reading.rows(ids=ordered[start : start + size])
+            wanted = ordered[start : start + size]
+            by_id = {row[0]: row for row in reading.rows(ids=wanted)}
+            yield [by_id[initiative_id] for initiative_id in wanted if initiative_id in by_id]
             start, size = start + size, batch_size
     finally:
         ordering.close()
@@ -445,26 +465,44 @@ class _RelatedQueries:
             query.close()
 
 
-def _records(
+def _batch_rows(
     rows: Sequence[Any], references: _References, related: _RelatedQueries
-) -> list[ExportInitiative]:
-    """Records of a batch of rows, with their related rows in one query per kind."""
-    records = {row[0]: ExportInitiative(*row) for row in rows}
-    ids = list(records)
-    neighbourhoods = references.neighbourhoods_of(
-        {record.neighbourhood_id for record in records.values() if record.neighbourhood_id}
+) -> _BatchRows:
+    """A batch's related rows, one query per kind, and any neighbourhood or organisation
+    not read before."""
+    ids = [row[0] for row in rows]
+    references.neighbourhoods_of({row[_NEIGHBOURHOOD_AT] for row in rows} - {None})
+    outcomes = related.outcomes.rows(ids=ids)
+    if outcomes:
+        references.organisation_names({row[10] for row in outcomes if row[10]})
+    return _BatchRows(
+        rows,
+        references,
+        related.themes.rows(ids=ids),
+        related.stages.rows(ids=ids),
+        related.participants.rows(ids=ids),
+        outcomes,
+        related.measurements.rows(ids=[row[0] for row in outcomes]) if outcomes else [],
+        related.photos.rows(ids=ids),
     )
+
+
+def _records(batch: _BatchRows) -> list[ExportInitiative]:
+    """Records of a batch's rows, each with its related rows."""
+    references = batch.references
+    records = {row[0]: ExportInitiative(*row) for row in batch.rows}
+    neighbourhoods = references.neighbourhoods
     for record in records.values():
         if record.neighbourhood_id is not None:
             record.neighbourhood = neighbourhoods.get(record.neighbourhood_id)
     theme_records = references.themes
-    for initiative_id, theme_id in related.themes.rows(ids=ids):
+    for initiative_id, theme_id in batch.themes:
         records[initiative_id].themes.append(theme_records[theme_id])
-    for initiative_id, stage in related.stages.rows(ids=ids):
+    for initiative_id, stage in batch.stages:
         records[initiative_id].stage_set.add(stage)
-    _add_participants(records, related.participants.rows(ids=ids), references)
-    _add_outcomes(records, ids, related, references)
-    for initiative_id, stem in related.photos.rows(ids=ids):
+    _add_participants(records, batch.participants, references)
+    _add_outcomes(records, batch.outcomes, batch.measurements, references.organisations)
+    for initiative_id, stem in batch.photos:
         records[initiative_id].photos.append(PhotoRecord(stem or ""))
     return list(records.values())
 
@@ -484,14 +522,10 @@ def _add_participants(
 
 def _add_outcomes(
     records: dict[int, ExportInitiative],
-    ids: list[int],
-    related: _RelatedQueries,
-    references: _References,
+    rows: list[Any],
+    measurements: list[Any],
+    names: dict[int, str],
 ) -> None:
-    rows = related.outcomes.rows(ids=ids)
-    if not rows:
-        return
-    names = references.organisation_names({row[10] for row in rows if row[10]})
     by_id: dict[int, OutcomeRecord] = {}
     for (
         outcome_id,
@@ -520,7 +554,7 @@ def _add_outcomes(
         by_id[outcome_id] = outcome
         records[initiative_id].outcomes.append(outcome)
     latest: dict[int, MeasurementRecord] = {}
-    for outcome_id, measured_on, value in related.measurements.rows(ids=list(by_id)):
+    for outcome_id, measured_on, value in measurements:
         latest[outcome_id] = MeasurementRecord(measured_on, value)  # the last one stays
     for outcome_id, measurement in latest.items():
         by_id[outcome_id].latest_measurement = measurement
