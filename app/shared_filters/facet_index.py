@@ -55,12 +55,14 @@ FEW_MATCHES = 30_000
 SPREAD_OUT = 50
 # How many index entries a walk reads for the cost of one match read by id, measured at
 # 200,000 (bench-data). SQLite's order indexes hold the id (its rowid): a walk reads them
-# alone, 0.6–0.9 µs an entry, and a match read by id and sorted costs 1.8–2.0 µs. PostgreSQL's
-# do not hold it (newest, updated) or cannot give it without the row (lower(title): an
-# expression's index is not read alone), so each entry walked visits the table too: 4.2–4.6
-# µs, against 6–11 µs a match read by id (its planner walks the order's index itself, the
-# ids as a filter, when it judges that quicker).
-ENTRIES_PER_MATCH = {"sqlite": 2.5, "postgresql": 1.5}
+# alone, 0.6–0.9 µs an entry, and a match read by id and sorted costs 1.8–2.0 µs. On
+# PostgreSQL a walk is never the cheaper (0: few matches are always read by id): its order
+# indexes do not hold the id (newest, updated) or cannot give it without the row
+# (lower(title): an expression's index is not read alone), so each entry walked visits the
+# table as a match read by id does, 4–6 µs; and its planner, handed the ids, walks the
+# order's index itself, the ids a filter, when it reckons that quicker. Every page walked
+# there at 1.5 was slower than read by id (a city's first 20: 30 ms against 37 by the API).
+ENTRIES_PER_MATCH = {"sqlite": 2.5, "postgresql": 0.0}
 WALK_FLOOR = 100  # the fewest index entries a walk reads at once
 EXTENSION = "coproduce_facet_index"
 
@@ -314,12 +316,12 @@ def choose_page_read(
     entries until the page is full: about ``wanted`` over the matches' share of the published
     (``walk_length``). So on SQLite a city's 7,700 matches at a million, for a first page of
     100, are walked to (about 13,000 entries against 19,000), and 50 matches, or the city's
-    last pages, are read by id. More than FEW_MATCHES matches are never read by id (their ids
-    alone would make a long statement): those a box, a distance, a period or a change date
-    gathers are walked to, and the database's own query finds the rest. Matches of facets
-    alone, unless rare (at most one in SPREAD_OUT of the published), are spread through the
-    order: the database walks its own index to them as quickly, with no ids sent either
-    way."""
+    last pages, are read by id; on PostgreSQL few matches are always read by id. More than
+    FEW_MATCHES matches are never read by id (their ids alone would make a long statement):
+    those a box, a distance, a period or a change date gathers are walked to, and the
+    database's own query finds the rest. Matches of facets alone, unless rare (at most one in
+    SPREAD_OUT of the published), are spread through the order: the database walks its own
+    index to them as quickly, with no ids sent either way."""
     many = len(matches) > FEW_MATCHES
     if many and not (walkable and initiative_filter.gathers):
         return PageRead(DATABASE)
@@ -383,10 +385,11 @@ def walk_matches(
 
     The index is read with plain LIMITs: ``first_read`` entries (``choose_page_read`` sizes it
     by the matches' share of the published), then four times as many each time the page is
-    not yet full; a server-side cursor's round trips cost PostgreSQL a few ms a page. Past
-    ``budget`` entries read, the walk gives up (None) and the caller reads the matches by id:
-    matches gathered at the far end of the order (a period long past, newest first) would
-    otherwise be walked to through nearly every published initiative."""
+    not yet full (a server-side cursor's round trips, and its 2,000 entries a fetch, cost
+    PostgreSQL 6–12 ms a page at 200,000). Having read ``budget`` entries, the walk gives up
+    (None) and the caller reads the matches by id: matches gathered where the walk reaches
+    them late (a period long past, newest first; a city's, by title, when titles name their
+    town) would otherwise be walked to through much of the published."""
     wanted = min(skip + count, len(matches))
     found: list[int] = []
     size, read = max(first_read, 1), 0
@@ -397,7 +400,9 @@ def walk_matches(
         read += len(ids)
         if len(ids) < size:
             break
-        if len(found) < wanted and budget is not None and read >= budget:
-            return None
         size *= 4
+        if budget is not None and len(found) < wanted:
+            if read >= budget:
+                return None
+            size = min(size, budget - read)
     return found[skip : skip + count]
