@@ -38,35 +38,31 @@ ALWAYS_WALKED = {"sqlite": 1e9, "postgresql": 1e9}
 
 
 LEEDS = (-1.65, 53.75, -1.45, 53.85)
-BRADFORD = (-1.80, 53.77, -1.70, 53.82)
 CITY_TITLES = ("Garden", "garden", "GARDEN club", "Garden club", "Repair café", "repair CAFÉ")
 
 
 @pytest.fixture
 def city_site(app):
-    """90 published initiatives, 15 of them in Leeds and spread through the title order, whose
-    titles repeat with other cases (ties broken by id); and 4 in Bradford, last of all in it."""
+    """4 ended initiatives, the first published (last newest first, and last by title); then
+    90 more, 15 of them about education, spread through the title order and in Leeds, whose
+    titles repeat with other cases (ties broken by id)."""
     rng = random.Random(7)
     with app.app_context():
         place = create_test_neighbourhood()
-        in_leeds = set(rng.sample(range(90), 15))
+        for number in range(4):
+            create_test_initiative(
+                title=f"Zebra crossing {number}", neighbourhood_id=place, status="ended"
+            )
+        chosen = set(rng.sample(range(90), 15))
         for number in range(90):
-            point = (53.80, -1.55) if number in in_leeds else (51.50, -0.12)
+            point = (53.80, -1.55) if number in chosen else (51.50, -0.12)
             create_test_initiative(
                 title=f"{rng.choice(CITY_TITLES)} {rng.choice(('', number))}".strip(),
                 neighbourhood_id=place,
                 latitude=point[0],
                 longitude=point[1],
                 location_precision="exact",
-                themes=[rng.choice(["health", "safety"])],
-            )
-        for number in range(4):
-            create_test_initiative(
-                title=f"Zebra crossing {number}",
-                neighbourhood_id=place,
-                latitude=53.795,
-                longitude=-1.75,
-                location_precision="exact",
+                themes=["education"] if number in chosen else [rng.choice(["health", "safety"])],
             )
 
 
@@ -229,20 +225,23 @@ def test_each_page_is_read_the_way_that_costs_least(app, mixed_site, monkeypatch
 
 @pytest.mark.parametrize("per_page", [2, 3])
 @pytest.mark.parametrize("way", ["walked", "by id", "chosen"])
-@pytest.mark.parametrize("themes", [(), ("health",)])
+@pytest.mark.parametrize("period", [False, True])
 def test_few_matches_in_title_order_walked_to_or_read_by_id_give_a_plain_order_by(
-    app, city_site, monkeypatch, per_page, way, themes
+    app, city_site, monkeypatch, per_page, way, period
 ):
-    """A city's few matches, spread through the title order with ties in it: every page, the
-    first and those after it, found by walking the title index or read by id (or as the cost
-    rule chooses) is the page a plain ORDER BY over them gives."""
+    """A rare facet's few matches (and a period's), spread through the title order with ties
+    in it: every page, the first and those after it, found by walking the title index or read
+    by id (or as the cost rule chooses) is the page a plain ORDER BY over them gives."""
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 5)  # 15 of 94: rare here
     per_match = {"walked": ALWAYS_WALKED, "by id": NEVER_WALKED}.get(way)
     if per_match:
         monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", per_match)
     walks: list[int] = []
     walk = services.walk_matches
     monkeypatch.setattr(services, "walk_matches", lambda *args: walks.append(1) or walk(*args))
-    initiative_filter = InitiativeFilter(bbox=LEEDS, themes=themes)
+    initiative_filter = InitiativeFilter(
+        themes=("education",), active_to=date(2100, 1, 1) if period else None
+    )
     with app.app_context():
         plain = plain_order(initiative_filter, "title")
         titles = [db.session.get(Initiative, found).title.lower() for found in plain]
@@ -252,34 +251,47 @@ def test_few_matches_in_title_order_walked_to_or_read_by_id_give_a_plain_order_b
     assert len(walks) == {"walked": pages, "by id": 0}.get(way, len(walks))
 
 
-def test_the_map_lists_a_citys_matches_by_title_as_a_plain_order_by(app, city_site, monkeypatch):
-    """The map's list (its first LIST_LIMIT, by title) walks to a city's few matches as the
-    lists do, and reads them by id when the rule says so: the same initiatives either way."""
+def test_a_places_matches_are_read_by_id_in_title_order(app, city_site, monkeypatch):
+    """Titles name their place, so a city's matches come in clumps by title: the map's list
+    (its first LIST_LIMIT, by title) reads them by id however cheap a walk would seem, and
+    gives what a plain ORDER BY does; newest first, they are walked to."""
     monkeypatch.setattr(maps, "LIST_LIMIT", 4)
+    monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", ALWAYS_WALKED)
+    walks: list[int] = []
+    walk = services.walk_matches
+    monkeypatch.setattr(services, "walk_matches", lambda *args: walks.append(1) or walk(*args))
     with app.app_context():
-        plain = plain_order(InitiativeFilter(bbox=LEEDS), "title")[:4]
-        for per_match in (ALWAYS_WALKED, NEVER_WALKED):
-            monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", per_match)
-            listed = maps.list_in_view(InitiativeFilter(), LEEDS)
-            assert [result.initiative.id for result in listed.results] == plain
+        listed = maps.list_in_view(InitiativeFilter(), LEEDS)
+        assert [found.initiative.id for found in listed.results] == plain_order(
+            InitiativeFilter(bbox=LEEDS), "title"
+        )[:4]
+        assert not walks
+        newest = list_initiatives(InitiativeFilter(bbox=LEEDS), "newest", 1, 4)
+        assert [found.initiative.id for found in newest.results] == plain_order(
+            InitiativeFilter(bbox=LEEDS), "newest"
+        )[:4]
+        assert walks
 
 
+@pytest.mark.parametrize("sort", ["newest", "title"])
 def test_a_walk_that_finds_its_matches_late_gives_way_to_reading_them_by_id(
-    app, city_site, monkeypatch
+    app, city_site, monkeypatch, sort
 ):
-    """Bradford's matches are last in the title order: a walk sized by their share reads its
-    budget without finding them, and the page is read by id instead, as a plain ORDER BY."""
+    """The ended initiatives are last newest first and by title: a walk sized by their share
+    reads once without finding them, and the page is read by id instead, as a plain ORDER
+    BY."""
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 5)  # 4 of 94: rare here
     monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", {"sqlite": 15.0, "postgresql": 15.0})
     walked: list[list[int] | None] = []
     walk = services.walk_matches
     monkeypatch.setattr(
         services, "walk_matches", lambda *args: walked.append(walk(*args)) or walked[-1]
     )
-    initiative_filter = InitiativeFilter(bbox=BRADFORD)
+    initiative_filter = InitiativeFilter(statuses=("ended",))
     with app.app_context():
-        plain = plain_order(initiative_filter, "title")
+        plain = plain_order(initiative_filter, sort)
         assert len(plain) == 4
-        assert pages_of(initiative_filter, "title", per_page=2, by_id=True) == plain
+        assert pages_of(initiative_filter, sort, per_page=2, by_id=True) == plain
     assert walked[0] is None  # the first page: walked to, given up
 
 

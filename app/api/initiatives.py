@@ -130,11 +130,11 @@ def _page(
     ids among them when ``choose_page_read`` says so, else one range of that index read by
     the database, the filter in its query (which also stands for reading the matches by id:
     the database reads them by the filter's own indexes)."""
-    read = choose_page_read(initiative_filter, matches, size, walkable=True)
+    read = choose_page_read(initiative_filter, matches, size, "newest")
     if read.way != WALK:
         return page_after(matching, cursor, size)
     order = page_after(published_only(select(Initiative.id)), cursor, None)
-    ids = walk_matches(order, matches, 0, size, read.first_read, read.budget)
+    ids = walk_matches(order, matches, 0, size, read.first_read, read.gives_way)
     if ids is None:  # the matches lie further on than their share suggested
         return page_after(matching, cursor, size)
     dialect = db.session.get_bind().dialect

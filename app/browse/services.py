@@ -208,12 +208,13 @@ def page_query(
     if sort == RELEVANCE and search_ranking(initiative_filter.q) is not None:
         narrowing = replace(initiative_filter, q="")  # the ranking's join keeps the matches only
     elif matches is not None:
-        read = choose_page_read(initiative_filter, matches, skip + per_page, sort in WALKED_SORTS)
+        walked = sort if sort in WALKED_SORTS else None
+        read = choose_page_read(initiative_filter, matches, skip + per_page, walked)
         if read.way == WALK:
             order = sort_initiatives(
                 published_only(select(Initiative.id)), sort, initiative_filter
             )
-            ids = walk_matches(order, matches, skip, per_page, read.first_read, read.budget)
+            ids = walk_matches(order, matches, skip, per_page, read.first_read, read.gives_way)
             if ids is not None:
                 return _of_ids(ids, sort, initiative_filter)
         if read.way != DATABASE:  # read by id, or a walk that gave way to it
