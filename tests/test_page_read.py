@@ -19,7 +19,7 @@ from app.shared_filters.facet_index import (
 MILLION = 1_000_000
 
 
-def test_a_citys_first_page_is_walked_to_on_sqlite_and_its_last_read_by_id():
+def test_a_first_page_of_a_citys_matches_is_walked_to_on_sqlite_and_its_last_read_by_id():
     """7,700 matches of a million, a first page of 100: about 13,000 entries walked against
     19,250 entries' worth of rows read by id. The page before the last needs nearly all."""
     first = cheaper_page_read(7_700, MILLION, 100, ENTRIES_PER_MATCH["sqlite"])

@@ -315,13 +315,13 @@ def choose_page_read(
     Reading the matches by id fetches every match's row, wherever the table holds it, to sort
     them: ``ENTRIES_PER_MATCH`` entries' worth each. Walking the order's index reads its
     entries until the page is full: about ``wanted`` over the matches' share of the published
-    (``walk_length``). So on SQLite a city's 7,700 matches at a million, for a first page of
-    100, are walked to (about 13,000 entries against 19,000), and 50 matches, or the city's
-    last pages, are read by id; on PostgreSQL few matches are always read by id. More than
-    FEW_MATCHES matches are never read by id (their ids alone would make a long statement):
-    those a box, a distance, a period or a change date gathers are walked to, and the
-    database's own query finds the rest. Matches of facets alone, unless rare (at most one in
-    SPREAD_OUT of the published), are spread through the order: the database walks its own
+    (``walk_length``). So on SQLite a city's 7,700 matches at a million, newest first, are
+    walked to for a first page of 20 (about 2,600 entries against 19,250), and 50 matches, or
+    the city's last pages, are read by id; on PostgreSQL few matches are always read by id.
+    More than FEW_MATCHES matches are never read by id (their ids alone would make a long
+    statement): those a box, a distance, a period or a change date gathers are walked to, and
+    the database's own query finds the rest. Matches of facets alone, unless rare (at most one
+    in SPREAD_OUT of the published), are spread through the order: the database walks its own
     index to them as quickly, with no ids sent either way.
 
     The cost of a walk supposes the matches spread through the order. A place's are not, by
@@ -393,7 +393,7 @@ def walk_matches(
     The index is read with plain LIMITs: ``first_read`` entries (``choose_page_read`` sizes it
     by the matches' share of the published), then four times as many each time the page is
     not yet full (a server-side cursor's round trips, and its 2,000 entries a fetch, cost
-    PostgreSQL 6–12 ms a page at 200,000). A walk that ``gives_way`` reads once: if that read
+    PostgreSQL 7–10 ms a list page at 200,000). A walk that ``gives_way`` reads once: if that read
     does not fill the page, None tells the caller to read the matches by id, since they lie
     further on than their share says (a period long past, newest first), and the rest of the
     walk could pass much of the published."""
