@@ -16,11 +16,12 @@ from app.browse.services import RELEVANCE, list_initiatives, page_query
 from app.extensions import db
 from app.initiatives.models import Initiative
 from app.initiatives.public import published_initiatives
+from app.maps import services as maps
 from app.shared_filters import facet_index
 from app.shared_filters.facet_index import summarise
 from app.shared_filters.parse import InitiativeFilter
 from app.shared_filters.query import apply_filters
-from tests.factories import create_test_initiative
+from tests.factories import create_test_initiative, create_test_neighbourhood
 
 TITLES = ("Garden", "garden", "Repair café", "repair CAFÉ", "Walk", "Ábaco", "library", "Zebra")
 WORDS = ("garden", "repair", "walk", "library")
@@ -31,6 +32,38 @@ PLAIN_ORDERS = {
     "updated": (Initiative.updated_at.desc(), Initiative.id.desc()),
     "title": (func.lower(Initiative.title), Initiative.id),
 }
+# Index entries a walk may read for one match read by id: never a walk, or always one.
+NEVER_WALKED = {"sqlite": 0.0, "postgresql": 0.0}
+ALWAYS_WALKED = {"sqlite": 1e9, "postgresql": 1e9}
+
+
+LEEDS = (-1.65, 53.75, -1.45, 53.85)
+CITY_TITLES = ("Garden", "garden", "GARDEN club", "Garden club", "Repair café", "repair CAFÉ")
+
+
+@pytest.fixture
+def city_site(app):
+    """4 ended initiatives, the first published (last newest first, and last by title); then
+    90 more, 15 of them about education, spread through the title order and in Leeds, whose
+    titles repeat with other cases (ties broken by id)."""
+    rng = random.Random(7)
+    with app.app_context():
+        place = create_test_neighbourhood()
+        for number in range(4):
+            create_test_initiative(
+                title=f"Zebra crossing {number}", neighbourhood_id=place, status="ended"
+            )
+        chosen = set(rng.sample(range(90), 15))
+        for number in range(90):
+            point = (53.80, -1.55) if number in chosen else (51.50, -0.12)
+            create_test_initiative(
+                title=f"{rng.choice(CITY_TITLES)} {rng.choice(('', number))}".strip(),
+                neighbourhood_id=place,
+                latitude=point[0],
+                longitude=point[1],
+                location_precision="exact",
+                themes=["education"] if number in chosen else [rng.choice(["health", "safety"])],
+            )
 
 
 @pytest.fixture
@@ -118,7 +151,7 @@ def plain_relevance(initiative_filter: InitiativeFilter) -> list[int]:
 def test_title_order_is_lower_title_then_id(
     app, mixed_site, monkeypatch, initiative_filter, by_id
 ):
-    monkeypatch.setattr(services, "SPREAD_OUT", 0 if by_id else services.SPREAD_OUT)
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 0 if by_id else facet_index.SPREAD_OUT)
     with app.app_context():
         assert pages_of(initiative_filter, "title", by_id=by_id) == plain_order(
             initiative_filter, "title"
@@ -132,19 +165,20 @@ def test_title_order_is_lower_title_then_id(
 def test_few_matches_read_by_id_keep_the_newest_order(
     app, mixed_site, monkeypatch, initiative_filter
 ):
-    monkeypatch.setattr(services, "SPREAD_OUT", 0)  # however many of the site's they are
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 0)  # however many of the site's they are
+    monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", NEVER_WALKED)
     with app.app_context():
         assert pages_of(initiative_filter, "newest", by_id=True) == plain_order(
             initiative_filter, "newest"
         )
 
 
-def test_matches_spread_through_the_order_are_walked_to_and_gathered_ones_read_by_id(
-    app, mixed_site, monkeypatch
-):
-    """A facet's matches are found by walking the order's index (they are spread through it);
-    rare ones, and those a box or a period gathers, are read by their ids; with no filter the
-    database's own index gives the page."""
+def test_each_page_is_read_the_way_that_costs_least(app, mixed_site, monkeypatch):
+    """A facet's matches are left to the database (spread through the order, it walks its own
+    index to them); those a box or a period gathers are walked to when a page needs only a
+    few of them, read by id when it needs most of them (or there are few at all); many
+    gathered matches are always walked to; with no filter the database's own index gives the
+    page."""
     walks: list[int] = []
     walk = services.walk_matches
 
@@ -153,32 +187,112 @@ def test_matches_spread_through_the_order_are_walked_to_and_gathered_ones_read_b
         return walk(*args)
 
     monkeypatch.setattr(services, "walk_matches", counted_walk)
+    sqlite_weight = facet_index.ENTRIES_PER_MATCH["sqlite"]  # PostgreSQL's never walks few
+    monkeypatch.setattr(
+        facet_index, "ENTRIES_PER_MATCH", {"sqlite": sqlite_weight, "postgresql": sqlite_weight}
+    )
+    world = (-180.0, -90.0, 180.0, 90.0)
     with app.app_context():
         published = len(summarise(InitiativeFilter(), ()).matches)
 
-        def path(initiative_filter: InitiativeFilter) -> str:
+        def path(initiative_filter: InitiativeFilter, per_page: int = 5) -> str:
             summary = summarise(initiative_filter, ())
             walks.clear()
-            query = page_query(initiative_filter, "newest", 1, 20, summary.total, summary.matches)
+            query = page_query(
+                initiative_filter, "newest", 1, per_page, summary.total, summary.matches
+            )
             sql = str(query)
             if walks:
                 return "walked"
             return "by id" if "json_each" in sql or "ANY (" in sql else "database"
 
-        assert published > services.SPREAD_OUT // 2
+        assert published > facet_index.SPREAD_OUT // 2
         assert path(InitiativeFilter()) == "database"
         assert path(InitiativeFilter(themes=("health",))) == "database"
-        assert path(InitiativeFilter(themes=("health",), bbox=(-180.0, -90.0, 180.0, 90.0))) == (
-            "by id"
-        )
-        assert path(InitiativeFilter(themes=("health",), active_to=date(2100, 1, 1))) == "by id"
+        assert path(InitiativeFilter(themes=("health",), bbox=world)) == "walked"
+        few = InitiativeFilter(q="walk", themes=("safety",), bbox=world)  # a fifth of them
+        assert path(few, per_page=2) == "walked"
+        assert path(few, per_page=100) == "by id"  # to its last match: read all of them
+        assert path(InitiativeFilter(themes=("health",), active_to=date(2100, 1, 1))) == "walked"
         assert path(InitiativeFilter(q="library", themes=("education",), statuses=("ended",))) == (
             "by id"
         )
         monkeypatch.setattr(facet_index, "FEW_MATCHES", 0)  # a box holding a quarter of a million
-        assert path(InitiativeFilter(bbox=(-180.0, -90.0, 180.0, 90.0))) == "walked"
+        assert path(InitiativeFilter(bbox=world), per_page=100) == "walked"
         assert path(InitiativeFilter(themes=("health",), near=(53.8, -1.55))) == "walked"
         assert path(InitiativeFilter(themes=("health",))) == "database"
+
+
+@pytest.mark.parametrize("per_page", [2, 3])
+@pytest.mark.parametrize("way", ["walked", "by id", "chosen"])
+@pytest.mark.parametrize("period", [False, True])
+def test_few_matches_in_title_order_walked_to_or_read_by_id_give_a_plain_order_by(
+    app, city_site, monkeypatch, per_page, way, period
+):
+    """A rare facet's few matches (and a period's), spread through the title order with ties
+    in it: every page, the first and those after it, found by walking the title index or read
+    by id (or as the cost rule chooses) is the page a plain ORDER BY over them gives."""
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 5)  # 15 of 94: rare here
+    per_match = {"walked": ALWAYS_WALKED, "by id": NEVER_WALKED}.get(way)
+    if per_match:
+        monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", per_match)
+    walks: list[int] = []
+    walk = services.walk_matches
+    monkeypatch.setattr(services, "walk_matches", lambda *args: walks.append(1) or walk(*args))
+    initiative_filter = InitiativeFilter(
+        themes=("education",), active_to=date(2100, 1, 1) if period else None
+    )
+    with app.app_context():
+        plain = plain_order(initiative_filter, "title")
+        titles = [db.session.get(Initiative, found).title.lower() for found in plain]
+        assert len(plain) > 2 * per_page and len(set(titles)) < len(titles)  # pages and ties
+        assert pages_of(initiative_filter, "title", per_page=per_page, by_id=True) == plain
+    pages = -(-len(plain) // per_page)
+    assert len(walks) == {"walked": pages, "by id": 0}.get(way, len(walks))
+
+
+def test_a_places_matches_are_read_by_id_in_title_order(app, city_site, monkeypatch):
+    """Titles name their place, so a city's matches come in clumps by title: the map's list
+    (its first LIST_LIMIT, by title) reads them by id however cheap a walk would seem, and
+    gives what a plain ORDER BY does; newest first, they are walked to."""
+    monkeypatch.setattr(maps, "LIST_LIMIT", 4)
+    monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", ALWAYS_WALKED)
+    walks: list[int] = []
+    walk = services.walk_matches
+    monkeypatch.setattr(services, "walk_matches", lambda *args: walks.append(1) or walk(*args))
+    with app.app_context():
+        listed = maps.list_in_view(InitiativeFilter(), LEEDS)
+        assert [found.initiative.id for found in listed.results] == plain_order(
+            InitiativeFilter(bbox=LEEDS), "title"
+        )[:4]
+        assert not walks
+        newest = list_initiatives(InitiativeFilter(bbox=LEEDS), "newest", 1, 4)
+        assert [found.initiative.id for found in newest.results] == plain_order(
+            InitiativeFilter(bbox=LEEDS), "newest"
+        )[:4]
+        assert walks
+
+
+@pytest.mark.parametrize("sort", ["newest", "title"])
+def test_a_walk_that_finds_its_matches_late_gives_way_to_reading_them_by_id(
+    app, city_site, monkeypatch, sort
+):
+    """The ended initiatives are last newest first and by title: a walk sized by their share
+    reads once without finding them, and the page is read by id instead, as a plain ORDER
+    BY."""
+    monkeypatch.setattr(facet_index, "SPREAD_OUT", 5)  # 4 of 94: rare here
+    monkeypatch.setattr(facet_index, "ENTRIES_PER_MATCH", {"sqlite": 15.0, "postgresql": 15.0})
+    walked: list[list[int] | None] = []
+    walk = services.walk_matches
+    monkeypatch.setattr(
+        services, "walk_matches", lambda *args: walked.append(walk(*args)) or walked[-1]
+    )
+    initiative_filter = InitiativeFilter(statuses=("ended",))
+    with app.app_context():
+        plain = plain_order(initiative_filter, sort)
+        assert len(plain) == 4
+        assert pages_of(initiative_filter, sort, per_page=2, by_id=True) == plain
+    assert walked[0] is None  # the first page: walked to, given up
 
 
 @pytest.mark.parametrize("sort", sorted(PLAIN_ORDERS))

@@ -31,7 +31,7 @@ from app.initiatives.models import Initiative, Outcome
 from app.initiatives.public import published_initiatives, published_only
 from app.search.services import MANY_MATCHES
 from app.shared_filters.canonical import filter_pairs
-from app.shared_filters.facet_index import summarise, walk_matches, walks_to_page
+from app.shared_filters.facet_index import WALK, choose_page_read, summarise, walk_matches
 from app.shared_filters.parse import InitiativeFilter, parse_filters
 from app.shared_filters.query import apply_filters
 
@@ -127,12 +127,16 @@ def _page(
     size: int,
 ) -> Select:
     """The next ``size`` matches after the cursor: found by walking the newest-first index's
-    ids among them when ``walks_to_page`` says so, else one range of that index read by the
-    database."""
-    if not walks_to_page(initiative_filter, matches):
+    ids among them when ``choose_page_read`` says so, else one range of that index read by
+    the database, the filter in its query (which also stands for reading the matches by id:
+    the database reads them by the filter's own indexes)."""
+    read = choose_page_read(initiative_filter, matches, size, "newest")
+    if read.way != WALK:
         return page_after(matching, cursor, size)
     order = page_after(published_only(select(Initiative.id)), cursor, None)
-    ids = walk_matches(order, matches, 0, size)
+    ids = walk_matches(order, matches, 0, size, read.first_read, read.gives_way)
+    if ids is None:  # the matches lie further on than their share suggested
+        return page_after(matching, cursor, size)
     dialect = db.session.get_bind().dialect
     return newest_first(published_initiatives().where(in_ids(Initiative.id, ids, dialect)))
 

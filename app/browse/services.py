@@ -19,13 +19,13 @@ from app.initiatives.public import published_initiatives, published_only
 from app.initiatives.vocabulary import SECTORS, STAGES, STATUSES
 from app.neighbourhoods.models import Neighbourhood
 from app.search.services import MANY_MATCHES, search_ranking
-from app.shared_filters import facet_index
 from app.shared_filters.canonical import filter_pairs
 from app.shared_filters.facet_index import (
-    current_facet_index,
+    DATABASE,
+    WALK,
+    choose_page_read,
     summarise,
     walk_matches,
-    walks_to_page,
 )
 from app.shared_filters.parse import InitiativeFilter, is_slug
 from app.shared_filters.query import apply_filters, distance_km
@@ -43,17 +43,9 @@ RELEVANCE = "relevance"  # the order when searching and no sort is asked for (so
 # be taken: about 2 ms per thousand matches. Past this many, a search lists its matches newest
 # first and says so, rather than make a common word take seconds.
 RANK_LIMIT = MANY_MATCHES
-# A list of at most FEW_MATCHES matches reads them by id and sorts them (about 2 ms per
-# thousand at a million initiatives) instead of walking the order's index to find them,
-# when they are few beside all the published ones (at most one in this many), or when a
-# box, a distance, a period or a change date gathers them where the walk would reach them
-# last. Matches of a facet or two are spread through the order: walking to the first page
-# reads about this many rows per result, quicker than reading and sorting every match (at
-# 100,000 on PostgreSQL, sector=police: 220 ms by id, 38 ms walking; SQLite 49 and 24).
-SPREAD_OUT = 50
 # Orders with an index of their own (newest, updated, title), and relevance once a search has
-# too many matches to rank (it lists them newest first): in these, many matches that a box, a
-# distance or a period gathers are found by walking that index's ids (``walks_to_page``).
+# too many matches to rank (it lists them newest first): in these, a page of the matches may
+# be found by walking that index's ids (``choose_page_read``).
 WALKED_SORTS = ("newest", "updated", "title", RELEVANCE)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -207,33 +199,30 @@ def page_query(
 
     ``total``: the number of matches, when known; a search with more than RANK_LIMIT of them
     is read in the order's own index, each row looked up among the search's matches.
-    ``matches``: their ids, when known; at most FEW_MATCHES of them are read by id and sorted
-    (a period long past, a box, a rare pair of facets), rather than walking the order's index
-    past every initiative that does not match. More of them, gathered by a box, a distance or
-    a period, are found by that walk in an order with an index of its own (``walks_to_page``).
+    ``matches``: their ids, when known; the page is then read from them by id (a period long
+    past, a rare pair of facets, a box in a deep page) or found by walking the order's index
+    (many matches, or a box's first pages), whichever costs less (``choose_page_read``).
     """
     narrowing = initiative_filter
+    skip = (page - 1) * per_page
     if sort == RELEVANCE and search_ranking(initiative_filter.q) is not None:
         narrowing = replace(initiative_filter, q="")  # the ranking's join keeps the matches only
-    elif matches is not None and _read_by_id(initiative_filter, matches):
-        return (
-            _of_ids(list(matches), sort, initiative_filter)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    elif (
-        matches is not None and sort in WALKED_SORTS and walks_to_page(initiative_filter, matches)
-    ):
-        order = sort_initiatives(published_only(select(Initiative.id)), sort, initiative_filter)
-        return _of_ids(
-            walk_matches(order, matches, (page - 1) * per_page, per_page),
-            sort,
-            initiative_filter,
-        )
+    elif matches is not None:
+        walked = sort if sort in WALKED_SORTS else None
+        read = choose_page_read(initiative_filter, matches, skip + per_page, walked)
+        if read.way == WALK:
+            order = sort_initiatives(
+                published_only(select(Initiative.id)), sort, initiative_filter
+            )
+            ids = walk_matches(order, matches, skip, per_page, read.first_read, read.gives_way)
+            if ids is not None:
+                return _of_ids(ids, sort, initiative_filter)
+        if read.way != DATABASE:  # read by id, or a walk that gave way to it
+            return _of_ids(list(matches), sort, initiative_filter).limit(per_page).offset(skip)
     many = total is not None and total > RANK_LIMIT
     matching = apply_filters(published_initiatives(), narrowing, many_matches=many)
     query = _with_distance(sort_initiatives(matching, sort, initiative_filter), initiative_filter)
-    return query.limit(per_page).offset((page - 1) * per_page)
+    return query.limit(per_page).offset(skip)
 
 
 def _of_ids(ids: list[int], sort: str, initiative_filter: InitiativeFilter) -> Select:
@@ -251,16 +240,6 @@ def _with_distance(query: Select, initiative_filter: InitiativeFilter) -> Select
     if initiative_filter.near:
         return query.add_columns(distance_km(initiative_filter.near).label("distance"))
     return query
-
-
-def _read_by_id(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
-    """Whether the page is quicker read from the matches' ids than found by walking the
-    order's index (see FEW_MATCHES and SPREAD_OUT)."""
-    if len(matches) > facet_index.FEW_MATCHES:
-        return False
-    if initiative_filter.gathers:
-        return True
-    return len(matches) * SPREAD_OUT <= len(current_facet_index().published)
 
 
 def filter_options(chosen: MultiDict, counts: dict[str, dict[str, int]] | None) -> FilterOptions:

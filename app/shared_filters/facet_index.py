@@ -17,6 +17,7 @@ when the database holds another. Every worker and instance counts what the datab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -47,8 +48,23 @@ MULTI_FACETS = ("theme", "stage", "sector", "neighbourhood", "status")
 # Matches few enough to read by id and sort (about 2 ms per thousand at a million), rather
 # than walk an order's index past every initiative that does not match: lists and exports.
 FEW_MATCHES = 30_000
+# Matches of facets alone at most one in this many of the published are read by id or walked
+# to (``choose_page_read``); more are spread through the order, and the database's own walk
+# of its index reaches them as quickly (at 100,000 on PostgreSQL, sector=police: 220 ms by
+# id, 38 ms left to the database; SQLite 49 and 24).
+SPREAD_OUT = 50
+# How many index entries a walk reads for the cost of one match read by id, measured at
+# 200,000 (bench-data). SQLite's order indexes hold the id (its rowid): a walk reads them
+# alone, 0.6–0.9 µs an entry, and a match read by id and sorted costs 1.8–2.0 µs. On
+# PostgreSQL a walk is never the cheaper (0: few matches are always read by id): its order
+# indexes do not hold the id (newest, updated) or cannot give it without the row
+# (lower(title): an expression's index is not read alone), so each entry walked visits the
+# table as a match read by id does, 4–6 µs; and its planner, handed the ids, walks the
+# order's index itself, the ids a filter, when it reckons that quicker. Every page walked
+# there at 1.5 was slower than read by id (a city's first 20: 30 ms against 37 by the API).
+ENTRIES_PER_MATCH = {"sqlite": 2.5, "postgresql": 0.0}
+WALK_FLOOR = 100  # the fewest index entries a walk reads at once
 EXTENSION = "coproduce_facet_index"
-WALK_BATCH = 2000  # ids read at a time by walk_matches
 
 
 @dataclass
@@ -284,28 +300,123 @@ def summarise(
     return FacetSummary(len(everything), counts, everything)
 
 
-def walks_to_page(initiative_filter: InitiativeFilter, matches: BitMap) -> bool:
-    """Whether a page of these matches is found by ``walk_matches``: more than FEW_MATCHES of
-    them, gathered by a box, a distance, a period or a change date (the database would read
-    and sort them whole). Fewer are read by id and sorted; the matches of facets alone are
-    spread through the order, and the database walks its index to them as quickly."""
-    return initiative_filter.gathers and len(matches) > FEW_MATCHES
+@dataclass(frozen=True)
+class PageRead:
+    """How one page of a list's matches is found (``choose_page_read``): ``way`` is DATABASE
+    (the database's own query over the filter), BY_ID (every match read by id and sorted) or
+    WALK (the order's index walked, each id kept if it matches: ``walk_matches``)."""
+
+    way: str
+    first_read: int = 0  # the index entries a walk reads first
+    gives_way: bool = False  # a walk that reads once, then leaves the page to reading by id
 
 
-def walk_matches(order: Select, matches: BitMap, skip: int, count: int) -> list[int]:
-    """The ids of one page of matches in an order: every published id read in the order's own
-    index (``order`` selects the ids alone, a batch at a time), each kept if the matches hold
-    it, until ``skip`` and ``count`` more are found. The database neither filters nor sorts
-    the matches: at a million, a box holding a quarter of them took 390–460 ms to read and
-    sort whole before its first page could be taken, 20 ms walked."""
-    wanted = skip + count
+DATABASE, BY_ID, WALK = "database", "by id", "walk"
+
+
+def choose_page_read(
+    initiative_filter: InitiativeFilter, matches: BitMap, wanted: int, order: str | None
+) -> PageRead:
+    """How the first ``wanted`` matches in an order (``order``: its name when it has an index
+    of its own to walk, else None) are found: by what each way costs, reckoned in index
+    entries walked.
+
+    Reading the matches by id fetches every match's row, wherever the table holds it, to sort
+    them: ``ENTRIES_PER_MATCH`` entries' worth each. Walking the order's index reads its
+    entries until the page is full: about ``wanted`` over the matches' share of the published
+    (``walk_length``). So on SQLite a city's 7,700 matches at a million, newest first, are
+    walked to for a first page of 20 (about 2,600 entries against 19,250), and 50 matches, or
+    the city's last pages, are read by id; on PostgreSQL few matches are always read by id.
+    More than FEW_MATCHES matches are never read by id (their ids alone would make a long
+    statement): those a box, a distance, a period or a change date gathers are walked to, and
+    the database's own query finds the rest. Matches of facets alone, unless rare (at most one
+    in SPREAD_OUT of the published), are spread through the order: the database walks its own
+    index to them as quickly, with no ids sent either way.
+
+    The cost of a walk supposes the matches spread through the order. A place's are not, by
+    title: a title often names its place, and bench-data's always do (``... in Leeds 123``),
+    so a city's matches come in clumps (at 200,000 the 20th in Leeds lay at 8,393 in title
+    order, not the 1,797 its share says). Few of them are read by id in that order."""
+    walkable = order is not None
+    many = len(matches) > FEW_MATCHES
+    if many and not (walkable and initiative_filter.gathers):
+        return PageRead(DATABASE)
+    published = len(current_facet_index().published)
+    if many:
+        return PageRead(WALK, _first_read(len(matches), published, wanted))
+    if not initiative_filter.gathers and len(matches) * SPREAD_OUT > published:
+        return PageRead(DATABASE)
+    clumped = order == "title" and (initiative_filter.bbox or initiative_filter.near)
+    if not walkable or clumped:
+        return PageRead(BY_ID)
+    per_match = ENTRIES_PER_MATCH[db.session.get_bind().dialect.name]
+    return cheaper_page_read(len(matches), published, wanted, per_match)
+
+
+def cheaper_page_read(
+    matches: int, published: int, wanted: int, entries_per_match: float
+) -> PageRead:
+    """Reading ``matches`` by id, each costing ``entries_per_match`` index entries walked, or
+    walking to the first ``wanted`` of them among ``published``: whichever costs less. Such a
+    walk may give way to reading by id: it reads once, no more than the cost of that read."""
+    by_id = math.ceil(matches * entries_per_match)  # in index entries' worth
+    if walk_length(matches, published, wanted) < by_id:
+        return PageRead(WALK, min(_first_read(matches, published, wanted), by_id), True)
+    return PageRead(BY_ID)
+
+
+def walk_length(matches: int, published: int, wanted: int) -> int:
+    """The index entries a walk is expected to read to find the first ``wanted`` of
+    ``matches`` spread through ``published`` initiatives: the ``wanted``-th match's expected
+    place, or every entry when the page reaches the last match."""
+    if wanted >= matches:
+        return published
+    return math.ceil(wanted * (published + 1) / (matches + 1))
+
+
+def _first_read(matches: int, published: int, wanted: int) -> int:
+    """The entries a walk reads first: enough for ``wanted`` matches nearly always when they
+    are spread evenly (two standard deviations past the expected number), at least
+    WALK_FLOOR."""
+    wanted = min(wanted, matches)
+    margin = wanted + 2 * math.sqrt(wanted)
+    return max(WALK_FLOOR, math.ceil(margin * published / max(matches, 1)))
+
+
+def walk_matches(
+    order: Select,
+    matches: BitMap,
+    skip: int,
+    count: int,
+    first_read: int = WALK_FLOOR,
+    gives_way: bool = False,
+) -> list[int] | None:
+    """The ids of one page of matches in an order: the published ids read in the order's own
+    index (``order`` selects the ids alone), each kept if the matches hold it, until ``skip``
+    and ``count`` more are found (or every match has been). The database neither filters nor
+    sorts the matches: at a million, a box holding a quarter of them took 390–460 ms to read
+    and sort whole before its first page could be taken, 20 ms walked. SQLite's order indexes
+    hold the ids; PostgreSQL's do not, and each entry walked visits the table there
+    (``ENTRIES_PER_MATCH``).
+
+    The index is read with plain LIMITs: ``first_read`` entries (``choose_page_read`` sizes it
+    by the matches' share of the published), then four times as many each time the page is
+    not yet full (a server-side cursor's round trips, and its 2,000 entries a fetch, cost
+    PostgreSQL 7–10 ms a list page at 200,000). A walk that ``gives_way`` reads once: if that read
+    does not fill the page, None tells the caller to read the matches by id, since they lie
+    further on than their share says (a period long past, newest first), and the rest of the
+    walk could pass much of the published."""
+    wanted = min(skip + count, len(matches))
     found: list[int] = []
-    result = db.session.connection().execution_options(yield_per=WALK_BATCH).execute(order)
-    try:
-        for rows in result.partitions():
-            found.extend(row[0] for row in rows if row[0] in matches)
-            if len(found) >= wanted:
-                break
-    finally:
-        result.close()
-    return found[skip:wanted]
+    size, read = max(first_read, 1), 0
+    connection = db.session.connection()
+    while len(found) < wanted:
+        ids = connection.scalars(order.limit(size).offset(read)).all()
+        found.extend(initiative_id for initiative_id in ids if initiative_id in matches)
+        read += len(ids)
+        if len(ids) < size:
+            break
+        if gives_way and len(found) < wanted:
+            return None
+        size *= 4
+    return found[skip : skip + count]
