@@ -113,6 +113,9 @@ class MemoryAnswers:
     def keep(self, key: str, entry: Entry) -> None:
         self.cache.set(key, entry)
 
+    def keep_packed(self, key: str, entry: Entry) -> None:
+        self.cache.set(key, entry)
+
     def clear(self) -> None:
         self.cache.clear()
 
@@ -158,6 +161,11 @@ class RedisAnswers:
         pipeline.expire(name, self.seconds)
         pipeline.execute()
 
+    def keep_packed(self, key: str, entry: Entry) -> None:
+        """Add an entry's gzipped body beside its kept body (not sent again)."""
+        _body, headers, packed = entry
+        self.keep(key, (None, headers, packed))
+
     def clear(self) -> None:
         names = list(self.client.scan_iter(match=self.prefix + "*", count=1000))
         for start in range(0, len(names), 1000):
@@ -200,23 +208,27 @@ class OutputCache:
                 )
             self._down_until = time.monotonic() + RETRY_AFTER_OUTAGE
 
+    def _on_store(self, action: Callable[[MemoryAnswers | RedisAnswers], Any]) -> Any:
+        """``action`` on Redis (when configured and answering), else on the process's memory."""
+        store = self._store()
+        try:
+            return action(store)
+        except redis.RedisError as error:
+            self._outage(error)
+            return action(self.memory)
+
     def read(self, key: str, packed: bool) -> Entry | None:
         """The answer kept under ``key``; its gzipped body rather than its body when
         ``packed`` and one is kept."""
-        store = self._store()
-        try:
-            return store.read(key, packed)
-        except redis.RedisError as error:
-            self._outage(error)
-            return self.memory.read(key, packed)
+        entry: Entry | None = self._on_store(lambda store: store.read(key, packed))
+        return entry
 
     def keep(self, key: str, entry: Entry) -> None:
-        store = self._store()
-        try:
-            store.keep(key, entry)
-        except redis.RedisError as error:
-            self._outage(error)
-            self.memory.keep(key, entry)
+        self._on_store(lambda store: store.keep(key, entry))
+
+    def keep_packed(self, key: str, entry: Entry) -> None:
+        """Keep the gzipped body an entry (read whole) was just given."""
+        self._on_store(lambda store: store.keep_packed(key, entry))
 
     def clear(self) -> None:
         self.memory.clear()
@@ -327,7 +339,7 @@ def _from_entry(key: str, entry: Entry) -> tuple[Response, str]:
     if _accepts_gzip():
         if packed is None and body is not None and _compressible(body, headers):
             packed = gzip.compress(body, GZIP_LEVEL, mtime=0)
-            output_cache().keep(key, (body, headers, packed))
+            output_cache().keep_packed(key, (body, headers, packed))
         if packed is not None:
             body, etag = packed, key + GZIP_TAG
     response = Response(body, status=200)

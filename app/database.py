@@ -338,24 +338,15 @@ class DriverQuery:
     def __init__(self, connection: Connection, query: Select) -> None:
         dialect = connection.dialect
         self.prepared, own = _prepared(query, dialect)
-        self.sql, self.names = self.prepared.sql, self.prepared.names
-        self.bind_converters = self.prepared.bind_converters
         self.values = self._sent(own)  # the statement's own literals
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self.connection = connection
         self.dialect = dialect
-        self.types = self.prepared.types
         self.query = query
 
     @property
-    def converters(self) -> list[tuple[int, Callable[[Any], Any]]] | None:
-        """Each converted column's index and conversion; on PostgreSQL known once the
-        statement has run (``rows``), since a type's conversion can depend on what the driver
-        says a column holds (its numeric or float)."""
-        prepared = self.prepared
-        if prepared.converters is None and self.dialect.name == "sqlite":
-            prepared.converters = self._converters([None] * len(self.types))
-        return prepared.converters
+    def sql(self) -> str:
+        return self.prepared.sql
 
     @property
     def in_one_step(self) -> tuple[str, list[str] | None] | None:
@@ -374,7 +365,7 @@ class DriverQuery:
                 case((column.is_(None), None), else_=func.printf(REAL_AS_TEXT, column))
                 if _is_real(kind)
                 else column
-                for column, kind in zip(inner.c, self.types, strict=True)
+                for column, kind in zip(inner.c, self.prepared.types, strict=True)
             ]
             one_step = select(func.json_group_array(func.json_array(*columns)))
             prepared.one_step = _compiled(one_step, self.dialect)[:2]
@@ -383,14 +374,14 @@ class DriverQuery:
     def _sent(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {
             name: convert(value)
-            if value is not None and (convert := self.bind_converters.get(name))
+            if value is not None and (convert := self.prepared.bind_converters.get(name))
             else value
             for name, value in values.items()
         }
 
     def execute(self, **values: Any) -> None:
         """Run the statement with these parameter values; its rows wait in ``cursor``."""
-        self._run(self.sql, self.names, values)
+        self._run(self.prepared.sql, self.prepared.names, values)
 
     def _run(self, sql: str, names: list[str] | None, values: Mapping[str, Any]) -> None:
         values = {**self.values, **self._sent(values)}
@@ -415,11 +406,17 @@ class DriverQuery:
             self.execute(**values)
             with driver_errors_raised(self.dialect, self.sql):
                 rows = self.cursor.fetchall()
-        converters = self.converters
+        converters = self.prepared.converters
         if converters is None:
-            converters = self.prepared.converters = self._converters(
-                [described[1] for described in self.cursor.description]
+            # What a column's conversion is can depend on what the driver says it holds
+            # (PostgreSQL's numeric or float), known once the statement has run; SQLite's
+            # one step describes no column.
+            described = (
+                [None] * len(self.prepared.types)
+                if in_one_step is not None
+                else [column[1] for column in self.cursor.description]
             )
+            converters = self.prepared.converters = self._converters(described)
         if not converters:
             return rows
         # SQLite's rows come as lists (JSON arrays), converted where they are; the driver's
@@ -437,7 +434,8 @@ class DriverQuery:
         SQLite a real number comes as text (``in_one_step``), read with ``float`` first."""
         reals_as_text = self.dialect.name == "sqlite"
         converters = []
-        for index, (kind, driver_type) in enumerate(zip(self.types, described, strict=True)):
+        kinds = self.prepared.types
+        for index, (kind, driver_type) in enumerate(zip(kinds, described, strict=True)):
             read: Callable[[Any], Any] | None = kind.result_processor(self.dialect, driver_type)
             if reals_as_text and _is_real(kind):
                 read = float if read is None else _from_text(read)
@@ -515,17 +513,16 @@ def _prepared(query: Select, dialect: Dialect) -> tuple[_Prepared, dict[str, Any
     statement's by position as SQLAlchemy's own cache does. A statement whose SQL holds
     values (a list given to ``in_``, rendered one parameter per value) is not kept."""
     cache_key = query._generate_cache_key()
-    shape = (dialect.name, cache_key.key) if cache_key is not None else None
-    prepared = None
-    if shape is not None:
+    shape = None
+    if cache_key is not None:
+        shape = (dialect.name, cache_key.key)
         with _prepared_lock:
-            prepared = _prepared_shapes.get(shape)
-            if prepared is not None:
+            kept = _prepared_shapes.get(shape)
+            if kept is not None:
                 _prepared_shapes.move_to_end(shape)
-    if prepared is not None and cache_key is not None:
-        return prepared, prepared.compiled.construct_params(
-            extracted_parameters=cache_key.bindparams
-        )
+        if kept is not None:
+            own = kept.compiled.construct_params(extracted_parameters=cache_key.bindparams)
+            return kept, own
     sql, names, compiled = _compiled(query, dialect, cache_key)
 
     def bound(name: str) -> BindParameter[Any]:

@@ -378,12 +378,12 @@ def _batches_by_id(columns: Select, ids: list[int], batch_size: int) -> Iterator
     reading = DriverQuery(connection, columns.where(of_ids))  # put in order here, not sorted
     try:
         ordered = [row[0] for row in ordering.rows(ids=ids)]
-        ordering.close()
         start, size = 0, min(FIRST_BATCH, batch_size)
         while start < len(ordered):
             wanted = ordered[start : start + size]
+            # Read in this transaction as the order was: every one of them is there.
             by_id = {row[0]: row for row in reading.rows(ids=wanted)}
-            yield [by_id[initiative_id] for initiative_id in wanted if initiative_id in by_id]
+            yield [by_id[initiative_id] for initiative_id in wanted]
             start, size = start + size, batch_size
     finally:
         ordering.close()
